@@ -1,0 +1,3 @@
+module github.com/wardhq/ward
+
+go 1.26

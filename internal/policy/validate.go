@@ -1,0 +1,238 @@
+package policy
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Kind is what a policy is used as. The grammar is shared; each kind adds
+// rules about which elements it must or must not have.
+type Kind uint8
+
+const (
+	KindIdentity Kind = iota + 1
+	KindResource
+	KindTrust
+	KindBoundary
+	KindSession
+	KindSCP
+	KindRCP
+	KindVPCEndpoint
+)
+
+var kindNames = map[Kind]string{
+	KindIdentity:    "identity",
+	KindResource:    "resource",
+	KindTrust:       "trust",
+	KindBoundary:    "boundary",
+	KindSession:     "session",
+	KindSCP:         "scp",
+	KindRCP:         "rcp",
+	KindVPCEndpoint: "vpc-endpoint",
+}
+
+func (k Kind) String() string { return kindNames[k] }
+
+// ParseKindName reads a kind as written on the command line.
+func ParseKindName(s string) (Kind, error) {
+	for k, n := range kindNames {
+		if strings.EqualFold(s, n) {
+			return k, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown policy kind %q (want identity, resource, trust, boundary, session, scp, rcp or vpc-endpoint)", s)
+}
+
+// Size quotas in characters, whitespace excluded, from "IAM and AWS STS
+// quotas". Inline policy quotas are per entity in aggregate; the checks
+// here are per document.
+const (
+	MaxManagedPolicySize = 6144
+	MaxTrustPolicySize   = 2048
+	MaxSessionPolicySize = 2048
+	MaxSCPSize           = 5120
+	MaxRCPSize           = 5120
+)
+
+// Validate applies the rules of kind k and returns an ErrorList, or nil.
+func (p *Policy) Validate(k Kind) error {
+	c := &collector{file: p.File, src: p.Source}
+	iamStored := k == KindIdentity || k == KindTrust || k == KindBoundary || k == KindSession || k == KindSCP || k == KindRCP
+	for _, s := range p.Statements {
+		if iamStored && s.Sid != "" && !alnum(s.Sid) {
+			c.add(s.Offset, keyPath(s.Path, "Sid"), "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*; got %q", s.Sid)
+		}
+		if acts, _ := s.Actions(); acts != nil {
+			el := "Action"
+			if s.NotAction != nil {
+				el = "NotAction"
+			}
+			for i, a := range acts.Items {
+				checkAction(c, acts.Offsets[i], indexedPath(keyPath(s.Path, el), acts, i), a)
+			}
+		}
+		pr, not := s.Principals()
+		if pr != nil {
+			el := "Principal"
+			if not {
+				el = "NotPrincipal"
+			}
+			if pr.Bare {
+				c.add(pr.Offset, keyPath(s.Path, el), "Invalid principal in policy: a principal string must be \"*\"; name others in a map such as {\"AWS\": %q}", pr.Entries[0].Values.Items[0])
+			}
+			if not && s.Effect == Allow {
+				c.add(pr.Offset, keyPath(s.Path, el), "NotPrincipal must be used with \"Effect\": \"Deny\"; with Allow it grants access to everyone else, anonymous users included")
+			}
+			for _, e := range pr.Entries {
+				ep := keyPath(keyPath(s.Path, el), e.Type)
+				for i, v := range e.Values.Items {
+					checkPrincipalValue(c, e.Values.Offsets[i], indexedPath(ep, &e.Values, i), e.Type, v)
+				}
+			}
+		}
+		switch k {
+		case KindIdentity, KindBoundary, KindSession, KindSCP:
+			if pr != nil {
+				el := "Principal"
+				if not {
+					el = "NotPrincipal"
+				}
+				c.add(pr.Offset, keyPath(s.Path, el), "Policy document should not specify a principal: a %s policy applies to the identity it is attached to", kindTitle(k))
+			}
+			if r, _ := s.Resources(); r == nil {
+				c.add(s.Offset, s.Path, "Missing required field Resource: a %s policy statement needs Resource or NotResource", kindTitle(k))
+			}
+		case KindResource, KindVPCEndpoint:
+			if pr == nil {
+				c.add(s.Offset, s.Path, "Missing required field Principal: a %s policy statement needs Principal or NotPrincipal", kindTitle(k))
+			}
+			if r, _ := s.Resources(); r == nil && k == KindResource {
+				c.add(s.Offset, s.Path, "Missing required field Resource: a resource policy statement needs Resource or NotResource")
+			}
+		case KindTrust:
+			if s.NotPrincipal != nil {
+				c.add(s.NotPrincipal.Offset, keyPath(s.Path, "NotPrincipal"), "NotPrincipal is not allowed in a role trust policy")
+			} else if s.Principal == nil {
+				c.add(s.Offset, s.Path, "Missing required field Principal: a role trust policy statement names who may assume the role")
+			}
+			if s.Resource != nil || s.NotResource != nil {
+				c.add(s.Offset, s.Path, "Has prohibited field Resource: a role trust policy applies to the role itself")
+			}
+			if acts, _ := s.Actions(); acts != nil {
+				for i, a := range acts.Items {
+					if !trustAction(a) {
+						c.add(acts.Offsets[i], indexedPath(keyPath(s.Path, "Action"), acts, i),
+							"a role trust policy only grants sts:AssumeRole, sts:AssumeRoleWithSAML, sts:AssumeRoleWithWebIdentity, sts:TagSession, sts:SetSourceIdentity and sts:SetContext; %q is none of them", a)
+					}
+				}
+			}
+		case KindRCP:
+			if s.Effect == Allow {
+				c.add(s.Offset, keyPath(s.Path, "Effect"), "resource control policies can only Deny; Allow comes from the RCPFullAWSAccess policy AWS attaches at every level")
+			}
+			if s.NotPrincipal != nil {
+				c.add(s.NotPrincipal.Offset, keyPath(s.Path, "NotPrincipal"), "NotPrincipal is not supported in resource control policies")
+			} else if s.Principal == nil || !s.Principal.Wildcard {
+				c.add(s.Offset, keyPath(s.Path, "Principal"), "a resource control policy statement must have \"Principal\": \"*\"; narrow it with conditions such as aws:PrincipalOrgID")
+			}
+			if r, _ := s.Resources(); r == nil {
+				c.add(s.Offset, s.Path, "Missing required field Resource")
+			}
+		}
+	}
+	if limit, what := sizeLimit(k); limit > 0 && p.Size > limit {
+		c.add(0, "", "LimitExceeded: Cannot exceed quota for %s: %d characters (whitespace excluded); this document has %d", what, limit, p.Size)
+	}
+	return c.err()
+}
+
+func sizeLimit(k Kind) (int, string) {
+	switch k {
+	case KindIdentity, KindBoundary:
+		return MaxManagedPolicySize, "PolicySize"
+	case KindTrust:
+		return MaxTrustPolicySize, "ACLSizePerRole"
+	case KindSession:
+		return MaxSessionPolicySize, "session policy size"
+	case KindSCP:
+		return MaxSCPSize, "service control policy size"
+	case KindRCP:
+		return MaxRCPSize, "resource control policy size"
+	}
+	return 0, ""
+}
+
+func kindTitle(k Kind) string {
+	switch k {
+	case KindIdentity:
+		return "identity-based"
+	case KindBoundary:
+		return "permissions boundary"
+	case KindSession:
+		return "session"
+	case KindSCP:
+		return "service control"
+	case KindResource:
+		return "resource-based"
+	case KindVPCEndpoint:
+		return "VPC endpoint"
+	case KindTrust:
+		return "role trust"
+	case KindRCP:
+		return "resource control"
+	}
+	return ""
+}
+
+func trustAction(a string) bool {
+	l := strings.ToLower(a)
+	if l == "*" || l == "sts:*" {
+		return true
+	}
+	if !strings.HasPrefix(l, "sts:") {
+		return false
+	}
+	for _, ok := range []string{"sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity", "sts:tagsession", "sts:setsourceidentity", "sts:setcontext"} {
+		if l == ok || strings.ContainsAny(l, "*?") && wildcardMatchFold(l, ok) {
+			return true
+		}
+	}
+	return false
+}
+
+func alnum(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// wildcardMatchFold is a plain case-insensitive glob, for validation only;
+// the engine has its own compiled matchers.
+func wildcardMatchFold(pattern, s string) bool {
+	pattern, s = strings.ToLower(pattern), strings.ToLower(s)
+	pi, si, star, mark := 0, 0, -1, 0
+	for si < len(s) {
+		switch {
+		case pi < len(pattern) && (pattern[pi] == '?' || pattern[pi] == s[si]):
+			pi++
+			si++
+		case pi < len(pattern) && pattern[pi] == '*':
+			star, mark = pi, si
+			pi++
+		case star >= 0:
+			pi = star + 1
+			mark++
+			si = mark
+		default:
+			return false
+		}
+	}
+	for pi < len(pattern) && pattern[pi] == '*' {
+		pi++
+	}
+	return pi == len(pattern)
+}
