@@ -6,10 +6,11 @@ package engine
 // wildcard ("may alice read anything under bucket/logs/*?"); the analyzer
 // and policy comparison build on the same operations.
 
-// unit is one step of a flattened pattern: a literal byte, '?' or '*'.
+// unit is one step of a flattened pattern: a literal character, '?' or
+// '*'. Units are characters, not bytes, as '?' matches one character.
 type unit struct {
 	kind tokKind // tokLit, tokOne or tokStar
-	b    byte
+	b    rune
 }
 
 // units flattens a pattern, resolving variables. ok is false when a
@@ -26,8 +27,8 @@ func (p *pattern) units(r resolver) ([]unit, bool) {
 			if !ok {
 				return nil, false
 			}
-			for j := 0; j < len(text); j++ {
-				out = append(out, unit{kind: tokLit, b: text[j]})
+			for _, c := range text {
+				out = append(out, unit{kind: tokLit, b: c})
 			}
 		}
 	}
@@ -36,15 +37,15 @@ func (p *pattern) units(r resolver) ([]unit, bool) {
 
 // globUnits flattens request text in which '*' and '?' are wildcards.
 func globUnits(s string) []unit {
-	out := make([]unit, len(s))
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
+	out := make([]unit, 0, len(s))
+	for _, c := range s {
+		switch c {
 		case '*':
-			out[i] = unit{kind: tokStar}
+			out = append(out, unit{kind: tokStar})
 		case '?':
-			out[i] = unit{kind: tokOne}
+			out = append(out, unit{kind: tokOne})
 		default:
-			out[i] = unit{kind: tokLit, b: s[i]}
+			out = append(out, unit{kind: tokLit, b: c})
 		}
 	}
 	return out

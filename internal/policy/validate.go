@@ -97,7 +97,7 @@ func (p *Policy) Validate(k Kind) error {
 				if not {
 					el = "NotPrincipal"
 				}
-				c.add(pr.Offset, keyPath(s.Path, el), "Policy document should not specify a principal: a %s policy applies to the identity it is attached to", kindTitle(k))
+				c.add(pr.Offset, keyPath(s.Path, el), "Policy document should not specify a principal: this %s policy applies to the identity it is attached to", kindTitle(k))
 			}
 			if r, _ := s.Resources(); r == nil {
 				c.add(s.Offset, s.Path, "Missing required field Resource: a %s policy statement needs Resource or NotResource", kindTitle(k))
