@@ -62,23 +62,28 @@ type Decision struct {
 	// explicit deny, the one that failed to allow, or the one whose allow
 	// granted access.
 	DecidedBy PolicyType
-	// Matched lists the statements that matched: for an explicit deny,
-	// the denying statements; otherwise the allowing ones.
-	Matched []Match
 	// Missing lists the context keys conditions asked about that the
 	// request did not carry, as the policies spelled them.
 	Missing []string
 
 	req *Prepared
+	set *Set
+	// hits are the entry IDs of the statements that matched, in index
+	// order; Matched turns them into Match values when asked.
+	hits []int32
 	// st and slots live here, not on the stack, so that handing st to
 	// matchers as a resolver does not make it escape on every decision.
 	st    state
 	slots [slotCount]slotState
+	// seen marks the statements visited in this decision (seen[id] ==
+	// gen), as the index can yield a statement more than once.
+	seen []uint32
+	gen  uint32
 }
 
 func (d *Decision) reset(r *Prepared) {
 	d.Result, d.DecidedBy, d.req = 0, TypeNone, r
-	d.Matched = d.Matched[:0]
+	d.hits = d.hits[:0]
 	d.Missing = d.Missing[:0]
 	d.st = state{req: r, dec: d}
 	d.slots = [slotCount]slotState{}
@@ -124,62 +129,141 @@ func (s *Set) Decide(r *Prepared) *Decision {
 // they have grown to fit, deciding allocates nothing.
 func (s *Set) DecideInto(r *Prepared, d *Decision) {
 	d.reset(r)
-	st, slots := &d.st, &d.slots
-	iam := r.Caller.Kind.isIAM()
-	visit := func(list []entry, checkAction bool) {
-		for i := range list {
-			e := &list[i]
-			if !iam && int(e.slot) != slotResource && int(e.slot) != slotVPCE && (int(e.slot) < slotRCP0) {
-				continue // identity-side policies need a principal in an account
-			}
-			stmt := e.stmt
-			if checkAction && !stmt.matchAction(r.service, r.name) {
-				continue
-			}
-			if !stmt.matchResource(r, st) {
-				continue
-			}
-			g := grantDirect
-			switch {
-			case stmt.hasPrincipal && stmt.notPrincipal:
-				g = stmt.principals.notPrincipalGrant(&r.Caller)
-				// A Deny with NotPrincipal applies to any principal with
-				// a permissions boundary, whatever it lists ("Permissions
-				// boundaries for IAM entities").
-				if g == grantNone && stmt.effect == policy.Deny && s.p.Boundary != nil && iam && r.Caller.Kind != PrincipalRoot {
-					g = grantDirect
-				}
-			case stmt.hasPrincipal:
-				g = stmt.principals.match(&r.Caller)
-			case e.slot == slotResource:
-				// A resource policy statement without a Principal names
-				// nobody (IAM would refuse to store it).
-				g = grantNone
-			}
-			if g == grantNone {
-				continue
-			}
-			if !stmt.matchConditions(st) {
-				continue
-			}
-			ss := &slots[e.slot]
-			if stmt.effect == policy.Deny {
-				ss.deny = true
-			} else {
-				ss.allow = true
-				if g > ss.grant {
-					ss.grant = g
-				}
-			}
-			d.Matched = append(d.Matched, s.match(e, r))
+	d.set = s
+	if cap(d.seen) < len(s.entries) {
+		d.seen = make([]uint32, len(s.entries))
+		d.gen = 0
+	}
+	d.seen = d.seen[:len(s.entries)]
+	d.gen++
+	if d.gen == 0 { // wrapped: forget every mark
+		clear(d.seen)
+		d.gen = 1
+	}
+	v := visitor{s: s, r: r, d: d, iam: r.Caller.Kind.isIAM()}
+	if b := s.index.exact[r.action]; b != nil {
+		v.bucket(b, false)
+	}
+	// Walk the action prefix tree along the request's action.
+	n := &s.index.tree
+	rest := r.action
+	for {
+		for _, id := range n.ids {
+			v.bucket(s.index.trees[id], true)
+		}
+		if rest == "" {
+			break
+		}
+		i := indexByte(n.first, rest[0])
+		if i < 0 || !hasLabel(rest, n.kids[i].label) {
+			break
+		}
+		n = n.kids[i]
+		rest = rest[len(n.label):]
+	}
+	s.settle(r, d, &d.slots)
+	d.keepRelevant()
+}
+
+func hasLabel(s string, label []byte) bool {
+	return len(s) >= len(label) && s[:len(label)] == string(label)
+}
+
+// visitor evaluates the statements the index yields for one decision.
+type visitor struct {
+	s   *Set
+	r   *Prepared
+	d   *Decision
+	iam bool
+}
+
+// bucket visits the statements of one action bucket whose resource
+// prefixes the request's resource starts with; all of them when the
+// request's resource is itself a pattern.
+func (v *visitor) bucket(b *bucket, checkAction bool) {
+	if v.r.wild != nil {
+		v.all(&b.res, checkAction)
+		return
+	}
+	n := &b.res
+	rest := v.r.resourceKey
+	for {
+		v.ids(n.ids, checkAction)
+		if rest == "" {
+			return
+		}
+		i := indexByte(n.first, rest[0])
+		if i < 0 || !hasLabel(rest, n.kids[i].label) {
+			return
+		}
+		n = n.kids[i]
+		rest = rest[len(n.label):]
+	}
+}
+
+func (v *visitor) all(n *radix, checkAction bool) {
+	v.ids(n.ids, checkAction)
+	for _, k := range n.kids {
+		v.all(k, checkAction)
+	}
+}
+
+func (v *visitor) ids(ids []int32, checkAction bool) {
+	for _, id := range ids {
+		if v.d.seen[id] == v.d.gen {
+			continue
+		}
+		v.d.seen[id] = v.d.gen
+		v.statement(&v.s.entries[id], checkAction)
+	}
+}
+
+// statement evaluates one statement and records what it says.
+func (v *visitor) statement(e *entry, checkAction bool) {
+	r, d, s := v.r, v.d, v.s
+	if !v.iam && int(e.slot) != slotResource && int(e.slot) != slotVPCE && int(e.slot) < slotRCP0 {
+		return // identity-side policies need a principal in an account
+	}
+	stmt := e.stmt
+	if checkAction && !stmt.matchAction(r.service, r.name) {
+		return
+	}
+	if !stmt.matchResource(r, &d.st) {
+		return
+	}
+	g := grantDirect
+	switch {
+	case stmt.hasPrincipal && stmt.notPrincipal:
+		g = stmt.principals.notPrincipalGrant(&r.Caller)
+		// A Deny with NotPrincipal applies to any principal with a
+		// permissions boundary, whatever it lists ("Permissions
+		// boundaries for IAM entities").
+		if g == grantNone && stmt.effect == policy.Deny && s.p.Boundary != nil && v.iam && r.Caller.Kind != PrincipalRoot {
+			g = grantDirect
+		}
+	case stmt.hasPrincipal:
+		g = stmt.principals.match(&r.Caller)
+	case e.slot == slotResource:
+		// A resource policy statement without a Principal names nobody
+		// (IAM would refuse to store it).
+		g = grantNone
+	}
+	if g == grantNone {
+		return
+	}
+	if !stmt.matchConditions(&d.st) {
+		return
+	}
+	ss := &d.slots[e.slot]
+	if stmt.effect == policy.Deny {
+		ss.deny = true
+	} else {
+		ss.allow = true
+		if g > ss.grant {
+			ss.grant = g
 		}
 	}
-	visit(s.exact[r.action], false)
-	visit(s.byService[r.service], true)
-	visit(s.any, true)
-
-	s.settle(r, d, slots)
-	d.keepRelevant()
+	d.hits = append(d.hits, int32(e.id))
 }
 
 func (s *Set) match(e *entry, r *Prepared) Match {
@@ -377,40 +461,40 @@ func (s *Set) settle(r *Prepared, d *Decision, slots *[slotCount]slotState) {
 	}
 }
 
-// keepRelevant trims Matched to what explains the result: the denying
-// statements of an explicit deny, the allowing ones otherwise.
+// keepRelevant trims the hits to what explains the result: the denying
+// statements of an explicit deny, the allowing ones otherwise, in index
+// order (policy type, level, policy, statement).
 func (d *Decision) keepRelevant() {
 	want := policy.Allow
 	if d.Result == ExplicitDeny {
 		want = policy.Deny
 	}
 	n := 0
-	for _, m := range d.Matched {
-		if m.Effect == want {
-			d.Matched[n] = m
+	for _, id := range d.hits {
+		if d.set.entries[id].stmt.effect == want {
+			d.hits[n] = id
 			n++
 		}
 	}
-	d.Matched = d.Matched[:n]
-	// Order by where the statements are: policy type, level, policy,
-	// statement. Insertion sort: the list is short and this allocates
-	// nothing.
-	for i := 1; i < len(d.Matched); i++ {
-		for j := i; j > 0 && matchLess(&d.Matched[j], &d.Matched[j-1]); j-- {
-			d.Matched[j], d.Matched[j-1] = d.Matched[j-1], d.Matched[j]
+	d.hits = d.hits[:n]
+	// Insertion sort: the list is short and this allocates nothing.
+	for i := 1; i < len(d.hits); i++ {
+		for j := i; j > 0 && d.hits[j] < d.hits[j-1]; j-- {
+			d.hits[j], d.hits[j-1] = d.hits[j-1], d.hits[j]
 		}
 	}
 }
 
-func matchLess(a, b *Match) bool {
-	if a.Type != b.Type {
-		return a.Type < b.Type
+// Matched lists the statements that matched: for an explicit deny, the
+// denying statements; otherwise the allowing ones. It allocates; a hot path
+// that only needs the result need not call it.
+func (d *Decision) Matched() []Match {
+	if len(d.hits) == 0 {
+		return nil
 	}
-	if a.Level != b.Level {
-		return a.Level < b.Level
+	out := make([]Match, len(d.hits))
+	for i, id := range d.hits {
+		out[i] = d.set.match(&d.set.entries[id], d.req)
 	}
-	if a.Index != b.Index {
-		return a.Index < b.Index
-	}
-	return a.Statement < b.Statement
+	return out
 }

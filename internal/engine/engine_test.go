@@ -44,8 +44,8 @@ func TestConditionOperators(t *testing.T) {
 		{"NumericLessThanEquals", "s3:max-keys", "10", []string{"10.000"}, true},
 		{"NumericGreaterThan", "s3:max-keys", "-1.5", []string{"-1.25"}, true},
 		{"NumericEquals", "k", "9007199254740993", []string{"9007199254740992"}, false}, // exact, not float64
-		{"NumericEquals", "k", "abc", []string{"1"}, false},                           // policy value does not parse
-		{"NumericNotEquals", "k", "1", []string{"abc"}, false},                        // request value does not parse
+		{"NumericEquals", "k", "abc", []string{"1"}, false},                             // policy value does not parse
+		{"NumericNotEquals", "k", "1", []string{"abc"}, false},                          // request value does not parse
 		{"NumericLessThan", "k", "5", nil, false},
 		{"NumericLessThanIfExists", "k", "5", nil, true},
 		{"DateGreaterThan", "aws:CurrentTime", "2020-01-01T00:00:00Z", []string{"2021-06-01T12:00:00Z"}, true},

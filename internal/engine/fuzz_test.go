@@ -40,7 +40,7 @@ func FuzzDecide(f *testing.F) {
 				t.Fatal(err)
 			}
 			a, b := set.Decide(prep), set.Decide(prep)
-			if a.Result != b.Result || a.DecidedBy != b.DecidedBy || len(a.Matched) != len(b.Matched) || a.Message() != b.Message() {
+			if a.Result != b.Result || a.DecidedBy != b.DecidedBy || len(a.Matched()) != len(b.Matched()) || a.Message() != b.Message() {
 				t.Fatalf("two answers: %v/%v and %v/%v", a.Result, a.DecidedBy, b.Result, b.DecidedBy)
 			}
 			if a.Result == 0 {

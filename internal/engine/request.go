@@ -189,6 +189,8 @@ type Prepared struct {
 	action   string // lower-cased service:name
 	Resource string
 	resource arnSplit
+	// resourceKey is the resource as the index files it (index.go).
+	resourceKey string
 	// wild is set when the resource is written with wildcards (other than
 	// a lone "*", which is what AWS evaluates actions without resources
 	// against): the question is then about the resources it names.
@@ -226,6 +228,7 @@ func (r *Request) Prepare() (*Prepared, error) {
 		given:    make(map[string]bool, len(r.Context)),
 	}
 	p.action = p.service + ":" + p.name
+	p.resourceKey = requestResourceKey(&p.resource)
 	if r.Resource != "*" && strings.ContainsAny(r.Resource, "*?") {
 		p.wild = newWildRequest(r.Resource)
 	}

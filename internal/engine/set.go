@@ -1,9 +1,6 @@
 package engine
 
-import (
-	"fmt"
-	"strings"
-)
+import "fmt"
 
 // PolicyType names the kind of policy that decided a request. The strings
 // are stable: they appear in JSON output and scenario files.
@@ -97,23 +94,18 @@ type entry struct {
 	policy int // index of pol in its slot's list
 	stmt   *statement
 	index  int // statement index in the policy
+	id     int // position in Set.entries
 }
 
 // Set is a compiled, indexed collection of Policies, ready to decide
-// requests. Statements are indexed by action, so deciding touches only
-// statements that can match the request's action, however many policies
-// the set holds. A Set is read-only and safe for concurrent use.
+// requests. Statements are indexed by action and resource (index.go), so
+// deciding touches only statements that can match the request, however
+// many policies the set holds. A Set is read-only and safe for concurrent
+// use.
 type Set struct {
-	p Policies
-	// exact maps a lower-cased "service:action" to the statements naming
-	// exactly that action.
-	exact map[string][]entry
-	// byService maps a lower-cased service prefix to statements whose
-	// action names that service but has a wildcard in the action name.
-	byService map[string][]entry
-	// any holds statements that can match any service: "*", wildcards in
-	// the service prefix, and NotAction.
-	any []entry
+	p       Policies
+	entries []entry
+	index   actionIndex
 }
 
 // NewSet indexes the policies.
@@ -121,14 +113,17 @@ func NewSet(p Policies) (*Set, error) {
 	if len(p.SCPs) > maxOrgLevels || len(p.RCPs) > maxOrgLevels {
 		return nil, fmt.Errorf("at most %d organization levels are supported", maxOrgLevels)
 	}
-	s := &Set{p: p, exact: map[string][]entry{}, byService: map[string][]entry{}}
+	s := &Set{p: p, index: actionIndex{exact: map[string]*bucket{}}}
 	add := func(slot int, pols []*Compiled) {
 		for pi, pol := range pols {
 			if pol == nil {
 				continue
 			}
+			vars := pol.Policy.SupportsVariables()
 			for si := range pol.stmts {
-				s.addStatement(entry{slot: uint8(slot), pol: pol, policy: pi, stmt: &pol.stmts[si], index: si})
+				id := int32(len(s.entries))
+				s.entries = append(s.entries, entry{slot: uint8(slot), pol: pol, policy: pi, stmt: &pol.stmts[si], index: si, id: int(id)})
+				s.index.add(id, &pol.stmts[si], vars)
 			}
 		}
 	}
@@ -144,44 +139,4 @@ func NewSet(p Policies) (*Set, error) {
 		add(slotRCP0+i, level)
 	}
 	return s, nil
-}
-
-func (s *Set) addStatement(e entry) {
-	st := e.stmt
-	if st.notAction {
-		s.any = append(s.any, e)
-		return
-	}
-	// A statement listed under several keys must be evaluated once per
-	// request: collect its keys first, then decide where it goes.
-	var services, exacts []string
-	for i := range st.actions {
-		a := &st.actions[i]
-		switch {
-		case a.all || !a.service.isLit:
-			s.any = append(s.any, e)
-			return
-		case a.key != "":
-			exacts = append(exacts, a.key)
-		default:
-			services = append(services, a.service.lit)
-		}
-	}
-	// Index under each exact key and each service, but never twice under
-	// keys one request could hit together (s3:GetObject and s3:Get*).
-	seen := map[string]bool{}
-	for _, svc := range services {
-		if !seen[svc] {
-			seen[svc] = true
-			s.byService[svc] = append(s.byService[svc], e)
-		}
-	}
-	for _, k := range exacts {
-		svc, _, _ := strings.Cut(k, ":")
-		if seen[svc] || seen[k] {
-			continue
-		}
-		seen[k] = true
-		s.exact[k] = append(s.exact[k], e)
-	}
 }

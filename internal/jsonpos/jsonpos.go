@@ -293,7 +293,7 @@ func (p *parser) str() (string, error) {
 				}
 				b.WriteRune(r)
 			default:
-				p.pos--
+				p.pos -= 2 // point at the backslash
 				return "", p.errorf("invalid escape '\\%c' in string", e)
 			}
 		default:

@@ -85,7 +85,7 @@ func (o *Outcome) JSON() OutcomeJSON {
 		Message:            d.Message(),
 		MissingContextKeys: append([]string{}, d.Missing...),
 	}
-	for _, m := range d.Matched {
+	for _, m := range d.Matched() {
 		mj := MatchJSON{
 			PolicyType: m.Type.String(), Policy: m.Policy, Statement: m.Statement,
 			Sid: m.Sid, Effect: m.Effect.String(), Path: m.Source.Path,
@@ -144,7 +144,7 @@ func (o *Outcome) WriteText(w io.Writer) error {
 		}
 	}
 	b.WriteByte('\n')
-	for _, m := range d.Matched {
+	for _, m := range d.Matched() {
 		fmt.Fprintf(&b, "  %s %s %s", m.Effect, m.Type, m.Policy)
 		b.WriteString(" " + m.Source.Path)
 		if m.Sid != "" {
