@@ -112,13 +112,9 @@ func (o *Outcome) JSON() OutcomeJSON {
 
 // WriteJSON prints the outcome as one line of JSON.
 func (o *Outcome) WriteJSON(w io.Writer) error {
-	b, err := json.Marshal(o.JSON())
-	if err != nil {
-		return err
-	}
-	b = append(b, '\n')
-	_, err = w.Write(b)
-	return err
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false) // ARNs and "<stdin>" read better unescaped
+	return enc.Encode(o.JSON())
 }
 
 // WriteText prints the outcome for people.

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// TestCommands runs ward as a user would and compares what it prints and
+// its exit status with testdata/NAME.golden.
+func TestCommands(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		stdin  string
+		status int
+	}{
+		{"sim-example", []string{"sim", "../../examples/chat-lambda.json"}, "", exitOK},
+		{"sim-example-json", []string{"sim", "--format", "json", "../../examples/chat-lambda.json"}, "", exitOK},
+		{"sim-flags-allowed", []string{"sim", "--policy", "testdata/role.json", "--principal", "arn:aws:iam::111111111111:user/alice",
+			"--action", "s3:GetObject", "--resource", "arn:aws:s3:::reports/q3.csv", "--context", "aws:SourceIp=203.0.113.7"}, "", exitOK},
+		{"sim-flags-missing-key", []string{"sim", "--policy", "testdata/role.json", "--principal", "arn:aws:iam::111111111111:user/alice",
+			"--action", "s3:GetObject", "--resource", "arn:aws:s3:::reports/q3.csv", "--expect", "Allowed"}, "", exitFindings},
+		{"sim-flags-scp", []string{"sim", "--policy", "testdata/scp.json", "--scp", "testdata/scp.json", "--principal", "arn:aws:iam::111111111111:user/alice",
+			"--action", "s3:DeleteObject", "--resource", "arn:aws:s3:::reports/q3.csv", "--format", "json"}, "", exitOK},
+		{"sim-stdin", []string{"sim", "-"}, `{"name":"anonymous read","request":{"principal":"anonymous","action":"s3:GetObject","resource":"arn:aws:s3:::site/index.html"},
+			"resourcePolicy":{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::site/*"}]},"expect":"Allowed"}`, exitOK},
+		{"sim-failing-expect", []string{"sim", "testdata/failing.json"}, "", exitFindings},
+		{"sim-invalid-policy", []string{"sim", "--policy", "testdata/bad-role.json", "--principal", "arn:aws:iam::111111111111:user/alice", "--action", "s3:GetObject"}, "", exitInvalid},
+		{"sim-missing-file", []string{"sim", "testdata/no-such-file.json"}, "", exitInvalid},
+		{"sim-invalid-scenario", []string{"sim", "../../internal/scenario/testdata/invalid/bad-policy.json"}, "", exitInvalid},
+		{"sim-bad-format", []string{"sim", "--format", "yaml", "x.json"}, "", exitInvalid},
+		{"unknown-command", []string{"frobnicate"}, "", exitInvalid},
+		{"version", []string{"version"}, "", exitOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			status := run(tt.args, strings.NewReader(tt.stdin), &stdout, &stderr)
+			if status != tt.status {
+				t.Errorf("exit status %d, want %d\nstderr: %s", status, tt.status, stderr.String())
+			}
+			got := "$ ward " + strings.Join(tt.args, " ") + "\n" + stdout.String()
+			if stderr.Len() > 0 {
+				got += "--- stderr\n" + stderr.String()
+			}
+			file := filepath.Join("testdata", tt.name+".golden")
+			if *update {
+				if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatalf("%v (run go test -update)", err)
+			}
+			if got != string(want) {
+				t.Errorf("output differs from %s:\n--- got\n%s\n--- want\n%s", file, got, want)
+			}
+		})
+	}
+}
