@@ -2,14 +2,12 @@ package main
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	"github.com/wardhq/ward/internal/golden"
+)
 
 // TestCommands runs ward as a user would and compares what it prints and
 // its exit status with testdata/NAME.golden.
@@ -49,20 +47,7 @@ func TestCommands(t *testing.T) {
 			if stderr.Len() > 0 {
 				got += "--- stderr\n" + stderr.String()
 			}
-			file := filepath.Join("testdata", tt.name+".golden")
-			if *update {
-				if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatalf("%v (run go test -update)", err)
-			}
-			if got != string(want) {
-				t.Errorf("output differs from %s:\n--- got\n%s\n--- want\n%s", file, got, want)
-			}
+			golden.Check(t, filepath.Join("testdata", tt.name+".golden"), []byte(got))
 		})
 	}
 }

@@ -144,29 +144,14 @@ func (s *Set) DecideInto(r *Prepared, d *Decision) {
 	if b := s.index.exact[r.action]; b != nil {
 		v.bucket(b, false)
 	}
-	// Walk the action prefix tree along the request's action.
-	n := &s.index.tree
-	rest := r.action
-	for {
-		for _, id := range n.ids {
+	// Every bucket whose action prefix the request's action starts with.
+	for ids := range s.index.tree.along(r.action) {
+		for _, id := range ids {
 			v.bucket(s.index.trees[id], true)
 		}
-		if rest == "" {
-			break
-		}
-		i := indexByte(n.first, rest[0])
-		if i < 0 || !hasLabel(rest, n.kids[i].label) {
-			break
-		}
-		n = n.kids[i]
-		rest = rest[len(n.label):]
 	}
 	s.settle(r, d, &d.slots)
 	d.keepRelevant()
-}
-
-func hasLabel(s string, label []byte) bool {
-	return len(s) >= len(label) && s[:len(label)] == string(label)
 }
 
 // visitor evaluates the statements the index yields for one decision.
@@ -185,19 +170,8 @@ func (v *visitor) bucket(b *bucket, checkAction bool) {
 		v.all(&b.res, checkAction)
 		return
 	}
-	n := &b.res
-	rest := v.r.resourceKey
-	for {
-		v.ids(n.ids, checkAction)
-		if rest == "" {
-			return
-		}
-		i := indexByte(n.first, rest[0])
-		if i < 0 || !hasLabel(rest, n.kids[i].label) {
-			return
-		}
-		n = n.kids[i]
-		rest = rest[len(n.label):]
+	for ids := range b.res.along(v.r.resourceKey) {
+		v.ids(ids, checkAction)
 	}
 }
 

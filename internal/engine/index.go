@@ -1,6 +1,9 @@
 package engine
 
-import "strings"
+import (
+	"iter"
+	"strings"
+)
 
 // The statement index. A request reaches only the statements whose
 // action and resource patterns could match it, so the cost of a decision
@@ -51,6 +54,31 @@ func (n *radix) insert(key string, id int32) {
 		n = kid
 		key = key[common:]
 	}
+}
+
+// along yields the statement IDs of every node on the path that key
+// spells, from the root: the entries whose prefix key starts with.
+func (n *radix) along(key string) iter.Seq[[]int32] {
+	return func(yield func([]int32) bool) {
+		for {
+			if len(n.ids) > 0 && !yield(n.ids) {
+				return
+			}
+			if key == "" {
+				return
+			}
+			i := indexByte(n.first, key[0])
+			if i < 0 || !hasLabel(key, n.kids[i].label) {
+				return
+			}
+			n = n.kids[i]
+			key = key[len(n.label):]
+		}
+	}
+}
+
+func hasLabel(s string, label []byte) bool {
+	return len(s) >= len(label) && s[:len(label)] == string(label)
 }
 
 func commonPrefix(a []byte, b string) int {

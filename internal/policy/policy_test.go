@@ -1,18 +1,15 @@
 package policy_test
 
 import (
-	"bytes"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/wardhq/ward/internal/golden"
 	"github.com/wardhq/ward/internal/policy"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // kindOf reads the policy kind from a test file name: NAME.KIND.json.
 func kindOf(t *testing.T, file string) (policy.Kind, bool) {
@@ -39,23 +36,6 @@ func parseFile(t *testing.T, file string) (*policy.Policy, error) {
 	return policy.Parse(data, name)
 }
 
-func golden(t *testing.T, file string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(file, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the output:\n--- got\n%s\n--- want\n%s", file, got, want)
-	}
-}
-
 // TestInvalid checks the errors for each document in testdata/invalid
 // against its .err golden file: every error must name where it is.
 func TestInvalid(t *testing.T) {
@@ -78,7 +58,7 @@ func TestInvalid(t *testing.T) {
 					t.Errorf("error without a location: %v", e)
 				}
 			}
-			golden(t, strings.TrimSuffix(f, ".json")+".err", []byte(err.Error()+"\n"))
+			golden.Check(t, strings.TrimSuffix(f, ".json")+".err", []byte(err.Error()+"\n"))
 		})
 	}
 }
@@ -97,7 +77,7 @@ func TestValid(t *testing.T) {
 				t.Fatal(err)
 			}
 			printed := p.String()
-			golden(t, strings.TrimSuffix(f, ".json")+".golden", []byte(printed))
+			golden.Check(t, strings.TrimSuffix(f, ".json")+".golden", []byte(printed))
 			again, err := policy.Parse([]byte(printed), "printed")
 			if err != nil {
 				t.Fatalf("printed form does not parse: %v", err)

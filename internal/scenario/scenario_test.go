@@ -2,17 +2,15 @@ package scenario_test
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/wardhq/ward/internal/engine"
+	"github.com/wardhq/ward/internal/golden"
 	"github.com/wardhq/ward/internal/scenario"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // TestInvalidScenarios checks that each broken scenario file is refused
 // with errors that name the file, line:column, scenario and JSON path,
@@ -32,19 +30,7 @@ func TestInvalidScenarios(t *testing.T) {
 			if err == nil {
 				t.Fatal("no error")
 			}
-			got := []byte(err.Error() + "\n")
-			gf := strings.TrimSuffix(f, ".json") + ".err"
-			if *update {
-				os.WriteFile(gf, got, 0o644)
-				return
-			}
-			want, err := os.ReadFile(gf)
-			if err != nil {
-				t.Fatalf("%v (run with -update)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("got:\n%s\nwant:\n%s", got, want)
-			}
+			golden.Check(t, strings.TrimSuffix(f, ".json")+".err", []byte(err.Error()+"\n"))
 		})
 	}
 }
