@@ -1,5 +1,7 @@
 // Command ward is AWS IAM, exact, fast and self-hosted: it decides
-// authorization requests the way AWS does (`ward sim`).
+// authorization requests the way AWS does (`ward sim`) and knows AWS's
+// actions and managed policies (`ward actions`, `ward describe`,
+// `ward policy show`).
 package main
 
 import (
@@ -28,7 +30,10 @@ Usage:
   ward sim [flags] FILE...    decide the scenarios in FILE ("-" for stdin)
   ward sim --policy FILE --principal ARN --action ACTION --resource ARN
                               decide one request without a scenario file
-  ward version                print the version
+  ward actions PATTERN...     list the actions a pattern matches, with access levels
+  ward describe ACTION        an action's access level, resource types, condition keys
+  ward policy show ARN|NAME   print an AWS managed policy
+  ward version                print the version and the catalog's date
   ward help                   print this help
 
 Run "ward sim -h" for the flags of sim.
@@ -42,8 +47,19 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "sim":
 		return runSim(args[1:], stdin, stdout, stderr)
+	case "actions":
+		return runActions(args[1:], stdout, stderr)
+	case "describe":
+		return runDescribe(args[1:], stdout, stderr)
+	case "policy":
+		return runPolicy(args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintf(stdout, "ward %s\n", version)
+		if c := openCatalog(stderr); c != nil {
+			for _, s := range c.Sources() {
+				fmt.Fprintf(stdout, "catalog: %s %s (data of %s)\n", s.Source, s.Version, s.Date)
+			}
+		}
 		return exitOK
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)

@@ -35,6 +35,14 @@ func TestCommands(t *testing.T) {
 		{"sim-bad-format", []string{"sim", "--format", "yaml", "x.json"}, "", exitInvalid},
 		{"unknown-command", []string{"frobnicate"}, "", exitInvalid},
 		{"version", []string{"version"}, "", exitOK},
+		{"actions", []string{"actions", "s3:GetObject*", "iam:*AccessKey*"}, "", exitOK},
+		{"actions-none", []string{"actions", "s3:Frobnicate*"}, "", exitFindings},
+		{"describe", []string{"describe", "s3:getobject"}, "", exitOK},
+		{"describe-no-resource", []string{"describe", "sts:GetCallerIdentity"}, "", exitOK},
+		{"describe-misspelt", []string{"describe", "s3:GetObjekt"}, "", exitInvalid},
+		{"describe-no-service", []string{"describe", "s4:GetObject"}, "", exitInvalid},
+		{"policy-show", []string{"policy", "show", "AWSLambdaBasicExecutionRole"}, "", exitOK},
+		{"policy-show-missing", []string{"policy", "show", "NoSuchPolicy"}, "", exitInvalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

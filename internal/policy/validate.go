@@ -54,8 +54,21 @@ const (
 	MaxRCPSize           = 5120
 )
 
+// Option adjusts validation.
+type Option uint8
+
+// SkipSizeLimit leaves out the size quota: AWS managed policies are not
+// bound by the quota customer policies are.
+const SkipSizeLimit Option = 1
+
 // Validate applies the rules of kind k and returns an ErrorList, or nil.
-func (p *Policy) Validate(k Kind) error {
+func (p *Policy) Validate(k Kind, opts ...Option) error {
+	skipSize := false
+	for _, o := range opts {
+		if o == SkipSizeLimit {
+			skipSize = true
+		}
+	}
 	c := &collector{file: p.File, src: p.Source}
 	iamStored := k == KindIdentity || k == KindTrust || k == KindBoundary || k == KindSession || k == KindSCP || k == KindRCP
 	for _, s := range p.Statements {
@@ -140,7 +153,7 @@ func (p *Policy) Validate(k Kind) error {
 			}
 		}
 	}
-	if limit, what := sizeLimit(k); limit > 0 && p.Size > limit {
+	if limit, what := sizeLimit(k); limit > 0 && p.Size > limit && !skipSize {
 		c.add(0, "", "LimitExceeded: Cannot exceed quota for %s: %d characters (whitespace excluded); this document has %d", what, limit, p.Size)
 	}
 	return c.err()
