@@ -23,9 +23,9 @@ const magic = "WARDPACK1\n"
 
 // Header describes a pack.
 type Header struct {
-	Source  string      `json:"source"`  // npm package the data comes from
-	Version string      `json:"version"` // its version
-	Date    string      `json:"date"`    // when the source data was last updated
+	Source  string  `json:"source"`  // npm package the data comes from
+	Version string  `json:"version"` // its version
+	Date    string  `json:"date"`    // when the source data was last updated
 	Entries []Entry `json:"entries"` // sorted by Key
 }
 
