@@ -30,6 +30,7 @@ Usage:
   ward sim [flags] FILE...    decide the scenarios in FILE ("-" for stdin)
   ward sim --policy FILE --principal ARN --action ACTION --resource ARN
                               decide one request without a scenario file
+  ward check [flags] PATH...  check policies for errors, security risks and breadth
   ward actions PATTERN...     list the actions a pattern matches, with access levels
   ward describe ACTION        an action's access level, resource types, condition keys
   ward policy show ARN|NAME   print an AWS managed policy
@@ -47,6 +48,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "sim":
 		return runSim(args[1:], stdin, stdout, stderr)
+	case "check":
+		return runCheck(args[1:], stdin, stdout, stderr)
 	case "actions":
 		return runActions(args[1:], stdout, stderr)
 	case "describe":

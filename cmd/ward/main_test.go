@@ -42,6 +42,13 @@ func TestCommands(t *testing.T) {
 		{"describe-misspelt", []string{"describe", "s3:GetObjekt"}, "", exitInvalid},
 		{"describe-no-service", []string{"describe", "s4:GetObject"}, "", exitInvalid},
 		{"policy-show", []string{"policy", "show", "AWSLambdaBasicExecutionRole"}, "", exitOK},
+		{"check-folder", []string{"check", "--color", "never", "testdata/check"}, "", exitFindings},
+		{"check-json", []string{"check", "--format", "json", "testdata/check/chat.json"}, "", exitOK},
+		{"check-fail-on-warning", []string{"check", "--fail-on", "warning", "testdata/check/chat.json"}, "", exitFindings},
+		{"check-kind", []string{"check", "--kind", "identity", "testdata/check/bucket-policy.json"}, "", exitFindings},
+		{"check-stdin", []string{"check", "-"}, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"*"}]}`, exitFindings},
+		{"check-broken", []string{"check", "testdata/broken-policy.json", "testdata/check/chat.json"}, "", exitInvalid},
+		{"check-missing", []string{"check", "testdata/nothing-here.json"}, "", exitInvalid},
 		{"policy-show-missing", []string{"policy", "show", "NoSuchPolicy"}, "", exitInvalid},
 	}
 	for _, tt := range tests {

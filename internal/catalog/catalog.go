@@ -41,7 +41,7 @@ type Service struct {
 	Prefix        string                   `json:"prefix"`
 	Name          string                   `json:"name"`
 	Actions       map[string]*Action       `json:"actions"`       // by lower-cased name
-	ResourceTypes map[string]*ResourceType `json:"resourceTypes"` // by name
+	ResourceTypes map[string]*ResourceType `json:"resourceTypes"` // by lower-cased name
 	ConditionKeys map[string]*ConditionKey `json:"conditionKeys"` // by lower-cased key
 }
 
@@ -58,10 +58,11 @@ type Action struct {
 	ConditionKeys    []string              `json:"conditionKeys"`
 	DependentActions []string              `json:"dependentActions"`
 	resolved         []*ActionResourceInfo // filled in when the service loads
+	full             string
 }
 
 // FullName is "service:Action".
-func (a *Action) FullName() string { return a.Service + ":" + a.Name }
+func (a *Action) FullName() string { return a.full }
 
 // ActionResource is a resource type an action can be authorized on.
 type ActionResource struct {
@@ -113,6 +114,8 @@ type Catalog struct {
 
 	mu       sync.Mutex
 	services map[string]*Service
+	expanded map[string][]*Action // Expand's answers by lower-cased pattern
+	prefixes []string
 	policies map[string]*ManagedPolicy
 	byName   map[string]int // managed policy name (lower-cased) → entry
 }
@@ -139,7 +142,11 @@ func Open(iamData, managed []byte) (*Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Catalog{iam: iam, managed: mp, services: map[string]*Service{}, policies: map[string]*ManagedPolicy{}, byName: map[string]int{}}
+	c := &Catalog{iam: iam, managed: mp, services: map[string]*Service{}, policies: map[string]*ManagedPolicy{}, byName: map[string]int{},
+		expanded: map[string][]*Action{}}
+	for _, e := range iam.Header().Entries {
+		c.prefixes = append(c.prefixes, e.Key)
+	}
 	for i, e := range mp.Header().Entries {
 		c.byName[strings.ToLower(e.Name)] = i
 	}
@@ -160,14 +167,9 @@ func (c *Catalog) Sources() []Info {
 	}
 }
 
-// Prefixes lists every service prefix, sorted.
-func (c *Catalog) Prefixes() []string {
-	out := make([]string, len(c.iam.Header().Entries))
-	for i, e := range c.iam.Header().Entries {
-		out[i] = e.Key
-	}
-	return out
-}
+// Prefixes lists every service prefix, sorted. The slice is shared: do
+// not modify it.
+func (c *Catalog) Prefixes() []string { return c.prefixes }
 
 // Service returns a service by prefix (case-insensitive).
 func (c *Catalog) Service(prefix string) (*Service, error) {
@@ -188,10 +190,11 @@ func (c *Catalog) Service(prefix string) (*Service, error) {
 	s.Prefix = prefix
 	for _, a := range s.Actions {
 		a.Service = prefix
+		a.full = prefix + ":" + a.Name
 		a.AccessLevel = primaryLevel(a.AccessLevel)
 		for _, r := range a.ResourceTypes {
 			info := &ActionResourceInfo{ActionResource: r}
-			if rt := s.ResourceTypes[r.Name]; rt != nil {
+			if rt := s.ResourceTypes[strings.ToLower(r.Name)]; rt != nil {
 				info.ARN = rt.ARN
 			}
 			a.resolved = append(a.resolved, info)
@@ -227,9 +230,16 @@ func (c *Catalog) Action(name string) (*Action, error) {
 
 // Expand returns the actions a pattern such as "s3:Get*", "*:List*" or "*"
 // matches, sorted by full name. Matching is case-insensitive and the
-// service prefix is matched whole, as IAM does.
+// service prefix is matched whole, as IAM does. Answers are remembered;
+// the slice is shared: do not modify it.
 func (c *Catalog) Expand(pattern string) ([]*Action, error) {
 	lp := strings.ToLower(pattern)
+	c.mu.Lock()
+	cached, ok := c.expanded[lp]
+	c.mu.Unlock()
+	if ok {
+		return cached, nil
+	}
 	svcPat, actPat, ok := strings.Cut(lp, ":")
 	if lp == "*" {
 		svcPat, actPat, ok = "*", "*", true
@@ -252,7 +262,10 @@ func (c *Catalog) Expand(pattern string) ([]*Action, error) {
 			}
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].FullName() < out[j].FullName() })
+	sort.Slice(out, func(i, j int) bool { return out[i].full < out[j].full })
+	c.mu.Lock()
+	c.expanded[lp] = out
+	c.mu.Unlock()
 	return out, nil
 }
 

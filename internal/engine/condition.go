@@ -454,3 +454,36 @@ var dateLayouts = []string{
 	"2006-01",
 	"2006",
 }
+
+// ConditionValueProblem says why value cannot be a value of operator op
+// (a malformed number, date, CIDR, boolean or base64 value), or "" when
+// it can. String and ARN operators take any text.
+func ConditionValueProblem(op policy.ParsedOperator, value string) string {
+	info, ok := opTable[op.Base]
+	if !ok {
+		return "unknown operator"
+	}
+	switch info.fam {
+	case famNumeric:
+		if _, ok := parseDecimal(value); !ok {
+			return "not a number (policy variables are not allowed here)"
+		}
+	case famDate:
+		if _, ok := parseDate(value); !ok {
+			return "not a date (ISO 8601, such as 2026-01-31T00:00:00Z, or epoch seconds)"
+		}
+	case famIP:
+		if _, ok := parseCIDR(value); !ok {
+			return "not an IPv4 or IPv6 address or CIDR block"
+		}
+	case famBool, famNull:
+		if !strings.EqualFold(value, "true") && !strings.EqualFold(value, "false") {
+			return "not true or false"
+		}
+	case famBinary:
+		if _, err := base64.StdEncoding.DecodeString(value); err != nil {
+			return "not base64"
+		}
+	}
+	return ""
+}

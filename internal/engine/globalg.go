@@ -1,5 +1,11 @@
 package engine
 
+import (
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
 // Glob algebra: whether two wildcard patterns can match a common string
 // (intersects) and whether one matches every string the other does
 // (covers). The engine needs it when a request names its resource with a
@@ -7,10 +13,27 @@ package engine
 // and policy comparison build on the same operations.
 
 // unit is one step of a flattened pattern: a literal character, '?' or
-// '*'. Units are characters, not bytes, as '?' matches one character.
+// '*'. Units are characters, not bytes, as '?' matches one character. A
+// star's b may hold flags that keep it from matching '/' or ':' (a name
+// inside an ARN format, such as ${BucketName}).
 type unit struct {
 	kind tokKind // tokLit, tokOne or tokStar
 	b    rune
+}
+
+const (
+	noSlash rune = 1 << iota
+	noColon
+)
+
+func isStar(k tokKind) bool { return k == tokStar }
+
+// absorbs reports whether star s can take unit u into its run.
+func absorbs(s, u unit) bool {
+	if u.kind != tokLit {
+		return true
+	}
+	return !(s.b&noSlash != 0 && u.b == '/') && !(s.b&noColon != 0 && u.b == ':')
 }
 
 // units flattens a pattern, resolving variables. ok is false when a
@@ -66,18 +89,18 @@ func intersects(a, b []unit) bool {
 		if i == n && j == m {
 			return true
 		}
-		if i < n && a[i].kind == tokStar {
+		if i < n && isStar(a[i].kind) {
 			// a's star matches nothing more, or swallows b's next unit.
-			if walk(i+1, j) || (j < m && walk(i, j+1)) {
+			if walk(i+1, j) || (j < m && absorbs(a[i], b[j]) && walk(i, j+1)) {
 				return true
 			}
 		}
-		if j < m && b[j].kind == tokStar {
-			if walk(i, j+1) || (i < n && walk(i+1, j)) {
+		if j < m && isStar(b[j].kind) {
+			if walk(i, j+1) || (i < n && absorbs(b[j], a[i]) && walk(i+1, j)) {
 				return true
 			}
 		}
-		if i < n && j < m && a[i].kind != tokStar && b[j].kind != tokStar {
+		if i < n && j < m && !isStar(a[i].kind) && !isStar(b[j].kind) {
 			if a[i].kind == tokOne || b[j].kind == tokOne || a[i].b == b[j].b {
 				return walk(i+1, j+1)
 			}
@@ -170,3 +193,47 @@ func (p *arnPattern) relate(w *wildRequest, r resolver, op func(a, b []unit) boo
 	u, ok := p.flatten(r)
 	return ok && op(u, w.whole)
 }
+
+// GlobIntersects reports whether some string matches both wildcard
+// patterns ('*' and '?'; case-sensitive).
+func GlobIntersects(a, b string) bool { return intersects(globUnits(a), globUnits(b)) }
+
+// GlobCovers reports whether every string pattern b matches, pattern a
+// matches too.
+func GlobCovers(a, b string) bool { return covers(globUnits(a), globUnits(b)) }
+
+// FormatIntersects reports whether a resource pattern can name a resource
+// of a catalog ARN format such as arn:${Partition}:s3:::${BucketName}/${ObjectName}.
+// A ${...} name stands for text without '/' (a bucket name), unless it is
+// a path or key (ObjectName, RoleNameWithPath, LogGroupName, ...); inside
+// the ARN it has no ':' either, while the last name may (a log group ARN
+// written with a trailing ":*").
+func FormatIntersects(format, pattern string) bool {
+	var f []unit
+	for i := 0; i < len(format); {
+		if strings.HasPrefix(format[i:], "${") {
+			end := strings.IndexByte(format[i:], '}')
+			if end < 0 {
+				break
+			}
+			name := format[i+2 : i+end]
+			i += end + 1
+			var flags rune
+			if !slashyName.MatchString(name) {
+				flags |= noSlash
+			}
+			if i < len(format) {
+				flags |= noColon
+			}
+			f = append(f, unit{kind: tokStar, b: flags})
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(format[i:])
+		f = append(f, unit{kind: tokLit, b: r})
+		i += size
+	}
+	return intersects(f, globUnits(pattern))
+}
+
+// slashyName matches the ARN format names that can hold '/'.
+var slashyName = regexp.MustCompile(`(?i)(path|objectname|objectkey|^key$|loggroupname|logstreamname|parameternamewithoutleadingslash|prefix|filename)`)

@@ -1,0 +1,244 @@
+// Package analyze finds what is wrong or risky in IAM policies: the checks
+// behind `ward check`.
+//
+// Every check that asks "does this policy grant X" asks the engine, which
+// decides with the policy's Deny statements, NotAction, NotResource and
+// conditions, rather than reading Allow statements alone. Checks that ask
+// "does this action or key exist" ask the catalog. Each finding has a
+// stable code (codes.go), a severity, a message naming what is involved,
+// the exact place in the source and a fix.
+package analyze
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/wardhq/ward/internal/catalog"
+	"github.com/wardhq/ward/internal/engine"
+	"github.com/wardhq/ward/internal/policy"
+)
+
+// Severity orders findings from most to least serious.
+type Severity uint8
+
+const (
+	Error Severity = iota + 1
+	SecurityWarning
+	Warning
+	Suggestion
+)
+
+var severityNames = [...]string{"", "error", "security-warning", "warning", "suggestion"}
+
+func (s Severity) String() string {
+	if int(s) < len(severityNames) {
+		return severityNames[s]
+	}
+	return ""
+}
+
+// ParseSeverity reads "error", "security-warning", "warning" or
+// "suggestion".
+func ParseSeverity(s string) (Severity, error) {
+	for i, n := range severityNames {
+		if i > 0 && strings.EqualFold(s, n) {
+			return Severity(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown severity %q (want error, security-warning, warning or suggestion)", s)
+}
+
+// Finding is one problem found in a policy.
+type Finding struct {
+	Code     string
+	Severity Severity
+	Message  string
+	Fix      string
+	File     string
+	Line     int
+	Col      int
+	// Path is the JSON path of the element, e.g. Statement[1].Action[0].
+	Path string
+	// Statements are the indexes of the statements that cause it.
+	Statements []int
+}
+
+// Document is a policy to check, with what it is used as.
+type Document struct {
+	Policy *policy.Policy
+	Kind   policy.Kind
+	// AWSManaged marks an AWS managed policy, which is not bound by the
+	// customer size quota.
+	AWSManaged bool
+}
+
+// Check parses a document, validates it for its kind and analyzes it. A
+// document that cannot be parsed yields its parse errors as findings.
+func Check(data []byte, file string, kind policy.Kind, cat *catalog.Catalog) []Finding {
+	p, err := policy.Parse(data, file)
+	if err != nil {
+		return errorFindings(err, file)
+	}
+	return Analyze(Document{Policy: p, Kind: kind}, cat)
+}
+
+// errorFindings turns parse or validation errors into findings.
+func errorFindings(err error, file string) []Finding {
+	var list policy.ErrorList
+	if !errors.As(err, &list) {
+		return []Finding{{Code: CodeInvalidPolicy, Severity: Error, Message: err.Error(), File: file}}
+	}
+	var out []Finding
+	for _, e := range list {
+		code := CodeInvalidPolicy
+		if strings.HasPrefix(e.Msg, "LimitExceeded") {
+			code = CodePolicyTooLarge
+		}
+		out = append(out, Finding{Code: code, Severity: Error, Message: e.Msg, File: e.File, Line: e.Line, Col: e.Col, Path: e.Path,
+			Fix: codes[code].Fix})
+	}
+	return out
+}
+
+// Analyze runs every check on a parsed document.
+func Analyze(d Document, cat *catalog.Catalog) []Finding {
+	a := &analyzer{doc: d, p: d.Policy, cat: cat, actionsByStmt: map[*policy.Statement][]*catalog.Action{}}
+	var opts []policy.Option
+	if d.AWSManaged {
+		opts = append(opts, policy.SkipSizeLimit)
+	}
+	if err := d.Policy.Validate(d.Kind, opts...); err != nil {
+		a.findings = append(a.findings, errorFindings(err, d.Policy.File)...)
+	}
+	a.compile()
+	a.checkVersion()
+	for _, s := range d.Policy.Statements {
+		a.checkActions(s)
+		a.checkResources(s)
+		a.checkConditions(s)
+	}
+	a.checkRedundantStatements()
+	a.checkSecurity()
+	if d.AWSManaged {
+		// AWS's own policies still name services and actions it has
+		// retired (deeplens:*, deepracer:*): not the reader's error, and
+		// not an error at all for a policy AWS maintains.
+		for i, f := range a.findings {
+			switch f.Code {
+			case CodeUnknownService, CodeUnknownAction, CodeInvalidARN:
+				a.findings[i].Severity = Warning
+			}
+		}
+	}
+	sort.SliceStable(a.findings, func(i, j int) bool {
+		x, y := a.findings[i], a.findings[j]
+		if x.Line != y.Line {
+			return x.Line < y.Line
+		}
+		if x.Col != y.Col {
+			return x.Col < y.Col
+		}
+		return x.Severity < y.Severity
+	})
+	return a.findings
+}
+
+type analyzer struct {
+	doc      Document
+	p        *policy.Policy
+	cat      *catalog.Catalog
+	findings []Finding
+
+	// set decides requests against the policy alone, as an identity
+	// policy of a stand-in user, for the checks that ask what it grants.
+	set *engine.Set
+	// actionsByStmt remembers what each statement's Action reaches.
+	actionsByStmt map[*policy.Statement][]*catalog.Action
+}
+
+// add records a finding at a source offset.
+func (a *analyzer) add(code string, off int, path string, stmts []int, format string, args ...any) {
+	info := codes[code]
+	f := Finding{Code: code, Severity: info.Severity, Message: fmt.Sprintf(format, args...), Fix: info.Fix,
+		File: a.p.File, Path: path, Statements: stmts}
+	f.Line, f.Col = a.p.Position(off)
+	a.findings = append(a.findings, f)
+}
+
+// addFix records a finding with a fix specific to it.
+func (a *analyzer) addFix(code string, off int, path string, stmts []int, fix, format string, args ...any) {
+	a.add(code, off, path, stmts, format, args...)
+	a.findings[len(a.findings)-1].Fix = fix
+}
+
+// identityLike reports whether the document is attached to a principal,
+// so that "what does it grant" is a question about that principal.
+func (a *analyzer) identityLike() bool {
+	switch a.doc.Kind {
+	case policy.KindIdentity, policy.KindBoundary, policy.KindSession:
+		return true
+	}
+	return false
+}
+
+const standIn = "arn:aws:iam::111111111111:user/ward-check"
+
+func (a *analyzer) compile() {
+	if !a.identityLike() {
+		return
+	}
+	c := engine.Compile(a.p, a.p.File)
+	a.set, _ = engine.NewSet(engine.Policies{Identity: []*engine.Compiled{c}})
+}
+
+// decide asks the engine about one action on one resource, with no
+// request context: a condition that needs a key then does not hold, so
+// what is allowed here is allowed without any condition's help.
+func (a *analyzer) decide(action, resource string) *engine.Decision {
+	req := engine.Request{Principal: standIn, Action: action, Resource: resource}
+	prep, err := req.Prepare()
+	if err != nil {
+		return nil
+	}
+	return a.set.Decide(prep)
+}
+
+// grantsEverywhere reports whether the policy allows action on "*", that
+// is on every resource.
+func (a *analyzer) grantsEverywhere(action string) (bool, []int) {
+	return a.granted(action, "*")
+}
+
+// grantsSomewhere reports whether the policy allows action on some
+// resource.
+func (a *analyzer) grantsSomewhere(action string) (bool, []int) {
+	return a.granted(action, "arn:*")
+}
+
+func (a *analyzer) granted(action, resource string) (bool, []int) {
+	if a.set == nil {
+		return false, nil
+	}
+	d := a.decide(action, resource)
+	if d == nil || d.Result != engine.Allowed {
+		return false, nil
+	}
+	var stmts []int
+	for _, m := range d.Matched() {
+		stmts = append(stmts, m.Statement)
+	}
+	return true, stmts
+}
+
+// Count returns how many findings are at or above a severity.
+func Count(fs []Finding, atLeast Severity) int {
+	n := 0
+	for _, f := range fs {
+		if f.Severity <= atLeast {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,250 @@
+package analyze
+
+import (
+	"sort"
+
+	"github.com/wardhq/ward/internal/policy"
+)
+
+// Finding codes. They are stable: CI configurations and suppressions name
+// them. Each has a page under docs/findings/, generated from the table
+// below by the tests, so the examples there are the ones the tests prove.
+const (
+	CodeInvalidPolicy         = "invalid-policy"
+	CodePolicyTooLarge        = "policy-too-large"
+	CodeUnknownService        = "unknown-service"
+	CodeUnknownAction         = "unknown-action"
+	CodeInvalidARN            = "invalid-arn"
+	CodeConditionTypeMismatch = "condition-type-mismatch"
+	CodeInvalidConditionValue = "invalid-condition-value"
+
+	CodeFullAdmin            = "full-admin"
+	CodeAllowNotAction       = "allow-with-not-action"
+	CodeAllowNotResource     = "allow-with-not-resource"
+	CodePassRoleUnrestricted = "passrole-unrestricted"
+	CodePublicAccess         = "public-access"
+	CodePrivilegeEscalation  = "privilege-escalation"
+	CodeCredentialExposure   = "credential-exposure"
+	CodeDataExposure         = "data-exposure"
+	CodeResourceExposure     = "resource-exposure"
+
+	CodeUnknownConditionKey      = "unknown-condition-key"
+	CodeConditionKeyNotSupported = "condition-key-not-supported"
+	CodeResourceTypeMismatch     = "resource-type-mismatch"
+	CodeStatementNeverMatches    = "statement-never-matches"
+	CodeMissingVersion           = "missing-version"
+	CodeLiteralVariable          = "variable-without-version"
+	CodeForAllValuesWithoutNull  = "forallvalues-without-null"
+	CodeSetOperatorSingleValue   = "set-operator-on-single-value"
+	CodeRedundantAction          = "redundant-action"
+	CodeRedundantResource        = "redundant-resource"
+	CodeRedundantStatement       = "redundant-statement"
+
+	CodeResourceWildcard = "resource-wildcard"
+	CodeServiceWildcard  = "service-wildcard"
+)
+
+// CodeInfo documents a finding code.
+type CodeInfo struct {
+	Code     string
+	Severity Severity
+	Title    string
+	// Why explains what the finding means and why it matters.
+	Why string
+	// Fix is the default advice; findings may give more specific advice.
+	Fix string
+	// Kind is the policy kind the examples are checked as.
+	Kind policy.Kind
+	// Bad triggers the finding; Good is a near-identical policy that
+	// must not.
+	Bad, Good string
+}
+
+// Codes lists every code, in severity and then name order.
+func Codes() []CodeInfo {
+	out := make([]CodeInfo, 0, len(codes))
+	for _, c := range codes {
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Severity != out[j].Severity {
+			return out[i].Severity < out[j].Severity
+		}
+		return out[i].Code < out[j].Code
+	})
+	return out
+}
+
+var codes = func() map[string]CodeInfo {
+	m := map[string]CodeInfo{}
+	for _, c := range codeTable {
+		if c.Kind == 0 {
+			c.Kind = policy.KindIdentity
+		}
+		m[c.Code] = c
+	}
+	return m
+}()
+
+var codeTable = []CodeInfo{
+	{Code: CodeInvalidPolicy, Severity: Error, Title: "The document is not a valid policy of its kind",
+		Why:  "IAM refuses to store it (MalformedPolicyDocument), or it breaks a rule of its kind: a Principal in an identity policy, NotPrincipal in a trust policy, an RCP that allows, a Sid that is not alphanumeric.",
+		Fix:  "correct the element the message names",
+		Bad:  `{"Version": "2012-10-17", "Statement": [{"Effect": "allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}]}`,
+		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}]}`},
+	{Code: CodePolicyTooLarge, Severity: Error, Title: "The policy is over IAM's size quota",
+		Why:  "IAM counts a policy's characters without whitespace and refuses one over the quota for its kind (6,144 for a managed policy, 2,048 for a trust or session policy, 5,120 for an SCP or RCP) with LimitExceeded.",
+		Fix:  "merge statements with the same Effect and Resource, use wildcards IAM documents (s3:Get*), or split the policy in two",
+		Bad:  largePolicy(130),
+		Good: largePolicy(40)},
+	{Code: CodeUnknownService, Severity: Error, Title: "The action's service prefix does not exist",
+		Why:  "No AWS service has this prefix, so the pattern matches no request: the statement grants or denies nothing, and the permission its author meant is missing.",
+		Fix:  "use the service's prefix from the Service Authorization Reference (`ward actions 'PREFIX:*'` lists what exists)",
+		Bad:  `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "dynamo:GetItem", "Resource": "arn:aws:dynamodb:*:*:table/Orders"}]}`,
+		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "arn:aws:dynamodb:*:*:table/Orders"}]}`},
+	{Code: CodeUnknownAction, Severity: Error, Title: "The action pattern matches no action",
+		Why:  "A misspelt action matches no request. In an Allow the permission is missing; in a Deny the guard is silently gone.",
+		Fix:  "correct the name (`ward describe SERVICE:ACTION` checks one, `ward actions 'SERVICE:Prefix*'` lists candidates)",
+		Bad:  `{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:DeleteObjekt", "Resource": "arn:aws:s3:::audit-logs/*"}]}`,
+		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "arn:aws:s3:::audit-logs/*"}]}`},
+	{Code: CodeInvalidARN, Severity: Error, Title: "The resource is not a valid ARN",
+		Why:  "A resource is \"*\" or an ARN of six parts, arn:partition:service:region:account:resource, with no wildcard in the service part. Anything else matches no request.",
+		Fix:  "write the full ARN; `ward describe ACTION` shows the format each resource type takes",
+		Bad:  `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "s3:::reports/*"}]}`,
+		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}]}`},
+	{Code: CodeConditionTypeMismatch, Severity: Error, Title: "The operator does not fit the condition key's type",
+		Why:  "Each key has a type (String, ARN, Numeric, Date, Bool, IPAddress). An operator of another family compares the wrong way: StringEquals on aws:SourceIp compares text and never matches a CIDR range; DateLessThan on a string never holds.",
+		Fix:  "use an operator of the key's family (IpAddress for addresses, DateLessThan for dates, Bool for booleans)",
+		Bad:  `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*", "Condition": {"StringEquals": {"aws:SourceIp": "203.0.113.0/24"}}}]}`,
+		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*", "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}]}`},
+	{Code: CodeInvalidConditionValue, Severity: Error, Title: "A condition value cannot be read for its operator",
+		Why:  "A bad CIDR, date, number, boolean or base64 value makes the condition false for every request, so an Allow grants nothing and a Deny guards nothing. Policy variables do not work in Numeric, Date, IP or Bool values.",
+		Fix:  "write the value in the operator's format",
+		Bad:  `{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": {"NotIpAddress": {"aws:SourceIp": "203.0.113.0/33"}}}]}`,
+		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": {"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}]}`},
+
+	{Code: CodeFullAdmin, Severity: SecurityWarning, Title: "The policy grants administrator access",
+		Why:  "Every action on every resource, with no condition, directly or through NotAction: whoever holds it controls the account, IAM included. ward decides this with the engine, so a Deny that takes something back, or a condition that must hold, is respected.",
+		Fix:  "grant the actions and resources the workload uses; keep administrator access for break-glass roles with MFA conditions",
+		Bad:  `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": "s3:DeleteBucket", "Resource": "*"}]}`,
+		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": "s3:DeleteBucket", "Resource": "*"}, {"Effect": "Deny", "Action": "iam:*", "Resource": "*"}]}`},
+	{Code: CodeAllowNotAction, Severity: SecurityWarning, Title: "Allow with NotAction",
+		Why:  "An Allow with NotAction grants every action not listed, in every service, including actions AWS adds later. It is almost always broader than meant.",
+		Fix:  "list the actions to allow with Action; carve exceptions out with a Deny statement",
+		Bad:  `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": "iam:*", "Resource": "arn:aws:s3:::reports/*"}]}`,
+		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}]}`},
+	{Code: CodeAllowNotResource, Severity: SecurityWarning, Title: "Allow with NotResource",
+		Why:  "An Allow with NotResource grants its actions on every resource not listed, including resources created later and resources in other accounts.",
+		Fix:  "list the resources to allow with Resource; exclude with a Deny statement",
+		Bad:  `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::secrets/*"}]}`,
+		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}]}`},
+	{Code: CodePassRoleUnrestricted, Severity: SecurityWarning, Title: "iam:PassRole on every role, or to any service",
+		Why:  "Passing a role to a service lets that service act with the role. On \"*\" the holder can pass any role, an administrator's included, to a service it controls (Lambda, EC2) and act as it. Without iam:PassedToService the roles can go to any service, not only the one they are for.",
+		Fix:  "name the roles, and add a condition on iam:PassedToService",
+		Bad:  `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::111111111111:role/lex-logs"}]}`,
+		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::111111111111:role/lex-logs", "Condition": {"StringEquals": {"iam:PassedToService": "lexv2.amazonaws.com"}}}]}`},
+	{Code: CodePublicAccess, Severity: SecurityWarning, Kind: policy.KindResource, Title: "A resource or trust policy allows everyone",
+		Why:  "\"Principal\": \"*\" (or NotPrincipal) with no condition on who the caller is lets anyone in — any account, or no account at all — do what the statement allows.",
+		Fix:  "name the principals, or add a condition on aws:PrincipalOrgID, aws:PrincipalAccount, aws:SourceArn, aws:SourceAccount or aws:SourceVpce",
+		Bad:  `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": "arn:aws:sqs:us-east-1:111111111111:orders"}]}`,
+		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": "arn:aws:sqs:us-east-1:111111111111:orders", "Condition": {"ArnEquals": {"aws:SourceArn": "arn:aws:sns:us-east-1:111111111111:order-events"}}}]}`},
+	{Code: CodePrivilegeEscalation, Severity: SecurityWarning, Title: "The policy lets its holder raise its own privileges",
+		Why:  "Some permissions lead to others: writing a policy version, attaching policies, creating keys for other users, or passing a role to a service that runs code. ward checks the known methods (32 of them) with the engine, so all the actions a method needs must be granted together.",
+		Fix:  "remove the permission, scope it to resources the holder cannot use to escalate, or guard it with a permissions boundary",
+		Bad:  `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction"], "Resource": "*"}]}`,
+		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["lambda:CreateFunction", "lambda:InvokeFunction"], "Resource": "*"}]}`},
+	{Code: CodeCredentialExposure, Severity: SecurityWarning, Title: "Secrets or keys readable on every resource",
+		Why:  "secretsmanager:GetSecretValue, ssm:GetParameter* or kms:Decrypt on \"*\" reads every secret, parameter or encrypted object in the account, not only the workload's.",
+		Fix:  "name the secrets, parameters or keys",
+		Bad:  `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]}`,
+		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "arn:aws:secretsmanager:us-east-1:111111111111:secret:orders-db-*"}]}`},
+	{Code: CodeDataExposure, Severity: SecurityWarning, Title: "Data readable on every resource",
+		Why:  "s3:GetObject, DynamoDB reads or sqs:ReceiveMessage on \"*\" read every bucket, table or queue the account can reach.",
+		Fix:  "name the buckets, tables or queues",
+		Bad:  `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}`,
+		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::storage-bucket/*"}]}`},
+	{Code: CodeResourceExposure, Severity: SecurityWarning, Title: "Resource policies writable on every resource",
+		Why:  "s3:PutBucketPolicy, kms:PutKeyPolicy, lambda:AddPermission, iam:UpdateAssumeRolePolicy and their kin change who else may use a resource. On \"*\" the holder can open any of them to anyone.",
+		Fix:  "name the resources, or remove the permission from workloads",
+		Bad:  `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:PutBucketPolicy", "Resource": "*"}]}`,
+		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:PutBucketPolicy", "Resource": "arn:aws:s3:::site-assets"}]}`},
+
+	{Code: CodeUnknownConditionKey, Severity: Warning, Title: "The condition key does not exist",
+		Why:  "No request carries a key that does not exist, so a positive operator on it is never true and a negated one always is. Misspelt keys (iam:AccessKeysCount) pass every other linter.",
+		Fix:  "use a key the Service Authorization Reference lists (`ward describe ACTION` shows an action's keys)",
+		Bad:  `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*", "Condition": {"IpAddress": {"aws:SourceIpAddress": "203.0.113.0/24"}}}]}`,
+		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*", "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}]}`},
+	{Code: CodeConditionKeyNotSupported, Severity: Warning, Title: "None of the statement's actions supports the condition key",
+		Why:  "A service key reaches only the actions that list it. On other actions the key is absent, so a positive condition never holds and the statement grants nothing; a negated one always holds.",
+		Fix:  "move the condition to a statement with actions that support it, or use a key these actions list",
+		Bad:  `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*", "Condition": {"StringEquals": {"s3:prefix": "2026/"}}}]}`,
+		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::reports", "Condition": {"StringLike": {"s3:prefix": "2026/*"}}}]}`},
+	{Code: CodeResourceTypeMismatch, Severity: Warning, Title: "No action of the statement takes this resource",
+		Why:  "Each action is authorized on particular resource types (an object, a bucket, a table). A Resource of a type none of the statement's actions takes grants nothing there: s3:ListBucket on objects, s3:GetObject on a bucket.",
+		Fix:  "use the ARN of the resource type the action takes (`ward describe ACTION`)",
+		Bad:  `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::reports/*"}]}`,
+		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::reports"}]}`},
+	{Code: CodeStatementNeverMatches, Severity: Warning, Title: "The statement can never apply",
+		Why:  "NotAction or NotResource \"*\", a condition whose value cannot be read, or actions that all do not exist: no request meets the statement, so it is dead text that readers take for a real grant or guard.",
+		Fix:  "correct the statement or remove it",
+		Bad:  `{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "NotResource": "*"}]}`,
+		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "NotResource": "arn:aws:s3:::reports/*"}]}`},
+	{Code: CodeMissingVersion, Severity: Warning, Title: "The policy has no Version",
+		Why:  "Without \"Version\": \"2012-10-17\" IAM reads the policy with the 2008-10-17 grammar, in which ${...} policy variables are plain text.",
+		Fix:  "add \"Version\": \"2012-10-17\"",
+		Bad:  `{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}]}`,
+		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}]}`},
+	{Code: CodeLiteralVariable, Severity: Warning, Title: "A policy variable in a policy that does not support them",
+		Why:  "${aws:username} and other variables work only in 2012-10-17 policies. In a policy without a Version, or with 2008-10-17, they are matched as literal text, so the statement matches nothing meant.",
+		Fix:  "set \"Version\": \"2012-10-17\"",
+		Bad:  `{"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::home/${aws:username}/*"}]}`,
+		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::home/${aws:username}/*"}]}`},
+	{Code: CodeForAllValuesWithoutNull, Severity: Warning, Title: "ForAllValues in an Allow without a Null check",
+		Why:  "ForAllValues is true when the request has no value for the key at all, so an Allow meant to limit tag keys also allows requests that send no tags. AWS recommends adding a Null condition that requires the key.",
+		Fix:  "add \"Null\": {\"KEY\": \"false\"} to the statement",
+		Bad:  `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ec2:CreateTags", "Resource": "*", "Condition": {"ForAllValues:StringEquals": {"aws:TagKeys": ["team", "env"]}}}]}`,
+		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ec2:CreateTags", "Resource": "*", "Condition": {"ForAllValues:StringEquals": {"aws:TagKeys": ["team", "env"]}, "Null": {"aws:TagKeys": "false"}}}]}`},
+	{Code: CodeSetOperatorSingleValue, Severity: Warning, Title: "A set operator on a single-valued key",
+		Why:  "ForAllValues and ForAnyValue are for keys with several values (aws:TagKeys). On a single-valued key ForAllValues is also true when the key is absent, so the condition is weaker than it reads.",
+		Fix:  "drop the ForAllValues:/ForAnyValue: prefix",
+		Bad:  `{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": {"ForAllValues:StringNotEquals": {"aws:RequestedRegion": ["us-east-1", "eu-west-1"]}}}]}`,
+		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["us-east-1", "eu-west-1"]}}}]}`},
+	{Code: CodeRedundantAction, Severity: Warning, Title: "An action is already covered by another in the same list",
+		Why:  "A listed action that another pattern of the statement already matches adds nothing, and makes the policy longer to read and closer to its size quota.",
+		Fix:  "remove the covered action",
+		Bad:  `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:Get*", "s3:GetObject"], "Resource": "arn:aws:s3:::reports/*"}]}`,
+		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:Get*", "s3:PutObject"], "Resource": "arn:aws:s3:::reports/*"}]}`},
+	{Code: CodeRedundantResource, Severity: Warning, Title: "A resource is already covered by another in the same list",
+		Why:  "In a Resource, '*' matches '/' as well: arn:aws:dynamodb:*:*:table/ChatMessage-* already covers the table's indexes (…/index/*). The extra line adds nothing.",
+		Fix:  "remove the covered resource",
+		Bad:  `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "dynamodb:Query", "Resource": ["arn:aws:dynamodb:*:*:table/ChatMessage-*", "arn:aws:dynamodb:*:*:table/ChatMessage-*/index/*"]}]}`,
+		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "dynamodb:Query", "Resource": ["arn:aws:dynamodb:*:*:table/ChatMessage", "arn:aws:dynamodb:*:*:table/ChatMessage/index/*"]}]}`},
+	{Code: CodeRedundantStatement, Severity: Warning, Title: "Another statement already covers this one",
+		Why:  "A statement with the same effect whose actions, resources and conditions are at least as broad makes this one add nothing.",
+		Fix:  "remove the covered statement, or merge the two",
+		Bad:  `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::reports/*"}, {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/2026/*"}]}`,
+		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::reports/*"}, {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::archive/2026/*"}]}`},
+
+	{Code: CodeResourceWildcard, Severity: Suggestion, Title: "\"Resource\": \"*\" for actions that can name their resources",
+		Why:  "These actions support resource-level permissions, so the grant can be limited to the resources the workload uses. \"*\" also reaches every resource created later.",
+		Fix:  "name the resources in the ARN formats shown",
+		Bad:  `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "logs:PutLogEvents", "Resource": "*"}]}`,
+		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "logs:PutLogEvents", "Resource": "arn:aws:logs:*:*:log-group:/aws/lambda/chat:*"}]}`},
+	{Code: CodeServiceWildcard, Severity: Suggestion, Title: "service:* grants every action of a service",
+		Why:  "service:* includes the service's permissions-management and delete actions, and actions AWS adds later. Naming the actions, or their access level (s3:Get*, s3:List*), keeps the grant to what is used.",
+		Fix:  "list the actions the workload calls",
+		Bad:  `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sqs:*", "Resource": "arn:aws:sqs:us-east-1:111111111111:orders"}]}`,
+		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["sqs:SendMessage", "sqs:GetQueueUrl"], "Resource": "arn:aws:sqs:us-east-1:111111111111:orders"}]}`},
+}
+
+// largePolicy builds a policy of n statements, for the size example.
+func largePolicy(n int) string {
+	s := `{"Version": "2012-10-17", "Statement": [`
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			s += ", "
+		}
+		s += `{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::bucket-` + string(rune('a'+i%26)) + string(rune('a'+i/26)) + `/*"}`
+	}
+	return s + "]}"
+}
