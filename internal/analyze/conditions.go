@@ -67,7 +67,7 @@ func anySupports(acts []*catalog.Action, key string) bool {
 	match := func(keys []string) bool {
 		for _, k := range keys {
 			lkk := strings.ToLower(k)
-			if lkk == lk || templateKeyMatch(lkk, lk) {
+			if lkk == lk || catalog.TemplateMatch(lkk, lk) {
 				return true
 			}
 		}
@@ -82,24 +82,6 @@ func anySupports(acts []*catalog.Action, key string) bool {
 				return true
 			}
 		}
-	}
-	return false
-}
-
-// templateKeyMatch matches s3:existingobjecttag/<key> and
-// aws:resourcetag/${tagkey} templates.
-func templateKeyMatch(template, key string) bool {
-	for _, pair := range [][2]string{{"${", "}"}, {"<", ">"}} {
-		i := strings.Index(template, pair[0])
-		if i < 0 {
-			continue
-		}
-		j := strings.Index(template[i:], pair[1])
-		if j < 0 {
-			continue
-		}
-		prefix, suffix := template[:i], template[i+j+len(pair[1]):]
-		return len(key) > len(prefix)+len(suffix) && strings.HasPrefix(key, prefix) && strings.HasSuffix(key, suffix)
 	}
 	return false
 }

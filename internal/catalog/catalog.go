@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/wardhq/ward/internal/glob"
 	"github.com/wardhq/ward/internal/pack"
 )
 
@@ -249,7 +250,7 @@ func (c *Catalog) Expand(pattern string) ([]*Action, error) {
 	}
 	var out []*Action
 	for _, prefix := range c.Prefixes() {
-		if !globMatch(svcPat, prefix) {
+		if !glob.Match(svcPat, prefix) {
 			continue
 		}
 		s, err := c.Service(prefix)
@@ -257,7 +258,7 @@ func (c *Catalog) Expand(pattern string) ([]*Action, error) {
 			return nil, err
 		}
 		for key, a := range s.Actions {
-			if globMatch(actPat, key) {
+			if glob.Match(actPat, key) {
 				out = append(out, a)
 			}
 		}
@@ -267,31 +268,6 @@ func (c *Catalog) Expand(pattern string) ([]*Action, error) {
 	c.expanded[lp] = out
 	c.mu.Unlock()
 	return out, nil
-}
-
-// globMatch matches '*' and '?' wildcards (inputs already lower-cased).
-func globMatch(pattern, s string) bool {
-	pi, si, star, mark := 0, 0, -1, 0
-	for si < len(s) {
-		switch {
-		case pi < len(pattern) && (pattern[pi] == '?' || pattern[pi] == s[si]):
-			pi++
-			si++
-		case pi < len(pattern) && pattern[pi] == '*':
-			star, mark = pi, si
-			pi++
-		case star >= 0:
-			pi = star + 1
-			mark++
-			si = mark
-		default:
-			return false
-		}
-	}
-	for pi < len(pattern) && pattern[pi] == '*' {
-		pi++
-	}
-	return pi == len(pattern)
 }
 
 // ConditionKey finds a condition key of a service, or a global aws: key,
@@ -316,7 +292,7 @@ func (c *Catalog) ConditionKey(key string) (*ConditionKey, error) {
 			return k, nil
 		}
 		for template, k := range s.ConditionKeys {
-			if templateMatch(template, lk) {
+			if TemplateMatch(template, lk) {
 				return k, nil
 			}
 		}
@@ -324,10 +300,10 @@ func (c *Catalog) ConditionKey(key string) (*ConditionKey, error) {
 	return nil, nil
 }
 
-// templateMatch matches a key against a template whose ${...} or <...>
+// TemplateMatch matches a key against a template whose ${...} or <...>
 // part stands for any text, e.g. aws:resourcetag/${tagkey} or
 // s3:existingobjecttag/<key>.
-func templateMatch(template, key string) bool {
+func TemplateMatch(template, key string) bool {
 	open, close := "${", "}"
 	i := strings.Index(template, open)
 	if i < 0 {

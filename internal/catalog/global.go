@@ -71,7 +71,7 @@ func lookupGlobal(lk string) *ConditionKey {
 		return k
 	}
 	for template, k := range globalKeys {
-		if templateMatch(template, lk) {
+		if TemplateMatch(template, lk) {
 			return k
 		}
 	}

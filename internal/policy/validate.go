@@ -3,6 +3,8 @@ package policy
 import (
 	"fmt"
 	"strings"
+
+	"github.com/wardhq/ward/internal/glob"
 )
 
 // Kind is what a policy is used as. The grammar is shared; each kind adds
@@ -206,7 +208,7 @@ func trustAction(a string) bool {
 		return false
 	}
 	for _, ok := range []string{"sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity", "sts:tagsession", "sts:setsourceidentity", "sts:setcontext"} {
-		if l == ok || strings.ContainsAny(l, "*?") && wildcardMatchFold(l, ok) {
+		if l == ok || strings.ContainsAny(l, "*?") && glob.Match(l, ok) {
 			return true
 		}
 	}
@@ -221,31 +223,4 @@ func alnum(s string) bool {
 		}
 	}
 	return true
-}
-
-// wildcardMatchFold is a plain case-insensitive glob, for validation only;
-// the engine has its own compiled matchers.
-func wildcardMatchFold(pattern, s string) bool {
-	pattern, s = strings.ToLower(pattern), strings.ToLower(s)
-	pi, si, star, mark := 0, 0, -1, 0
-	for si < len(s) {
-		switch {
-		case pi < len(pattern) && (pattern[pi] == '?' || pattern[pi] == s[si]):
-			pi++
-			si++
-		case pi < len(pattern) && pattern[pi] == '*':
-			star, mark = pi, si
-			pi++
-		case star >= 0:
-			pi = star + 1
-			mark++
-			si = mark
-		default:
-			return false
-		}
-	}
-	for pi < len(pattern) && pattern[pi] == '*' {
-		pi++
-	}
-	return pi == len(pattern)
 }
