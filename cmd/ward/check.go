@@ -28,7 +28,7 @@ type checkedFile struct {
 func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("ward check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	format := fs.String("format", "text", "output format: text or json")
+	format := fs.String("format", "text", "output format: text, json, or sarif (SARIF 2.1.0 for code scanning)")
 	failOn := fs.String("fail-on", "security-warning", "exit with status 1 when a finding is at or above this severity: error, security-warning, warning, suggestion, or none")
 	kindName := fs.String("kind", "", "check every input as this kind of policy: identity, resource, trust, boundary, session, scp, rcp, vpc-endpoint (default: detected)")
 	color := fs.String("color", "auto", "colour the text output: auto, always or never")
@@ -74,8 +74,8 @@ Flags:
 		}
 		forced = k
 	}
-	if *format != "text" && *format != "json" {
-		fmt.Fprintf(stderr, "ward check: --format must be text or json, not %q\n", *format)
+	if *format != "text" && *format != "json" && *format != "sarif" {
+		fmt.Fprintf(stderr, "ward check: --format must be text, json or sarif, not %q\n", *format)
 		return exitInvalid
 	}
 	cat := openCatalog(stderr)
@@ -104,9 +104,16 @@ Flags:
 	}
 
 	var err error
-	if *format == "json" {
+	switch *format {
+	case "json":
 		err = writeCheckJSON(stdout, files)
-	} else {
+	case "sarif":
+		var ff []analyze.FileFindings
+		for _, f := range files {
+			ff = append(ff, analyze.FileFindings{File: f.name, Findings: f.findings})
+		}
+		err = analyze.WriteSARIF(stdout, version, ff)
+	default:
 		err = writeCheckText(stdout, files, useColor(*color, stdout))
 	}
 	if err != nil {

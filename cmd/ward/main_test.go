@@ -43,6 +43,7 @@ func TestCommands(t *testing.T) {
 		{"describe-no-service", []string{"describe", "s4:GetObject"}, "", exitInvalid},
 		{"policy-show", []string{"policy", "show", "AWSLambdaBasicExecutionRole"}, "", exitOK},
 		{"check-folder", []string{"check", "--color", "never", "testdata/check"}, "", exitFindings},
+		{"check-sarif", []string{"check", "--format", "sarif", "testdata/check/lex-logging.json"}, "", exitFindings},
 		{"check-json", []string{"check", "--format", "json", "testdata/check/chat.json"}, "", exitOK},
 		{"check-fail-on-warning", []string{"check", "--fail-on", "warning", "testdata/check/chat.json"}, "", exitFindings},
 		{"check-kind", []string{"check", "--kind", "identity", "testdata/check/bucket-policy.json"}, "", exitFindings},

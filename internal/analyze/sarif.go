@@ -1,0 +1,155 @@
+package analyze
+
+import (
+	"encoding/json"
+	"io"
+	"strings"
+)
+
+// FileFindings are the findings of one checked file.
+type FileFindings struct {
+	File     string
+	Findings []Finding
+}
+
+// SARIF 2.1.0, the subset ward writes: one run, its rules (the finding
+// codes), and one result per finding with its location. GitHub code
+// scanning reads it; security warnings carry a security-severity so they
+// rank as security alerts there.
+type sarifLog struct {
+	Schema  string     `json:"$schema"`
+	Version string     `json:"version"`
+	Runs    []sarifRun `json:"runs"`
+}
+
+type sarifRun struct {
+	Tool    sarifTool     `json:"tool"`
+	Results []sarifResult `json:"results"`
+}
+
+type sarifTool struct {
+	Driver sarifDriver `json:"driver"`
+}
+
+type sarifDriver struct {
+	Name           string      `json:"name"`
+	Version        string      `json:"version,omitempty"`
+	InformationURI string      `json:"informationUri,omitempty"`
+	Rules          []sarifRule `json:"rules"`
+}
+
+type sarifText struct {
+	Text     string `json:"text"`
+	Markdown string `json:"markdown,omitempty"`
+}
+
+type sarifRule struct {
+	ID                   string         `json:"id"`
+	Name                 string         `json:"name"`
+	ShortDescription     sarifText      `json:"shortDescription"`
+	FullDescription      sarifText      `json:"fullDescription"`
+	Help                 sarifText      `json:"help"`
+	DefaultConfiguration sarifConfig    `json:"defaultConfiguration"`
+	Properties           map[string]any `json:"properties,omitempty"`
+}
+
+type sarifConfig struct {
+	Level string `json:"level"`
+}
+
+type sarifResult struct {
+	RuleID    string          `json:"ruleId"`
+	RuleIndex int             `json:"ruleIndex"`
+	Level     string          `json:"level"`
+	Message   sarifText       `json:"message"`
+	Locations []sarifLocation `json:"locations"`
+}
+
+type sarifLocation struct {
+	PhysicalLocation sarifPhysical `json:"physicalLocation"`
+}
+
+type sarifPhysical struct {
+	ArtifactLocation sarifArtifact `json:"artifactLocation"`
+	Region           *sarifRegion  `json:"region,omitempty"`
+}
+
+type sarifArtifact struct {
+	URI string `json:"uri"`
+}
+
+type sarifRegion struct {
+	StartLine   int `json:"startLine"`
+	StartColumn int `json:"startColumn,omitempty"`
+}
+
+func sarifLevel(s Severity) string {
+	switch s {
+	case Error:
+		return "error"
+	case Suggestion:
+		return "note"
+	}
+	return "warning"
+}
+
+// WriteSARIF writes the findings as a SARIF 2.1.0 log.
+func WriteSARIF(w io.Writer, toolVersion string, files []FileFindings) error {
+	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{Name: "ward", Version: toolVersion, Rules: []sarifRule{}}}, Results: []sarifResult{}}
+	index := map[string]int{}
+	for i, c := range Codes() {
+		index[c.Code] = i
+		r := sarifRule{
+			ID: c.Code, Name: ruleName(c.Code),
+			ShortDescription:     sarifText{Text: c.Title},
+			FullDescription:      sarifText{Text: c.Why},
+			Help:                 sarifText{Text: c.Fix, Markdown: "**Fix:** " + c.Fix + "\n\nSee docs/findings/" + c.Code + ".md in ward's repository."},
+			DefaultConfiguration: sarifConfig{Level: sarifLevel(c.Severity)},
+		}
+		if c.Severity == SecurityWarning {
+			r.Properties = map[string]any{"tags": []string{"security"}, "security-severity": "7.5"}
+		}
+		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, r)
+	}
+	for _, f := range files {
+		for _, fd := range f.Findings {
+			file := fd.File
+			if file == "" {
+				file = f.File
+			}
+			loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: toURI(file)}}}
+			if fd.Line > 0 {
+				loc.PhysicalLocation.Region = &sarifRegion{StartLine: fd.Line, StartColumn: fd.Col}
+			}
+			msg := fd.Message
+			if fd.Fix != "" {
+				msg += ". Fix: " + fd.Fix
+			}
+			run.Results = append(run.Results, sarifResult{RuleID: fd.Code, RuleIndex: index[fd.Code], Level: sarifLevel(fd.Severity),
+				Message: sarifText{Text: msg}, Locations: []sarifLocation{loc}})
+		}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(sarifLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0", Runs: []sarifRun{run}})
+}
+
+// ruleName turns a code into the PascalCase name SARIF viewers show.
+func ruleName(code string) string {
+	var b strings.Builder
+	for _, part := range strings.Split(code, "-") {
+		if part != "" {
+			b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+		}
+	}
+	return b.String()
+}
+
+// toURI writes a file path as a relative URI reference with forward
+// slashes, as code scanning expects paths from the repository root.
+func toURI(path string) string {
+	path = strings.ReplaceAll(path, "\\", "/")
+	path = strings.TrimPrefix(path, "./")
+	return strings.ReplaceAll(path, " ", "%20")
+}
