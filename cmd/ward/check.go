@@ -13,7 +13,7 @@ import (
 	"strings"
 
 	"github.com/wardhq/ward/internal/analyze"
-	"github.com/wardhq/ward/internal/jsonpos"
+	"github.com/wardhq/ward/internal/inputs"
 	"github.com/wardhq/ward/internal/policy"
 )
 
@@ -87,21 +87,20 @@ Flags:
 	for _, arg := range fs.Args() {
 		files = append(files, collect(arg, stdin)...)
 	}
+	bar := newProgress(stderr, files)
 	for _, f := range files {
 		if f.unusable {
 			continue
 		}
-		kind := forced
-		if kind == 0 {
-			kind = detectKind(f.src)
-		}
-		f.findings = analyze.Check(f.src, f.name, kind, cat)
-		for _, fd := range f.findings {
-			if fd.Code == analyze.CodeInvalidPolicy && strings.HasPrefix(fd.Message, "Syntax errors") {
+		in := inputs.Read(f.name, f.src, forced)
+		f.findings = analyze.CheckFile(in, cat, bar.step)
+		for _, e := range in.Errors {
+			if strings.HasPrefix(e.Msg, "Syntax errors") {
 				f.unusable = true
 			}
 		}
 	}
+	bar.finish()
 
 	var err error
 	switch *format {
@@ -173,9 +172,10 @@ func collect(arg string, stdin io.Reader) []*checkedFile {
 			out = append(out, unreadable(path, err))
 			return nil
 		}
-		// In a folder, only documents that look like policies are checked:
-		// other JSON (package.json, fixtures) is not a policy with errors.
-		if root, err := jsonpos.Parse(data); err == nil && (root.Kind != jsonpos.Object || root.Get("Statement") == nil) {
+		// In a folder, only documents that look like policies or account
+		// details are checked: other JSON (package.json, fixtures) is not
+		// a policy with errors.
+		if !inputs.LooksLikeInput(data) {
 			return nil
 		}
 		out = append(out, &checkedFile{name: path, src: data})
@@ -187,39 +187,6 @@ func collect(arg string, stdin io.Reader) []*checkedFile {
 func unreadable(name string, err error) *checkedFile {
 	return &checkedFile{name: name, unusable: true, findings: []analyze.Finding{{
 		Code: analyze.CodeInvalidPolicy, Severity: analyze.Error, File: name, Message: err.Error()}}}
-}
-
-// detectKind guesses what a policy is used as: with a Principal it is a
-// resource policy, or a role trust policy when it only grants the sts
-// trust actions; without, an identity policy.
-func detectKind(src []byte) policy.Kind {
-	p, err := policy.Parse(src, "")
-	if err != nil {
-		return policy.KindIdentity
-	}
-	principals, trustOnly := false, true
-	for _, s := range p.Statements {
-		if pr, _ := s.Principals(); pr != nil {
-			principals = true
-		}
-		acts, not := s.Actions()
-		if not || acts == nil {
-			trustOnly = false
-			continue
-		}
-		for _, a := range acts.Items {
-			if !strings.HasPrefix(strings.ToLower(a), "sts:assumerole") && !strings.EqualFold(a, "sts:TagSession") && !strings.EqualFold(a, "sts:SetSourceIdentity") {
-				trustOnly = false
-			}
-		}
-	}
-	switch {
-	case principals && trustOnly:
-		return policy.KindTrust
-	case principals:
-		return policy.KindResource
-	}
-	return policy.KindIdentity
 }
 
 func useColor(mode string, w io.Writer) bool {

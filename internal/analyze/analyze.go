@@ -14,6 +14,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/wardhq/ward/internal/catalog"
 	"github.com/wardhq/ward/internal/engine"
@@ -72,16 +74,6 @@ type Document struct {
 	// AWSManaged marks an AWS managed policy, which is not bound by the
 	// customer size quota.
 	AWSManaged bool
-}
-
-// Check parses a document, validates it for its kind and analyzes it. A
-// document that cannot be parsed yields its parse errors as findings.
-func Check(data []byte, file string, kind policy.Kind, cat *catalog.Catalog) []Finding {
-	p, err := policy.Parse(data, file)
-	if err != nil {
-		return errorFindings(err, file)
-	}
-	return Analyze(Document{Policy: p, Kind: kind}, cat)
 }
 
 // errorFindings turns parse or validation errors into findings.
@@ -197,13 +189,34 @@ func (a *analyzer) compile() {
 // request context: a condition that needs a key then does not hold, so
 // what is allowed here is allowed without any condition's help.
 func (a *analyzer) decide(action, resource string) *engine.Decision {
-	req := engine.Request{Principal: standIn, Action: action, Resource: resource}
-	prep, err := req.Prepare()
-	if err != nil {
+	prep := standInRequest(action, resource)
+	if prep == nil {
 		return nil
 	}
 	return a.set.Decide(prep)
 }
+
+// prepared holds the stand-in requests, prepared once for all documents:
+// a Prepared is read-only and can be decided by any set.
+var prepared sync.Map // "action resource" → *engine.Prepared
+
+func standInRequest(action, resource string) *engine.Prepared {
+	key := action + " " + resource
+	if p, ok := prepared.Load(key); ok {
+		return p.(*engine.Prepared)
+	}
+	req := engine.Request{Principal: standIn, Action: action, Resource: resource, Now: standInTime}
+	p, err := req.Prepare()
+	if err != nil {
+		return nil
+	}
+	prepared.Store(key, p)
+	return p
+}
+
+// standInTime fixes the stand-in requests' clock, so that findings do not
+// change with the day a check runs.
+var standInTime = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // grantsEverywhere reports whether the policy allows action on "*", that
 // is on every resource.

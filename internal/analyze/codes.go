@@ -40,8 +40,9 @@ const (
 	CodeRedundantResource        = "redundant-resource"
 	CodeRedundantStatement       = "redundant-statement"
 
-	CodeResourceWildcard = "resource-wildcard"
-	CodeServiceWildcard  = "service-wildcard"
+	CodeResourceWildcard   = "resource-wildcard"
+	CodeServiceWildcard    = "service-wildcard"
+	CodeBroadManagedPolicy = "aws-managed-broad-policy"
 )
 
 // CodeInfo documents a finding code.
@@ -235,6 +236,23 @@ var codeTable = []CodeInfo{
 		Fix:  "list the actions the workload calls",
 		Bad:  `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sqs:*", "Resource": "arn:aws:sqs:us-east-1:111111111111:orders"}]}`,
 		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["sqs:SendMessage", "sqs:GetQueueUrl"], "Resource": "arn:aws:sqs:us-east-1:111111111111:orders"}]}`},
+}
+
+func init() {
+	// Kept out of the table literal: its examples are account details.
+	c := CodeInfo{Code: CodeBroadManagedPolicy, Severity: Suggestion, Kind: policy.KindIdentity,
+		Title: "An AWS managed *FullAccess or *ReadWrite policy is attached",
+		Why:   "Policies such as AmazonS3FullAccess grant every action of a service, permissions management included, on every resource, usually \"to be replaced later\". ward says how much the policy grants and which actions of those services the principal's own policies name, the likely real need. Checked in `aws iam get-account-authorization-details` output.",
+		Fix:   "replace the managed policy with a customer policy that grants the actions and resources used",
+		Bad: `{"RoleDetailList": [{"RoleName": "chat", "Arn": "arn:aws:iam::111111111111:role/chat",
+  "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+  "RolePolicyList": [{"PolicyName": "tables", "PolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem"], "Resource": "arn:aws:dynamodb:us-east-1:111111111111:table/Chat"}]}}],
+  "AttachedManagedPolicies": [{"PolicyName": "AmazonDynamoDBFullAccess", "PolicyArn": "arn:aws:iam::aws:policy/AmazonDynamoDBFullAccess"}]}]}`,
+		Good: `{"RoleDetailList": [{"RoleName": "chat", "Arn": "arn:aws:iam::111111111111:role/chat",
+  "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+  "RolePolicyList": [{"PolicyName": "tables", "PolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem"], "Resource": "arn:aws:dynamodb:us-east-1:111111111111:table/Chat"}]}}],
+  "AttachedManagedPolicies": [{"PolicyName": "AWSLambdaBasicExecutionRole", "PolicyArn": "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"}]}]}`}
+	codes[c.Code] = c
 }
 
 // largePolicy builds a policy of n statements, for the size example.

@@ -413,3 +413,44 @@ func LineCol(data []byte, offset int) (line, col int) {
 	col = utf8.RuneCount(data[lineStart:offset]) + 1
 	return line, col
 }
+
+// Index turns offsets into line:column quickly for a large text: it finds
+// the line start once, then each lookup is a binary search.
+type Index struct {
+	src    []byte
+	starts []int // offset of each line's first byte
+}
+
+// NewIndex indexes src.
+func NewIndex(src []byte) *Index {
+	ix := &Index{src: src, starts: []int{0}}
+	for i, c := range src {
+		if c == '\n' {
+			ix.starts = append(ix.starts, i+1)
+		}
+	}
+	return ix
+}
+
+// Source returns the indexed text.
+func (ix *Index) Source() []byte { return ix.src }
+
+// LineCol is LineCol(src, offset) for the indexed text.
+func (ix *Index) LineCol(offset int) (line, col int) {
+	if offset > len(ix.src) {
+		offset = len(ix.src)
+	}
+	if offset < 0 {
+		offset = 0
+	}
+	lo, hi := 0, len(ix.starts)-1
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if ix.starts[mid] <= offset {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return lo + 1, utf8.RuneCount(ix.src[ix.starts[lo]:offset]) + 1
+}

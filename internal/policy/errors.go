@@ -56,9 +56,10 @@ func (l ErrorList) Error() string {
 
 // collector gathers located errors while reading one document.
 type collector struct {
-	file string
-	src  []byte
-	errs ErrorList
+	file  string
+	src   []byte
+	index *jsonpos.Index // nil for small texts
+	errs  ErrorList
 }
 
 func (c *collector) add(offset int, path, format string, args ...any) {
@@ -66,7 +67,10 @@ func (c *collector) add(offset int, path, format string, args ...any) {
 		return
 	}
 	e := &Error{File: c.file, Path: path, Msg: fmt.Sprintf(format, args...)}
-	if c.src != nil && offset >= 0 {
+	switch {
+	case c.index != nil && offset >= 0:
+		e.Line, e.Col = c.index.LineCol(offset)
+	case c.src != nil && offset >= 0:
 		e.Line, e.Col = lineCol(c.src, offset)
 	}
 	c.errs = append(c.errs, e)

@@ -44,8 +44,15 @@ func ParseKind(data []byte, file string, k Kind) (*Policy, error) {
 // policy embedded in a scenario file. src is the whole text the node was
 // read from, for positions.
 func FromNode(root *jsonpos.Node, src []byte, file string) (*Policy, error) {
-	c := &collector{file: file, src: src}
-	p := &Policy{Source: src, File: file}
+	return FromNodeIndexed(root, jsonpos.NewIndex(src), file)
+}
+
+// FromNodeIndexed is FromNode for the many policies of one large file,
+// which share the file's line index.
+func FromNodeIndexed(root *jsonpos.Node, ix *jsonpos.Index, file string) (*Policy, error) {
+	src := ix.Source()
+	c := &collector{file: file, src: src, index: ix}
+	p := &Policy{Source: src, File: file, index: ix}
 	if root.Kind != jsonpos.Object {
 		c.add(root.Offset, "", "a policy document must be a JSON object, not %s", root.Kind)
 		return nil, c.err()

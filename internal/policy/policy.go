@@ -9,7 +9,12 @@
 // finding can name the file, line:column and JSON path of what it is about.
 package policy
 
-import "strings"
+import (
+	"strings"
+	"sync"
+
+	"github.com/wardhq/ward/internal/jsonpos"
+)
 
 // Versions of the policy language.
 const (
@@ -54,6 +59,11 @@ type Policy struct {
 	// turning offsets into line:column. Both are empty for built policies.
 	Source []byte
 	File   string
+
+	// index finds line starts in Source; shared by every policy read from
+	// one large file, so positions cost a binary search.
+	index     *jsonpos.Index
+	indexOnce sync.Once
 }
 
 // EffectiveVersion is the version IAM applies: 2008-10-17 when absent.
@@ -69,11 +79,17 @@ func (p *Policy) EffectiveVersion() string {
 func (p *Policy) SupportsVariables() bool { return p.Version == Version2012 }
 
 // Position returns the 1-based line and column of a byte offset in Source.
+// It is safe for concurrent use.
 func (p *Policy) Position(offset int) (line, col int) {
 	if p.Source == nil {
 		return 0, 0
 	}
-	return lineCol(p.Source, offset)
+	p.indexOnce.Do(func() {
+		if p.index == nil {
+			p.index = jsonpos.NewIndex(p.Source)
+		}
+	})
+	return p.index.LineCol(offset)
 }
 
 // Statement is one element of a policy's Statement list.

@@ -1,0 +1,301 @@
+// Package inputs reads the files `ward check` is given and finds the
+// policies in them, each with the kind it is used as and where it sits:
+// a plain policy document, or the output of `aws iam
+// get-account-authorization-details` (every user, group, role and
+// customer managed policy of an account, with inline policies, trust
+// policies and boundaries).
+package inputs
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/wardhq/ward/internal/jsonpos"
+	"github.com/wardhq/ward/internal/policy"
+)
+
+// Format is what kind of file an input is.
+type Format string
+
+const (
+	FormatPolicy         Format = "policy"
+	FormatAccountDetails Format = "account-authorization-details"
+)
+
+// Doc is one policy found in a file.
+type Doc struct {
+	Policy *policy.Policy
+	Kind   policy.Kind
+	// Path is the JSON path of the document in its file ("" for a policy
+	// file), to prefix the paths of findings.
+	Path string
+	// Where says what the policy belongs to, e.g. `role "app" inline
+	// policy "s3-read"`.
+	Where string
+	// Line and Col, when set, are where a policy given as a string sits
+	// in the file; positions inside the string are not the file's.
+	Line, Col  int
+	AWSManaged bool
+}
+
+// Attachment is an AWS managed policy attached to a principal, for the
+// checks that weigh broad managed policies.
+type Attachment struct {
+	PolicyARN string
+	Principal string // e.g. `role "app"`
+	Path      string
+	Line, Col int
+}
+
+// File is one input read.
+type File struct {
+	Name        string
+	Src         []byte
+	Format      Format
+	Docs        []Doc
+	Attachments []Attachment
+	// Errors are problems that kept part of the file from being read;
+	// the rest is still checked.
+	Errors []*policy.Error
+}
+
+// Read reads one input. forced, when not zero, is the kind of a plain
+// policy file.
+func Read(name string, data []byte, forced policy.Kind) *File {
+	f := &File{Name: name, Src: data}
+	root, err := jsonpos.Parse(data)
+	if err != nil {
+		var se *jsonpos.SyntaxError
+		e := &policy.Error{File: name, Msg: "Syntax errors in policy: " + err.Error()}
+		if errors.As(err, &se) {
+			e.Line, e.Col = jsonpos.LineCol(data, se.Offset)
+			e.Msg = "Syntax errors in policy: " + se.Msg
+		}
+		f.Errors = append(f.Errors, e)
+		return f
+	}
+	if root.Kind == jsonpos.Object && isAccountDetails(root) {
+		f.Format = FormatAccountDetails
+		readAccountDetails(f, root)
+		return f
+	}
+	f.Format = FormatPolicy
+	p, err := policy.FromNode(root, data, name)
+	if err != nil {
+		var list policy.ErrorList
+		if errors.As(err, &list) {
+			f.Errors = append(f.Errors, list...)
+		} else {
+			f.Errors = append(f.Errors, &policy.Error{File: name, Msg: err.Error()})
+		}
+		return f
+	}
+	kind := forced
+	if kind == 0 {
+		kind = DetectKind(p)
+	}
+	f.Docs = append(f.Docs, Doc{Policy: p, Kind: kind})
+	return f
+}
+
+// LooksLikeInput reports whether a JSON file found in a folder is
+// something ward checks: a policy or account details. Other JSON
+// (package.json, fixtures) is left alone.
+func LooksLikeInput(data []byte) bool {
+	root, err := jsonpos.Parse(data)
+	if err != nil {
+		return true // report it: it may be a broken policy
+	}
+	return root.Kind == jsonpos.Object && (root.Get("Statement") != nil || isAccountDetails(root))
+}
+
+func isAccountDetails(root *jsonpos.Node) bool {
+	for _, k := range []string{"UserDetailList", "GroupDetailList", "RoleDetailList"} {
+		if root.Get(k) != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// DetectKind guesses what a policy is used as: with a Principal it is a
+// resource policy, or a role trust policy when it only grants the sts
+// trust actions; without, an identity policy.
+func DetectKind(p *policy.Policy) policy.Kind {
+	principals, trustOnly := false, true
+	for _, s := range p.Statements {
+		if pr, _ := s.Principals(); pr != nil {
+			principals = true
+		}
+		acts, not := s.Actions()
+		if not || acts == nil {
+			trustOnly = false
+			continue
+		}
+		for _, a := range acts.Items {
+			l := strings.ToLower(a)
+			if !strings.HasPrefix(l, "sts:assumerole") && l != "sts:tagsession" && l != "sts:setsourceidentity" && l != "sts:setcontext" {
+				trustOnly = false
+			}
+		}
+	}
+	switch {
+	case principals && trustOnly:
+		return policy.KindTrust
+	case principals:
+		return policy.KindResource
+	}
+	return policy.KindIdentity
+}
+
+// reader walks the account details, collecting documents and errors.
+type reader struct {
+	f     *File
+	index *jsonpos.Index
+}
+
+func (r *reader) errorf(n *jsonpos.Node, path, format string, args ...any) {
+	e := &policy.Error{File: r.f.Name, Path: path, Msg: fmt.Sprintf(format, args...)}
+	if n != nil {
+		e.Line, e.Col = r.index.LineCol(n.Offset)
+	}
+	r.f.Errors = append(r.f.Errors, e)
+}
+
+// doc reads a policy document: an object, or a string holding one
+// (URL-encoded, as the IAM API returns it, or plain).
+func (r *reader) doc(n *jsonpos.Node, path string, kind policy.Kind, where string) {
+	if n == nil {
+		return
+	}
+	d := Doc{Kind: kind, Path: path, Where: where}
+	var p *policy.Policy
+	var err error
+	switch n.Kind {
+	case jsonpos.Object:
+		p, err = policy.FromNodeIndexed(n, r.index, r.f.Name)
+	case jsonpos.String:
+		text := n.Text
+		if strings.HasPrefix(text, "%7B") || strings.HasPrefix(text, "%7b") {
+			if dec, derr := url.QueryUnescape(text); derr == nil {
+				text = dec
+			}
+		}
+		p, err = policy.Parse([]byte(text), r.f.Name)
+		d.Line, d.Col = r.index.LineCol(n.Offset)
+	default:
+		r.errorf(n, path, "a policy document must be an object or a string, not %s", n.Kind)
+		return
+	}
+	if err != nil {
+		var list policy.ErrorList
+		if errors.As(err, &list) {
+			for _, e := range list {
+				e.Path = joinPath(path, e.Path)
+				if d.Line > 0 {
+					e.Line, e.Col = d.Line, d.Col
+				}
+				r.f.Errors = append(r.f.Errors, e)
+			}
+		}
+		return
+	}
+	d.Policy = p
+	r.f.Docs = append(r.f.Docs, d)
+}
+
+func joinPath(prefix, path string) string {
+	switch {
+	case path == "":
+		return prefix
+	case prefix == "":
+		return path
+	}
+	return prefix + "." + path
+}
+
+func str(n *jsonpos.Node, key string) string {
+	if v := n.Get(key); v != nil && v.Kind == jsonpos.String {
+		return v.Text
+	}
+	return ""
+}
+
+func readAccountDetails(f *File, root *jsonpos.Node) {
+	r := &reader{f: f, index: jsonpos.NewIndex(f.Src)}
+	type entity struct {
+		list, name, inline, what string
+	}
+	for _, e := range []entity{
+		{"UserDetailList", "UserName", "UserPolicyList", "user"},
+		{"GroupDetailList", "GroupName", "GroupPolicyList", "group"},
+		{"RoleDetailList", "RoleName", "RolePolicyList", "role"},
+	} {
+		list := root.Get(e.list)
+		if list == nil {
+			continue
+		}
+		if list.Kind != jsonpos.Array {
+			r.errorf(list, e.list, "%s must be an array", e.list)
+			continue
+		}
+		for i, ent := range list.Items {
+			path := fmt.Sprintf("%s[%d]", e.list, i)
+			if ent.Kind != jsonpos.Object {
+				r.errorf(ent, path, "each entry of %s must be an object", e.list)
+				continue
+			}
+			who := fmt.Sprintf("%s %q", e.what, str(ent, e.name))
+			if e.what == "role" {
+				r.doc(ent.Get("AssumeRolePolicyDocument"), path+".AssumeRolePolicyDocument", policy.KindTrust, who+" trust policy")
+			}
+			if pl := ent.Get(e.inline); pl != nil && pl.Kind == jsonpos.Array {
+				for j, ip := range pl.Items {
+					ipath := fmt.Sprintf("%s.%s[%d]", path, e.inline, j)
+					if ip.Kind != jsonpos.Object {
+						r.errorf(ip, ipath, "an inline policy must be an object")
+						continue
+					}
+					r.doc(ip.Get("PolicyDocument"), ipath+".PolicyDocument", policy.KindIdentity, fmt.Sprintf("%s inline policy %q", who, str(ip, "PolicyName")))
+				}
+			}
+			if am := ent.Get("AttachedManagedPolicies"); am != nil && am.Kind == jsonpos.Array {
+				for j, a := range am.Items {
+					if arn := str(a, "PolicyArn"); strings.HasPrefix(arn, "arn:aws:iam::aws:policy/") {
+						line, col := r.index.LineCol(a.Offset)
+						f.Attachments = append(f.Attachments, Attachment{PolicyARN: arn, Principal: who,
+							Path: fmt.Sprintf("%s.AttachedManagedPolicies[%d]", path, j), Line: line, Col: col})
+					}
+				}
+			}
+		}
+	}
+	// Customer managed policies, at their default version. AWS managed
+	// policies also appear here when attached; ward knows them from its
+	// catalog and checks only the account's own.
+	if pols := root.Get("Policies"); pols != nil && pols.Kind == jsonpos.Array {
+		for i, p := range pols.Items {
+			path := fmt.Sprintf("Policies[%d]", i)
+			arn := str(p, "Arn")
+			if strings.HasPrefix(arn, "arn:aws:iam::aws:policy/") {
+				continue
+			}
+			versions := p.Get("PolicyVersionList")
+			if versions == nil || versions.Kind != jsonpos.Array {
+				r.errorf(p, path, "policy %q has no PolicyVersionList", str(p, "PolicyName"))
+				continue
+			}
+			def := str(p, "DefaultVersionId")
+			for j, v := range versions.Items {
+				isDefault := v.Get("IsDefaultVersion")
+				if str(v, "VersionId") == def || (isDefault != nil && isDefault.Text == "true") {
+					r.doc(v.Get("Document"), fmt.Sprintf("%s.PolicyVersionList[%d].Document", path, j), policy.KindIdentity,
+						fmt.Sprintf("managed policy %q", str(p, "PolicyName")))
+					break
+				}
+			}
+		}
+	}
+}

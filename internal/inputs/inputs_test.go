@@ -1,0 +1,123 @@
+package inputs_test
+
+import (
+	"flag"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/wardhq/ward/internal/inputs"
+	"github.com/wardhq/ward/internal/policy"
+)
+
+var writeSample = flag.String("write-sample", "", "write a sample account (2,000 roles, 500 users, 1,500 policies) to this file")
+
+// TestWriteSample writes the sample account used in BENCHMARKS.md when
+// asked; otherwise it checks that the sample reads cleanly.
+func TestWriteSample(t *testing.T) {
+	data := inputs.SampleAccount(2000, 500, 1500, 1)
+	if *writeSample != "" {
+		if err := os.WriteFile(*writeSample, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := inputs.Read("account.json", data, 0)
+	if f.Format != inputs.FormatAccountDetails || len(f.Errors) > 0 {
+		t.Fatalf("format %s, errors %v", f.Format, f.Errors)
+	}
+	kinds := map[policy.Kind]int{}
+	for _, d := range f.Docs {
+		kinds[d.Kind]++
+	}
+	// 2,000 trust policies; 1,500 managed + 500 user + 1 group + the roles'
+	// inline policies (one or two each).
+	if kinds[policy.KindTrust] != 2000 || kinds[policy.KindIdentity] < 2001+2000 {
+		t.Errorf("kinds: %v", kinds)
+	}
+	if len(f.Attachments) != 2000 {
+		t.Errorf("%d AWS managed attachments, want one per role", len(f.Attachments))
+	}
+}
+
+func TestAccountDetails(t *testing.T) {
+	src := `{
+  "UserDetailList": [{"UserName": "alice", "UserPolicyList": [{"PolicyName": "p", "PolicyDocument": "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22s3%3A*%22%2C%22Resource%22%3A%22*%22%7D%5D%7D"}]}],
+  "RoleDetailList": [{"RoleName": "app",
+    "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+    "RolePolicyList": [{"PolicyName": "broken", "PolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "allow", "Action": "s3:GetObject", "Resource": "*"}]}}],
+    "AttachedManagedPolicies": [{"PolicyName": "AmazonS3FullAccess", "PolicyArn": "arn:aws:iam::aws:policy/AmazonS3FullAccess"}]}],
+  "Policies": [{"PolicyName": "team", "Arn": "arn:aws:iam::111111111111:policy/team", "DefaultVersionId": "v2",
+    "PolicyVersionList": [{"VersionId": "v1", "IsDefaultVersion": false, "Document": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}},
+                          {"VersionId": "v2", "IsDefaultVersion": true, "Document": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*"}]}}]},
+               {"PolicyName": "ReadOnlyAccess", "Arn": "arn:aws:iam::aws:policy/ReadOnlyAccess", "PolicyVersionList": []}]
+}`
+	f := inputs.Read("details.json", []byte(src), 0)
+	if f.Format != inputs.FormatAccountDetails {
+		t.Fatalf("format %s", f.Format)
+	}
+	var got []string
+	for _, d := range f.Docs {
+		got = append(got, d.Kind.String()+" "+d.Where+" "+d.Path)
+	}
+	want := []string{
+		`identity user "alice" inline policy "p" UserDetailList[0].UserPolicyList[0].PolicyDocument`,
+		`trust role "app" trust policy RoleDetailList[0].AssumeRolePolicyDocument`,
+		`identity managed policy "team" Policies[0].PolicyVersionList[1].Document`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("documents:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// The URL-encoded user policy is decoded and placed at its string.
+	if d := f.Docs[0]; d.Line != 2 || d.Policy.Statements[0].Action.Items[0] != "s3:*" {
+		t.Errorf("encoded document: line %d, %+v", d.Line, d.Policy.Statements[0].Action)
+	}
+	// The broken inline policy is an error with its place; the rest is read.
+	if len(f.Errors) != 1 || f.Errors[0].Line != 5 || !strings.Contains(f.Errors[0].Path, "RolePolicyList[0].PolicyDocument.Statement[0].Effect") {
+		t.Errorf("errors: %v", f.Errors)
+	}
+	if len(f.Attachments) != 1 || f.Attachments[0].Principal != `role "app"` {
+		t.Errorf("attachments: %+v", f.Attachments)
+	}
+}
+
+func TestDetectKind(t *testing.T) {
+	for doc, want := range map[string]policy.Kind{
+		`{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}`:                                                     policy.KindIdentity,
+		`{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}]}`:                                   policy.KindResource,
+		`{"Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": ["sts:AssumeRole", "sts:TagSession"]}]}`: policy.KindTrust,
+	} {
+		f := inputs.Read("p.json", []byte(doc), 0)
+		if len(f.Docs) != 1 || f.Docs[0].Kind != want {
+			t.Errorf("%s: %+v", doc, f.Docs)
+		}
+	}
+}
+
+func TestLooksLikeInput(t *testing.T) {
+	for doc, want := range map[string]bool{
+		`{"name": "package"}`:    false,
+		`[1, 2]`:                 false,
+		`{"Statement": []}`:      true,
+		`{"RoleDetailList": []}`: true,
+		`{"Statement": [ broken`: true,
+	} {
+		if got := inputs.LooksLikeInput([]byte(doc)); got != want {
+			t.Errorf("%s: %v", doc, got)
+		}
+	}
+}
+
+// FuzzRead: no input makes the reader panic.
+func FuzzRead(f *testing.F) {
+	f.Add([]byte(`{"RoleDetailList": [{"RoleName": "r", "AssumeRolePolicyDocument": "%7B%7D", "RolePolicyList": [{"PolicyDocument": {"Statement": []}}]}]}`))
+	f.Add([]byte(`{"Policies": [{"DefaultVersionId": "v1", "PolicyVersionList": [{"VersionId": "v1", "Document": {}}]}]}`))
+	f.Add([]byte(`{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		f := inputs.Read("fuzz.json", data, 0)
+		for _, d := range f.Docs {
+			if d.Policy == nil {
+				t.Fatal("document without a policy")
+			}
+		}
+	})
+}
