@@ -22,6 +22,7 @@ type checkedFile struct {
 	name     string
 	src      []byte
 	findings []analyze.Finding
+	policies int  // policies found in the file
 	unusable bool // not readable or not JSON: exit status 2
 }
 
@@ -93,6 +94,7 @@ Flags:
 			continue
 		}
 		in := inputs.Read(f.name, f.src, forced)
+		f.policies = len(in.Docs)
 		f.findings = analyze.CheckFile(in, cat, bar.step)
 		for _, e := range in.Errors {
 			if strings.HasPrefix(e.Msg, "Syntax errors") {
@@ -247,8 +249,16 @@ func writeCheckText(w io.Writer, files []*checkedFile, color bool) error {
 			}
 		}
 	}
+	policies := 0
+	for _, f := range files {
+		policies += f.policies
+	}
+	checked := plural(policies, "policy", "policies")
+	if len(files) != policies {
+		checked += " in " + plural(len(files), "file", "files")
+	}
 	if total == 0 {
-		fmt.Fprintf(&b, "%s checked: no findings\n", plural(len(files), "policy", "policies"))
+		fmt.Fprintf(&b, "%s checked: no findings\n", checked)
 	} else {
 		var parts []string
 		for _, s := range []analyze.Severity{analyze.Error, analyze.SecurityWarning, analyze.Warning, analyze.Suggestion} {
@@ -256,7 +266,7 @@ func writeCheckText(w io.Writer, files []*checkedFile, color bool) error {
 				parts = append(parts, plural(counts[s], strings.ReplaceAll(s.String(), "-", " "), strings.ReplaceAll(s.String(), "-", " ")+"s"))
 			}
 		}
-		fmt.Fprintf(&b, "%s checked: %s\n", plural(len(files), "policy", "policies"), strings.Join(parts, ", "))
+		fmt.Fprintf(&b, "%s checked: %s\n", checked, strings.Join(parts, ", "))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
