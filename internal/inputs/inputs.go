@@ -1,9 +1,9 @@
 // Package inputs reads the files `ward check` is given and finds the
 // policies in them, each with the kind it is used as and where it sits:
-// a plain policy document, or the output of `aws iam
+// a plain policy document; the output of `aws iam
 // get-account-authorization-details` (every user, group, role and
 // customer managed policy of an account, with inline policies, trust
-// policies and boundaries).
+// policies and boundaries); or a Terraform plan (`terraform show -json`).
 package inputs
 
 import (
@@ -81,6 +81,11 @@ func Read(name string, data []byte, forced policy.Kind) *File {
 		readAccountDetails(f, root)
 		return f
 	}
+	if root.Kind == jsonpos.Object && isTerraformPlan(root) {
+		f.Format = FormatTerraformPlan
+		readTerraformPlan(f, root)
+		return f
+	}
 	f.Format = FormatPolicy
 	p, err := policy.FromNode(root, data, name)
 	if err != nil {
@@ -108,7 +113,7 @@ func LooksLikeInput(data []byte) bool {
 	if err != nil {
 		return true // report it: it may be a broken policy
 	}
-	return root.Kind == jsonpos.Object && (root.Get("Statement") != nil || isAccountDetails(root))
+	return root.Kind == jsonpos.Object && (root.Get("Statement") != nil || isAccountDetails(root) || isTerraformPlan(root))
 }
 
 func isAccountDetails(root *jsonpos.Node) bool {

@@ -2,6 +2,7 @@ package inputs_test
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -120,4 +121,32 @@ func FuzzRead(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestTerraformPlan(t *testing.T) {
+	data, err := os.ReadFile("testdata/plan.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := inputs.Read("plan.json", data, 0)
+	if f.Format != inputs.FormatTerraformPlan || len(f.Errors) > 0 {
+		t.Fatalf("format %s, errors %v", f.Format, f.Errors)
+	}
+	var got []string
+	for _, d := range f.Docs {
+		got = append(got, fmt.Sprintf("%s %d %s | %s", d.Kind, d.Line, d.Where, d.Path))
+	}
+	want := []string{
+		"trust 14 aws_iam_role.lex_logs assume_role_policy | planned_values.root_module.resources[0].values.assume_role_policy",
+		`identity 16 aws_iam_role.lex_logs inline policy "logs" | planned_values.root_module.resources[0].values.inline_policy[0].policy`,
+		"resource 28 aws_s3_bucket_policy.site policy | planned_values.root_module.resources[1].values.policy",
+		"resource 48 module.queue.aws_sqs_queue_policy.q policy | planned_values.root_module.child_modules[0].resources[0].values.policy",
+		"scp 55 module.queue.aws_organizations_policy.scp | planned_values.root_module.child_modules[0].resources[1].values.content",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("documents:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if len(f.Attachments) != 1 || f.Attachments[0].PolicyARN != "arn:aws:iam::aws:policy/AmazonS3FullAccess" {
+		t.Errorf("attachments: %+v", f.Attachments)
+	}
 }

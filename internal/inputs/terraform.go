@@ -1,0 +1,142 @@
+package inputs
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/wardhq/ward/internal/jsonpos"
+	"github.com/wardhq/ward/internal/policy"
+)
+
+// FormatTerraformPlan is `terraform show -json` output of a plan.
+const FormatTerraformPlan Format = "terraform-plan"
+
+func isTerraformPlan(root *jsonpos.Node) bool {
+	return root.Get("format_version") != nil && (root.Get("planned_values") != nil || root.Get("resource_changes") != nil)
+}
+
+// terraformAttributes lists, per resource type, the attributes that hold
+// policy documents (as JSON strings) and the kind each is.
+var terraformAttributes = map[string][]struct {
+	attr string
+	kind policy.Kind
+}{
+	"aws_iam_role":                     {{"assume_role_policy", policy.KindTrust}},
+	"aws_iam_policy":                   {{"policy", policy.KindIdentity}},
+	"aws_iam_role_policy":              {{"policy", policy.KindIdentity}},
+	"aws_iam_user_policy":              {{"policy", policy.KindIdentity}},
+	"aws_iam_group_policy":             {{"policy", policy.KindIdentity}},
+	"aws_s3_bucket_policy":             {{"policy", policy.KindResource}},
+	"aws_sqs_queue_policy":             {{"policy", policy.KindResource}},
+	"aws_sqs_queue":                    {{"policy", policy.KindResource}},
+	"aws_sns_topic_policy":             {{"policy", policy.KindResource}},
+	"aws_sns_topic":                    {{"policy", policy.KindResource}},
+	"aws_kms_key":                      {{"policy", policy.KindResource}},
+	"aws_ecr_repository_policy":        {{"policy", policy.KindResource}},
+	"aws_secretsmanager_secret_policy": {{"policy", policy.KindResource}},
+	"aws_secretsmanager_secret":        {{"policy", policy.KindResource}},
+	"aws_glacier_vault":                {{"access_policy", policy.KindResource}},
+	"aws_elasticsearch_domain_policy":  {{"access_policies", policy.KindResource}},
+	"aws_opensearch_domain_policy":     {{"access_policies", policy.KindResource}},
+	"aws_cloudwatch_log_resource_policy": {
+		{"policy_document", policy.KindResource}},
+	"aws_backup_vault_policy":        {{"policy", policy.KindResource}},
+	"aws_efs_file_system_policy":     {{"policy", policy.KindResource}},
+	"aws_vpc_endpoint":               {{"policy", policy.KindVPCEndpoint}},
+	"aws_vpc_endpoint_policy":        {{"policy", policy.KindVPCEndpoint}},
+	"aws_iam_role_policy_attachment": nil, // an attachment, read below
+}
+
+// readTerraformPlan walks the planned values, root module and children,
+// and reads the policy attributes of the resources it knows.
+func readTerraformPlan(f *File, root *jsonpos.Node) {
+	r := &reader{f: f, index: jsonpos.NewIndex(f.Src)}
+	pv := root.Get("planned_values")
+	if pv == nil {
+		r.errorf(root, "", "the plan has no planned_values; run terraform show -json on a saved plan")
+		return
+	}
+	var module func(m *jsonpos.Node, path string)
+	module = func(m *jsonpos.Node, path string) {
+		if m == nil || m.Kind != jsonpos.Object {
+			return
+		}
+		if res := m.Get("resources"); res != nil && res.Kind == jsonpos.Array {
+			for i, rs := range res.Items {
+				r.terraformResource(rs, fmt.Sprintf("%s.resources[%d]", path, i))
+			}
+		}
+		if kids := m.Get("child_modules"); kids != nil && kids.Kind == jsonpos.Array {
+			for i, k := range kids.Items {
+				module(k, fmt.Sprintf("%s.child_modules[%d]", path, i))
+			}
+		}
+	}
+	module(pv.Get("root_module"), "planned_values.root_module")
+}
+
+func (r *reader) terraformResource(rs *jsonpos.Node, path string) {
+	if rs.Kind != jsonpos.Object || str(rs, "mode") == "data" {
+		return
+	}
+	typ, addr := str(rs, "type"), str(rs, "address")
+	values := rs.Get("values")
+	if values == nil || values.Kind != jsonpos.Object {
+		return
+	}
+	vpath := path + ".values"
+	if typ == "aws_iam_role_policy_attachment" || typ == "aws_iam_user_policy_attachment" || typ == "aws_iam_group_policy_attachment" {
+		if arn := str(values, "policy_arn"); strings.HasPrefix(arn, "arn:aws:iam::aws:policy/") {
+			who := str(values, "role") + str(values, "user") + str(values, "group")
+			kind := strings.TrimSuffix(strings.TrimPrefix(typ, "aws_iam_"), "_policy_attachment")
+			line, col := r.index.LineCol(values.Offset)
+			r.f.Attachments = append(r.f.Attachments, Attachment{PolicyARN: arn, Principal: fmt.Sprintf("%s %q", kind, who),
+				Path: vpath + ".policy_arn", Line: line, Col: col})
+		}
+		return
+	}
+	if typ == "aws_organizations_policy" {
+		kind := policy.Kind(0)
+		switch str(values, "type") {
+		case "SERVICE_CONTROL_POLICY":
+			kind = policy.KindSCP
+		case "RESOURCE_CONTROL_POLICY":
+			kind = policy.KindRCP
+		}
+		if kind != 0 {
+			r.terraformDoc(values.Get("content"), vpath+".content", kind, addr)
+		}
+		return
+	}
+	for _, a := range terraformAttributes[typ] {
+		r.terraformDoc(values.Get(a.attr), vpath+"."+a.attr, a.kind, addr+" "+a.attr)
+	}
+	// Inline policies of a role.
+	if typ == "aws_iam_role" {
+		if ip := values.Get("inline_policy"); ip != nil && ip.Kind == jsonpos.Array {
+			for i, p := range ip.Items {
+				r.terraformDoc(p.Get("policy"), fmt.Sprintf("%s.inline_policy[%d].policy", vpath, i), policy.KindIdentity,
+					fmt.Sprintf("%s inline policy %q", addr, str(p, "name")))
+			}
+		}
+		if mp := values.Get("managed_policy_arns"); mp != nil && mp.Kind == jsonpos.Array {
+			for i, a := range mp.Items {
+				if a.Kind == jsonpos.String && strings.HasPrefix(a.Text, "arn:aws:iam::aws:policy/") {
+					line, col := r.index.LineCol(a.Offset)
+					r.f.Attachments = append(r.f.Attachments, Attachment{PolicyARN: a.Text, Principal: addr,
+						Path: fmt.Sprintf("%s.managed_policy_arns[%d]", vpath, i), Line: line, Col: col})
+				}
+			}
+		}
+	}
+}
+
+// terraformDoc reads a policy attribute: a JSON string (jsonencode or a
+// policy document data source render to one). Empty and unknown values
+// are skipped.
+func (r *reader) terraformDoc(n *jsonpos.Node, path string, kind policy.Kind, where string) {
+	if n == nil || n.Kind != jsonpos.String || strings.TrimSpace(n.Text) == "" {
+		return
+	}
+	r.doc(n, path, kind, where)
+}
