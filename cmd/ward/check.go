@@ -166,7 +166,7 @@ func collect(arg string, stdin io.Reader) []*checkedFile {
 			}
 			return nil
 		}
-		if !strings.HasSuffix(path, ".json") {
+		if !inputs.IsInputName(path) {
 			return nil
 		}
 		data, err := os.ReadFile(path)
@@ -177,7 +177,7 @@ func collect(arg string, stdin io.Reader) []*checkedFile {
 		// In a folder, only documents that look like policies or account
 		// details are checked: other JSON (package.json, fixtures) is not
 		// a policy with errors.
-		if !inputs.LooksLikeInput(data) {
+		if !inputs.LooksLikeInput(path, data) {
 			return nil
 		}
 		out = append(out, &checkedFile{name: path, src: data})

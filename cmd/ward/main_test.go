@@ -45,6 +45,7 @@ func TestCommands(t *testing.T) {
 		{"check-folder", []string{"check", "--color", "never", "testdata/check"}, "", exitFindings},
 		{"check-sarif", []string{"check", "--format", "sarif", "testdata/check/lex-logging.json"}, "", exitFindings},
 		{"check-terraform", []string{"check", "--color", "never", "../../internal/inputs/testdata/plan.json"}, "", exitFindings},
+		{"check-cloudformation", []string{"check", "--color", "never", "../../internal/inputs/testdata/template.yaml"}, "", exitFindings},
 		{"check-json", []string{"check", "--format", "json", "testdata/check/chat.json"}, "", exitOK},
 		{"check-fail-on-warning", []string{"check", "--fail-on", "warning", "testdata/check/chat.json"}, "", exitFindings},
 		{"check-kind", []string{"check", "--kind", "identity", "testdata/check/bucket-policy.json"}, "", exitFindings},

@@ -134,8 +134,8 @@ func sampleFormats(acts []*catalog.Action, n int) string {
 
 // arnProblem says what is wrong with a resource pattern, or "".
 func arnProblem(r string) string {
-	if r == "*" {
-		return ""
+	if r == "*" || strings.HasPrefix(r, "${") {
+		return "" // "${...}" is filled in later: a template reference
 	}
 	if !strings.HasPrefix(r, "arn:") {
 		if strings.HasPrefix(r, "*") {

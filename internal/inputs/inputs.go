@@ -3,10 +3,12 @@
 // a plain policy document; the output of `aws iam
 // get-account-authorization-details` (every user, group, role and
 // customer managed policy of an account, with inline policies, trust
-// policies and boundaries); or a Terraform plan (`terraform show -json`).
+// policies and boundaries); a Terraform plan (`terraform show -json`); or
+// a CloudFormation template in JSON or YAML.
 package inputs
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/url"
@@ -65,6 +67,13 @@ type File struct {
 // policy file.
 func Read(name string, data []byte, forced policy.Kind) *File {
 	f := &File{Name: name, Src: data}
+	if isYAMLName(name) {
+		if readYAML(f) {
+			return f
+		}
+		f.Errors = append(f.Errors, &policy.Error{File: name, Msg: "this YAML file is not a CloudFormation template (no Resources with AWS:: types)"})
+		return f
+	}
 	root, err := jsonpos.Parse(data)
 	if err != nil {
 		var se *jsonpos.SyntaxError
@@ -85,6 +94,13 @@ func Read(name string, data []byte, forced policy.Kind) *File {
 		f.Format = FormatTerraformPlan
 		readTerraformPlan(f, root)
 		return f
+	}
+	if root.Kind == jsonpos.Object && root.Get("Statement") == nil && (root.Get("Resources") != nil || root.Get("AWSTemplateFormatVersion") != nil) {
+		if v := fromJSON(root, jsonpos.NewIndex(data)); isCloudFormation(v) {
+			f.Format = FormatCloudFormation
+			readCloudFormation(f, v)
+			return f
+		}
 	}
 	f.Format = FormatPolicy
 	p, err := policy.FromNode(root, data, name)
@@ -108,12 +124,32 @@ func Read(name string, data []byte, forced policy.Kind) *File {
 // LooksLikeInput reports whether a JSON file found in a folder is
 // something ward checks: a policy or account details. Other JSON
 // (package.json, fixtures) is left alone.
-func LooksLikeInput(data []byte) bool {
+func LooksLikeInput(name string, data []byte) bool {
+	if isYAMLName(name) {
+		return bytes.Contains(data, []byte("AWSTemplateFormatVersion")) || bytes.Contains(data, []byte("Type: AWS::")) ||
+			bytes.Contains(data, []byte("Type: 'AWS::")) || bytes.Contains(data, []byte(`Type: "AWS::`))
+	}
 	root, err := jsonpos.Parse(data)
 	if err != nil {
 		return true // report it: it may be a broken policy
 	}
-	return root.Kind == jsonpos.Object && (root.Get("Statement") != nil || isAccountDetails(root) || isTerraformPlan(root))
+	return root.Kind == jsonpos.Object && (root.Get("Statement") != nil || isAccountDetails(root) || isTerraformPlan(root) ||
+		root.Get("AWSTemplateFormatVersion") != nil || root.Get("Resources") != nil)
+}
+
+// IsInputName reports whether a file in a folder may be an input: JSON,
+// or YAML (CloudFormation).
+func IsInputName(name string) bool {
+	return strings.HasSuffix(name, ".json") || isYAMLName(name)
+}
+
+func isYAMLName(name string) bool {
+	for _, ext := range []string{".yaml", ".yml", ".template"} {
+		if strings.HasSuffix(strings.ToLower(name), ext) {
+			return true
+		}
+	}
+	return false
 }
 
 func isAccountDetails(root *jsonpos.Node) bool {

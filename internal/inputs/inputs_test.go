@@ -102,7 +102,7 @@ func TestLooksLikeInput(t *testing.T) {
 		`{"RoleDetailList": []}`: true,
 		`{"Statement": [ broken`: true,
 	} {
-		if got := inputs.LooksLikeInput([]byte(doc)); got != want {
+		if got := inputs.LooksLikeInput("x.json", []byte(doc)); got != want {
 			t.Errorf("%s: %v", doc, got)
 		}
 	}
@@ -148,5 +148,72 @@ func TestTerraformPlan(t *testing.T) {
 	}
 	if len(f.Attachments) != 1 || f.Attachments[0].PolicyARN != "arn:aws:iam::aws:policy/AmazonS3FullAccess" {
 		t.Errorf("attachments: %+v", f.Attachments)
+	}
+}
+
+func TestCloudFormation(t *testing.T) {
+	data, err := os.ReadFile("testdata/template.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := inputs.Read("template.yaml", data, 0)
+	if f.Format != inputs.FormatCloudFormation || len(f.Errors) > 0 {
+		t.Fatalf("format %s, errors %v", f.Format, f.Errors)
+	}
+	var got []string
+	for _, d := range f.Docs {
+		var res []string
+		for _, s := range d.Policy.Statements {
+			if s.Resource != nil {
+				res = append(res, s.Resource.Items...)
+			}
+		}
+		got = append(got, fmt.Sprintf("%d %s %s %v", d.Line, d.Kind, d.Where, res))
+	}
+	want := []string{
+		"11 trust LexLogsRole (AWS::IAM::Role) AssumeRolePolicyDocument []",
+		`20 identity LexLogsRole (AWS::IAM::Role) inline policy "cloudwatch" [arn:aws:logs:us-east-1:123456789012:log-group:${LogGroupName}:*]`,
+		"35 identity ChatFunctionPolicy (AWS::IAM::Policy) PolicyDocument [arn:aws:s3:::${ArtifactBucket}/* *]",
+		"50 resource ArtifactBucketPolicy (AWS::S3::BucketPolicy) PolicyDocument [${ArtifactBucket.Arn}/*]",
+		"59 resource InvokeFromAnywhere (AWS::Lambda::Permission) (the function policy statement it adds) [arn:aws:lambda:us-east-1:123456789012:function:chat]",
+		"65 resource InvokeFromSns (AWS::Lambda::Permission) (the function policy statement it adds) [arn:aws:lambda:us-east-1:123456789012:function:chat]",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("documents:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// The SNS permission keeps its source condition.
+	if c := f.Docs[5].Policy.Statements[0].Conditions; len(c) != 1 || c[0].Key != "aws:SourceArn" || c[0].Values.Items[0] != "${Topic}" {
+		t.Errorf("conditions: %+v", c)
+	}
+	if len(f.Attachments) != 1 || f.Attachments[0].Line != 28 {
+		t.Errorf("attachments: %+v", f.Attachments)
+	}
+}
+
+func TestCloudFormationJSON(t *testing.T) {
+	src := `{"Resources": {"Q": {"Type": "AWS::SQS::QueuePolicy", "Properties": {"PolicyDocument": {"Version": "2012-10-17",
+	  "Statement": [{"Effect": "Allow", "Principal": {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}},
+	  "Action": "sqs:SendMessage", "Resource": {"Fn::GetAtt": ["Queue", "Arn"]}, "Condition": {"Ref": "AWS::NoValue"}}]}}}}}`
+	f := inputs.Read("t.json", []byte(src), 0)
+	if f.Format != inputs.FormatCloudFormation || len(f.Docs) != 1 {
+		t.Fatalf("format %s, docs %d, errors %v", f.Format, len(f.Docs), f.Errors)
+	}
+	s := f.Docs[0].Policy.Statements[0]
+	if s.Principal.Entries[0].Values.Items[0] != "arn:aws:iam::123456789012:root" || s.Resource.Items[0] != "${Queue.Arn}" {
+		t.Errorf("resolved statement: %s", f.Docs[0].Policy.String())
+	}
+	if c := s.Conditions; len(c) != 0 {
+		t.Errorf("AWS::NoValue must drop the element: %+v", c)
+	}
+}
+
+func TestYAMLErrors(t *testing.T) {
+	f := inputs.Read("bad.yaml", []byte("Resources: [unclosed"), 0)
+	if len(f.Errors) != 1 || !strings.Contains(f.Errors[0].Msg, "Syntax errors in template") {
+		t.Errorf("errors: %v", f.Errors)
+	}
+	f = inputs.Read("other.yml", []byte("name: not a template\n"), 0)
+	if len(f.Errors) != 1 || !strings.Contains(f.Errors[0].Msg, "not a CloudFormation template") {
+		t.Errorf("errors: %v", f.Errors)
 	}
 }

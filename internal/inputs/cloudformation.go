@@ -1,0 +1,473 @@
+package inputs
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/wardhq/ward/internal/jsonpos"
+	"github.com/wardhq/ward/internal/policy"
+)
+
+// FormatCloudFormation is a CloudFormation template, JSON or YAML.
+const FormatCloudFormation Format = "cloudformation"
+
+// value is a template value read from JSON or YAML, with where it was.
+// Exactly one of its fields describes it, by kind.
+type value struct {
+	kind    byte // 's' string, 'n' number/bool/null as text, 'a' array, 'o' object
+	text    string
+	items   []*value
+	keys    []string
+	vals    []*value
+	line    int
+	col     int
+	yamlTag string // a YAML short-form intrinsic: !Ref, !Sub, ...
+}
+
+func (v *value) get(key string) *value {
+	if v == nil || v.kind != 'o' {
+		return nil
+	}
+	for i, k := range v.keys {
+		if k == key {
+			return v.vals[i]
+		}
+	}
+	return nil
+}
+
+func (v *value) str(key string) string {
+	if x := v.get(key); x != nil && x.kind == 's' {
+		return x.text
+	}
+	return ""
+}
+
+// fromJSON converts a decoded JSON node.
+func fromJSON(n *jsonpos.Node, ix *jsonpos.Index) *value {
+	v := &value{}
+	v.line, v.col = ix.LineCol(n.Offset)
+	switch n.Kind {
+	case jsonpos.String:
+		v.kind, v.text = 's', n.Text
+	case jsonpos.Array:
+		v.kind = 'a'
+		for _, it := range n.Items {
+			v.items = append(v.items, fromJSON(it, ix))
+		}
+	case jsonpos.Object:
+		v.kind = 'o'
+		for _, m := range n.Members {
+			v.keys = append(v.keys, m.Key)
+			v.vals = append(v.vals, fromJSON(m.Value, ix))
+		}
+	default:
+		v.kind, v.text = 'n', n.Text
+		if n.Kind == jsonpos.Null {
+			v.text = "null"
+		}
+	}
+	return v
+}
+
+// fromYAML converts a YAML node, keeping short-form intrinsic tags.
+func fromYAML(n *yaml.Node) *value {
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		return fromYAML(n.Content[0])
+	}
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		return fromYAML(n.Alias)
+	}
+	v := &value{line: n.Line, col: n.Column}
+	if strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") {
+		v.yamlTag = n.Tag
+	}
+	switch n.Kind {
+	case yaml.ScalarNode:
+		v.kind, v.text = 's', n.Value
+		if n.Tag == "!!int" || n.Tag == "!!float" || n.Tag == "!!bool" || n.Tag == "!!null" {
+			v.kind = 'n'
+		}
+	case yaml.SequenceNode:
+		v.kind = 'a'
+		for _, c := range n.Content {
+			v.items = append(v.items, fromYAML(c))
+		}
+	case yaml.MappingNode:
+		v.kind = 'o'
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			v.keys = append(v.keys, n.Content[i].Value)
+			v.vals = append(v.vals, fromYAML(n.Content[i+1]))
+		}
+	}
+	return v
+}
+
+// pseudo are CloudFormation's pseudo parameters, given stand-in values so
+// that ARNs built with them stay valid ARNs.
+var pseudo = map[string]string{
+	"AWS::AccountId": "123456789012", "AWS::Region": "us-east-1", "AWS::Partition": "aws",
+	"AWS::URLSuffix": "amazonaws.com", "AWS::StackName": "stack", "AWS::StackId": "arn:aws:cloudformation:us-east-1:123456789012:stack/stack/id",
+}
+
+// resolve turns intrinsic functions into the text they stand for, as far
+// as a template alone tells: pseudo parameters get stand-in values,
+// references to the template's own resources and parameters become
+// ${Name} (the Fn::Sub spelling), joins are joined, and conditionals take
+// their first branch.
+func resolve(v *value) *value {
+	if v == nil {
+		return nil
+	}
+	fn, arg := "", (*value)(nil)
+	switch {
+	case v.yamlTag != "":
+		fn = "Fn::" + strings.TrimPrefix(v.yamlTag, "!")
+		if v.yamlTag == "!Ref" {
+			fn = "Ref"
+		}
+		arg = &value{kind: v.kind, text: v.text, items: v.items, keys: v.keys, vals: v.vals, line: v.line, col: v.col}
+	case v.kind == 'o' && len(v.keys) == 1 && (v.keys[0] == "Ref" || strings.HasPrefix(v.keys[0], "Fn::")):
+		fn, arg = v.keys[0], v.vals[0]
+	}
+	if fn != "" {
+		return intrinsic(fn, arg, v)
+	}
+	out := *v
+	switch v.kind {
+	case 'a':
+		out.items = nil
+		for _, it := range v.items {
+			r := resolve(it)
+			if r != nil && !(r.kind == 's' && r.text == noValue) {
+				out.items = append(out.items, r)
+			}
+		}
+	case 'o':
+		out.keys, out.vals = nil, nil
+		for i, k := range v.keys {
+			r := resolve(v.vals[i])
+			if r != nil && !(r.kind == 's' && r.text == noValue) {
+				out.keys = append(out.keys, k)
+				out.vals = append(out.vals, r)
+			}
+		}
+	}
+	return &out
+}
+
+const noValue = "\x00AWS::NoValue"
+
+func intrinsic(fn string, arg, at *value) *value {
+	s := func(text string) *value { return &value{kind: 's', text: text, line: at.line, col: at.col} }
+	switch fn {
+	case "Ref":
+		if arg.text == "AWS::NoValue" {
+			return s(noValue)
+		}
+		if p, ok := pseudo[arg.text]; ok {
+			return s(p)
+		}
+		return s("${" + arg.text + "}")
+	case "Fn::Sub":
+		tmpl := arg
+		if arg.kind == 'a' && len(arg.items) > 0 {
+			tmpl = arg.items[0]
+		}
+		return s(substitute(tmpl.text))
+	case "Fn::GetAtt":
+		if arg.kind == 'a' {
+			var parts []string
+			for _, it := range arg.items {
+				parts = append(parts, it.text)
+			}
+			return s("${" + strings.Join(parts, ".") + "}")
+		}
+		return s("${" + arg.text + "}")
+	case "Fn::Join":
+		if arg.kind == 'a' && len(arg.items) == 2 {
+			list := resolve(arg.items[1])
+			var parts []string
+			for _, it := range list.items {
+				parts = append(parts, it.text)
+			}
+			return s(strings.Join(parts, arg.items[0].text))
+		}
+	case "Fn::If":
+		if arg.kind == 'a' && len(arg.items) == 3 {
+			return resolve(arg.items[1])
+		}
+	case "Fn::Select":
+		if arg.kind == 'a' && len(arg.items) == 2 {
+			list := resolve(arg.items[1])
+			if i, err := strconv.Atoi(arg.items[0].text); err == nil && list.kind == 'a' && i >= 0 && i < len(list.items) {
+				return list.items[i]
+			}
+		}
+	case "Fn::Base64":
+		return resolve(arg)
+	}
+	return s("${" + strings.TrimPrefix(fn, "Fn::") + "}")
+}
+
+// substitute fills in a Fn::Sub template: pseudo parameters get stand-in
+// values, ${!Literal} becomes ${Literal} (an IAM policy variable), and
+// other names stay ${Name}.
+func substitute(t string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(t, "${")
+		if i < 0 {
+			b.WriteString(t)
+			return b.String()
+		}
+		j := strings.IndexByte(t[i:], '}')
+		if j < 0 {
+			b.WriteString(t)
+			return b.String()
+		}
+		b.WriteString(t[:i])
+		name := t[i+2 : i+j]
+		switch {
+		case strings.HasPrefix(name, "!"):
+			b.WriteString("${" + name[1:] + "}")
+		case pseudo[name] != "":
+			b.WriteString(pseudo[name])
+		default:
+			b.WriteString("${" + name + "}")
+		}
+		t = t[i+j+1:]
+	}
+}
+
+// marshal writes a resolved value as JSON, keys in template order.
+func (v *value) marshal(b *bytes.Buffer) {
+	switch v.kind {
+	case 's':
+		enc, _ := json.Marshal(v.text)
+		b.Write(enc)
+	case 'n':
+		if v.text == "true" || v.text == "false" || v.text == "null" {
+			b.WriteString(v.text)
+		} else if _, err := strconv.ParseFloat(v.text, 64); err == nil {
+			b.WriteString(v.text)
+		} else {
+			enc, _ := json.Marshal(v.text)
+			b.Write(enc)
+		}
+	case 'a':
+		b.WriteByte('[')
+		for i, it := range v.items {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			it.marshal(b)
+		}
+		b.WriteByte(']')
+	case 'o':
+		b.WriteByte('{')
+		for i, k := range v.keys {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			enc, _ := json.Marshal(k)
+			b.Write(enc)
+			b.WriteByte(':')
+			v.vals[i].marshal(b)
+		}
+		b.WriteByte('}')
+	default:
+		b.WriteString("null")
+	}
+}
+
+// isCloudFormation recognises a template: a Resources map whose entries
+// have AWS:: types, or an AWSTemplateFormatVersion.
+func isCloudFormation(root *value) bool {
+	if root == nil || root.kind != 'o' {
+		return false
+	}
+	if root.get("AWSTemplateFormatVersion") != nil {
+		return true
+	}
+	res := root.get("Resources")
+	if res == nil || res.kind != 'o' {
+		return false
+	}
+	for _, r := range res.vals {
+		if strings.HasPrefix(r.str("Type"), "AWS::") {
+			return true
+		}
+	}
+	return false
+}
+
+// readYAML reads a YAML file: a CloudFormation template. Anything else in
+// YAML is not an input ward checks.
+func readYAML(f *File) bool {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(f.Src, &doc); err != nil {
+		e := &policy.Error{File: f.Name, Msg: "Syntax errors in template: " + err.Error()}
+		f.Errors = append(f.Errors, e)
+		return true
+	}
+	root := fromYAML(&doc)
+	if !isCloudFormation(root) {
+		return false
+	}
+	f.Format = FormatCloudFormation
+	readCloudFormation(f, root)
+	return true
+}
+
+// cfnDocs lists, per resource type, the properties that hold policy
+// documents and their kinds.
+var cfnDocs = map[string][]struct {
+	prop string
+	kind policy.Kind
+}{
+	"AWS::IAM::Role":                      {{"AssumeRolePolicyDocument", policy.KindTrust}},
+	"AWS::IAM::Policy":                    {{"PolicyDocument", policy.KindIdentity}},
+	"AWS::IAM::ManagedPolicy":             {{"PolicyDocument", policy.KindIdentity}},
+	"AWS::IAM::RolePolicy":                {{"PolicyDocument", policy.KindIdentity}},
+	"AWS::IAM::UserPolicy":                {{"PolicyDocument", policy.KindIdentity}},
+	"AWS::IAM::GroupPolicy":               {{"PolicyDocument", policy.KindIdentity}},
+	"AWS::S3::BucketPolicy":               {{"PolicyDocument", policy.KindResource}},
+	"AWS::SQS::QueuePolicy":               {{"PolicyDocument", policy.KindResource}},
+	"AWS::SNS::TopicPolicy":               {{"PolicyDocument", policy.KindResource}},
+	"AWS::KMS::Key":                       {{"KeyPolicy", policy.KindResource}},
+	"AWS::SecretsManager::ResourcePolicy": {{"ResourcePolicy", policy.KindResource}},
+	"AWS::ECR::Repository":                {{"RepositoryPolicyText", policy.KindResource}},
+	"AWS::EC2::VPCEndpoint":               {{"PolicyDocument", policy.KindVPCEndpoint}},
+}
+
+func readCloudFormation(f *File, root *value) {
+	res := root.get("Resources")
+	if res == nil || res.kind != 'o' {
+		return
+	}
+	for i, name := range res.keys {
+		r := res.vals[i]
+		typ := r.str("Type")
+		props := r.get("Properties")
+		path := "Resources." + name + ".Properties"
+		who := fmt.Sprintf("%s (%s)", name, typ)
+		for _, d := range cfnDocs[typ] {
+			if doc := props.get(d.prop); doc != nil {
+				f.cfnDoc(doc, path+"."+d.prop, d.kind, who+" "+d.prop)
+			}
+		}
+		switch typ {
+		case "AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group":
+			if pl := props.get("Policies"); pl != nil && pl.kind == 'a' {
+				for j, p := range pl.items {
+					f.cfnDoc(p.get("PolicyDocument"), fmt.Sprintf("%s.Policies[%d].PolicyDocument", path, j), policy.KindIdentity,
+						fmt.Sprintf("%s inline policy %q", who, p.str("PolicyName")))
+				}
+			}
+			if mp := resolve(props.get("ManagedPolicyArns")); mp != nil && mp.kind == 'a' {
+				for j, a := range mp.items {
+					if a.kind == 's' && strings.HasPrefix(a.text, "arn:aws:iam::aws:policy/") {
+						f.Attachments = append(f.Attachments, Attachment{PolicyARN: a.text, Principal: who,
+							Path: fmt.Sprintf("%s.ManagedPolicyArns[%d]", path, j), Line: a.line, Col: a.col})
+					}
+				}
+			}
+		case "AWS::Lambda::Permission":
+			f.lambdaPermission(props, path, who)
+		case "AWS::Organizations::Policy":
+			kind := policy.Kind(0)
+			switch props.str("Type") {
+			case "SERVICE_CONTROL_POLICY":
+				kind = policy.KindSCP
+			case "RESOURCE_CONTROL_POLICY":
+				kind = policy.KindRCP
+			}
+			if kind != 0 {
+				f.cfnDoc(props.get("Content"), path+".Content", kind, who+" Content")
+			}
+		}
+	}
+}
+
+// cfnDoc resolves and parses one policy document of a template.
+func (f *File) cfnDoc(doc *value, path string, kind policy.Kind, where string) {
+	if doc == nil {
+		return
+	}
+	r := resolve(doc)
+	var text []byte
+	if r.kind == 's' {
+		text = []byte(r.text) // a policy written as a JSON string
+	} else {
+		var b bytes.Buffer
+		r.marshal(&b)
+		text = b.Bytes()
+	}
+	p, err := policy.Parse(text, f.Name)
+	if err != nil {
+		var list policy.ErrorList
+		if errors.As(err, &list) {
+			for _, e := range list {
+				e.Path = joinPath(path, e.Path)
+				e.Line, e.Col = doc.line, doc.col
+				f.Errors = append(f.Errors, e)
+			}
+		}
+		return
+	}
+	f.Docs = append(f.Docs, Doc{Policy: p, Kind: kind, Path: path, Where: where, Line: doc.line, Col: doc.col})
+}
+
+// lambdaPermission turns an AWS::Lambda::Permission into the resource
+// policy statement Lambda adds to the function, so that it is checked
+// like any resource policy (a "*" principal without a source condition is
+// public).
+func (f *File) lambdaPermission(props *value, path, who string) {
+	p := resolve(props)
+	if p == nil {
+		return
+	}
+	principal := p.str("Principal")
+	var pr any = principal
+	switch {
+	case principal == "*":
+	case strings.HasSuffix(principal, ".amazonaws.com"):
+		pr = map[string]string{"Service": principal}
+	default:
+		pr = map[string]string{"AWS": principal}
+	}
+	function := p.str("FunctionName")
+	if !strings.HasPrefix(function, "arn:") && !strings.HasPrefix(function, "${") {
+		function = "arn:aws:lambda:us-east-1:123456789012:function:" + function
+	}
+	cond := map[string]map[string]string{}
+	if v := p.str("SourceArn"); v != "" {
+		cond["ArnLike"] = map[string]string{"aws:SourceArn": v}
+	}
+	for prop, key := range map[string]string{"SourceAccount": "aws:SourceAccount", "PrincipalOrgID": "aws:PrincipalOrgID"} {
+		if v := p.str(prop); v != "" {
+			if cond["StringEquals"] == nil {
+				cond["StringEquals"] = map[string]string{}
+			}
+			cond["StringEquals"][key] = v
+		}
+	}
+	stmt := map[string]any{"Effect": "Allow", "Principal": pr, "Action": p.str("Action"), "Resource": function}
+	if len(cond) > 0 {
+		stmt["Condition"] = cond
+	}
+	text, _ := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": []any{stmt}})
+	doc, err := policy.Parse(text, f.Name)
+	if err != nil {
+		return
+	}
+	f.Docs = append(f.Docs, Doc{Policy: doc, Kind: policy.KindResource, Path: path, Where: who + " (the function policy statement it adds)",
+		Line: props.line, Col: props.col})
+}
