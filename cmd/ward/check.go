@@ -33,6 +33,8 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	failOn := fs.String("fail-on", "security-warning", "exit with status 1 when a finding is at or above this severity: error, security-warning, warning, suggestion, or none")
 	kindName := fs.String("kind", "", "check every input as this kind of policy: identity, resource, trust, boundary, session, scp, rcp, vpc-endpoint (default: detected)")
 	color := fs.String("color", "auto", "colour the text output: auto, always or never")
+	configFile := fs.String("config", "", "suppressions file (default: .ward.yaml in the current folder, if there is one)")
+	showSuppressed := fs.Bool("show-suppressed", false, "print suppressed findings too, with their reasons")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: ward check [flags] PATH...
 
@@ -83,6 +85,11 @@ Flags:
 	if cat == nil {
 		return exitInvalid
 	}
+	cfg, err := loadConfig(*configFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "ward check: %v\n", err)
+		return exitInvalid
+	}
 
 	var files []*checkedFile
 	for _, arg := range fs.Args() {
@@ -96,6 +103,7 @@ Flags:
 		in := inputs.Read(f.name, f.src, forced)
 		f.policies = len(in.Docs)
 		f.findings = analyze.CheckFile(in, cat, bar.step)
+		cfg.Apply(f.findings)
 		for _, e := range in.Errors {
 			if strings.HasPrefix(e.Msg, "Syntax errors") {
 				f.unusable = true
@@ -104,7 +112,6 @@ Flags:
 	}
 	bar.finish()
 
-	var err error
 	switch *format {
 	case "json":
 		err = writeCheckJSON(stdout, files)
@@ -115,7 +122,10 @@ Flags:
 		}
 		err = analyze.WriteSARIF(stdout, version, ff)
 	default:
-		err = writeCheckText(stdout, files, useColor(*color, stdout))
+		err = writeCheckText(stdout, files, useColor(*color, stdout), *showSuppressed)
+		for _, s := range cfg.Unused() {
+			fmt.Fprintf(stdout, "%s:%d: the suppression of %s for %s matched no finding; remove it if the finding is fixed\n", cfg.name, s.Line, s.Code, s.File)
+		}
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "ward check: %v\n", err)
@@ -216,15 +226,22 @@ var severityColor = map[analyze.Severity]string{
 // writeCheckText prints findings as a compiler does: the place, the
 // severity and code, the message, then the source line with a caret and
 // the fix.
-func writeCheckText(w io.Writer, files []*checkedFile, color bool) error {
+func writeCheckText(w io.Writer, files []*checkedFile, color, showSuppressed bool) error {
 	var b strings.Builder
 	counts := map[analyze.Severity]int{}
-	total := 0
+	total, suppressed := 0, 0
 	for _, f := range files {
 		lines := strings.Split(string(f.src), "\n")
 		for _, fd := range f.findings {
-			counts[fd.Severity]++
-			total++
+			if fd.Suppressed != "" {
+				suppressed++
+				if !showSuppressed {
+					continue
+				}
+			} else {
+				counts[fd.Severity]++
+				total++
+			}
 			sev := fd.Severity.String()
 			if color {
 				sev = severityColor[fd.Severity] + sev + "\x1b[0m"
@@ -244,7 +261,9 @@ func writeCheckText(w io.Writer, files []*checkedFile, color bool) error {
 					fmt.Fprintf(&b, "    %s\n    %s^\n", strings.ReplaceAll(line, "\t", " "), caret)
 				}
 			}
-			if fd.Fix != "" {
+			if fd.Suppressed != "" {
+				fmt.Fprintf(&b, "    suppressed: %s\n", fd.Suppressed)
+			} else if fd.Fix != "" {
 				fmt.Fprintf(&b, "    fix: %s\n", fd.Fix)
 			}
 		}
@@ -257,8 +276,12 @@ func writeCheckText(w io.Writer, files []*checkedFile, color bool) error {
 	if len(files) != policies {
 		checked += " in " + plural(len(files), "file", "files")
 	}
+	note := ""
+	if suppressed > 0 {
+		note = fmt.Sprintf(" (%d suppressed)", suppressed)
+	}
 	if total == 0 {
-		fmt.Fprintf(&b, "%s checked: no findings\n", checked)
+		fmt.Fprintf(&b, "%s checked: no findings%s\n", checked, note)
 	} else {
 		var parts []string
 		for _, s := range []analyze.Severity{analyze.Error, analyze.SecurityWarning, analyze.Warning, analyze.Suggestion} {
@@ -266,7 +289,7 @@ func writeCheckText(w io.Writer, files []*checkedFile, color bool) error {
 				parts = append(parts, plural(counts[s], strings.ReplaceAll(s.String(), "-", " "), strings.ReplaceAll(s.String(), "-", " ")+"s"))
 			}
 		}
-		fmt.Fprintf(&b, "%s checked: %s\n", checked, strings.Join(parts, ", "))
+		fmt.Fprintf(&b, "%s checked: %s%s\n", checked, strings.Join(parts, ", "), note)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -301,6 +324,7 @@ type findingJSON struct {
 	Column     int    `json:"column,omitempty"`
 	Path       string `json:"path,omitempty"`
 	Statements []int  `json:"statements,omitempty"`
+	Suppressed string `json:"suppressed,omitempty"`
 }
 
 func writeCheckJSON(w io.Writer, files []*checkedFile) error {
@@ -314,7 +338,7 @@ func writeCheckJSON(w io.Writer, files []*checkedFile) error {
 			if file == "" {
 				file = f.name
 			}
-			out.Findings = append(out.Findings, findingJSON{fd.Code, fd.Severity.String(), fd.Message, fd.Fix, file, fd.Line, fd.Col, fd.Path, fd.Statements})
+			out.Findings = append(out.Findings, findingJSON{fd.Code, fd.Severity.String(), fd.Message, fd.Fix, file, fd.Line, fd.Col, fd.Path, fd.Statements, fd.Suppressed})
 		}
 	}
 	sort.SliceStable(out.Findings, func(i, j int) bool { return out.Findings[i].File < out.Findings[j].File })
@@ -322,4 +346,44 @@ func writeCheckJSON(w io.Writer, files []*checkedFile) error {
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
+}
+
+// checkConfig is the suppression file in use, if any.
+type checkConfig struct {
+	*analyze.Config
+	name string
+}
+
+func (c *checkConfig) Apply(fs []analyze.Finding) {
+	if c != nil {
+		c.Config.Apply(fs)
+	}
+}
+
+func (c *checkConfig) Unused() []*analyze.Suppression {
+	if c == nil {
+		return nil
+	}
+	return c.Config.Unused()
+}
+
+// loadConfig reads the suppressions: the named file, else .ward.yaml in
+// the current folder when there is one.
+func loadConfig(name string) (*checkConfig, error) {
+	explicit := name != ""
+	if !explicit {
+		name = ".ward.yaml"
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		if !explicit && errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	cfg, err := analyze.LoadConfig(data, name)
+	if err != nil {
+		return nil, err
+	}
+	return &checkConfig{Config: cfg, name: name}, nil
 }

@@ -65,6 +65,8 @@ type Finding struct {
 	Path string
 	// Statements are the indexes of the statements that cause it.
 	Statements []int
+	// Suppressed is the reason a reviewed suppression gives, or "".
+	Suppressed string
 }
 
 // Document is a policy to check, with what it is used as.
@@ -124,6 +126,7 @@ func Analyze(d Document, cat *catalog.Catalog) []Finding {
 			}
 		}
 	}
+	suppressBySid(a.p, a.findings)
 	sort.SliceStable(a.findings, func(i, j int) bool {
 		x, y := a.findings[i], a.findings[j]
 		if x.Line != y.Line {
@@ -245,11 +248,12 @@ func (a *analyzer) granted(action, resource string) (bool, []int) {
 	return true, stmts
 }
 
-// Count returns how many findings are at or above a severity.
+// Count returns how many findings, not suppressed, are at or above a
+// severity.
 func Count(fs []Finding, atLeast Severity) int {
 	n := 0
 	for _, f := range fs {
-		if f.Severity <= atLeast {
+		if f.Severity <= atLeast && f.Suppressed == "" {
 			n++
 		}
 	}

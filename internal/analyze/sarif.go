@@ -58,11 +58,19 @@ type sarifConfig struct {
 }
 
 type sarifResult struct {
-	RuleID    string          `json:"ruleId"`
-	RuleIndex int             `json:"ruleIndex"`
-	Level     string          `json:"level"`
-	Message   sarifText       `json:"message"`
-	Locations []sarifLocation `json:"locations"`
+	RuleID       string             `json:"ruleId"`
+	RuleIndex    int                `json:"ruleIndex"`
+	Level        string             `json:"level"`
+	Message      sarifText          `json:"message"`
+	Locations    []sarifLocation    `json:"locations"`
+	Suppressions []sarifSuppression `json:"suppressions,omitempty"`
+}
+
+// sarifSuppression records a reviewed suppression, so code scanning shows
+// the finding as dismissed with its reason.
+type sarifSuppression struct {
+	Kind          string `json:"kind"`
+	Justification string `json:"justification"`
 }
 
 type sarifLocation struct {
@@ -125,8 +133,16 @@ func WriteSARIF(w io.Writer, toolVersion string, files []FileFindings) error {
 			if fd.Fix != "" {
 				msg += ". Fix: " + fd.Fix
 			}
-			run.Results = append(run.Results, sarifResult{RuleID: fd.Code, RuleIndex: index[fd.Code], Level: sarifLevel(fd.Severity),
-				Message: sarifText{Text: msg}, Locations: []sarifLocation{loc}})
+			res := sarifResult{RuleID: fd.Code, RuleIndex: index[fd.Code], Level: sarifLevel(fd.Severity),
+				Message: sarifText{Text: msg}, Locations: []sarifLocation{loc}}
+			if fd.Suppressed != "" {
+				kind := "external" // .ward.yaml
+				if strings.HasPrefix(fd.Suppressed, "Sid ") {
+					kind = "inSource"
+				}
+				res.Suppressions = []sarifSuppression{{Kind: kind, Justification: fd.Suppressed}}
+			}
+			run.Results = append(run.Results, res)
 		}
 	}
 	enc := json.NewEncoder(w)

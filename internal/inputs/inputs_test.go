@@ -113,11 +113,16 @@ func FuzzRead(f *testing.F) {
 	f.Add([]byte(`{"RoleDetailList": [{"RoleName": "r", "AssumeRolePolicyDocument": "%7B%7D", "RolePolicyList": [{"PolicyDocument": {"Statement": []}}]}]}`))
 	f.Add([]byte(`{"Policies": [{"DefaultVersionId": "v1", "PolicyVersionList": [{"VersionId": "v1", "Document": {}}]}]}`))
 	f.Add([]byte(`{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}`))
+	f.Add([]byte("Resources:\n  R:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument: !Sub '{}'\n"))
+	f.Add([]byte(`{"format_version": "1", "planned_values": {"root_module": {"resources": [{"type": "aws_iam_policy", "values": {"policy": "{}"}}]}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		f := inputs.Read("fuzz.json", data, 0)
-		for _, d := range f.Docs {
-			if d.Policy == nil {
-				t.Fatal("document without a policy")
+		// Read as JSON and as YAML (a CloudFormation template).
+		for _, name := range []string{"fuzz.json", "fuzz.yaml"} {
+			f := inputs.Read(name, data, 0)
+			for _, d := range f.Docs {
+				if d.Policy == nil {
+					t.Fatal("document without a policy")
+				}
 			}
 		}
 	})
