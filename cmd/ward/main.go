@@ -31,6 +31,7 @@ Usage:
   ward sim --policy FILE --principal ARN --action ACTION --resource ARN
                               decide one request without a scenario file
   ward check [flags] PATH...  check policies for errors, security risks and breadth
+  ward summarize POLICY...    what a policy grants, by service and access level
   ward actions PATTERN...     list the actions a pattern matches, with access levels
   ward describe ACTION        an action's access level, resource types, condition keys
   ward policy show ARN|NAME   print an AWS managed policy
@@ -50,6 +51,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runSim(args[1:], stdin, stdout, stderr)
 	case "check":
 		return runCheck(args[1:], stdin, stdout, stderr)
+	case "summarize":
+		return runSummarize(args[1:], stdin, stdout, stderr)
 	case "actions":
 		return runActions(args[1:], stdout, stderr)
 	case "describe":

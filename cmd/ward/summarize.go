@@ -1,0 +1,126 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/wardhq/ward/internal/analyze"
+	"github.com/wardhq/ward/internal/inputs"
+)
+
+// runSummarize prints what policies grant, by service and access level.
+func runSummarize(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("ward summarize", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	format := fs.String("format", "text", "output format: text, markdown or json")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `Usage: ward summarize [--format text|markdown|json] POLICY...
+
+Says what each policy grants and denies, per service and access level, with
+its resources and conditions, as the IAM console summarizes a policy. A
+POLICY is a policy file, "-" for standard input, or any input ward check
+reads (account details, CloudFormation, Terraform plans).
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitInvalid
+	}
+	if fs.NArg() == 0 || (*format != "text" && *format != "markdown" && *format != "json") {
+		fs.Usage()
+		return exitInvalid
+	}
+	cat := openCatalog(stderr)
+	if cat == nil {
+		return exitInvalid
+	}
+	status := exitOK
+	enc := json.NewEncoder(stdout)
+	for _, name := range fs.Args() {
+		data, err := readInput(name, stdin)
+		if err != nil {
+			fmt.Fprintf(stderr, "ward summarize: %v\n", err)
+			status = exitInvalid
+			continue
+		}
+		f := inputs.Read(name, data, 0)
+		for _, e := range f.Errors {
+			fmt.Fprintf(stderr, "%v\n", e)
+			status = exitInvalid
+		}
+		for _, d := range f.Docs {
+			sum, err := analyze.Summarize(d.Policy, cat)
+			if err != nil {
+				fmt.Fprintf(stderr, "ward summarize: %s: %v\n", name, err)
+				status = exitInvalid
+				continue
+			}
+			title := name
+			if d.Where != "" {
+				title += ": " + d.Where
+			}
+			switch *format {
+			case "json":
+				enc.Encode(struct {
+					Policy string `json:"policy"`
+					Kind   string `json:"kind"`
+					*analyze.Summary
+				}{title, d.Kind.String(), sum})
+			case "markdown":
+				writeSummaryMarkdown(stdout, title, sum)
+			default:
+				writeSummaryText(stdout, title, sum)
+			}
+		}
+	}
+	return status
+}
+
+func writeSummaryText(w io.Writer, title string, s *analyze.Summary) {
+	fmt.Fprintf(w, "%s\n", title)
+	if len(s.Rows) == 0 {
+		fmt.Fprintln(w, "  grants nothing")
+		return
+	}
+	nameW, accW := len("SERVICE"), len("ACCESS")
+	for _, r := range s.Rows {
+		nameW = max(nameW, len(r.Name)+len(r.Effect)+1)
+		accW = max(accW, len(r.AccessText()))
+	}
+	fmt.Fprintf(w, "  %-*s  %-*s  %s\n", nameW, "SERVICE", accW, "ACCESS", "RESOURCES / CONDITIONS")
+	for _, r := range s.Rows {
+		label := r.Name
+		if r.Effect == "Deny" {
+			label = "Deny " + r.Name
+		}
+		res := strings.Join(r.Resources, ", ")
+		fmt.Fprintf(w, "  %-*s  %-*s  %s\n", nameW, label, accW, r.AccessText(), res)
+		for _, c := range r.Conditions {
+			fmt.Fprintf(w, "  %-*s  %-*s  when %s\n", nameW, "", accW, "", c)
+		}
+	}
+	fmt.Fprintln(w)
+}
+
+func writeSummaryMarkdown(w io.Writer, title string, s *analyze.Summary) {
+	fmt.Fprintf(w, "### %s\n\n| Effect | Service | Access | Resources | Conditions |\n|---|---|---|---|---|\n", title)
+	esc := func(x string) string { return strings.ReplaceAll(x, "|", "\\|") }
+	for _, r := range s.Rows {
+		conds := "None"
+		if len(r.Conditions) > 0 {
+			conds = esc(strings.Join(r.Conditions, "; "))
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", r.Effect, esc(r.Name), esc(r.AccessText()), "`"+strings.Join(r.Resources, "`, `")+"`", conds)
+	}
+	fmt.Fprintln(w)
+}
+

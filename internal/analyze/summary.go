@@ -1,0 +1,184 @@
+package analyze
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/wardhq/ward/internal/catalog"
+	"github.com/wardhq/ward/internal/policy"
+)
+
+// Summary is what a policy grants (or denies), by service and access
+// level, the way the IAM console summarizes a policy.
+type Summary struct {
+	Rows []SummaryRow `json:"rows"`
+}
+
+// SummaryRow is one service under one effect.
+type SummaryRow struct {
+	Effect  string `json:"effect"`
+	Service string `json:"service"` // prefix, or "*" for NotAction rows
+	Name    string `json:"name"`
+	// Levels says, per access level, how many of the service's actions are
+	// granted and how many there are: "Read 4/58".
+	Levels     []LevelCount `json:"levels"`
+	Actions    []string     `json:"actions"`
+	Resources  []string     `json:"resources"`
+	Conditions []string     `json:"conditions"`
+	Note       string       `json:"note,omitempty"`
+}
+
+// LevelCount counts granted actions of one access level.
+type LevelCount struct {
+	Level   string `json:"level"`
+	Granted int    `json:"granted"`
+	Total   int    `json:"total"`
+}
+
+var levelOrder = []string{catalog.List, catalog.Read, catalog.Write, catalog.PermissionsManagement, catalog.Tagging}
+
+// Summarize describes what a policy's statements grant and deny.
+func Summarize(p *policy.Policy, cat *catalog.Catalog) (*Summary, error) {
+	type key struct{ effect, service string }
+	rows := map[key]*SummaryRow{}
+	granted := map[key]map[string]bool{}
+	var order []key
+	row := func(k key, name string) *SummaryRow {
+		if r, ok := rows[k]; ok {
+			return r
+		}
+		r := &SummaryRow{Effect: k.effect, Service: k.service, Name: name}
+		rows[k] = r
+		granted[k] = map[string]bool{}
+		order = append(order, k)
+		return r
+	}
+	for _, s := range p.Statements {
+		effect := s.Effect.String()
+		res := resourcesOf(s)
+		conds := conditionsOf(s)
+		if s.NotAction != nil {
+			r := row(key{effect, "*"}, "All services")
+			r.Note = "every action except " + strings.Join(s.NotAction.Items, ", ")
+			r.Resources = union(r.Resources, res)
+			r.Conditions = union(r.Conditions, conds)
+			continue
+		}
+		for _, pat := range s.Action.Items {
+			acts, err := cat.Expand(pat)
+			if err != nil {
+				return nil, err
+			}
+			if len(acts) == 0 {
+				r := row(key{effect, "?"}, "Unknown")
+				r.Actions = union(r.Actions, []string{pat})
+				r.Note = "patterns that match no AWS action"
+				continue
+			}
+			for _, a := range acts {
+				svc, err := cat.Service(a.Service)
+				if err != nil {
+					return nil, err
+				}
+				k := key{effect, a.Service}
+				r := row(k, svc.Name)
+				if !granted[k][a.FullName()] {
+					granted[k][a.FullName()] = true
+					r.Actions = append(r.Actions, a.FullName())
+				}
+				r.Resources = union(r.Resources, res)
+				r.Conditions = union(r.Conditions, conds)
+			}
+		}
+	}
+	out := &Summary{}
+	for _, k := range order {
+		r := rows[k]
+		if svc, _ := cat.Service(k.service); svc != nil {
+			total := map[string]int{}
+			for _, a := range svc.Actions {
+				total[a.AccessLevel]++
+			}
+			count := map[string]int{}
+			for name := range granted[k] {
+				a, _ := cat.Action(name)
+				if a != nil {
+					count[a.AccessLevel]++
+				}
+			}
+			for _, l := range levelOrder {
+				if count[l] > 0 {
+					r.Levels = append(r.Levels, LevelCount{Level: l, Granted: count[l], Total: total[l]})
+				}
+			}
+		}
+		sort.Strings(r.Actions)
+		out.Rows = append(out.Rows, *r)
+	}
+	sort.SliceStable(out.Rows, func(i, j int) bool {
+		if out.Rows[i].Effect != out.Rows[j].Effect {
+			return out.Rows[i].Effect == "Allow"
+		}
+		return out.Rows[i].Name < out.Rows[j].Name
+	})
+	return out, nil
+}
+
+func resourcesOf(s *policy.Statement) []string {
+	if s.NotResource != nil {
+		return []string{"every resource except " + strings.Join(s.NotResource.Items, ", ")}
+	}
+	if s.Resource != nil {
+		return s.Resource.Items
+	}
+	return []string{"(the role itself)"}
+}
+
+func conditionsOf(s *policy.Statement) []string {
+	var out []string
+	for _, c := range s.Conditions {
+		out = append(out, fmt.Sprintf("%s %s %s", c.Key, c.Operator, strings.Join(c.Values.Items, "|")))
+	}
+	return out
+}
+
+func union(a, b []string) []string {
+	for _, x := range b {
+		found := false
+		for _, y := range a {
+			if x == y {
+				found = true
+				break
+			}
+		}
+		if !found {
+			a = append(a, x)
+		}
+	}
+	return a
+}
+
+// AccessText is the console's wording: "Full: Read" when every action of
+// a level is granted, "Limited: Read, Write" otherwise.
+func (r *SummaryRow) AccessText() string {
+	if r.Note != "" && len(r.Levels) == 0 {
+		return r.Note
+	}
+	var full, limited []string
+	for _, l := range r.Levels {
+		if l.Granted == l.Total {
+			full = append(full, l.Level)
+		} else {
+			limited = append(limited, fmt.Sprintf("%s (%d of %d)", l.Level, l.Granted, l.Total))
+		}
+	}
+	var parts []string
+	if len(full) > 0 {
+		parts = append(parts, "Full: "+strings.Join(full, ", "))
+	}
+	if len(limited) > 0 {
+		parts = append(parts, "Limited: "+strings.Join(limited, ", "))
+	}
+	return strings.Join(parts, "; ")
+}
