@@ -123,4 +123,3 @@ func writeSummaryMarkdown(w io.Writer, title string, s *analyze.Summary) {
 	}
 	fmt.Fprintln(w)
 }
-
