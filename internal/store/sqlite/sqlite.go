@@ -1,0 +1,204 @@
+// Package sqlite is ward's embedded storage backend: one SQLite database
+// file (modernc.org/sqlite, pure Go) in the data folder, in WAL mode with
+// full synchronous commits, so a write ward has answered survives a crash.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	_ "modernc.org/sqlite"
+
+	"github.com/wardhq/ward/internal/store"
+)
+
+// DB is a SQLite-backed store.Store.
+type DB struct {
+	db *sql.DB
+}
+
+var _ store.Store = (*DB)(nil)
+
+// migrations are applied in order, each once; the schema version is
+// len(migrations). Append, never edit.
+var migrations = []string{
+	`CREATE TABLE entities (
+		seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+		account TEXT NOT NULL,
+		kind    TEXT NOT NULL,
+		name    TEXT NOT NULL,
+		lname   TEXT NOT NULL,
+		id      TEXT,
+		body    BLOB NOT NULL
+	);
+	CREATE UNIQUE INDEX entities_name ON entities (account, kind, lname);
+	CREATE UNIQUE INDEX entities_id ON entities (id) WHERE id IS NOT NULL AND id != '';`,
+}
+
+// Open opens (creating if needed) the database at path.
+func Open(path string) (*DB, error) {
+	// WAL with synchronous=FULL: a commit is on disk before it returns.
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)&_txlock=immediate"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	// One writer at a time is what SQLite allows; readers share.
+	db.SetMaxOpenConns(4)
+	s := &DB{db: db}
+	if err := s.migrate(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *DB) migrate() error {
+	if _, err := s.db.Exec(`CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	var v int
+	if err := s.db.QueryRow(`SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&v); err != nil {
+		return fmt.Errorf("sqlite: read schema version: %w", err)
+	}
+	if v > len(migrations) {
+		return fmt.Errorf("sqlite: the database has schema version %d, newer than this ward (%d)", v, len(migrations))
+	}
+	for i := v; i < len(migrations); i++ {
+		tx, err := s.db.Begin()
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(migrations[i]); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("sqlite: migration %d: %w", i+1, err)
+		}
+		if _, err := tx.Exec(`INSERT INTO schema_version (version) VALUES (?)`, i+1); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Close closes the database.
+func (s *DB) Close() error { return s.db.Close() }
+
+// View runs fn in a read transaction.
+func (s *DB) View(ctx context.Context, fn func(store.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("sqlite: begin: %w", err)
+	}
+	defer tx.Rollback()
+	return fn(&txn{tx: tx})
+}
+
+// Update runs fn in a write transaction and commits it when fn succeeds.
+func (s *DB) Update(ctx context.Context, fn func(store.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin: %w", err)
+	}
+	if err := fn(&txn{tx: tx}); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	return nil
+}
+
+type txn struct {
+	tx *sql.Tx
+}
+
+const columns = `seq, account, kind, name, COALESCE(id, ''), body`
+
+func scan(row interface{ Scan(...any) error }) (*store.Entity, error) {
+	e := &store.Entity{}
+	if err := row.Scan(&e.Seq, &e.Account, &e.Kind, &e.Name, &e.ID, &e.Body); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, store.ErrNotFound
+		}
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	return e, nil
+}
+
+func (t *txn) Get(account, kind, name string) (*store.Entity, error) {
+	return scan(t.tx.QueryRow(`SELECT `+columns+` FROM entities WHERE account = ? AND kind = ? AND lname = ?`,
+		account, kind, strings.ToLower(name)))
+}
+
+func (t *txn) GetByID(id string) (*store.Entity, error) {
+	if id == "" {
+		return nil, store.ErrNotFound
+	}
+	return scan(t.tx.QueryRow(`SELECT `+columns+` FROM entities WHERE id = ?`, id))
+}
+
+func (t *txn) List(account, kind, prefix string) ([]*store.Entity, error) {
+	rows, err := t.tx.Query(`SELECT `+columns+` FROM entities WHERE account = ? AND kind = ? AND substr(name, 1, length(?)) = ? ORDER BY seq`,
+		account, kind, prefix, prefix)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list: %w", err)
+	}
+	defer rows.Close()
+	var out []*store.Entity
+	for rows.Next() {
+		e, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func (t *txn) Create(e *store.Entity) error {
+	var id any
+	if e.ID != "" {
+		id = e.ID
+	}
+	res, err := t.tx.Exec(`INSERT INTO entities (account, kind, name, lname, id, body) VALUES (?, ?, ?, ?, ?, ?)`,
+		e.Account, e.Kind, e.Name, strings.ToLower(e.Name), id, e.Body)
+	if err != nil {
+		if strings.Contains(err.Error(), "UNIQUE constraint failed") {
+			return fmt.Errorf("%s %q: %w", e.Kind, e.Name, store.ErrExists)
+		}
+		return fmt.Errorf("sqlite: create: %w", err)
+	}
+	e.Seq, _ = res.LastInsertId()
+	return nil
+}
+
+func (t *txn) Put(e *store.Entity) error {
+	res, err := t.tx.Exec(`UPDATE entities SET body = ? WHERE account = ? AND kind = ? AND lname = ?`,
+		e.Body, e.Account, e.Kind, strings.ToLower(e.Name))
+	if err != nil {
+		return fmt.Errorf("sqlite: put: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("%s %q: %w", e.Kind, e.Name, store.ErrNotFound)
+	}
+	return nil
+}
+
+func (t *txn) Delete(account, kind, name string) error {
+	res, err := t.tx.Exec(`DELETE FROM entities WHERE account = ? AND kind = ? AND lname = ?`, account, kind, strings.ToLower(name))
+	if err != nil {
+		return fmt.Errorf("sqlite: delete: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("%s %q: %w", kind, name, store.ErrNotFound)
+	}
+	return nil
+}
