@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/wardhq/ward/internal/server"
+)
+
+// runServe runs the IAM and STS endpoint until SIGTERM or SIGINT.
+func runServe(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("ward serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	data := fs.String("data", "ward-data", "data folder: database, sealing key, root credentials, decision log")
+	account := fs.String("account", "000000000000", "the account a new data folder starts with")
+	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `Usage: ward serve [--addr HOST:PORT] [--data DIR] [--account ID] [--log-level LEVEL]
+
+Serves an AWS-compatible IAM and STS endpoint: point the AWS CLI or an SDK at
+it with --endpoint-url. Every call is authorized by ward's engine. A new data
+folder gets one account and its root credentials, written to DIR/credentials
+(profile "ward"); WARD_ROOT_ACCESS_KEY_ID and WARD_ROOT_SECRET_ACCESS_KEY set
+them instead.
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitInvalid
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		fmt.Fprintf(stderr, "ward serve: --log-level: %v\n", err)
+		return exitInvalid
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	srv, err := server.Open(server.Config{DataDir: *data, Account: *account,
+		RootKeyID: os.Getenv("WARD_ROOT_ACCESS_KEY_ID"), RootSecret: os.Getenv("WARD_ROOT_SECRET_ACCESS_KEY")})
+	if err != nil {
+		fmt.Fprintf(stderr, "ward serve: %v\n", err)
+		return exitInvalid
+	}
+	defer srv.Close()
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "ward serve: %v\n", err)
+		return exitInvalid
+	}
+	fmt.Fprintf(stdout, "ward serve: listening on http://%s\n", ln.Addr())
+	fmt.Fprintf(stdout, "  data folder:      %s\n", *data)
+	fmt.Fprintf(stdout, "  root credentials: %s (profile ward)\n", srv.CredentialsFile)
+	fmt.Fprintf(stdout, "  try: AWS_SHARED_CREDENTIALS_FILE=%s aws --profile ward --endpoint-url http://%s sts get-caller-identity\n", srv.CredentialsFile, ln.Addr())
+	if f, ok := stdout.(*os.File); ok {
+		f.Sync()
+	}
+
+	httpSrv := &http.Server{Handler: logRequests(logger, srv.Handler()), ReadHeaderTimeout: 10 * time.Second}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		fmt.Fprintf(stderr, "ward serve: %v\n", err)
+		return exitInvalid
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := httpSrv.Shutdown(shutdown); err != nil {
+		fmt.Fprintf(stderr, "ward serve: shutdown: %v\n", err)
+		return exitInvalid
+	}
+	return exitOK
+}
+
+func logRequests(l *slog.Logger, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		h.ServeHTTP(w, r)
+		l.Debug("request", "method", r.Method, "path", r.URL.Path, "remote", r.RemoteAddr, "took", time.Since(start))
+	})
+}

@@ -1,0 +1,152 @@
+// Package iamapi is ward's IAM and STS service: the AWS Query protocol
+// (form-encoded requests, XML responses and errors as AWS sends them),
+// the IAM and STS operations, and the authorization of every call by the
+// engine, with the caller's stored policies and the request's context.
+//
+// Objects live in a store.Store as JSON bodies of the types below.
+package iamapi
+
+import (
+	"crypto/rand"
+	"encoding/base32"
+	"encoding/json"
+	"strings"
+	"time"
+)
+
+// Tag is a key/value tag.
+type Tag struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+// NamedPolicy is an inline policy.
+type NamedPolicy struct {
+	Name     string `json:"name"`
+	Document string `json:"document"`
+}
+
+// principal is what users, roles and groups share: attachments and
+// inline policies.
+type principal struct {
+	Path     string        `json:"path"`
+	ID       string        `json:"id"`
+	Arn      string        `json:"arn"`
+	Created  time.Time     `json:"created"`
+	Attached []string      `json:"attached,omitempty"` // managed policy ARNs
+	Inline   []NamedPolicy `json:"inline,omitempty"`
+	Tags     []Tag         `json:"tags,omitempty"`
+	Boundary string        `json:"boundary,omitempty"` // permissions boundary ARN
+}
+
+// User is an IAM user.
+type User struct {
+	principal
+	Name   string   `json:"name"`
+	Groups []string `json:"groups,omitempty"`
+}
+
+// Group is an IAM group.
+type Group struct {
+	principal
+	Name    string   `json:"name"`
+	Members []string `json:"members,omitempty"`
+}
+
+// Role is an IAM role.
+type Role struct {
+	principal
+	Name               string `json:"name"`
+	AssumeRolePolicy   string `json:"assumeRolePolicy"`
+	Description        string `json:"description,omitempty"`
+	MaxSessionDuration int    `json:"maxSessionDuration"`
+}
+
+// PolicyVersion is one version of a managed policy.
+type PolicyVersion struct {
+	ID        string    `json:"id"`
+	Document  string    `json:"document"`
+	IsDefault bool      `json:"isDefault"`
+	Created   time.Time `json:"created"`
+}
+
+// ManagedPolicy is a customer managed policy.
+type ManagedPolicy struct {
+	Name        string          `json:"name"`
+	ID          string          `json:"id"`
+	Arn         string          `json:"arn"`
+	Path        string          `json:"path"`
+	Description string          `json:"description,omitempty"`
+	Created     time.Time       `json:"created"`
+	Updated     time.Time       `json:"updated"`
+	Versions    []PolicyVersion `json:"versions"`
+	NextVersion int             `json:"nextVersion"`
+	Tags        []Tag           `json:"tags,omitempty"`
+}
+
+func (p *ManagedPolicy) defaultVersion() *PolicyVersion {
+	for i := range p.Versions {
+		if p.Versions[i].IsDefault {
+			return &p.Versions[i]
+		}
+	}
+	return nil
+}
+
+// AccessKey is a long-term key of a user or of an account's root.
+type AccessKey struct {
+	ID       string    `json:"id"`
+	UserName string    `json:"userName,omitempty"` // empty: the root user
+	Status   string    `json:"status"`
+	Created  time.Time `json:"created"`
+	Secret   []byte    `json:"secret"` // sealed with the data key
+}
+
+// Session is the temporary credentials of a role session.
+type Session struct {
+	ID              string    `json:"id"`
+	Secret          []byte    `json:"secret"` // sealed
+	Token           string    `json:"token"`
+	Expires         time.Time `json:"expires"`
+	RoleArn         string    `json:"roleArn"`
+	RoleName        string    `json:"roleName"`
+	RoleID          string    `json:"roleId"`
+	SessionName     string    `json:"sessionName"`
+	SessionPolicies []string  `json:"sessionPolicies,omitempty"`
+	Tags            []Tag     `json:"tags,omitempty"`
+	SourceIdentity  string    `json:"sourceIdentity,omitempty"`
+}
+
+// Entity kinds in the store.
+const (
+	kindUser    = "user"
+	kindGroup   = "group"
+	kindRole    = "role"
+	kindPolicy  = "policy"
+	kindKey     = "accesskey"
+	kindSession = "session"
+	kindAccount = "account"
+)
+
+// newID makes a unique ID with an IAM prefix: AIDA user, AROA role, AGPA
+// group, ANPA policy, AKIA access key, ASIA session key. IDs are 20
+// characters of upper-case letters and digits, as IAM's are.
+func newID(prefix string) string {
+	var b [10]byte
+	rand.Read(b[:])
+	s := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:])
+	s = strings.NewReplacer("0", "A", "1", "B").Replace(s)
+	return prefix + s[:20-len(prefix)]
+}
+
+func newSecret() string {
+	var b [30]byte
+	rand.Read(b[:])
+	s := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:])
+	return s[:40]
+}
+
+func marshal(v any) []byte {
+	b, _ := json.Marshal(v) // model types always marshal
+	return b
+}

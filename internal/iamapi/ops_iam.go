@@ -1,0 +1,1277 @@
+package iamapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/wardhq/ward/internal/policy"
+	"github.com/wardhq/ward/internal/store"
+)
+
+type handler func(*call) error
+
+// iamOps are the IAM operations ward answers.
+var iamOps map[string]handler
+
+func init() {
+	iamOps = map[string]handler{
+		"CreateUser": createUser, "GetUser": getUser, "ListUsers": listUsers, "DeleteUser": deleteUser,
+		"CreateRole": createRole, "GetRole": getRole, "ListRoles": listRoles, "DeleteRole": deleteRole,
+		"UpdateAssumeRolePolicy": updateAssumeRolePolicy,
+		"CreatePolicy":           createPolicy, "GetPolicy": getPolicy, "GetPolicyVersion": getPolicyVersion,
+		"ListPolicies": listPolicies, "DeletePolicy": deletePolicy, "CreatePolicyVersion": createPolicyVersion,
+		"AttachRolePolicy": attach(kindRole, "RoleName", true), "DetachRolePolicy": attach(kindRole, "RoleName", false),
+		"AttachUserPolicy": attach(kindUser, "UserName", true), "DetachUserPolicy": attach(kindUser, "UserName", false),
+		"ListAttachedRolePolicies": listAttached(kindRole, "RoleName"), "ListAttachedUserPolicies": listAttached(kindUser, "UserName"),
+		"PutRolePolicy": putInline(kindRole, "RoleName"), "PutUserPolicy": putInline(kindUser, "UserName"),
+		"GetRolePolicy": getInline(kindRole, "RoleName"), "GetUserPolicy": getInline(kindUser, "UserName"),
+		"DeleteRolePolicy": deleteInline(kindRole, "RoleName"), "DeleteUserPolicy": deleteInline(kindUser, "UserName"),
+		"ListRolePolicies": listInline(kindRole, "RoleName"), "ListUserPolicies": listInline(kindUser, "UserName"),
+		"CreateAccessKey": createAccessKey, "ListAccessKeys": listAccessKeys, "DeleteAccessKey": deleteAccessKey,
+	}
+}
+
+var (
+	namePattern = regexp.MustCompile(`^[\w+=,.@-]+$`)
+	pathPattern = regexp.MustCompile(`^(/|/[\x21-\x7E]*/)$`)
+)
+
+func checkName(what, name string, max int) error {
+	if !namePattern.MatchString(name) || len(name) > max {
+		return apiErr(400, "ValidationError", "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+ and have length less than or equal to %d", name, what, max)
+	}
+	return nil
+}
+
+func checkPath(p string) error {
+	if !pathPattern.MatchString(p) || len(p) > 512 {
+		return apiErr(400, "ValidationError", "1 validation error detected: Value '%s' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", p)
+	}
+	return nil
+}
+
+// checkDocument validates a policy document as IAM does for its kind,
+// answering MalformedPolicyDocument or LimitExceeded.
+func checkDocument(doc string, kind policy.Kind) error {
+	p, err := policy.Parse([]byte(doc), "")
+	if err == nil {
+		err = p.Validate(kind)
+	}
+	if err == nil {
+		return nil
+	}
+	var list policy.ErrorList
+	if errors.As(err, &list) {
+		for _, e := range list {
+			if strings.HasPrefix(e.Msg, "LimitExceeded") {
+				return apiErr(409, "LimitExceeded", "%s", strings.TrimPrefix(e.Msg, "LimitExceeded: "))
+			}
+		}
+		msg := list[0].Msg
+		if list[0].Path != "" {
+			msg = list[0].Path + ": " + msg
+		}
+		return apiErr(400, "MalformedPolicyDocument", "%s", msg)
+	}
+	return apiErr(400, "MalformedPolicyDocument", "%v", err)
+}
+
+func unmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+func arnOf(account, kind, path, name string) string {
+	return fmt.Sprintf("arn:aws:iam::%s:%s%s%s", account, kind, path, name)
+}
+
+func fmtTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
+
+// tagContext is the request-tag context of a call that creates or tags
+// something: aws:RequestTag/K and aws:TagKeys.
+func tagContext(tags []Tag) map[string][]string {
+	if len(tags) == 0 {
+		return nil
+	}
+	ctx := map[string][]string{}
+	var keys []string
+	for _, t := range tags {
+		ctx["aws:RequestTag/"+t.Key] = []string{t.Value}
+		keys = append(keys, t.Key)
+	}
+	ctx["aws:TagKeys"] = keys
+	return ctx
+}
+
+func resourceTagContext(tags []Tag) map[string][]string {
+	ctx := map[string][]string{}
+	for _, t := range tags {
+		ctx["aws:ResourceTag/"+t.Key] = []string{t.Value}
+	}
+	return ctx
+}
+
+// ---- users ----
+
+func writeUser(x *xmlw, u *User) {
+	x.open("User")
+	x.elem("Path", u.Path)
+	x.elem("UserName", u.Name)
+	x.elem("UserId", u.ID)
+	x.elem("Arn", u.Arn)
+	x.elem("CreateDate", fmtTime(u.Created))
+	if u.Boundary != "" {
+		x.open("PermissionsBoundary")
+		x.elem("PermissionsBoundaryType", "PermissionsBoundaryPolicy")
+		x.elem("PermissionsBoundaryArn", u.Boundary)
+		x.close("PermissionsBoundary")
+	}
+	x.tags(u.Tags)
+	x.close("User")
+}
+
+func createUser(c *call) error {
+	name, err := c.p.required("UserName")
+	if err != nil {
+		return err
+	}
+	if err := checkName("userName", name, 64); err != nil {
+		return err
+	}
+	path := c.p.get("Path")
+	if path == "" {
+		path = "/"
+	}
+	if err := checkPath(path); err != nil {
+		return err
+	}
+	tags := c.p.tags("Tags")
+	if len(tags) > 50 {
+		return apiErr(409, "LimitExceeded", "Cannot exceed quota for TagsPerUser: 50")
+	}
+	u := &User{Name: name}
+	u.Path, u.ID, u.Arn, u.Created, u.Tags = path, newID("AIDA"), arnOf(c.who.account, "user", path, name), c.s.now(), tags
+	u.Boundary = c.p.get("PermissionsBoundary")
+	ctx := tagContext(tags)
+	if u.Boundary != "" {
+		if ctx == nil {
+			ctx = map[string][]string{}
+		}
+		ctx["iam:PermissionsBoundary"] = []string{u.Boundary}
+	}
+	if err := c.authorize("iam:CreateUser", u.Arn, ctx); err != nil {
+		return err
+	}
+	err = c.s.update(c.ctx, func(tx store.Tx) error {
+		if _, err := tx.Get(c.who.account, kindUser, name); err == nil {
+			return apiErr(409, "EntityAlreadyExists", "User with name %s already exists.", name)
+		}
+		return tx.Create(&store.Entity{Account: c.who.account, Kind: kindUser, Name: name, ID: u.ID, Body: marshal(u)})
+	})
+	if err != nil {
+		return err
+	}
+	writeUser(&c.x, u)
+	return nil
+}
+
+// loadUser reads a user; NoSuchEntity as IAM words it.
+func loadUser(tx store.Tx, account, name string) (*User, error) {
+	e, err := tx.Get(account, kindUser, name)
+	if err != nil {
+		return nil, noSuchEntity("The user with name %s cannot be found.", name)
+	}
+	var u User
+	unmarshal(e.Body, &u)
+	return &u, nil
+}
+
+func getUser(c *call) error {
+	name := c.p.get("UserName")
+	if name == "" {
+		// Without a name, GetUser describes the caller.
+		if c.who.kind == "root" {
+			c.x.open("User")
+			c.x.elem("UserId", c.who.account)
+			c.x.elem("Arn", c.who.arn)
+			c.x.elem("CreateDate", fmtTime(time.Unix(0, 0)))
+			c.x.close("User")
+			return nil
+		}
+		if c.who.kind != "user" {
+			return apiErr(400, "ValidationError", "Must specify userName when calling with non-User credentials")
+		}
+		name = c.who.user.Name
+	}
+	var u *User
+	if err := c.s.view(c.ctx, func(tx store.Tx) error {
+		var err error
+		u, err = loadUser(tx, c.who.account, name)
+		return err
+	}); err != nil {
+		return err
+	}
+	if err := c.authorize("iam:GetUser", u.Arn, resourceTagContext(u.Tags)); err != nil {
+		return err
+	}
+	writeUser(&c.x, u)
+	return nil
+}
+
+// page applies Marker/MaxItems to a list and writes IsTruncated/Marker.
+func page[T any](c *call, items []T) ([]T, func(), error) {
+	max, err := c.p.intOr("MaxItems", 100)
+	if err != nil {
+		return nil, nil, err
+	}
+	if max < 1 || max > 1000 {
+		return nil, nil, apiErr(400, "ValidationError", "1 validation error detected: Value '%d' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 1000", max)
+	}
+	start := 0
+	if m := c.p.get("Marker"); m != "" {
+		if _, err := fmt.Sscanf(m, "ward-%d", &start); err != nil || start < 0 || start > len(items) {
+			return nil, nil, invalidInput("Invalid Marker.")
+		}
+	}
+	end := min(start+max, len(items))
+	tail := func() {
+		if end < len(items) {
+			c.x.elem("IsTruncated", "true")
+			c.x.elem("Marker", fmt.Sprintf("ward-%d", end))
+		} else {
+			c.x.elem("IsTruncated", "false")
+		}
+	}
+	return items[start:end], tail, nil
+}
+
+func listUsers(c *call) error {
+	if err := c.authorize("iam:ListUsers", arnOf(c.who.account, "user", "/", "*"), nil); err != nil {
+		return err
+	}
+	prefix := c.p.get("PathPrefix")
+	var users []*User
+	err := c.s.view(c.ctx, func(tx store.Tx) error {
+		es, err := tx.List(c.who.account, kindUser, "")
+		for _, e := range es {
+			var u User
+			unmarshal(e.Body, &u)
+			if strings.HasPrefix(u.Path, prefix) {
+				users = append(users, &u)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	items, tail, err := page(c, users)
+	if err != nil {
+		return err
+	}
+	c.x.open("Users")
+	for _, u := range items {
+		c.x.open("member")
+		c.x.elem("Path", u.Path)
+		c.x.elem("UserName", u.Name)
+		c.x.elem("UserId", u.ID)
+		c.x.elem("Arn", u.Arn)
+		c.x.elem("CreateDate", fmtTime(u.Created))
+		c.x.close("member")
+	}
+	c.x.close("Users")
+	tail()
+	return nil
+}
+
+func deleteUser(c *call) error {
+	name, err := c.p.required("UserName")
+	if err != nil {
+		return err
+	}
+	if err := c.authorizeOn(kindUser, name, "iam:DeleteUser"); err != nil {
+		return err
+	}
+	return c.s.update(c.ctx, func(tx store.Tx) error {
+		u, err := loadUser(tx, c.who.account, name)
+		if err != nil {
+			return err
+		}
+		switch {
+		case len(u.Attached) > 0:
+			return apiErr(409, "DeleteConflict", "Cannot delete entity, must detach all policies first.")
+		case len(u.Inline) > 0:
+			return apiErr(409, "DeleteConflict", "Cannot delete entity, must delete policies first.")
+		case len(u.Groups) > 0:
+			return apiErr(409, "DeleteConflict", "Cannot delete entity, must remove users from group first.")
+		}
+		keys, _ := tx.List(c.who.account, kindKey, "")
+		for _, k := range keys {
+			var ak AccessKey
+			unmarshal(k.Body, &ak)
+			if strings.EqualFold(ak.UserName, name) {
+				return apiErr(409, "DeleteConflict", "Cannot delete entity, must delete access keys first.")
+			}
+		}
+		return tx.Delete(c.who.account, kindUser, name)
+	})
+}
+
+// ---- roles ----
+
+func writeRole(x *xmlw, r *Role, full bool) {
+	x.elem("Path", r.Path)
+	x.elem("RoleName", r.Name)
+	x.elem("RoleId", r.ID)
+	x.elem("Arn", r.Arn)
+	x.elem("CreateDate", fmtTime(r.Created))
+	x.elem("AssumeRolePolicyDocument", encodeDocument(r.AssumeRolePolicy))
+	if r.Description != "" {
+		x.elem("Description", r.Description)
+	}
+	x.elem("MaxSessionDuration", fmt.Sprint(r.MaxSessionDuration))
+	if full {
+		if r.Boundary != "" {
+			x.open("PermissionsBoundary")
+			x.elem("PermissionsBoundaryType", "PermissionsBoundaryPolicy")
+			x.elem("PermissionsBoundaryArn", r.Boundary)
+			x.close("PermissionsBoundary")
+		}
+		x.tags(r.Tags)
+	}
+}
+
+func createRole(c *call) error {
+	name, err := c.p.required("RoleName")
+	if err != nil {
+		return err
+	}
+	if err := checkName("roleName", name, 64); err != nil {
+		return err
+	}
+	doc, err := c.p.required("AssumeRolePolicyDocument")
+	if err != nil {
+		return err
+	}
+	if err := checkDocument(doc, policy.KindTrust); err != nil {
+		return err
+	}
+	path := c.p.get("Path")
+	if path == "" {
+		path = "/"
+	}
+	if err := checkPath(path); err != nil {
+		return err
+	}
+	maxDur, err := c.p.intOr("MaxSessionDuration", 3600)
+	if err != nil {
+		return err
+	}
+	if maxDur < 3600 || maxDur > 43200 {
+		return apiErr(400, "ValidationError", "1 validation error detected: Value '%d' at 'maxSessionDuration' failed to satisfy constraint: Member must have value between 3600 and 43200", maxDur)
+	}
+	tags := c.p.tags("Tags")
+	if len(tags) > 50 {
+		return apiErr(409, "LimitExceeded", "Cannot exceed quota for TagsPerRole: 50")
+	}
+	r := &Role{Name: name, AssumeRolePolicy: doc, Description: c.p.get("Description"), MaxSessionDuration: maxDur}
+	r.Path, r.ID, r.Arn, r.Created, r.Tags = path, newID("AROA"), arnOf(c.who.account, "role", path, name), c.s.now(), tags
+	r.Boundary = c.p.get("PermissionsBoundary")
+	ctx := tagContext(tags)
+	if r.Boundary != "" {
+		if ctx == nil {
+			ctx = map[string][]string{}
+		}
+		ctx["iam:PermissionsBoundary"] = []string{r.Boundary}
+	}
+	if err := c.authorize("iam:CreateRole", r.Arn, ctx); err != nil {
+		return err
+	}
+	err = c.s.update(c.ctx, func(tx store.Tx) error {
+		if _, err := tx.Get(c.who.account, kindRole, name); err == nil {
+			return apiErr(409, "EntityAlreadyExists", "Role with name %s already exists.", name)
+		}
+		return tx.Create(&store.Entity{Account: c.who.account, Kind: kindRole, Name: name, ID: r.ID, Body: marshal(r)})
+	})
+	if err != nil {
+		return err
+	}
+	c.x.open("Role")
+	writeRole(&c.x, r, true)
+	c.x.close("Role")
+	return nil
+}
+
+func loadRole(tx store.Tx, account, name string) (*Role, error) {
+	e, err := tx.Get(account, kindRole, name)
+	if err != nil {
+		return nil, noSuchEntity("The role with name %s cannot be found.", name)
+	}
+	var r Role
+	unmarshal(e.Body, &r)
+	return &r, nil
+}
+
+func getRole(c *call) error {
+	name, err := c.p.required("RoleName")
+	if err != nil {
+		return err
+	}
+	var r *Role
+	if err := c.s.view(c.ctx, func(tx store.Tx) error {
+		r, err = loadRole(tx, c.who.account, name)
+		return err
+	}); err != nil {
+		return err
+	}
+	if err := c.authorize("iam:GetRole", r.Arn, resourceTagContext(r.Tags)); err != nil {
+		return err
+	}
+	c.x.open("Role")
+	writeRole(&c.x, r, true)
+	c.x.close("Role")
+	return nil
+}
+
+func listRoles(c *call) error {
+	if err := c.authorize("iam:ListRoles", arnOf(c.who.account, "role", "/", "*"), nil); err != nil {
+		return err
+	}
+	prefix := c.p.get("PathPrefix")
+	var roles []*Role
+	err := c.s.view(c.ctx, func(tx store.Tx) error {
+		es, err := tx.List(c.who.account, kindRole, "")
+		for _, e := range es {
+			var r Role
+			unmarshal(e.Body, &r)
+			if strings.HasPrefix(r.Path, prefix) {
+				roles = append(roles, &r)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	items, tail, err := page(c, roles)
+	if err != nil {
+		return err
+	}
+	c.x.open("Roles")
+	for _, r := range items {
+		c.x.open("member")
+		writeRole(&c.x, r, false)
+		c.x.close("member")
+	}
+	c.x.close("Roles")
+	tail()
+	return nil
+}
+
+func deleteRole(c *call) error {
+	name, err := c.p.required("RoleName")
+	if err != nil {
+		return err
+	}
+	if err := c.authorizeOn(kindRole, name, "iam:DeleteRole"); err != nil {
+		return err
+	}
+	return c.s.update(c.ctx, func(tx store.Tx) error {
+		r, err := loadRole(tx, c.who.account, name)
+		if err != nil {
+			return err
+		}
+		if len(r.Attached) > 0 {
+			return apiErr(409, "DeleteConflict", "Cannot delete entity, must detach all policies first.")
+		}
+		if len(r.Inline) > 0 {
+			return apiErr(409, "DeleteConflict", "Cannot delete entity, must delete policies first.")
+		}
+		return tx.Delete(c.who.account, kindRole, name)
+	})
+}
+
+func updateAssumeRolePolicy(c *call) error {
+	name, err := c.p.required("RoleName")
+	if err != nil {
+		return err
+	}
+	doc, err := c.p.required("PolicyDocument")
+	if err != nil {
+		return err
+	}
+	if err := checkDocument(doc, policy.KindTrust); err != nil {
+		return err
+	}
+	if err := c.authorizeOn(kindRole, name, "iam:UpdateAssumeRolePolicy"); err != nil {
+		return err
+	}
+	return c.s.update(c.ctx, func(tx store.Tx) error {
+		r, err := loadRole(tx, c.who.account, name)
+		if err != nil {
+			return err
+		}
+		r.AssumeRolePolicy = doc
+		return tx.Put(&store.Entity{Account: c.who.account, Kind: kindRole, Name: r.Name, Body: marshal(r)})
+	})
+}
+
+// authorizeOn loads a user or role and authorizes action on it, with its
+// tags as aws:ResourceTag. Authorization reads the store, so it runs
+// before the write transaction, never inside it.
+func (c *call) authorizeOn(kind, name, action string) error {
+	var arn string
+	var tags []Tag
+	err := c.s.view(c.ctx, func(tx store.Tx) error {
+		switch kind {
+		case kindUser:
+			u, err := loadUser(tx, c.who.account, name)
+			if err != nil {
+				return err
+			}
+			arn, tags = u.Arn, u.Tags
+		case kindRole:
+			r, err := loadRole(tx, c.who.account, name)
+			if err != nil {
+				return err
+			}
+			arn, tags = r.Arn, r.Tags
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return c.authorize(action, arn, resourceTagContext(tags))
+}
+
+// ---- managed policies ----
+
+func loadPolicy(tx store.Tx, account, arn string) (*ManagedPolicy, error) {
+	acct, name, ok := policyARNParts(arn)
+	if !ok {
+		return nil, invalidInput("ARN %s is not valid.", arn)
+	}
+	if acct != account {
+		return nil, noSuchEntity("Policy %s does not exist or is not attachable.", arn)
+	}
+	e, err := tx.Get(account, kindPolicy, name)
+	if err != nil {
+		return nil, noSuchEntity("Policy %s does not exist or is not attachable.", arn)
+	}
+	var mp ManagedPolicy
+	unmarshal(e.Body, &mp)
+	if mp.Arn != arn {
+		return nil, noSuchEntity("Policy %s does not exist or is not attachable.", arn)
+	}
+	return &mp, nil
+}
+
+// attachmentCount counts the users, groups and roles a policy is attached to.
+func attachmentCount(tx store.Tx, account, arn string) int {
+	n := 0
+	for _, kind := range []string{kindUser, kindRole, kindGroup} {
+		es, _ := tx.List(account, kind, "")
+		for _, e := range es {
+			var p struct {
+				Attached []string `json:"attached"`
+			}
+			unmarshal(e.Body, &p)
+			for _, a := range p.Attached {
+				if a == arn {
+					n++
+				}
+			}
+		}
+	}
+	return n
+}
+
+func writePolicy(x *xmlw, mp *ManagedPolicy, attachments int) {
+	x.elem("PolicyName", mp.Name)
+	x.elem("PolicyId", mp.ID)
+	x.elem("Arn", mp.Arn)
+	x.elem("Path", mp.Path)
+	if v := mp.defaultVersion(); v != nil {
+		x.elem("DefaultVersionId", v.ID)
+	}
+	x.elem("AttachmentCount", fmt.Sprint(attachments))
+	x.elem("PermissionsBoundaryUsageCount", "0")
+	x.elem("IsAttachable", "true")
+	if mp.Description != "" {
+		x.elem("Description", mp.Description)
+	}
+	x.elem("CreateDate", fmtTime(mp.Created))
+	x.elem("UpdateDate", fmtTime(mp.Updated))
+	x.tags(mp.Tags)
+}
+
+func createPolicy(c *call) error {
+	name, err := c.p.required("PolicyName")
+	if err != nil {
+		return err
+	}
+	if err := checkName("policyName", name, 128); err != nil {
+		return err
+	}
+	doc, err := c.p.required("PolicyDocument")
+	if err != nil {
+		return err
+	}
+	if err := checkDocument(doc, policy.KindIdentity); err != nil {
+		return err
+	}
+	path := c.p.get("Path")
+	if path == "" {
+		path = "/"
+	}
+	if err := checkPath(path); err != nil {
+		return err
+	}
+	now := c.s.now()
+	tags := c.p.tags("Tags")
+	mp := &ManagedPolicy{Name: name, ID: newID("ANPA"), Arn: arnOf(c.who.account, "policy", path, name), Path: path,
+		Description: c.p.get("Description"), Created: now, Updated: now, NextVersion: 2, Tags: tags,
+		Versions: []PolicyVersion{{ID: "v1", Document: doc, IsDefault: true, Created: now}}}
+	if err := c.authorize("iam:CreatePolicy", mp.Arn, tagContext(tags)); err != nil {
+		return err
+	}
+	err = c.s.update(c.ctx, func(tx store.Tx) error {
+		if _, err := tx.Get(c.who.account, kindPolicy, name); err == nil {
+			return apiErr(409, "EntityAlreadyExists", "A policy called %s already exists. Duplicate names are not allowed.", name)
+		}
+		return tx.Create(&store.Entity{Account: c.who.account, Kind: kindPolicy, Name: name, ID: mp.ID, Body: marshal(mp)})
+	})
+	if err != nil {
+		return err
+	}
+	c.x.open("Policy")
+	writePolicy(&c.x, mp, 0)
+	c.x.close("Policy")
+	return nil
+}
+
+func getPolicy(c *call) error {
+	arn, err := c.p.required("PolicyArn")
+	if err != nil {
+		return err
+	}
+	if err := c.authorize("iam:GetPolicy", arn, nil); err != nil {
+		return err
+	}
+	if strings.HasPrefix(arn, "arn:aws:iam::aws:policy/") {
+		mp, err := c.s.Catalog.ManagedPolicy(arn)
+		if err != nil || mp == nil {
+			return noSuchEntity("Policy %s does not exist or is not attachable.", arn)
+		}
+		c.x.open("Policy")
+		c.x.elem("PolicyName", mp.Name)
+		c.x.elem("Arn", mp.ARN)
+		c.x.elem("Path", strings.TrimSuffix(strings.TrimPrefix(mp.ARN, "arn:aws:iam::aws:policy"), mp.Name))
+		c.x.elem("DefaultVersionId", mp.VersionID)
+		c.x.elem("IsAttachable", "true")
+		c.x.close("Policy")
+		return nil
+	}
+	return c.s.view(c.ctx, func(tx store.Tx) error {
+		mp, err := loadPolicy(tx, c.who.account, arn)
+		if err != nil {
+			return err
+		}
+		c.x.open("Policy")
+		writePolicy(&c.x, mp, attachmentCount(tx, c.who.account, arn))
+		c.x.close("Policy")
+		return nil
+	})
+}
+
+func getPolicyVersion(c *call) error {
+	arn, err := c.p.required("PolicyArn")
+	if err != nil {
+		return err
+	}
+	vid, err := c.p.required("VersionId")
+	if err != nil {
+		return err
+	}
+	if err := c.authorize("iam:GetPolicyVersion", arn, nil); err != nil {
+		return err
+	}
+	if strings.HasPrefix(arn, "arn:aws:iam::aws:policy/") {
+		mp, err := c.s.Catalog.ManagedPolicy(arn)
+		if err != nil || mp == nil || mp.VersionID != vid {
+			return noSuchEntity("Policy %s version %s does not exist or is not attachable.", arn, vid)
+		}
+		c.x.open("PolicyVersion")
+		c.x.elem("Document", encodeDocument(string(mp.Document)))
+		c.x.elem("VersionId", vid)
+		c.x.elem("IsDefaultVersion", "true")
+		c.x.close("PolicyVersion")
+		return nil
+	}
+	return c.s.view(c.ctx, func(tx store.Tx) error {
+		mp, err := loadPolicy(tx, c.who.account, arn)
+		if err != nil {
+			return err
+		}
+		for _, v := range mp.Versions {
+			if v.ID == vid {
+				c.x.open("PolicyVersion")
+				c.x.elem("Document", encodeDocument(v.Document))
+				c.x.elem("VersionId", v.ID)
+				c.x.elem("IsDefaultVersion", fmt.Sprint(v.IsDefault))
+				c.x.elem("CreateDate", fmtTime(v.Created))
+				c.x.close("PolicyVersion")
+				return nil
+			}
+		}
+		return noSuchEntity("Policy %s version %s does not exist or is not attachable.", arn, vid)
+	})
+}
+
+func createPolicyVersion(c *call) error {
+	arn, err := c.p.required("PolicyArn")
+	if err != nil {
+		return err
+	}
+	doc, err := c.p.required("PolicyDocument")
+	if err != nil {
+		return err
+	}
+	if err := checkDocument(doc, policy.KindIdentity); err != nil {
+		return err
+	}
+	if err := c.authorize("iam:CreatePolicyVersion", arn, nil); err != nil {
+		return err
+	}
+	setDefault := c.p.get("SetAsDefault") == "true"
+	var v PolicyVersion
+	err = c.s.update(c.ctx, func(tx store.Tx) error {
+		mp, err := loadPolicy(tx, c.who.account, arn)
+		if err != nil {
+			return err
+		}
+		if len(mp.Versions) >= 5 {
+			return apiErr(409, "LimitExceeded", "A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version.")
+		}
+		v = PolicyVersion{ID: fmt.Sprintf("v%d", mp.NextVersion), Document: doc, Created: c.s.now()}
+		mp.NextVersion++
+		if setDefault {
+			for i := range mp.Versions {
+				mp.Versions[i].IsDefault = false
+			}
+			v.IsDefault = true
+		}
+		mp.Versions = append(mp.Versions, v)
+		mp.Updated = c.s.now()
+		return tx.Put(&store.Entity{Account: c.who.account, Kind: kindPolicy, Name: mp.Name, Body: marshal(mp)})
+	})
+	if err != nil {
+		return err
+	}
+	c.x.open("PolicyVersion")
+	c.x.elem("VersionId", v.ID)
+	c.x.elem("IsDefaultVersion", fmt.Sprint(v.IsDefault))
+	c.x.elem("CreateDate", fmtTime(v.Created))
+	c.x.close("PolicyVersion")
+	return nil
+}
+
+func listPolicies(c *call) error {
+	if err := c.authorize("iam:ListPolicies", "*", nil); err != nil {
+		return err
+	}
+	scope := c.p.get("Scope")
+	if scope == "" {
+		scope = "All"
+	}
+	onlyAttached := c.p.get("OnlyAttached") == "true"
+	prefix := c.p.get("PathPrefix")
+	type entry struct {
+		mp    *ManagedPolicy
+		count int
+		aws   string // AWS managed policy ARN
+	}
+	var list []entry
+	err := c.s.view(c.ctx, func(tx store.Tx) error {
+		if scope == "All" || scope == "Local" {
+			es, err := tx.List(c.who.account, kindPolicy, "")
+			if err != nil {
+				return err
+			}
+			for _, e := range es {
+				var mp ManagedPolicy
+				unmarshal(e.Body, &mp)
+				n := attachmentCount(tx, c.who.account, mp.Arn)
+				if strings.HasPrefix(mp.Path, prefix) && (!onlyAttached || n > 0) {
+					list = append(list, entry{mp: &mp, count: n})
+				}
+			}
+		}
+		if scope == "All" || scope == "AWS" {
+			for _, arn := range c.s.Catalog.ManagedPolicyARNs() {
+				path := strings.TrimPrefix(arn, "arn:aws:iam::aws:policy")
+				path = path[:strings.LastIndexByte(path, '/')+1]
+				n := attachmentCount(tx, c.who.account, arn)
+				if strings.HasPrefix(path, prefix) && (!onlyAttached || n > 0) {
+					list = append(list, entry{aws: arn, count: n})
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	items, tail, err := page(c, list)
+	if err != nil {
+		return err
+	}
+	c.x.open("Policies")
+	for _, it := range items {
+		c.x.open("member")
+		if it.mp != nil {
+			writePolicy(&c.x, it.mp, it.count)
+		} else {
+			name := it.aws[strings.LastIndexByte(it.aws, '/')+1:]
+			path := strings.TrimSuffix(strings.TrimPrefix(it.aws, "arn:aws:iam::aws:policy"), name)
+			c.x.elem("PolicyName", name)
+			c.x.elem("Arn", it.aws)
+			c.x.elem("Path", path)
+			c.x.elem("AttachmentCount", fmt.Sprint(it.count))
+			c.x.elem("IsAttachable", "true")
+		}
+		c.x.close("member")
+	}
+	c.x.close("Policies")
+	tail()
+	return nil
+}
+
+func deletePolicy(c *call) error {
+	arn, err := c.p.required("PolicyArn")
+	if err != nil {
+		return err
+	}
+	if err := c.authorize("iam:DeletePolicy", arn, nil); err != nil {
+		return err
+	}
+	return c.s.update(c.ctx, func(tx store.Tx) error {
+		mp, err := loadPolicy(tx, c.who.account, arn)
+		if err != nil {
+			return err
+		}
+		if attachmentCount(tx, c.who.account, arn) > 0 {
+			return apiErr(409, "DeleteConflict", "Cannot delete a policy attached to entities.")
+		}
+		if len(mp.Versions) > 1 {
+			return apiErr(409, "DeleteConflict", "Cannot delete a policy with non-default versions; delete them first.")
+		}
+		return tx.Delete(c.who.account, kindPolicy, mp.Name)
+	})
+}
+
+// ---- attachments and inline policies of users and roles ----
+
+// editPrincipal loads a user or role body for editing as generic JSON
+// plus its principal part, runs edit, and stores it.
+func (c *call) editPrincipal(tx store.Tx, kind, name string, edit func(p *principal) error) error {
+	e, err := tx.Get(c.who.account, kind, name)
+	if err != nil {
+		return noSuchEntity("The %s with name %s cannot be found.", kind, name)
+	}
+	var body map[string]json.RawMessage
+	unmarshal(e.Body, &body)
+	var p principal
+	unmarshal(e.Body, &p)
+	if err := edit(&p); err != nil {
+		return err
+	}
+	for k, v := range map[string]any{"attached": p.Attached, "inline": p.Inline, "tags": p.Tags, "boundary": p.Boundary} {
+		body[k] = marshal(v)
+	}
+	e.Body = marshal(body)
+	return tx.Put(e)
+}
+
+func attach(kind, nameParam string, on bool) handler {
+	return func(c *call) error {
+		name, err := c.p.required(nameParam)
+		if err != nil {
+			return err
+		}
+		arn, err := c.p.required("PolicyArn")
+		if err != nil {
+			return err
+		}
+		if err := c.authorizeOnWith(kind, name, "iam:"+c.op, map[string][]string{"iam:PolicyARN": {arn}}); err != nil {
+			return err
+		}
+		return c.s.update(c.ctx, func(tx store.Tx) error {
+			if on {
+				if _, err := c.s.managedDocument(tx, arn); err != nil {
+					return err
+				}
+			}
+			return c.editPrincipal(tx, kind, name, func(p *principal) error {
+				for i, a := range p.Attached {
+					if a == arn {
+						if !on {
+							p.Attached = append(p.Attached[:i], p.Attached[i+1:]...)
+						}
+						return nil
+					}
+				}
+				if !on {
+					return noSuchEntity("Policy %s was not found.", arn)
+				}
+				if len(p.Attached) >= 10 {
+					return apiErr(409, "LimitExceeded", "Cannot exceed quota for PoliciesPerRole: 10")
+				}
+				p.Attached = append(p.Attached, arn)
+				return nil
+			})
+		})
+	}
+}
+
+// authorizeOnWith is authorizeOn with extra context keys.
+func (c *call) authorizeOnWith(kind, name, action string, extra map[string][]string) error {
+	var arn string
+	var tags []Tag
+	err := c.s.view(c.ctx, func(tx store.Tx) error {
+		e, err := tx.Get(c.who.account, kind, name)
+		if err != nil {
+			return noSuchEntity("The %s with name %s cannot be found.", kind, name)
+		}
+		var p principal
+		unmarshal(e.Body, &p)
+		arn, tags = p.Arn, p.Tags
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	ctx := resourceTagContext(tags)
+	for k, v := range extra {
+		ctx[k] = v
+	}
+	return c.authorize(action, arn, ctx)
+}
+
+func listAttached(kind, nameParam string) handler {
+	return func(c *call) error {
+		name, err := c.p.required(nameParam)
+		if err != nil {
+			return err
+		}
+		if err := c.authorizeOn(kind, name, "iam:"+c.op); err != nil {
+			return err
+		}
+		var attached []string
+		err = c.s.view(c.ctx, func(tx store.Tx) error {
+			e, err := tx.Get(c.who.account, kind, name)
+			if err != nil {
+				return err
+			}
+			var p principal
+			unmarshal(e.Body, &p)
+			attached = p.Attached
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		items, tail, err := page(c, attached)
+		if err != nil {
+			return err
+		}
+		c.x.open("AttachedPolicies")
+		for _, arn := range items {
+			c.x.open("member")
+			c.x.elem("PolicyName", arn[strings.LastIndexByte(arn, '/')+1:])
+			c.x.elem("PolicyArn", arn)
+			c.x.close("member")
+		}
+		c.x.close("AttachedPolicies")
+		tail()
+		return nil
+	}
+}
+
+func putInline(kind, nameParam string) handler {
+	return func(c *call) error {
+		name, err := c.p.required(nameParam)
+		if err != nil {
+			return err
+		}
+		pname, err := c.p.required("PolicyName")
+		if err != nil {
+			return err
+		}
+		if err := checkName("policyName", pname, 128); err != nil {
+			return err
+		}
+		doc, err := c.p.required("PolicyDocument")
+		if err != nil {
+			return err
+		}
+		if err := checkDocument(doc, policy.KindIdentity); err != nil {
+			return err
+		}
+		if err := c.authorizeOn(kind, name, "iam:"+c.op); err != nil {
+			return err
+		}
+		return c.s.update(c.ctx, func(tx store.Tx) error {
+			return c.editPrincipal(tx, kind, name, func(p *principal) error {
+				for i := range p.Inline {
+					if p.Inline[i].Name == pname {
+						p.Inline[i].Document = doc
+						return nil
+					}
+				}
+				p.Inline = append(p.Inline, NamedPolicy{Name: pname, Document: doc})
+				return nil
+			})
+		})
+	}
+}
+
+func getInline(kind, nameParam string) handler {
+	return func(c *call) error {
+		name, err := c.p.required(nameParam)
+		if err != nil {
+			return err
+		}
+		pname, err := c.p.required("PolicyName")
+		if err != nil {
+			return err
+		}
+		if err := c.authorizeOn(kind, name, "iam:"+c.op); err != nil {
+			return err
+		}
+		return c.s.view(c.ctx, func(tx store.Tx) error {
+			e, err := tx.Get(c.who.account, kind, name)
+			if err != nil {
+				return err
+			}
+			var p principal
+			unmarshal(e.Body, &p)
+			for _, in := range p.Inline {
+				if in.Name == pname {
+					c.x.elem(nameParam, e.Name)
+					c.x.elem("PolicyName", in.Name)
+					c.x.elem("PolicyDocument", encodeDocument(in.Document))
+					return nil
+				}
+			}
+			return noSuchEntity("The %s policy with name %s cannot be found.", kind, pname)
+		})
+	}
+}
+
+func deleteInline(kind, nameParam string) handler {
+	return func(c *call) error {
+		name, err := c.p.required(nameParam)
+		if err != nil {
+			return err
+		}
+		pname, err := c.p.required("PolicyName")
+		if err != nil {
+			return err
+		}
+		if err := c.authorizeOn(kind, name, "iam:"+c.op); err != nil {
+			return err
+		}
+		return c.s.update(c.ctx, func(tx store.Tx) error {
+			return c.editPrincipal(tx, kind, name, func(p *principal) error {
+				for i := range p.Inline {
+					if p.Inline[i].Name == pname {
+						p.Inline = append(p.Inline[:i], p.Inline[i+1:]...)
+						return nil
+					}
+				}
+				return noSuchEntity("The %s policy with name %s cannot be found.", kind, pname)
+			})
+		})
+	}
+}
+
+func listInline(kind, nameParam string) handler {
+	return func(c *call) error {
+		name, err := c.p.required(nameParam)
+		if err != nil {
+			return err
+		}
+		if err := c.authorizeOn(kind, name, "iam:"+c.op); err != nil {
+			return err
+		}
+		var names []string
+		err = c.s.view(c.ctx, func(tx store.Tx) error {
+			e, err := tx.Get(c.who.account, kind, name)
+			if err != nil {
+				return err
+			}
+			var p principal
+			unmarshal(e.Body, &p)
+			for _, in := range p.Inline {
+				names = append(names, in.Name)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		items, tail, err := page(c, names)
+		if err != nil {
+			return err
+		}
+		c.x.open("PolicyNames")
+		for _, n := range items {
+			c.x.elem("member", n)
+		}
+		c.x.close("PolicyNames")
+		tail()
+		return nil
+	}
+}
+
+// ---- access keys ----
+
+func writeKey(x *xmlw, k *AccessKey, secret string) {
+	if k.UserName != "" {
+		x.elem("UserName", k.UserName)
+	}
+	x.elem("AccessKeyId", k.ID)
+	x.elem("Status", k.Status)
+	if secret != "" {
+		x.elem("SecretAccessKey", secret)
+	}
+	x.elem("CreateDate", fmtTime(k.Created))
+}
+
+// keyOwner is the user a key call is about: the named one, else the caller.
+func (c *call) keyOwner() (string, string, error) {
+	name := c.p.get("UserName")
+	if name == "" {
+		switch c.who.kind {
+		case "user":
+			return c.who.user.Name, c.who.arn, nil
+		case "root":
+			return "", c.who.arn, nil
+		}
+		return "", "", apiErr(400, "ValidationError", "Must specify userName when calling with non-User credentials")
+	}
+	var arn string
+	err := c.s.view(c.ctx, func(tx store.Tx) error {
+		u, err := loadUser(tx, c.who.account, name)
+		if err != nil {
+			return err
+		}
+		arn, name = u.Arn, u.Name
+		return nil
+	})
+	return name, arn, err
+}
+
+func createAccessKey(c *call) error {
+	user, arn, err := c.keyOwner()
+	if err != nil {
+		return err
+	}
+	if err := c.authorize("iam:CreateAccessKey", arn, nil); err != nil {
+		return err
+	}
+	secret := newSecret()
+	k := &AccessKey{ID: newID("AKIA"), UserName: user, Status: "Active", Created: c.s.now(), Secret: c.s.Sealer.Seal(secret)}
+	err = c.s.update(c.ctx, func(tx store.Tx) error {
+		es, _ := tx.List(c.who.account, kindKey, "")
+		n := 0
+		for _, e := range es {
+			var ak AccessKey
+			unmarshal(e.Body, &ak)
+			if strings.EqualFold(ak.UserName, user) {
+				n++
+			}
+		}
+		if n >= 2 {
+			return apiErr(409, "LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: 2")
+		}
+		return tx.Create(&store.Entity{Account: c.who.account, Kind: kindKey, Name: k.ID, ID: k.ID, Body: marshal(k)})
+	})
+	if err != nil {
+		return err
+	}
+	c.x.open("AccessKey")
+	writeKey(&c.x, k, secret)
+	c.x.close("AccessKey")
+	return nil
+}
+
+func listAccessKeys(c *call) error {
+	user, arn, err := c.keyOwner()
+	if err != nil {
+		return err
+	}
+	if err := c.authorize("iam:ListAccessKeys", arn, nil); err != nil {
+		return err
+	}
+	var keys []*AccessKey
+	err = c.s.view(c.ctx, func(tx store.Tx) error {
+		es, err := tx.List(c.who.account, kindKey, "")
+		for _, e := range es {
+			var ak AccessKey
+			unmarshal(e.Body, &ak)
+			if strings.EqualFold(ak.UserName, user) {
+				keys = append(keys, &ak)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	items, tail, err := page(c, keys)
+	if err != nil {
+		return err
+	}
+	c.x.open("AccessKeyMetadata")
+	for _, k := range items {
+		c.x.open("member")
+		writeKey(&c.x, k, "")
+		c.x.close("member")
+	}
+	c.x.close("AccessKeyMetadata")
+	if user != "" {
+		c.x.elem("UserName", user)
+	}
+	tail()
+	return nil
+}
+
+func deleteAccessKey(c *call) error {
+	id, err := c.p.required("AccessKeyId")
+	if err != nil {
+		return err
+	}
+	user, arn, err := c.keyOwner()
+	if err != nil {
+		return err
+	}
+	if err := c.authorize("iam:DeleteAccessKey", arn, nil); err != nil {
+		return err
+	}
+	return c.s.update(c.ctx, func(tx store.Tx) error {
+		e, err := tx.Get(c.who.account, kindKey, id)
+		if err != nil {
+			return noSuchEntity("The Access Key with id %s cannot be found.", id)
+		}
+		var ak AccessKey
+		unmarshal(e.Body, &ak)
+		if !strings.EqualFold(ak.UserName, user) {
+			return noSuchEntity("The Access Key with id %s cannot be found.", id)
+		}
+		return tx.Delete(c.who.account, kindKey, id)
+	})
+}

@@ -1,0 +1,166 @@
+package iamapi
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/wardhq/ward/internal/policy"
+	"github.com/wardhq/ward/internal/store"
+)
+
+var stsOps = map[string]handler{
+	"GetCallerIdentity": getCallerIdentity,
+	"AssumeRole":        assumeRole,
+}
+
+// getCallerIdentity needs no permission and cannot be denied (STS API
+// reference), so it is not authorized; it is still logged.
+func getCallerIdentity(c *call) error {
+	if c.s.Decisions != nil {
+		c.s.Decisions(Record{Time: c.s.now().UTC(), RequestID: c.requestID, Caller: c.who.arn, Account: c.who.account,
+			Action: "sts:GetCallerIdentity", Resource: "*", Decision: "Allowed", SourceIP: c.sourceIP})
+	}
+	c.x.elem("UserId", c.who.userID)
+	c.x.elem("Account", c.who.account)
+	c.x.elem("Arn", c.who.arn)
+	return nil
+}
+
+var sessionNamePattern = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
+
+func assumeRole(c *call) error {
+	roleArn, err := c.p.required("RoleArn")
+	if err != nil {
+		return err
+	}
+	sessionName, err := c.p.required("RoleSessionName")
+	if err != nil {
+		return err
+	}
+	if len(sessionName) < 2 || len(sessionName) > 64 {
+		return apiErr(400, "ValidationError", "1 validation error detected: Value '%s' at 'roleSessionName' failed to satisfy constraint: Member must have length between 2 and 64", sessionName)
+	}
+	if !sessionNamePattern.MatchString(sessionName) {
+		return apiErr(400, "ValidationError", "1 validation error detected: Value '%s' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*", sessionName)
+	}
+	duration, err := c.p.intOr("DurationSeconds", 3600)
+	if err != nil {
+		return err
+	}
+	parts := strings.SplitN(roleArn, ":", 6)
+	if len(parts) != 6 || parts[2] != "iam" || !strings.HasPrefix(parts[5], "role/") {
+		return apiErr(400, "ValidationError", "%s is invalid", roleArn)
+	}
+	account, roleName := parts[4], parts[5][strings.LastIndexByte(parts[5], '/')+1:]
+	var role *Role
+	if err := c.s.view(c.ctx, func(tx store.Tx) error {
+		r, err := loadRole(tx, account, roleName)
+		if err != nil {
+			return err
+		}
+		role = r
+		return nil
+	}); err != nil || role.Arn != roleArn {
+		// AWS does not say whether the role exists to a caller it refuses.
+		return apiErr(403, "AccessDenied", "User: %s is not authorized to perform: sts:AssumeRole on resource: %s", c.who.arn, roleArn)
+	}
+	if duration < 900 || duration > role.MaxSessionDuration || (c.who.kind == "session" && duration > 3600) {
+		return apiErr(400, "ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+	}
+	var sessionPolicies []string
+	if doc := c.p.get("Policy"); doc != "" {
+		if err := checkDocument(doc, policy.KindSession); err != nil {
+			return err
+		}
+		sessionPolicies = append(sessionPolicies, doc)
+	}
+	err = c.s.view(c.ctx, func(tx store.Tx) error {
+		for i := 1; ; i++ {
+			arn := c.p.get(fmt.Sprintf("PolicyArns.member.%d.arn", i))
+			if arn == "" {
+				return nil
+			}
+			doc, err := c.s.managedDocument(tx, arn)
+			if err != nil {
+				return err
+			}
+			sessionPolicies = append(sessionPolicies, doc)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	tags := c.p.tags("Tags")
+	ctx := tagContext(tags)
+	if ctx == nil {
+		ctx = map[string][]string{}
+	}
+	if ext := c.p.get("ExternalId"); ext != "" {
+		ctx["sts:ExternalId"] = []string{ext}
+	}
+	ctx["sts:RoleSessionName"] = []string{sessionName}
+	if si := c.p.get("SourceIdentity"); si != "" {
+		ctx["sts:SourceIdentity"] = []string{si}
+	}
+	trust := compileStored(role.AssumeRolePolicy, "trust policy of "+role.Name)
+	if err := c.authorizeWith("sts:AssumeRole", role.Arn, ctx, trust); err != nil {
+		return err
+	}
+	if len(tags) > 0 {
+		if err := c.authorizeWith("sts:TagSession", role.Arn, ctx, trust); err != nil {
+			return err
+		}
+	}
+	secret := newSecret()
+	s := &Session{ID: newID("ASIA"), Secret: c.s.Sealer.Seal(secret), Token: "ward" + newSecret() + newSecret(),
+		Expires: c.s.now().Add(time.Duration(duration) * time.Second).UTC().Truncate(time.Second),
+		RoleArn: role.Arn, RoleName: role.Name, RoleID: role.ID, SessionName: sessionName,
+		SessionPolicies: sessionPolicies, Tags: tags, SourceIdentity: c.p.get("SourceIdentity")}
+	err = c.s.update(c.ctx, func(tx store.Tx) error {
+		return tx.Create(&store.Entity{Account: account, Kind: kindSession, Name: s.ID, ID: s.ID, Body: marshal(s)})
+	})
+	if err != nil {
+		return err
+	}
+	c.x.open("Credentials")
+	c.x.elem("AccessKeyId", s.ID)
+	c.x.elem("SecretAccessKey", secret)
+	c.x.elem("SessionToken", s.Token)
+	c.x.elem("Expiration", fmtTime(s.Expires))
+	c.x.close("Credentials")
+	c.x.open("AssumedRoleUser")
+	c.x.elem("AssumedRoleId", role.ID+":"+sessionName)
+	c.x.elem("Arn", "arn:aws:sts::"+account+":assumed-role/"+role.Name+"/"+sessionName)
+	c.x.close("AssumedRoleUser")
+	if len(sessionPolicies) > 0 {
+		c.x.elem("PackedPolicySize", "10")
+	}
+	if s.SourceIdentity != "" {
+		c.x.elem("SourceIdentity", s.SourceIdentity)
+	}
+	return nil
+}
+
+// Bootstrap makes an account with a root access key when it does not
+// exist yet, returning the key's ID and secret (only when created, or
+// when given: keyID/secret set the root key, for scripts).
+func (s *Service) Bootstrap(account, keyID, secret string) (id, sec string, created bool, err error) {
+	err = s.update(context.Background(), func(tx store.Tx) error {
+		if _, err := tx.Get(account, kindAccount, account); err == nil {
+			return nil
+		}
+		if keyID == "" {
+			keyID, secret = newID("AKIA"), newSecret()
+		}
+		if err := tx.Create(&store.Entity{Account: account, Kind: kindAccount, Name: account, Body: []byte(`{}`)}); err != nil {
+			return err
+		}
+		k := &AccessKey{ID: keyID, Status: "Active", Created: s.now(), Secret: s.Sealer.Seal(secret)}
+		created = true
+		return tx.Create(&store.Entity{Account: account, Kind: kindKey, Name: keyID, ID: keyID, Body: marshal(k)})
+	})
+	return keyID, secret, created, err
+}

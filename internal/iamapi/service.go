@@ -1,0 +1,525 @@
+package iamapi
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/wardhq/ward/internal/catalog"
+	"github.com/wardhq/ward/internal/engine"
+	"github.com/wardhq/ward/internal/policy"
+	"github.com/wardhq/ward/internal/sigv4"
+	"github.com/wardhq/ward/internal/store"
+)
+
+// Sealer encrypts secrets at rest with a key kept apart from the
+// database (AES-256-GCM).
+type Sealer struct{ aead cipher.AEAD }
+
+// NewSealer makes a sealer from a 32-byte key.
+func NewSealer(key []byte) (*Sealer, error) {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, err
+	}
+	return &Sealer{aead: aead}, nil
+}
+
+// Seal encrypts a secret.
+func (s *Sealer) Seal(plain string) []byte {
+	nonce := make([]byte, s.aead.NonceSize())
+	rand.Read(nonce)
+	return s.aead.Seal(nonce, nonce, []byte(plain), nil)
+}
+
+// Open decrypts a sealed secret.
+func (s *Sealer) Open(sealed []byte) (string, error) {
+	n := s.aead.NonceSize()
+	if len(sealed) < n {
+		return "", errors.New("sealed secret too short")
+	}
+	plain, err := s.aead.Open(nil, sealed[:n], sealed[n:], nil)
+	return string(plain), err
+}
+
+// Service answers IAM and STS requests.
+type Service struct {
+	Store   store.Store
+	Sealer  *Sealer
+	Catalog *catalog.Catalog
+	Now     func() time.Time
+	// Decisions receives every authorization decision, for the decision
+	// log; nil to discard.
+	Decisions func(Record)
+
+	mu    sync.Mutex
+	gen   uint64 // bumped on every write: cached policy sets go stale
+	cache map[string]cachedSet
+}
+
+// Record is one authorization decision, as the decision log keeps it.
+type Record struct {
+	Time      time.Time `json:"time"`
+	RequestID string    `json:"requestId"`
+	Caller    string    `json:"caller"`
+	Account   string    `json:"account"`
+	Action    string    `json:"action"`
+	Resource  string    `json:"resource"`
+	Decision  string    `json:"decision"`
+	DecidedBy string    `json:"decidedBy,omitempty"`
+	Matched   []string  `json:"matched,omitempty"`
+	SourceIP  string    `json:"sourceIp,omitempty"`
+	Message   string    `json:"message,omitempty"`
+}
+
+type cachedSet struct {
+	gen uint64
+	set *engine.Set
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// caller is who signed a request.
+type caller struct {
+	account string
+	arn     string
+	userID  string
+	kind    string // "root", "user", "session"
+	user    *User
+	session *Session
+	keyID   string
+}
+
+// call is one request in progress.
+type call struct {
+	s         *Service
+	ctx       context.Context
+	op        string
+	p         params
+	who       *caller
+	requestID string
+	sourceIP  string
+	secure    bool
+	x         xmlw
+}
+
+func newRequestID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// ServeHTTP answers one Query API request.
+func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	requestID := newRequestID()
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		s.writeError(w, &APIError{Status: 400, Code: "InvalidRequest", Message: "the request body could not be read"}, iamNS, requestID)
+		return
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		s.writeError(w, invalidInput("the request body is not form-encoded"), iamNS, requestID)
+		return
+	}
+	for k, v := range r.URL.Query() {
+		if !strings.HasPrefix(k, "X-Amz-") {
+			form[k] = append(form[k], v...)
+		}
+	}
+	p := params(form)
+	op := p.get("Action")
+	signed, verr := sigv4.Verify(r, body, s.secretOf, s.now())
+	ns := iamNS
+	if (signed != nil && signed.Service == "sts") || (signed == nil && stsOps[op] != nil) {
+		ns = stsNS
+	}
+	if verr != nil {
+		var se *sigv4.Error
+		if errors.As(verr, &se) {
+			s.writeError(w, &APIError{Status: se.Status, Code: se.Code, Message: se.Message}, ns, requestID)
+		} else {
+			s.writeError(w, apiErr(500, "ServiceFailure", "the request could not be verified"), ns, requestID)
+		}
+		return
+	}
+	handler := iamOps[op]
+	if signed.Service == "sts" {
+		handler = stsOps[op]
+	}
+	if handler == nil {
+		s.writeError(w, apiErr(400, "InvalidAction", "Could not find operation %s for version %s", op, p.get("Version")), ns, requestID)
+		return
+	}
+	who, aerr := s.resolveCaller(r.Context(), signed)
+	if aerr != nil {
+		s.writeError(w, aerr, ns, requestID)
+		return
+	}
+	c := &call{s: s, ctx: r.Context(), op: op, p: p, who: who, requestID: requestID, sourceIP: remoteIP(r), secure: r.TLS != nil}
+	if err := handler(c); err != nil {
+		var ae *APIError
+		if !errors.As(err, &ae) {
+			ae = apiErr(500, "ServiceFailure", "ward could not complete the request")
+		}
+		s.writeError(w, ae, ns, requestID)
+		return
+	}
+	w.Header().Set("Content-Type", "text/xml")
+	w.Header().Set("x-amzn-RequestId", requestID)
+	io.WriteString(w, envelope(op, ns, c.x.b.String(), requestID))
+}
+
+func (s *Service) writeError(w http.ResponseWriter, e *APIError, ns, requestID string) {
+	w.Header().Set("Content-Type", "text/xml")
+	w.Header().Set("x-amzn-RequestId", requestID)
+	w.WriteHeader(e.Status)
+	io.WriteString(w, errorEnvelope(e, ns, requestID))
+}
+
+func remoteIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// secretOf finds the secret of an access key: a long-term key or a
+// session's temporary key.
+func (s *Service) secretOf(keyID string) (string, error) {
+	invalid := &sigv4.Error{Code: "InvalidClientTokenId", Message: "The security token included in the request is invalid.", Status: 403}
+	var sealed []byte
+	err := s.Store.View(context.Background(), func(tx store.Tx) error {
+		e, err := tx.GetByID(keyID)
+		if err != nil {
+			return err
+		}
+		switch e.Kind {
+		case kindKey:
+			var k AccessKey
+			if err := unmarshal(e.Body, &k); err != nil {
+				return err
+			}
+			if k.Status != "Active" {
+				return store.ErrNotFound
+			}
+			sealed = k.Secret
+		case kindSession:
+			var ss Session
+			if err := unmarshal(e.Body, &ss); err != nil {
+				return err
+			}
+			sealed = ss.Secret
+		default:
+			return store.ErrNotFound
+		}
+		return nil
+	})
+	if err != nil {
+		return "", invalid
+	}
+	secret, err := s.Sealer.Open(sealed)
+	if err != nil {
+		return "", invalid
+	}
+	return secret, nil
+}
+
+// resolveCaller turns a verified key into the principal behind it.
+func (s *Service) resolveCaller(ctx context.Context, signed *sigv4.Signed) (*caller, *APIError) {
+	var who *caller
+	var aerr *APIError
+	err := s.Store.View(ctx, func(tx store.Tx) error {
+		e, err := tx.GetByID(signed.AccessKeyID)
+		if err != nil {
+			return err
+		}
+		switch e.Kind {
+		case kindKey:
+			var k AccessKey
+			unmarshal(e.Body, &k)
+			if k.UserName == "" {
+				who = &caller{account: e.Account, arn: "arn:aws:iam::" + e.Account + ":root", userID: e.Account, kind: "root"}
+				return nil
+			}
+			ue, err := tx.Get(e.Account, kindUser, k.UserName)
+			if err != nil {
+				return err
+			}
+			var u User
+			unmarshal(ue.Body, &u)
+			who = &caller{account: e.Account, arn: u.Arn, userID: u.ID, kind: "user", user: &u}
+		case kindSession:
+			var ss Session
+			unmarshal(e.Body, &ss)
+			if signed.SecurityToken != ss.Token {
+				aerr = apiErr(403, "InvalidClientTokenId", "The security token included in the request is invalid.")
+				return nil
+			}
+			if s.now().After(ss.Expires) {
+				aerr = apiErr(400, "ExpiredToken", "The security token included in the request is expired")
+				return nil
+			}
+			who = &caller{account: e.Account, arn: "arn:aws:sts::" + e.Account + ":assumed-role/" + ss.RoleName + "/" + ss.SessionName,
+				userID: ss.RoleID + ":" + ss.SessionName, kind: "session", session: &ss}
+		}
+		return nil
+	})
+	if aerr != nil {
+		return nil, aerr
+	}
+	if err != nil || who == nil {
+		return nil, apiErr(403, "InvalidClientTokenId", "The security token included in the request is invalid.")
+	}
+	who.keyID = signed.AccessKeyID
+	return who, nil
+}
+
+// authorize decides whether the caller may perform action on resource,
+// with the caller's stored policies and the request's context. A denial
+// is an AccessDenied error with AWS's message.
+func (c *call) authorize(action, resource string, extra map[string][]string) error {
+	return c.authorizeWith(action, resource, extra, nil)
+}
+
+// authorizeWith also applies a resource policy (a role trust policy).
+func (c *call) authorizeWith(action, resource string, extra map[string][]string, resourcePolicy *engine.Compiled) error {
+	s := c.s
+	set, err := s.policySet(c.ctx, c.who, resourcePolicy)
+	if err != nil {
+		return err
+	}
+	ctxKeys := map[string][]string{
+		"aws:SourceIp":        {c.sourceIP},
+		"aws:SecureTransport": {fmt.Sprint(c.secure)},
+		"aws:RequestedRegion": {"us-east-1"},
+	}
+	if c.who.kind == "user" {
+		ctxKeys["aws:userid"] = []string{c.who.userID}
+		for _, t := range c.who.user.Tags {
+			ctxKeys["aws:PrincipalTag/"+t.Key] = []string{t.Value}
+		}
+	}
+	if c.who.kind == "session" {
+		ctxKeys["aws:userid"] = []string{c.who.userID}
+		ctxKeys["aws:PrincipalArn"] = []string{c.who.session.RoleArn}
+		ctxKeys["aws:MultiFactorAuthPresent"] = []string{"false"}
+		for _, t := range c.who.session.Tags {
+			ctxKeys["aws:PrincipalTag/"+t.Key] = []string{t.Value}
+		}
+		if c.who.session.SourceIdentity != "" {
+			ctxKeys["aws:SourceIdentity"] = []string{c.who.session.SourceIdentity}
+		}
+	}
+	for k, v := range extra {
+		ctxKeys[k] = v
+	}
+	req := engine.Request{Principal: c.who.arn, Action: action, Resource: resource, ResourceAccount: c.who.account, Context: ctxKeys, Now: s.now()}
+	prep, err := req.Prepare()
+	if err != nil {
+		return apiErr(500, "ServiceFailure", "the request could not be authorized: %v", err)
+	}
+	d := set.Decide(prep)
+	if s.Decisions != nil {
+		rec := Record{Time: s.now().UTC(), RequestID: c.requestID, Caller: c.who.arn, Account: c.who.account, Action: action, Resource: resource,
+			Decision: d.Result.String(), DecidedBy: d.DecidedBy.String(), SourceIP: c.sourceIP, Message: d.Message()}
+		for _, m := range d.Matched() {
+			rec.Matched = append(rec.Matched, fmt.Sprintf("%s %s %s", m.Type, m.Policy, m.Source.Path))
+		}
+		s.Decisions(rec)
+	}
+	if d.Result != engine.Allowed {
+		return apiErr(403, "AccessDenied", "%s", d.Message())
+	}
+	return nil
+}
+
+// policySet compiles the policies that bear on a caller: its identity
+// policies (a user's own and its groups', or a role's), boundary and
+// session policies. Sets are cached per caller and dropped on any write.
+func (s *Service) policySet(ctx context.Context, who *caller, resourcePolicy *engine.Compiled) (*engine.Set, error) {
+	key := who.arn + "|" + who.keyID
+	s.mu.Lock()
+	if s.cache == nil {
+		s.cache = map[string]cachedSet{}
+	}
+	cached, ok := s.cache[key]
+	gen := s.gen
+	s.mu.Unlock()
+	if ok && cached.gen == gen && resourcePolicy == nil {
+		return cached.set, nil
+	}
+	var ps engine.Policies
+	err := s.Store.View(ctx, func(tx store.Tx) error {
+		var err error
+		ps, err = s.principalPolicies(tx, who)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	ps.Resource = resourcePolicy
+	set, err := engine.NewSet(ps)
+	if err != nil {
+		return nil, err
+	}
+	if resourcePolicy == nil {
+		s.mu.Lock()
+		s.cache[key] = cachedSet{gen: gen, set: set}
+		s.mu.Unlock()
+	}
+	return set, nil
+}
+
+func (s *Service) principalPolicies(tx store.Tx, who *caller) (engine.Policies, error) {
+	var ps engine.Policies
+	var attached []string
+	var inline []NamedPolicy
+	var boundary string
+	switch who.kind {
+	case "root":
+		return ps, nil
+	case "user":
+		ue, err := tx.Get(who.account, kindUser, who.user.Name)
+		if err != nil {
+			return ps, err
+		}
+		var u User
+		unmarshal(ue.Body, &u)
+		attached, inline, boundary = u.Attached, u.Inline, u.Boundary
+		for _, g := range u.Groups {
+			ge, err := tx.Get(who.account, kindGroup, g)
+			if err != nil {
+				continue
+			}
+			var grp Group
+			unmarshal(ge.Body, &grp)
+			attached = append(attached, grp.Attached...)
+			inline = append(inline, grp.Inline...)
+		}
+	case "session":
+		re, err := tx.Get(who.account, kindRole, who.session.RoleName)
+		if err != nil {
+			return ps, err
+		}
+		var r Role
+		unmarshal(re.Body, &r)
+		attached, inline, boundary = r.Attached, r.Inline, r.Boundary
+		for i, doc := range who.session.SessionPolicies {
+			if c := compileStored(doc, fmt.Sprintf("session policy %d", i+1)); c != nil {
+				ps.Session = append(ps.Session, c)
+			}
+		}
+	}
+	for _, in := range inline {
+		if c := compileStored(in.Document, "inline policy "+in.Name); c != nil {
+			ps.Identity = append(ps.Identity, c)
+		}
+	}
+	for _, arn := range attached {
+		if doc, err := s.managedDocument(tx, arn); err == nil {
+			if c := compileStored(doc, arn); c != nil {
+				ps.Identity = append(ps.Identity, c)
+			}
+		}
+	}
+	if boundary != "" {
+		if doc, err := s.managedDocument(tx, boundary); err == nil {
+			ps.Boundary = compileStored(doc, boundary)
+		}
+	}
+	return ps, nil
+}
+
+// managedDocument returns the default version of a managed policy: a
+// customer policy from the store, or an AWS managed policy from the
+// catalog.
+func (s *Service) managedDocument(tx store.Tx, arn string) (string, error) {
+	if strings.HasPrefix(arn, "arn:aws:iam::aws:policy/") {
+		mp, err := s.Catalog.ManagedPolicy(arn)
+		if err != nil || mp == nil {
+			return "", noSuchEntity("Policy %s does not exist or is not attachable.", arn)
+		}
+		return string(mp.Document), nil
+	}
+	account, name, ok := policyARNParts(arn)
+	if !ok {
+		return "", invalidInput("ARN %s is not valid.", arn)
+	}
+	e, err := tx.Get(account, kindPolicy, name)
+	if err != nil {
+		return "", noSuchEntity("Policy %s does not exist or is not attachable.", arn)
+	}
+	var mp ManagedPolicy
+	unmarshal(e.Body, &mp)
+	if v := mp.defaultVersion(); v != nil {
+		return v.Document, nil
+	}
+	return "", noSuchEntity("Policy %s has no default version.", arn)
+}
+
+// policyARNParts splits arn:aws:iam::ACCOUNT:policy/PATH/NAME.
+func policyARNParts(arn string) (account, name string, ok bool) {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[2] != "iam" || !strings.HasPrefix(parts[5], "policy/") {
+		return "", "", false
+	}
+	res := parts[5]
+	return parts[4], res[strings.LastIndexByte(res, '/')+1:], true
+}
+
+// compileStored compiles a policy that passed validation when stored.
+func compileStored(doc, name string) *engine.Compiled {
+	p, err := policy.Parse([]byte(doc), name)
+	if err != nil {
+		return nil
+	}
+	return engine.Compile(p, name)
+}
+
+// update runs a write transaction and makes cached policy sets stale.
+func (s *Service) update(ctx context.Context, fn func(store.Tx) error) error {
+	err := s.Store.Update(ctx, fn)
+	s.mu.Lock()
+	s.gen++
+	s.mu.Unlock()
+	return mapStoreError(err)
+}
+
+func (s *Service) view(ctx context.Context, fn func(store.Tx) error) error {
+	return mapStoreError(s.Store.View(ctx, fn))
+}
+
+// mapStoreError turns storage errors that reached the API into AWS codes.
+func mapStoreError(err error) error {
+	var ae *APIError
+	switch {
+	case err == nil || errors.As(err, &ae):
+		return err
+	case errors.Is(err, store.ErrExists):
+		return apiErr(409, "EntityAlreadyExists", "%v", err)
+	case errors.Is(err, store.ErrNotFound):
+		return noSuchEntity("%v", err)
+	}
+	return err
+}

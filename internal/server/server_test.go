@@ -1,0 +1,287 @@
+package server_test
+
+import (
+	"context"
+	"errors"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+
+	"github.com/wardhq/ward/internal/server"
+)
+
+// start runs ward serve on a loopback test server with a fresh data folder.
+func start(t *testing.T) (url string, rootID, rootSecret string) {
+	t.Helper()
+	srv, err := server.Open(server.Config{DataDir: t.TempDir(), Account: "123456789012"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() { ts.Close(); srv.Close() })
+	id, secret, err := server.ReadCredentials(srv.CredentialsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ts.URL, id, secret
+}
+
+// clients are the official AWS SDK for Go v2 clients pointed at ward.
+func clients(endpoint, id, secret, token string) (*iam.Client, *sts.Client) {
+	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(id, secret, token)}
+	return iam.NewFromConfig(cfg, func(o *iam.Options) { o.BaseEndpoint = aws.String(endpoint) }),
+		sts.NewFromConfig(cfg, func(o *sts.Options) { o.BaseEndpoint = aws.String(endpoint) })
+}
+
+func apiCode(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
+}
+
+func apiMessage(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorMessage()
+	}
+	return ""
+}
+
+const lambdaTrust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+
+// TestSDKLifecycle drives users, roles, policies, attachments, inline
+// policies, access keys and errors through the SDK.
+func TestSDKLifecycle(t *testing.T) {
+	endpoint, id, secret := start(t)
+	ctx := context.Background()
+	iamc, stsc := clients(endpoint, id, secret, "")
+
+	who, err := stsc.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(who.Arn) != "arn:aws:iam::123456789012:root" || aws.ToString(who.Account) != "123456789012" {
+		t.Errorf("caller = %s %s", aws.ToString(who.Arn), aws.ToString(who.Account))
+	}
+
+	role, err := iamc.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("chat"), AssumeRolePolicyDocument: aws.String(lambdaTrust),
+		Path: aws.String("/service/"), Tags: []iamtypes.Tag{{Key: aws.String("team"), Value: aws.String("chat")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := aws.ToString(role.Role.Arn); got != "arn:aws:iam::123456789012:role/service/chat" || !strings.HasPrefix(aws.ToString(role.Role.RoleId), "AROA") {
+		t.Errorf("role = %s %s", got, aws.ToString(role.Role.RoleId))
+	}
+	// Names are unique ignoring case.
+	_, err = iamc.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("CHAT"), AssumeRolePolicyDocument: aws.String(lambdaTrust)})
+	if apiCode(err) != "EntityAlreadyExists" {
+		t.Errorf("duplicate role: %v", err)
+	}
+	got, err := iamc.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("Chat")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := url.QueryUnescape(aws.ToString(got.Role.AssumeRolePolicyDocument))
+	if doc != lambdaTrust || len(got.Role.Tags) != 1 {
+		t.Errorf("GetRole: document %q, tags %v", doc, got.Role.Tags)
+	}
+	if _, err := iamc.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("nope")}); apiCode(err) != "NoSuchEntity" ||
+		apiMessage(err) != "The role with name nope cannot be found." {
+		t.Errorf("missing role: %v", err)
+	}
+	// A malformed trust policy is refused as IAM refuses it.
+	_, err = iamc.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("bad"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotPrincipal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}`)})
+	if apiCode(err) != "MalformedPolicyDocument" {
+		t.Errorf("malformed trust policy: %v", err)
+	}
+
+	pol, err := iamc.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("tables"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"dynamodb:GetItem","Resource":"*"}]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	parn := pol.Policy.Arn
+	for _, arn := range []*string{parn, aws.String("arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")} {
+		if _, err := iamc.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("chat"), PolicyArn: arn}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	att, err := iamc.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String("chat")})
+	if err != nil || len(att.AttachedPolicies) != 2 {
+		t.Fatalf("attached: %v %v", att, err)
+	}
+	gp, err := iamc.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: parn})
+	if err != nil || aws.ToInt32(gp.Policy.AttachmentCount) != 1 || aws.ToString(gp.Policy.DefaultVersionId) != "v1" {
+		t.Errorf("GetPolicy: %+v %v", gp, err)
+	}
+	// The 5-version limit.
+	for i := 0; i < 4; i++ {
+		if _, err := iamc.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: parn, SetAsDefault: i == 3,
+			PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"dynamodb:Query","Resource":"*"}]}`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err = iamc.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: parn,
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)})
+	if apiCode(err) != "LimitExceeded" {
+		t.Errorf("sixth version: %v", err)
+	}
+	if _, err := iamc.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: parn}); apiCode(err) != "DeleteConflict" {
+		t.Errorf("deleting an attached policy: %v", err)
+	}
+
+	if _, err := iamc.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("chat"), PolicyName: aws.String("logs"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"logs:PutLogEvents","Resource":"*"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	ip, err := iamc.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String("chat"), PolicyName: aws.String("logs")})
+	if err != nil || !strings.Contains(aws.ToString(ip.PolicyDocument), "PutLogEvents") {
+		t.Errorf("GetRolePolicy: %v %v", ip, err)
+	}
+	if _, err := iamc.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("chat")}); apiCode(err) != "DeleteConflict" {
+		t.Errorf("deleting a role with policies: %v", err)
+	}
+
+	// Pagination with Marker/MaxItems over users.
+	for _, n := range []string{"u1", "u2", "u3"} {
+		if _, err := iamc.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(n)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var names []string
+	p := iam.NewListUsersPaginator(iamc, &iam.ListUsersInput{MaxItems: aws.Int32(2)})
+	pages := 0
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages++
+		for _, u := range out.Users {
+			names = append(names, aws.ToString(u.UserName))
+		}
+	}
+	if strings.Join(names, ",") != "u1,u2,u3" || pages != 2 {
+		t.Errorf("paginated users %v in %d pages", names, pages)
+	}
+	for i := 0; i < 2; i++ {
+		if _, err := iamc.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("u1")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := iamc.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("u1")}); apiCode(err) != "LimitExceeded" {
+		t.Errorf("third access key: %v", err)
+	}
+}
+
+// TestSDKAuthorization: a user's own policies decide what it may do, and
+// AssumeRole is decided with the role's trust policy; the assumed
+// credentials work and are limited by the role's policies.
+func TestSDKAuthorization(t *testing.T) {
+	endpoint, id, secret := start(t)
+	ctx := context.Background()
+	root, _ := clients(endpoint, id, secret, "")
+	if _, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("alice")}); err != nil {
+		t.Fatal(err)
+	}
+	key, err := root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("alice")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(aws.ToString(key.AccessKey.AccessKeyId), "AKIA") {
+		t.Errorf("key ID %s", aws.ToString(key.AccessKey.AccessKeyId))
+	}
+	alice, aliceSTS := clients(endpoint, aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey), "")
+
+	// No policy yet: everything but GetCallerIdentity is denied.
+	if _, err := alice.ListUsers(ctx, &iam.ListUsersInput{}); apiCode(err) != "AccessDenied" ||
+		apiMessage(err) != "User: arn:aws:iam::123456789012:user/alice is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::123456789012:user/* because no identity-based policy allows the iam:ListUsers action" {
+		t.Errorf("ListUsers without a policy: %v", err)
+	}
+	if who, err := aliceSTS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil || aws.ToString(who.Arn) != "arn:aws:iam::123456789012:user/alice" {
+		t.Errorf("GetCallerIdentity: %v %v", who, err)
+	}
+
+	_, err = root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[
+			{"Effect":"Allow","Action":["iam:ListUsers","iam:GetRole"],"Resource":"*"},
+			{"Effect":"Allow","Action":"iam:CreateUser","Resource":"arn:aws:iam::123456789012:user/team/*"},
+			{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::123456789012:role/reader"}]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.ListUsers(ctx, &iam.ListUsersInput{}); err != nil {
+		t.Errorf("ListUsers with a policy: %v", err)
+	}
+	if _, err := alice.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bob"), Path: aws.String("/team/")}); err != nil {
+		t.Errorf("CreateUser under /team/: %v", err)
+	}
+	if _, err := alice.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("eve")}); apiCode(err) != "AccessDenied" {
+		t.Errorf("CreateUser outside /team/: %v", err)
+	}
+
+	// A role alice's policy lets her assume, but whose trust policy does not
+	// name her: denied by the trust policy.
+	trustOthers := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/bob"},"Action":"sts:AssumeRole"}]}`
+	if _, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("reader"), AssumeRolePolicyDocument: aws.String(trustOthers)}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = aliceSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/reader"), RoleSessionName: aws.String("s1")})
+	if apiCode(err) != "AccessDenied" || !strings.Contains(apiMessage(err), "role trust policy") {
+		t.Errorf("AssumeRole without trust: %v", err)
+	}
+	trustAlice := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"x-42"}}}]}`
+	if _, err := root.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("reader"), PolicyDocument: aws.String(trustAlice)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := aliceSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/reader"), RoleSessionName: aws.String("s1")}); apiCode(err) != "AccessDenied" {
+		t.Errorf("AssumeRole without the external ID: %v", err)
+	}
+	if _, err := root.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("reader"), PolicyArn: aws.String("arn:aws:iam::aws:policy/IAMReadOnlyAccess")}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := aliceSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/reader"),
+		RoleSessionName: aws.String("audit"), ExternalId: aws.String("x-42"), DurationSeconds: aws.Int32(900)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(out.AssumedRoleUser.Arn) != "arn:aws:sts::123456789012:assumed-role/reader/audit" || !strings.HasPrefix(aws.ToString(out.Credentials.AccessKeyId), "ASIA") ||
+		out.Credentials.Expiration.Sub(time.Now()) > 16*time.Minute {
+		t.Errorf("AssumeRole: %+v", out.AssumedRoleUser)
+	}
+	c := out.Credentials
+	session, sessionSTS := clients(endpoint, aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
+	who, err := sessionSTS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil || aws.ToString(who.Arn) != "arn:aws:sts::123456789012:assumed-role/reader/audit" {
+		t.Errorf("session identity: %v %v", who, err)
+	}
+	if _, err := session.ListUsers(ctx, &iam.ListUsersInput{}); err != nil {
+		t.Errorf("IAMReadOnlyAccess allows ListUsers: %v", err)
+	}
+	if _, err := session.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("x")}); apiCode(err) != "AccessDenied" ||
+		!strings.Contains(apiMessage(err), "assumed-role/reader/audit") {
+		t.Errorf("IAMReadOnlyAccess denies CreateUser: %v", err)
+	}
+	// A wrong session token is refused.
+	bad, _ := clients(endpoint, aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), "not-the-token")
+	if _, err := bad.ListUsers(ctx, &iam.ListUsersInput{}); apiCode(err) != "InvalidClientTokenId" {
+		t.Errorf("wrong session token: %v", err)
+	}
+	// A wrong secret is refused.
+	wrong, _ := clients(endpoint, aws.ToString(key.AccessKey.AccessKeyId), "not-the-secret", "")
+	if _, err := wrong.ListUsers(ctx, &iam.ListUsersInput{}); apiCode(err) != "SignatureDoesNotMatch" {
+		t.Errorf("wrong secret: %v", err)
+	}
+}
