@@ -97,4 +97,3 @@ func (l *Log) Close() error {
 	defer l.mu.Unlock()
 	return l.f.Close()
 }
-
