@@ -32,6 +32,7 @@ func init() {
 		"DeleteRolePolicy": deleteInline(kindRole, "RoleName"), "DeleteUserPolicy": deleteInline(kindUser, "UserName"),
 		"ListRolePolicies": listInline(kindRole, "RoleName"), "ListUserPolicies": listInline(kindUser, "UserName"),
 		"CreateAccessKey": createAccessKey, "ListAccessKeys": listAccessKeys, "DeleteAccessKey": deleteAccessKey,
+		"SimulatePrincipalPolicy": simulatePrincipalPolicy,
 	}
 }
 
@@ -1274,4 +1275,126 @@ func deleteAccessKey(c *call) error {
 		}
 		return tx.Delete(c.who.account, kindKey, id)
 	})
+}
+
+// simulatePrincipalPolicy decides actions for a stored user or role with
+// its policies, as the IAM policy simulator does (without fetching
+// resource policies; a ResourcePolicy may be given).
+func simulatePrincipalPolicy(c *call) error {
+	source, err := c.p.required("PolicySourceArn")
+	if err != nil {
+		return err
+	}
+	actions := c.p.list("ActionNames")
+	if len(actions) == 0 {
+		return apiErr(400, "ValidationError", "1 validation error detected: Value null at 'actionNames' failed to satisfy constraint: Member must not be null")
+	}
+	resources := c.p.list("ResourceArns")
+	if len(resources) == 0 {
+		resources = []string{"*"}
+	}
+	if err := c.authorize("iam:SimulatePrincipalPolicy", source, nil); err != nil {
+		return err
+	}
+	parts := strings.SplitN(source, ":", 6)
+	if len(parts) != 6 || parts[2] != "iam" {
+		return invalidInput("Invalid ARN %s.", source)
+	}
+	kind, name := "", parts[5][strings.LastIndexByte(parts[5], '/')+1:]
+	var subject *caller
+	err = c.s.view(c.ctx, func(tx store.Tx) error {
+		switch {
+		case strings.HasPrefix(parts[5], "user/"):
+			kind = kindUser
+			u, err := loadUser(tx, parts[4], name)
+			if err != nil {
+				return err
+			}
+			subject = &caller{account: parts[4], arn: u.Arn, userID: u.ID, kind: "user", user: u}
+		case strings.HasPrefix(parts[5], "role/"):
+			kind = kindRole
+			r, err := loadRole(tx, parts[4], name)
+			if err != nil {
+				return err
+			}
+			// The simulator evaluates a role as a session of that role.
+			subject = &caller{account: parts[4], arn: "arn:aws:sts::" + parts[4] + ":assumed-role/" + r.Name + "/simulation",
+				kind: "session", session: &Session{RoleName: r.Name, RoleArn: r.Arn, RoleID: r.ID, SessionName: "simulation"}}
+		default:
+			return invalidInput("PolicySourceArn must be a user or a role: %s", source)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	_ = kind
+	ctxKeys := map[string][]string{}
+	for i := 1; ; i++ {
+		key := c.p.get(fmt.Sprintf("ContextEntries.member.%d.ContextKeyName", i))
+		if key == "" {
+			break
+		}
+		ctxKeys[key] = c.p.list(fmt.Sprintf("ContextEntries.member.%d.ContextKeyValues", i))
+	}
+	var resourcePolicy *policyDoc
+	if doc := c.p.get("ResourcePolicy"); doc != "" {
+		resourcePolicy = &policyDoc{doc}
+	}
+	set, err := c.s.simulationSet(c.ctx, subject, resourcePolicy)
+	if err != nil {
+		return err
+	}
+	c.x.open("EvaluationResults")
+	for _, action := range actions {
+		for _, res := range resources {
+			req := engineRequest(subject, action, res, ctxKeys, c.s.now())
+			prep, err := req.Prepare()
+			if err != nil {
+				return invalidInput("%v", err)
+			}
+			d := set.Decide(prep)
+			c.x.open("member")
+			c.x.elem("EvalActionName", action)
+			c.x.elem("EvalResourceName", res)
+			c.x.elem("EvalDecision", simDecision(d.Result.String()))
+			c.x.open("MatchedStatements")
+			for _, m := range d.Matched() {
+				c.x.open("member")
+				c.x.elem("SourcePolicyId", m.Policy)
+				c.x.elem("SourcePolicyType", simPolicyType(m.Type.String(), kind))
+				c.x.close("member")
+			}
+			c.x.close("MatchedStatements")
+			c.x.open("MissingContextValues")
+			for _, k := range d.Missing {
+				c.x.elem("member", k)
+			}
+			c.x.close("MissingContextValues")
+			c.x.close("member")
+		}
+	}
+	c.x.close("EvaluationResults")
+	c.x.elem("IsTruncated", "false")
+	return nil
+}
+
+func simDecision(r string) string {
+	switch r {
+	case "Allowed":
+		return "allowed"
+	case "ExplicitDeny":
+		return "explicitDeny"
+	}
+	return "implicitDeny"
+}
+
+func simPolicyType(t, kind string) string {
+	switch t {
+	case "identityPolicy":
+		return kind
+	case "resourcePolicy", "roleTrustPolicy", "keyPolicy":
+		return "resource"
+	}
+	return "none"
 }

@@ -523,3 +523,40 @@ func mapStoreError(err error) error {
 	}
 	return err
 }
+
+type policyDoc struct{ text string }
+
+// simulationSet is the policy set of a simulated principal, with an
+// optional resource policy.
+func (s *Service) simulationSet(ctx context.Context, who *caller, rp *policyDoc) (*engine.Set, error) {
+	var resource *engine.Compiled
+	if rp != nil {
+		resource = compileStored(rp.text, "ResourcePolicy")
+		if resource == nil {
+			return nil, apiErr(400, "MalformedPolicyDocument", "ResourcePolicy is not a valid policy document")
+		}
+	}
+	var ps engine.Policies
+	err := s.Store.View(ctx, func(tx store.Tx) error {
+		var err error
+		ps, err = s.principalPolicies(tx, who)
+		return err
+	})
+	if err != nil {
+		return nil, mapStoreError(err)
+	}
+	ps.Resource = resource
+	return engine.NewSet(ps)
+}
+
+func engineRequest(who *caller, action, resource string, ctx map[string][]string, now time.Time) engine.Request {
+	if who.kind == "session" {
+		if ctx == nil {
+			ctx = map[string][]string{}
+		}
+		if _, ok := ctx["aws:PrincipalArn"]; !ok {
+			ctx["aws:PrincipalArn"] = []string{who.session.RoleArn}
+		}
+	}
+	return engine.Request{Principal: who.arn, Action: action, Resource: resource, ResourceAccount: who.account, Context: ctx, Now: now}
+}
