@@ -113,4 +113,7 @@ expect '"EvalDecision": "implicitDeny"' aws iam simulate-principal-policy --poli
 grep -q '"action":"iam:CreateUser","resource":"arn:aws:iam::111111111111:user/mallory","decision":"ImplicitDeny"' "$work/data/decisions.log" \
   || fail "the denied call is not in the decision log"
 ok "decision log records the denial"
+"$work/ward" log --data "$work/data" --decision denied --caller 'arn:aws:iam::111111111111:user/*' | grep -q "iam:CreateUser" \
+  || fail "ward log does not show the denial"
+ok "ward log --decision denied"
 echo "$pass passed, 0 failed"

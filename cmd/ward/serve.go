@@ -57,6 +57,10 @@ Flags:
 		return exitInvalid
 	}
 	defer srv.Close()
+	// Catch SIGTERM before announcing the address, so a supervisor that
+	// stops ward right after it starts gets a clean shutdown.
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "ward serve: %v\n", err)
@@ -71,8 +75,6 @@ Flags:
 	}
 
 	httpSrv := &http.Server{Handler: logRequests(logger, srv.Handler()), ReadHeaderTimeout: 10 * time.Second}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
-	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
 	select {

@@ -84,6 +84,8 @@ type Record struct {
 	Matched   []string  `json:"matched,omitempty"`
 	SourceIP  string    `json:"sourceIp,omitempty"`
 	Message   string    `json:"message,omitempty"`
+	// Via names who asked, for decisions made for /v1/authorize.
+	Via string `json:"via,omitempty"`
 }
 
 type cachedSet struct {
@@ -314,22 +316,8 @@ func (c *call) authorizeWith(action, resource string, extra map[string][]string,
 		"aws:SecureTransport": {fmt.Sprint(c.secure)},
 		"aws:RequestedRegion": {"us-east-1"},
 	}
-	if c.who.kind == "user" {
-		ctxKeys["aws:userid"] = []string{c.who.userID}
-		for _, t := range c.who.user.Tags {
-			ctxKeys["aws:PrincipalTag/"+t.Key] = []string{t.Value}
-		}
-	}
-	if c.who.kind == "session" {
-		ctxKeys["aws:userid"] = []string{c.who.userID}
-		ctxKeys["aws:PrincipalArn"] = []string{c.who.session.RoleArn}
-		ctxKeys["aws:MultiFactorAuthPresent"] = []string{"false"}
-		for _, t := range c.who.session.Tags {
-			ctxKeys["aws:PrincipalTag/"+t.Key] = []string{t.Value}
-		}
-		if c.who.session.SourceIdentity != "" {
-			ctxKeys["aws:SourceIdentity"] = []string{c.who.session.SourceIdentity}
-		}
+	for k, v := range principalContext(c.who) {
+		ctxKeys[k] = v
 	}
 	for k, v := range extra {
 		ctxKeys[k] = v
@@ -549,14 +537,42 @@ func (s *Service) simulationSet(ctx context.Context, who *caller, rp *policyDoc)
 	return engine.NewSet(ps)
 }
 
+// engineRequest is a request by a stored principal, its own context keys
+// (tags, user ID) added unless ctx gives them.
 func engineRequest(who *caller, action, resource string, ctx map[string][]string, now time.Time) engine.Request {
-	if who.kind == "session" {
-		if ctx == nil {
-			ctx = map[string][]string{}
+	merged := principalContext(who)
+	for k, v := range ctx {
+		for mk := range merged {
+			if strings.EqualFold(mk, k) {
+				delete(merged, mk)
+			}
 		}
-		if _, ok := ctx["aws:PrincipalArn"]; !ok {
-			ctx["aws:PrincipalArn"] = []string{who.session.RoleArn}
+		merged[k] = v
+	}
+	return engine.Request{Principal: who.arn, Action: action, Resource: resource, ResourceAccount: who.account, Context: merged, Now: now}
+}
+
+// principalContext is what AWS knows of a caller without being told: its
+// unique ID, its tags (a user's, or a session's and its role's), the role
+// behind a session, and the session's MFA state.
+func principalContext(who *caller) map[string][]string {
+	ctx := map[string][]string{}
+	switch who.kind {
+	case "user":
+		ctx["aws:userid"] = []string{who.userID}
+		for _, t := range who.user.Tags {
+			ctx["aws:PrincipalTag/"+t.Key] = []string{t.Value}
+		}
+	case "session":
+		ctx["aws:userid"] = []string{who.userID}
+		ctx["aws:PrincipalArn"] = []string{who.session.RoleArn}
+		ctx["aws:MultiFactorAuthPresent"] = []string{"false"}
+		for _, t := range who.session.Tags {
+			ctx["aws:PrincipalTag/"+t.Key] = []string{t.Value}
+		}
+		if who.session.SourceIdentity != "" {
+			ctx["aws:SourceIdentity"] = []string{who.session.SourceIdentity}
 		}
 	}
-	return engine.Request{Principal: who.arn, Action: action, Resource: resource, ResourceAccount: who.account, Context: ctx, Now: now}
+	return ctx
 }

@@ -118,7 +118,8 @@ func dataKey(path string) ([]byte, error) {
 	return key, nil
 }
 
-// Handler is the HTTP handler: the Query API at /, and /healthz.
+// Handler is the HTTP handler: the Query API at /, POST /v1/authorize
+// for services using ward as their decision point, and /healthz.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -130,6 +131,7 @@ func (s *Server) Handler() http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(map[string]string{"status": "ok"})
 	})
+	mux.Handle("POST /v1/authorize", s.Service.AuthorizeHandler())
 	mux.Handle("/", s.Service)
 	return mux
 }

@@ -2,7 +2,9 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -17,6 +19,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/wardhq/ward/internal/server"
+	"github.com/wardhq/ward/internal/sigv4"
 )
 
 // start runs ward serve on a loopback test server with a fresh data folder.
@@ -283,5 +286,72 @@ func TestSDKAuthorization(t *testing.T) {
 	wrong, _ := clients(endpoint, aws.ToString(key.AccessKey.AccessKeyId), "not-the-secret", "")
 	if _, err := wrong.ListUsers(ctx, &iam.ListUsersInput{}); apiCode(err) != "SignatureDoesNotMatch" {
 		t.Errorf("wrong secret: %v", err)
+	}
+}
+
+// TestAuthorizeEndpoint: a service asks ward, as its decision point,
+// whether stored principals may act, singly and in a batch.
+func TestAuthorizeEndpoint(t *testing.T) {
+	endpoint, id, secret := start(t)
+	ctx := context.Background()
+	root, _ := clients(endpoint, id, secret, "")
+	if _, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("alice"),
+		Tags: []iamtypes.Tag{{Key: aws.String("team"), Value: aws.String("blue")}}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("reports"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Sid":"TeamReports","Effect":"Allow","Action":"s3:GetObject",
+			"Resource":"arn:aws:s3:::reports/${aws:PrincipalTag/team}/*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := func(body string) (int, map[string]any) {
+		t.Helper()
+		req := httptest.NewRequest("POST", endpoint+"/v1/authorize", strings.NewReader(body))
+		req.RequestURI = ""
+		req.Header.Set("Content-Type", "application/json")
+		sigv4.Sign(req, []byte(body), id, secret, "us-east-1", "ward", time.Now())
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		json.NewDecoder(resp.Body).Decode(&out)
+		return resp.StatusCode, out
+	}
+	// Tags come from the stored user; the source IP from the context.
+	status, out := post(`{"principal":"arn:aws:iam::123456789012:user/alice","action":"s3:GetObject","resource":"arn:aws:s3:::reports/blue/q3.csv","context":{"aws:SourceIp":"10.1.2.3"}}`)
+	if status != 200 || out["decision"] != "Allowed" || out["decidedBy"] != "identityPolicy" {
+		t.Fatalf("allowed request: %d %v", status, out)
+	}
+	if m := out["matched"].([]any); len(m) != 1 || m[0].(map[string]any)["sid"] != "TeamReports" {
+		t.Errorf("matched: %v", out["matched"])
+	}
+	status, out = post(`{"requests":[
+		{"principal":"arn:aws:iam::123456789012:user/alice","action":"s3:GetObject","resource":"arn:aws:s3:::reports/red/q3.csv","context":{"aws:SourceIp":"10.1.2.3"}},
+		{"principal":"arn:aws:iam::123456789012:user/alice","action":"s3:GetObject","resource":"arn:aws:s3:::reports/blue/q3.csv"},
+		{"principal":"arn:aws:iam::123456789012:user/nobody","action":"s3:GetObject"}]}`)
+	if status != 200 {
+		t.Fatalf("batch: %d %v", status, out)
+	}
+	results := out["results"].([]any)
+	want := []string{"ImplicitDeny", "ImplicitDeny", "Error"}
+	for i, r := range results {
+		if got := r.(map[string]any)["decision"]; got != want[i] {
+			t.Errorf("batch[%d] = %v, want %s", i, r, want[i])
+		}
+	}
+	if miss := results[1].(map[string]any)["missingContextKeys"].([]any); len(miss) != 1 || miss[0] != "aws:SourceIp" {
+		t.Errorf("missing keys: %v", miss)
+	}
+	// Unsigned requests are refused.
+	resp, err := http.Post(endpoint+"/v1/authorize", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 403 {
+		t.Errorf("unsigned: %d", resp.StatusCode)
 	}
 }
