@@ -221,4 +221,3 @@ func (s *Service) principalByARN(ctx context.Context, arn string) (*caller, erro
 	}
 	return who, nil
 }
-
