@@ -522,29 +522,7 @@ func updateAssumeRolePolicy(c *call) error {
 // tags as aws:ResourceTag. Authorization reads the store, so it runs
 // before the write transaction, never inside it.
 func (c *call) authorizeOn(kind, name, action string) error {
-	var arn string
-	var tags []Tag
-	err := c.s.view(c.ctx, func(tx store.Tx) error {
-		switch kind {
-		case kindUser:
-			u, err := loadUser(tx, c.who.account, name)
-			if err != nil {
-				return err
-			}
-			arn, tags = u.Arn, u.Tags
-		case kindRole:
-			r, err := loadRole(tx, c.who.account, name)
-			if err != nil {
-				return err
-			}
-			arn, tags = r.Arn, r.Tags
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	return c.authorize(action, arn, resourceTagContext(tags))
+	return c.authorizeOnWith(kind, name, action, nil)
 }
 
 // ---- managed policies ----

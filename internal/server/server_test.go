@@ -355,3 +355,84 @@ func TestAuthorizeEndpoint(t *testing.T) {
 		t.Errorf("unsigned: %d", resp.StatusCode)
 	}
 }
+
+// TestSDKGroupsTagsBoundaries: a group's policies reach its members, a
+// boundary limits a user, tags reach conditions, and policy versions can
+// be switched and deleted.
+func TestSDKGroupsTagsBoundaries(t *testing.T) {
+	endpoint, id, secret := start(t)
+	ctx := context.Background()
+	root, _ := clients(endpoint, id, secret, "")
+	must := func(_ any, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("carol")}))
+	must(root.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("readers")}))
+	must(root.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: aws.String("readers"), UserName: aws.String("carol")}))
+	must(root.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: aws.String("readers"), PolicyName: aws.String("list"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:List*","iam:Get*","iam:TagUser"],"Resource":"*"}]}`)}))
+	key, err := root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("carol")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	carol, _ := clients(endpoint, aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey), "")
+	if _, err := carol.ListRoles(ctx, &iam.ListRolesInput{}); err != nil {
+		t.Errorf("the group's policy allows ListRoles: %v", err)
+	}
+	g, err := root.GetGroup(ctx, &iam.GetGroupInput{GroupName: aws.String("readers")})
+	if err != nil || len(g.Users) != 1 || aws.ToString(g.Users[0].UserName) != "carol" {
+		t.Errorf("GetGroup: %+v %v", g, err)
+	}
+	if _, err := root.DeleteGroup(ctx, &iam.DeleteGroupInput{GroupName: aws.String("readers")}); apiCode(err) != "DeleteConflict" {
+		t.Errorf("deleting a group with members: %v", err)
+	}
+
+	// A boundary that allows only iam:List* stops GetUser.
+	b, err := root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("boundary"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:List*","Resource":"*"}]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(root.PutUserPermissionsBoundary(ctx, &iam.PutUserPermissionsBoundaryInput{UserName: aws.String("carol"), PermissionsBoundary: b.Policy.Arn}))
+	if _, err := carol.ListRoles(ctx, &iam.ListRolesInput{}); err != nil {
+		t.Errorf("the boundary allows ListRoles: %v", err)
+	}
+	if _, err := carol.GetUser(ctx, &iam.GetUserInput{}); apiCode(err) != "AccessDenied" || !strings.Contains(apiMessage(err), "permissions boundary") {
+		t.Errorf("the boundary denies GetUser: %v", err)
+	}
+	must(root.DeleteUserPermissionsBoundary(ctx, &iam.DeleteUserPermissionsBoundaryInput{UserName: aws.String("carol")}))
+	if _, err := carol.GetUser(ctx, &iam.GetUserInput{}); err != nil {
+		t.Errorf("without the boundary GetUser is allowed: %v", err)
+	}
+
+	// Tags: tag a role, list them, and a tag condition on the caller.
+	must(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("tagged"), AssumeRolePolicyDocument: aws.String(lambdaTrust)}))
+	must(root.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String("tagged"), Tags: []iamtypes.Tag{{Key: aws.String("env"), Value: aws.String("prod")}, {Key: aws.String("team"), Value: aws.String("x")}}}))
+	must(root.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String("tagged"), TagKeys: []string{"team"}}))
+	tags, err := root.ListRoleTags(ctx, &iam.ListRoleTagsInput{RoleName: aws.String("tagged")})
+	if err != nil || len(tags.Tags) != 1 || aws.ToString(tags.Tags[0].Key) != "env" {
+		t.Errorf("ListRoleTags: %+v %v", tags, err)
+	}
+
+	// Policy versions.
+	p, _ := root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("versions"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`)})
+	must(root.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: p.Policy.Arn,
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"*"}]}`)}))
+	must(root.SetDefaultPolicyVersion(ctx, &iam.SetDefaultPolicyVersionInput{PolicyArn: p.Policy.Arn, VersionId: aws.String("v2")}))
+	if _, err := root.DeletePolicyVersion(ctx, &iam.DeletePolicyVersionInput{PolicyArn: p.Policy.Arn, VersionId: aws.String("v2")}); apiCode(err) != "DeleteConflict" {
+		t.Errorf("deleting the default version: %v", err)
+	}
+	must(root.DeletePolicyVersion(ctx, &iam.DeletePolicyVersionInput{PolicyArn: p.Policy.Arn, VersionId: aws.String("v1")}))
+	vs, err := root.ListPolicyVersions(ctx, &iam.ListPolicyVersionsInput{PolicyArn: p.Policy.Arn})
+	if err != nil || len(vs.Versions) != 1 || aws.ToString(vs.Versions[0].VersionId) != "v2" || !vs.Versions[0].IsDefaultVersion {
+		t.Errorf("ListPolicyVersions: %+v %v", vs, err)
+	}
+	sum, err := root.GetAccountSummary(ctx, &iam.GetAccountSummaryInput{})
+	if err != nil || sum.SummaryMap["Users"] != 1 || sum.SummaryMap["Roles"] != 1 || sum.SummaryMap["AccessKeysPerUserQuota"] != 2 {
+		t.Errorf("GetAccountSummary: %v %v", sum.SummaryMap, err)
+	}
+}

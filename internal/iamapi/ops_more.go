@@ -1,0 +1,565 @@
+package iamapi
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/wardhq/ward/internal/store"
+)
+
+func init() {
+	for op, h := range map[string]handler{
+		"CreateGroup": createGroup, "GetGroup": getGroup, "ListGroups": listGroups, "DeleteGroup": deleteGroup,
+		"AddUserToGroup": groupMembership(true), "RemoveUserFromGroup": groupMembership(false), "ListGroupsForUser": listGroupsForUser,
+		"AttachGroupPolicy": attach(kindGroup, "GroupName", true), "DetachGroupPolicy": attach(kindGroup, "GroupName", false),
+		"ListAttachedGroupPolicies": listAttached(kindGroup, "GroupName"),
+		"PutGroupPolicy":            putInline(kindGroup, "GroupName"), "GetGroupPolicy": getInline(kindGroup, "GroupName"),
+		"DeleteGroupPolicy": deleteInline(kindGroup, "GroupName"), "ListGroupPolicies": listInline(kindGroup, "GroupName"),
+		"TagRole": tagPrincipal(kindRole, "RoleName", true), "UntagRole": tagPrincipal(kindRole, "RoleName", false),
+		"TagUser": tagPrincipal(kindUser, "UserName", true), "UntagUser": tagPrincipal(kindUser, "UserName", false),
+		"ListRoleTags": listTags(kindRole, "RoleName"), "ListUserTags": listTags(kindUser, "UserName"),
+		"PutRolePermissionsBoundary": boundary(kindRole, "RoleName", true), "DeleteRolePermissionsBoundary": boundary(kindRole, "RoleName", false),
+		"PutUserPermissionsBoundary": boundary(kindUser, "UserName", true), "DeleteUserPermissionsBoundary": boundary(kindUser, "UserName", false),
+		"SetDefaultPolicyVersion": setDefaultPolicyVersion, "DeletePolicyVersion": deletePolicyVersion, "ListPolicyVersions": listPolicyVersions,
+		"GetAccountSummary": getAccountSummary,
+	} {
+		iamOps[op] = h
+	}
+}
+
+func loadGroup(tx store.Tx, account, name string) (*Group, error) {
+	e, err := tx.Get(account, kindGroup, name)
+	if err != nil {
+		return nil, noSuchEntity("The group with name %s cannot be found.", name)
+	}
+	var g Group
+	unmarshal(e.Body, &g)
+	return &g, nil
+}
+
+func writeGroup(x *xmlw, g *Group) {
+	x.elem("Path", g.Path)
+	x.elem("GroupName", g.Name)
+	x.elem("GroupId", g.ID)
+	x.elem("Arn", g.Arn)
+	x.elem("CreateDate", fmtTime(g.Created))
+}
+
+func createGroup(c *call) error {
+	name, err := c.p.required("GroupName")
+	if err != nil {
+		return err
+	}
+	if err := checkName("groupName", name, 128); err != nil {
+		return err
+	}
+	path := c.p.get("Path")
+	if path == "" {
+		path = "/"
+	}
+	if err := checkPath(path); err != nil {
+		return err
+	}
+	g := &Group{Name: name}
+	g.Path, g.ID, g.Arn, g.Created = path, newID("AGPA"), arnOf(c.who.account, "group", path, name), c.s.now()
+	if err := c.authorize("iam:CreateGroup", g.Arn, nil); err != nil {
+		return err
+	}
+	err = c.s.update(c.ctx, func(tx store.Tx) error {
+		if _, err := tx.Get(c.who.account, kindGroup, name); err == nil {
+			return apiErr(409, "EntityAlreadyExists", "Group with name %s already exists.", name)
+		}
+		return tx.Create(&store.Entity{Account: c.who.account, Kind: kindGroup, Name: name, ID: g.ID, Body: marshal(g)})
+	})
+	if err != nil {
+		return err
+	}
+	c.x.open("Group")
+	writeGroup(&c.x, g)
+	c.x.close("Group")
+	return nil
+}
+
+func getGroup(c *call) error {
+	name, err := c.p.required("GroupName")
+	if err != nil {
+		return err
+	}
+	var g *Group
+	var members []*User
+	err = c.s.view(c.ctx, func(tx store.Tx) error {
+		if g, err = loadGroup(tx, c.who.account, name); err != nil {
+			return err
+		}
+		for _, m := range g.Members {
+			if u, err := loadUser(tx, c.who.account, m); err == nil {
+				members = append(members, u)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := c.authorize("iam:GetGroup", g.Arn, nil); err != nil {
+		return err
+	}
+	c.x.open("Group")
+	writeGroup(&c.x, g)
+	c.x.close("Group")
+	items, tail, err := page(c, members)
+	if err != nil {
+		return err
+	}
+	c.x.open("Users")
+	for _, u := range items {
+		c.x.open("member")
+		c.x.elem("Path", u.Path)
+		c.x.elem("UserName", u.Name)
+		c.x.elem("UserId", u.ID)
+		c.x.elem("Arn", u.Arn)
+		c.x.elem("CreateDate", fmtTime(u.Created))
+		c.x.close("member")
+	}
+	c.x.close("Users")
+	tail()
+	return nil
+}
+
+func listGroups(c *call) error {
+	if err := c.authorize("iam:ListGroups", arnOf(c.who.account, "group", "/", "*"), nil); err != nil {
+		return err
+	}
+	prefix := c.p.get("PathPrefix")
+	var groups []*Group
+	err := c.s.view(c.ctx, func(tx store.Tx) error {
+		es, err := tx.List(c.who.account, kindGroup, "")
+		for _, e := range es {
+			var g Group
+			unmarshal(e.Body, &g)
+			if strings.HasPrefix(g.Path, prefix) {
+				groups = append(groups, &g)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	items, tail, err := page(c, groups)
+	if err != nil {
+		return err
+	}
+	c.x.open("Groups")
+	for _, g := range items {
+		c.x.open("member")
+		writeGroup(&c.x, g)
+		c.x.close("member")
+	}
+	c.x.close("Groups")
+	tail()
+	return nil
+}
+
+func deleteGroup(c *call) error {
+	name, err := c.p.required("GroupName")
+	if err != nil {
+		return err
+	}
+	var arn string
+	if err := c.s.view(c.ctx, func(tx store.Tx) error {
+		g, err := loadGroup(tx, c.who.account, name)
+		if err == nil {
+			arn = g.Arn
+		}
+		return err
+	}); err != nil {
+		return err
+	}
+	if err := c.authorize("iam:DeleteGroup", arn, nil); err != nil {
+		return err
+	}
+	return c.s.update(c.ctx, func(tx store.Tx) error {
+		g, err := loadGroup(tx, c.who.account, name)
+		if err != nil {
+			return err
+		}
+		switch {
+		case len(g.Members) > 0:
+			return apiErr(409, "DeleteConflict", "Cannot delete entity, must remove users from group first.")
+		case len(g.Attached) > 0:
+			return apiErr(409, "DeleteConflict", "Cannot delete entity, must detach all policies first.")
+		case len(g.Inline) > 0:
+			return apiErr(409, "DeleteConflict", "Cannot delete entity, must delete policies first.")
+		}
+		return tx.Delete(c.who.account, kindGroup, name)
+	})
+}
+
+// groupMembership adds a user to a group or removes it. Both sides keep
+// the link: the user its groups (for authorization), the group its members.
+func groupMembership(add bool) handler {
+	return func(c *call) error {
+		gname, err := c.p.required("GroupName")
+		if err != nil {
+			return err
+		}
+		uname, err := c.p.required("UserName")
+		if err != nil {
+			return err
+		}
+		var arn string
+		if err := c.s.view(c.ctx, func(tx store.Tx) error {
+			g, err := loadGroup(tx, c.who.account, gname)
+			if err != nil {
+				return err
+			}
+			if _, err := loadUser(tx, c.who.account, uname); err != nil {
+				return err
+			}
+			arn = g.Arn
+			return nil
+		}); err != nil {
+			return err
+		}
+		if err := c.authorize("iam:"+c.op, arn, nil); err != nil {
+			return err
+		}
+		return c.s.update(c.ctx, func(tx store.Tx) error {
+			g, err := loadGroup(tx, c.who.account, gname)
+			if err != nil {
+				return err
+			}
+			u, err := loadUser(tx, c.who.account, uname)
+			if err != nil {
+				return err
+			}
+			if add {
+				if contains(g.Members, u.Name) {
+					return nil
+				}
+				if len(u.Groups) >= 10 {
+					return apiErr(409, "LimitExceeded", "Cannot exceed quota for GroupsPerUser: 10")
+				}
+				g.Members = append(g.Members, u.Name)
+				u.Groups = append(u.Groups, g.Name)
+			} else {
+				if !contains(g.Members, u.Name) {
+					return noSuchEntity("The user with name %s cannot be found in group %s.", uname, gname)
+				}
+				g.Members = remove(g.Members, u.Name)
+				u.Groups = remove(u.Groups, g.Name)
+			}
+			if err := tx.Put(&store.Entity{Account: c.who.account, Kind: kindGroup, Name: g.Name, Body: marshal(g)}); err != nil {
+				return err
+			}
+			return tx.Put(&store.Entity{Account: c.who.account, Kind: kindUser, Name: u.Name, Body: marshal(u)})
+		})
+	}
+}
+
+func listGroupsForUser(c *call) error {
+	uname, err := c.p.required("UserName")
+	if err != nil {
+		return err
+	}
+	if err := c.authorizeOn(kindUser, uname, "iam:ListGroupsForUser"); err != nil {
+		return err
+	}
+	var groups []*Group
+	err = c.s.view(c.ctx, func(tx store.Tx) error {
+		u, err := loadUser(tx, c.who.account, uname)
+		if err != nil {
+			return err
+		}
+		for _, name := range u.Groups {
+			if g, err := loadGroup(tx, c.who.account, name); err == nil {
+				groups = append(groups, g)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	items, tail, err := page(c, groups)
+	if err != nil {
+		return err
+	}
+	c.x.open("Groups")
+	for _, g := range items {
+		c.x.open("member")
+		writeGroup(&c.x, g)
+		c.x.close("member")
+	}
+	c.x.close("Groups")
+	tail()
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func remove(list []string, s string) []string {
+	out := list[:0]
+	for _, x := range list {
+		if !strings.EqualFold(x, s) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// tagPrincipal tags or untags a user or role, authorized with the
+// request's tags (aws:RequestTag, aws:TagKeys) and the target's.
+func tagPrincipal(kind, nameParam string, add bool) handler {
+	return func(c *call) error {
+		name, err := c.p.required(nameParam)
+		if err != nil {
+			return err
+		}
+		var tags []Tag
+		var keys []string
+		ctx := map[string][]string{}
+		if add {
+			tags = c.p.tags("Tags")
+			ctx = tagContext(tags)
+		} else {
+			keys = c.p.list("TagKeys")
+			ctx["aws:TagKeys"] = keys
+		}
+		if err := c.authorizeOnWith(kind, name, "iam:"+c.op, ctx); err != nil {
+			return err
+		}
+		return c.s.update(c.ctx, func(tx store.Tx) error {
+			return c.editPrincipal(tx, kind, name, func(p *principal) error {
+				for _, t := range tags {
+					replaced := false
+					for i := range p.Tags {
+						if strings.EqualFold(p.Tags[i].Key, t.Key) {
+							p.Tags[i].Value, replaced = t.Value, true
+						}
+					}
+					if !replaced {
+						p.Tags = append(p.Tags, t)
+					}
+				}
+				if len(p.Tags) > 50 {
+					return apiErr(409, "LimitExceeded", "Cannot exceed quota for TagsPer%s: 50", strings.ToUpper(kind[:1])+kind[1:])
+				}
+				for _, k := range keys {
+					kept := p.Tags[:0]
+					for _, t := range p.Tags {
+						if !strings.EqualFold(t.Key, k) {
+							kept = append(kept, t)
+						}
+					}
+					p.Tags = kept
+				}
+				return nil
+			})
+		})
+	}
+}
+
+func listTags(kind, nameParam string) handler {
+	return func(c *call) error {
+		name, err := c.p.required(nameParam)
+		if err != nil {
+			return err
+		}
+		if err := c.authorizeOn(kind, name, "iam:"+c.op); err != nil {
+			return err
+		}
+		return c.s.view(c.ctx, func(tx store.Tx) error {
+			e, err := tx.Get(c.who.account, kind, name)
+			if err != nil {
+				return noSuchEntity("The %s with name %s cannot be found.", kind, name)
+			}
+			var p principal
+			unmarshal(e.Body, &p)
+			c.x.open("Tags")
+			for _, t := range p.Tags {
+				c.x.open("member")
+				c.x.elem("Key", t.Key)
+				c.x.elem("Value", t.Value)
+				c.x.close("member")
+			}
+			c.x.close("Tags")
+			c.x.elem("IsTruncated", "false")
+			return nil
+		})
+	}
+}
+
+// boundary sets or removes a permissions boundary; setting it is
+// authorized with iam:PermissionsBoundary, so a policy can require one.
+func boundary(kind, nameParam string, put bool) handler {
+	return func(c *call) error {
+		name, err := c.p.required(nameParam)
+		if err != nil {
+			return err
+		}
+		var arn string
+		ctx := map[string][]string{}
+		if put {
+			if arn, err = c.p.required("PermissionsBoundary"); err != nil {
+				return err
+			}
+			ctx["iam:PermissionsBoundary"] = []string{arn}
+		}
+		if err := c.authorizeOnWith(kind, name, "iam:"+c.op, ctx); err != nil {
+			return err
+		}
+		return c.s.update(c.ctx, func(tx store.Tx) error {
+			if put {
+				if _, err := c.s.managedDocument(tx, arn); err != nil {
+					return err
+				}
+			}
+			return c.editPrincipal(tx, kind, name, func(p *principal) error {
+				p.Boundary = arn
+				return nil
+			})
+		})
+	}
+}
+
+func setDefaultPolicyVersion(c *call) error {
+	arn, err := c.p.required("PolicyArn")
+	if err != nil {
+		return err
+	}
+	vid, err := c.p.required("VersionId")
+	if err != nil {
+		return err
+	}
+	if err := c.authorize("iam:SetDefaultPolicyVersion", arn, nil); err != nil {
+		return err
+	}
+	return c.s.update(c.ctx, func(tx store.Tx) error {
+		mp, err := loadPolicy(tx, c.who.account, arn)
+		if err != nil {
+			return err
+		}
+		found := false
+		for i := range mp.Versions {
+			mp.Versions[i].IsDefault = mp.Versions[i].ID == vid
+			found = found || mp.Versions[i].IsDefault
+		}
+		if !found {
+			return noSuchEntity("Policy %s version %s does not exist or is not attachable.", arn, vid)
+		}
+		mp.Updated = c.s.now()
+		return tx.Put(&store.Entity{Account: c.who.account, Kind: kindPolicy, Name: mp.Name, Body: marshal(mp)})
+	})
+}
+
+func deletePolicyVersion(c *call) error {
+	arn, err := c.p.required("PolicyArn")
+	if err != nil {
+		return err
+	}
+	vid, err := c.p.required("VersionId")
+	if err != nil {
+		return err
+	}
+	if err := c.authorize("iam:DeletePolicyVersion", arn, nil); err != nil {
+		return err
+	}
+	return c.s.update(c.ctx, func(tx store.Tx) error {
+		mp, err := loadPolicy(tx, c.who.account, arn)
+		if err != nil {
+			return err
+		}
+		for i, v := range mp.Versions {
+			if v.ID == vid {
+				if v.IsDefault {
+					return apiErr(409, "DeleteConflict", "Cannot delete the default version of a policy.")
+				}
+				mp.Versions = append(mp.Versions[:i], mp.Versions[i+1:]...)
+				return tx.Put(&store.Entity{Account: c.who.account, Kind: kindPolicy, Name: mp.Name, Body: marshal(mp)})
+			}
+		}
+		return noSuchEntity("Policy %s version %s does not exist or is not attachable.", arn, vid)
+	})
+}
+
+func listPolicyVersions(c *call) error {
+	arn, err := c.p.required("PolicyArn")
+	if err != nil {
+		return err
+	}
+	if err := c.authorize("iam:ListPolicyVersions", arn, nil); err != nil {
+		return err
+	}
+	var versions []PolicyVersion
+	if err := c.s.view(c.ctx, func(tx store.Tx) error {
+		mp, err := loadPolicy(tx, c.who.account, arn)
+		if err == nil {
+			versions = mp.Versions
+		}
+		return err
+	}); err != nil {
+		return err
+	}
+	items, tail, err := page(c, versions)
+	if err != nil {
+		return err
+	}
+	c.x.open("Versions")
+	for _, v := range items {
+		c.x.open("member")
+		c.x.elem("VersionId", v.ID)
+		c.x.elem("IsDefaultVersion", fmt.Sprint(v.IsDefault))
+		c.x.elem("CreateDate", fmtTime(v.Created))
+		c.x.close("member")
+	}
+	c.x.close("Versions")
+	tail()
+	return nil
+}
+
+// getAccountSummary counts the account's entities and gives its quotas.
+func getAccountSummary(c *call) error {
+	if err := c.authorize("iam:GetAccountSummary", "*", nil); err != nil {
+		return err
+	}
+	counts := map[string]int{}
+	err := c.s.view(c.ctx, func(tx store.Tx) error {
+		for kind, key := range map[string]string{kindUser: "Users", kindGroup: "Groups", kindRole: "Roles", kindPolicy: "Policies"} {
+			es, err := tx.List(c.who.account, kind, "")
+			if err != nil {
+				return err
+			}
+			counts[key] = len(es)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	quotas := map[string]int{"UsersQuota": 5000, "GroupsQuota": 300, "RolesQuota": 1000, "PoliciesQuota": 1500,
+		"PolicyVersionsInUseQuota": 10000, "AttachedPoliciesPerUserQuota": 10, "AttachedPoliciesPerRoleQuota": 10,
+		"AttachedPoliciesPerGroupQuota": 10, "AccessKeysPerUserQuota": 2, "GroupsPerUserQuota": 10, "PolicySizeQuota": 6144,
+		"VersionsPerPolicyQuota": 5, "UserPolicySizeQuota": 2048, "GroupPolicySizeQuota": 5120, "RolePolicySizeQuota": 10240,
+		"AssumeRolePolicySizeQuota": 2048}
+	for k, v := range counts {
+		quotas[k] = v
+	}
+	c.x.open("SummaryMap")
+	for _, k := range sortedKeys(quotas) {
+		c.x.open("entry")
+		c.x.elem("key", k)
+		c.x.elem("value", fmt.Sprint(quotas[k]))
+		c.x.close("entry")
+	}
+	c.x.close("SummaryMap")
+	return nil
+}
