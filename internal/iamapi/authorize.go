@@ -178,6 +178,28 @@ func subjectARN(c *caller) string {
 // principalByARN finds a stored principal: a user, a role, or a session
 // of a role (decided with the role's policies).
 func (s *Service) principalByARN(ctx context.Context, arn string) (*caller, error) {
+	s.mu.Lock()
+	c, ok := s.callers["arn:"+arn]
+	gen := s.gen
+	s.mu.Unlock()
+	if ok && c.gen == gen {
+		return c.who, nil
+	}
+	who, err := s.loadPrincipal(ctx, arn)
+	if err == nil {
+		s.mu.Lock()
+		if s.callers == nil {
+			s.callers = map[string]cachedCaller{}
+		}
+		if s.gen == gen {
+			s.callers["arn:"+arn] = cachedCaller{gen: gen, who: who}
+		}
+		s.mu.Unlock()
+	}
+	return who, err
+}
+
+func (s *Service) loadPrincipal(ctx context.Context, arn string) (*caller, error) {
 	parts := strings.SplitN(arn, ":", 6)
 	if len(parts) != 6 {
 		return nil, fmt.Errorf("%q is not an ARN", arn)

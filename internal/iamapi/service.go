@@ -66,9 +66,19 @@ type Service struct {
 	// log; nil to discard.
 	Decisions func(Record)
 
-	mu    sync.Mutex
-	gen   uint64 // bumped on every write: cached policy sets go stale
-	cache map[string]cachedSet
+	mu      sync.Mutex
+	gen     uint64 // bumped on every write: everything cached goes stale
+	cache   map[string]cachedSet
+	callers map[string]cachedCaller // by access key ID
+}
+
+// cachedCaller is a verified key's secret and principal, valid while no
+// write happened since.
+type cachedCaller struct {
+	gen    uint64
+	secret string
+	who    *caller
+	err    *APIError
 }
 
 // Record is one authorization decision, as the decision log keeps it.
@@ -210,6 +220,13 @@ func remoteIP(r *http.Request) string {
 // session's temporary key.
 func (s *Service) secretOf(keyID string) (string, error) {
 	invalid := &sigv4.Error{Code: "InvalidClientTokenId", Message: "The security token included in the request is invalid.", Status: 403}
+	s.mu.Lock()
+	c, ok := s.callers[keyID]
+	gen := s.gen
+	s.mu.Unlock()
+	if ok && c.gen == gen && c.secret != "" {
+		return c.secret, nil
+	}
 	var sealed []byte
 	err := s.Store.View(context.Background(), func(tx store.Tx) error {
 		e, err := tx.GetByID(keyID)
@@ -244,11 +261,26 @@ func (s *Service) secretOf(keyID string) (string, error) {
 	if err != nil {
 		return "", invalid
 	}
+	s.mu.Lock()
+	if s.callers == nil {
+		s.callers = map[string]cachedCaller{}
+	}
+	if s.gen == gen {
+		s.callers[keyID] = cachedCaller{gen: gen, secret: secret}
+	}
+	s.mu.Unlock()
 	return secret, nil
 }
 
 // resolveCaller turns a verified key into the principal behind it.
 func (s *Service) resolveCaller(ctx context.Context, signed *sigv4.Signed) (*caller, *APIError) {
+	s.mu.Lock()
+	cc, ok := s.callers[signed.AccessKeyID]
+	gen := s.gen
+	s.mu.Unlock()
+	if ok && cc.gen == gen && cc.who != nil && (cc.who.session == nil || (cc.who.session.Token == signed.SecurityToken && s.now().Before(cc.who.session.Expires))) {
+		return cc.who, nil
+	}
 	var who *caller
 	var aerr *APIError
 	err := s.Store.View(ctx, func(tx store.Tx) error {
@@ -294,6 +326,12 @@ func (s *Service) resolveCaller(ctx context.Context, signed *sigv4.Signed) (*cal
 		return nil, apiErr(403, "InvalidClientTokenId", "The security token included in the request is invalid.")
 	}
 	who.keyID = signed.AccessKeyID
+	s.mu.Lock()
+	if c, ok := s.callers[signed.AccessKeyID]; ok && c.gen == gen && s.gen == gen {
+		c.who = who
+		s.callers[signed.AccessKeyID] = c
+	}
+	s.mu.Unlock()
 	return who, nil
 }
 
@@ -517,6 +555,9 @@ type policyDoc struct{ text string }
 // simulationSet is the policy set of a simulated principal, with an
 // optional resource policy.
 func (s *Service) simulationSet(ctx context.Context, who *caller, rp *policyDoc) (*engine.Set, error) {
+	if rp == nil {
+		return s.policySet(ctx, who, nil)
+	}
 	var resource *engine.Compiled
 	if rp != nil {
 		resource = compileStored(rp.text, "ResourcePolicy")

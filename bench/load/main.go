@@ -1,0 +1,263 @@
+// Command load measures ward serve under concurrent signed requests, next
+// to a bare net/http handler (the ceiling) and, when given its address,
+// Moto's server answering the same IAM and STS calls. It talks to loopback
+// only and every run is bounded in time and in count.
+//
+//	go run ./bench/load                         # ward and the bare handler
+//	go run ./bench/load -moto http://127.0.0.1:5000   # and Moto (bench/load/run.sh starts it)
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/wardhq/ward/internal/server"
+	"github.com/wardhq/ward/internal/sigv4"
+)
+
+func main() {
+	duration := flag.Duration("duration", 3*time.Second, "time per workload and concurrency")
+	maxRequests := flag.Int("max", 200000, "at most this many requests per workload and concurrency")
+	moto := flag.String("moto", "", "URL of a running moto_server to measure too")
+	flag.Parse()
+
+	dir, err := os.MkdirTemp("", "ward-load-")
+	if err != nil {
+		fail(err)
+	}
+	defer os.RemoveAll(dir)
+	srv, err := server.Open(server.Config{DataDir: dir, Account: "111111111111"})
+	if err != nil {
+		fail(err)
+	}
+	defer srv.Close()
+	wardURL := serve(srv.Handler())
+	bareURL := serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "text/xml")
+		io.WriteString(w, `<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::111111111111:root</Arn></GetCallerIdentityResult></GetCallerIdentityResponse>`)
+	}))
+	id, secret, err := server.ReadCredentials(srv.CredentialsFile)
+	if err != nil {
+		fail(err)
+	}
+	ward := target{name: "ward", url: wardURL, id: id, secret: secret}
+	if err := ward.setup(); err != nil {
+		fail(fmt.Errorf("ward setup: %w", err))
+	}
+	targets := []target{ward, {name: "bare net/http", url: bareURL, id: id, secret: secret}}
+	if *moto != "" {
+		m := target{name: "moto_server", url: *moto}
+		if err := m.setupMoto(); err != nil {
+			fail(fmt.Errorf("moto setup: %w", err))
+		}
+		targets = append(targets, m)
+	}
+
+	fmt.Printf("%-14s %-24s %8s %12s %10s %10s\n", "server", "workload", "clients", "requests/s", "p50", "p99")
+	for _, w := range workloads {
+		for _, t := range targets {
+			if t.name == "bare net/http" && w.name != "sts:GetCallerIdentity" {
+				continue // the ceiling: one trivial answer
+			}
+			if t.name == "moto_server" && w.name == "/v1/authorize" {
+				continue // Moto has no decision endpoint
+			}
+			for _, clients := range []int{1, 16, 64} {
+				r := run(t, w, clients, *duration, *maxRequests)
+				fmt.Printf("%-14s %-24s %8d %12.0f %10s %10s%s\n", t.name, w.name, clients, r.rate, r.p50, r.p99, r.note)
+			}
+		}
+	}
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "load:", err)
+	os.Exit(1)
+}
+
+// serve starts h on a loopback port.
+func serve(h http.Handler) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fail(err)
+	}
+	go http.Serve(ln, h)
+	return "http://" + ln.Addr().String()
+}
+
+type target struct {
+	name, url, id, secret string
+}
+
+// call sends one signed Query API request and returns the status.
+func (t *target) call(client *http.Client, service, body string) (int, []byte, error) {
+	req, err := http.NewRequest("POST", t.url+"/", strings.NewReader(body))
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	sigv4.Sign(req, []byte(body), t.id, t.secret, "us-east-1", service, time.Now())
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b, nil
+}
+
+// setup makes the role the GetRole workload reads.
+func (t *target) setup() error {
+	status, body, err := t.call(http.DefaultClient, "iam", createRoleBody)
+	if err != nil {
+		return err
+	}
+	if status != 200 {
+		return fmt.Errorf("CreateRole: %d %s", status, body)
+	}
+	return nil
+}
+
+// setupMoto creates, without authentication (Moto's first actions are
+// free when INITIAL_NO_AUTH_ACTION_COUNT is set), a user with an access
+// key and an administrator policy, then the role; every later call is
+// signed with that key and checked by Moto's IAM enforcement.
+func (t *target) setupMoto() error {
+	// Moto routes a request by its signature's service, so even the free
+	// calls are signed, with a key it does not check yet.
+	t.id, t.secret = "AKIAIOSFODNN7EXAMPLE", "not-checked"
+	anon := func(body string) ([]byte, error) {
+		status, b, err := t.call(http.DefaultClient, "iam", body)
+		if err != nil {
+			return nil, err
+		}
+		if status != 200 {
+			return nil, fmt.Errorf("%d %s", status, b)
+		}
+		return b, nil
+	}
+	if _, err := anon("Action=CreateUser&Version=2010-05-08&UserName=load"); err != nil {
+		return err
+	}
+	doc := url.QueryEscape(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
+	if _, err := anon("Action=PutUserPolicy&Version=2010-05-08&UserName=load&PolicyName=admin&PolicyDocument=" + doc); err != nil {
+		return err
+	}
+	b, err := anon("Action=CreateAccessKey&Version=2010-05-08&UserName=load")
+	if err != nil {
+		return err
+	}
+	var out struct {
+		Key struct {
+			ID     string `xml:"AccessKeyId"`
+			Secret string `xml:"SecretAccessKey"`
+		} `xml:"CreateAccessKeyResult>AccessKey"`
+	}
+	if err := xml.Unmarshal(b, &out); err != nil {
+		return err
+	}
+	t.id, t.secret = out.Key.ID, out.Key.Secret
+	return t.setup()
+}
+
+const createRoleBody = "Action=CreateRole&Version=2010-05-08&RoleName=load-role&AssumeRolePolicyDocument=" +
+	"%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Principal%22%3A%7B%22Service%22%3A%22lambda.amazonaws.com%22%7D%2C%22Action%22%3A%22sts%3AAssumeRole%22%7D%5D%7D"
+
+type workload struct {
+	name string
+	// request returns the service and body of request number i.
+	request func(i int64) (service, path, body string)
+}
+
+var workloads = []workload{
+	{"sts:GetCallerIdentity", func(int64) (string, string, string) {
+		return "sts", "/", "Action=GetCallerIdentity&Version=2011-06-15"
+	}},
+	{"iam:GetRole", func(int64) (string, string, string) {
+		return "iam", "/", "Action=GetRole&Version=2010-05-08&RoleName=load-role"
+	}},
+	{"iam:CreatePolicy", func(i int64) (string, string, string) {
+		doc := url.QueryEscape(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}`)
+		return "iam", "/", fmt.Sprintf("Action=CreatePolicy&Version=2010-05-08&PolicyName=load-%d-%d&PolicyDocument=%s", time.Now().UnixNano(), i, doc)
+	}},
+	{"/v1/authorize", func(int64) (string, string, string) {
+		return "ward", "/v1/authorize", `{"principal":"arn:aws:iam::111111111111:role/load-role","action":"s3:GetObject","resource":"arn:aws:s3:::b/k"}`
+	}},
+}
+
+type result struct {
+	rate     float64
+	p50, p99 time.Duration
+	note     string
+}
+
+func run(t target, w workload, clients int, d time.Duration, max int) result {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	transport := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
+	client := &http.Client{Transport: transport, Timeout: 10 * time.Second}
+	defer transport.CloseIdleConnections()
+	var n, errs atomic.Int64
+	var mu sync.Mutex
+	var lat []time.Duration
+	start := time.Now()
+	var wg sync.WaitGroup
+	for c := 0; c < clients; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			local := make([]time.Duration, 0, 1024)
+			for ctx.Err() == nil {
+				i := n.Add(1)
+				if i > int64(max) {
+					break
+				}
+				service, path, body := w.request(i)
+				req, _ := http.NewRequest("POST", t.url+path, bytes.NewReader([]byte(body)))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+				sigv4.Sign(req, []byte(body), t.id, t.secret, "us-east-1", service, time.Now())
+				t0 := time.Now()
+				resp, err := client.Do(req)
+				if err == nil {
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode != 200 {
+						err = fmt.Errorf("status %d", resp.StatusCode)
+					}
+				}
+				local = append(local, time.Since(t0))
+				if err != nil {
+					errs.Add(1)
+				}
+			}
+			mu.Lock()
+			lat = append(lat, local...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	r := result{rate: float64(len(lat)) / elapsed.Seconds()}
+	if len(lat) > 0 {
+		r.p50, r.p99 = lat[len(lat)/2], lat[len(lat)*99/100]
+	}
+	if e := errs.Load(); e > 0 {
+		r.note = fmt.Sprintf("  (%d errors)", e)
+	}
+	return r
+}
