@@ -110,6 +110,18 @@ expect '"EvalDecision": "allowed"' aws iam simulate-principal-policy --policy-so
 expect '"EvalDecision": "implicitDeny"' aws iam simulate-principal-policy --policy-source-arn arn:aws:iam::111111111111:role/lex-logs \
   --action-names s3:DeleteObject --resource-arns arn:aws:s3:::lex-conversation-logs/2026/11/log.json
 
+# ward check on ward's own account, through the CLI's authorization details.
+aws iam get-account-authorization-details >"$work/details.json"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["RoleDetailList"]) == 3 and len(d["Policies"]) == 3, d' "$work/details.json" \
+  || fail "get-account-authorization-details does not list the 3 roles and 3 policies"
+ok "get-account-authorization-details"
+set +e
+"$work/ward" check --color never "$work/details.json" >"$work/check.out"
+status=$?
+set -e
+[ "$status" -le 1 ] && grep -q "policies in 1 file checked" "$work/check.out" || { cat "$work/check.out"; fail "ward check on the account details (exit $status)"; }
+ok "ward check on the account's authorization details: $(tail -n 1 "$work/check.out")"
+
 grep -q '"action":"iam:CreateUser","resource":"arn:aws:iam::111111111111:user/mallory","decision":"ImplicitDeny"' "$work/data/decisions.log" \
   || fail "the denied call is not in the decision log"
 ok "decision log records the denial"

@@ -14,11 +14,11 @@ import (
 
 type handler func(*call) error
 
-// iamOps are the IAM operations ward answers.
-var iamOps map[string]handler
+// iamOps are the IAM operations ward answers; each file adds its own.
+var iamOps = map[string]handler{}
 
 func init() {
-	iamOps = map[string]handler{
+	for op, h := range map[string]handler{
 		"CreateUser": createUser, "GetUser": getUser, "ListUsers": listUsers, "DeleteUser": deleteUser,
 		"CreateRole": createRole, "GetRole": getRole, "ListRoles": listRoles, "DeleteRole": deleteRole,
 		"UpdateAssumeRolePolicy": updateAssumeRolePolicy,
@@ -33,6 +33,8 @@ func init() {
 		"ListRolePolicies": listInline(kindRole, "RoleName"), "ListUserPolicies": listInline(kindUser, "UserName"),
 		"CreateAccessKey": createAccessKey, "ListAccessKeys": listAccessKeys, "DeleteAccessKey": deleteAccessKey,
 		"SimulatePrincipalPolicy": simulatePrincipalPolicy,
+	} {
+		iamOps[op] = h
 	}
 }
 

@@ -147,9 +147,10 @@ func (x *xmlw) tags(tags []Tag) {
 func envelope(op, ns, result, requestID string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<%sResponse xmlns="%s">`, op, ns)
-	if result != "" {
-		fmt.Fprintf(&b, "<%sResult>%s</%sResult>", op, result, op)
-	}
+	// Operations whose output is an empty structure (UpdateRole) still
+	// carry their Result element, which the SDKs look for; operations
+	// without output ignore it.
+	fmt.Fprintf(&b, "<%sResult>%s</%sResult>", op, result, op)
 	fmt.Fprintf(&b, "<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></%sResponse>", requestID, op)
 	return b.String()
 }

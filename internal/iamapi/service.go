@@ -70,6 +70,19 @@ type Service struct {
 	gen     uint64 // bumped on every write: everything cached goes stale
 	cache   map[string]cachedSet
 	callers map[string]cachedCaller // by access key ID
+	used    map[string]keyUse       // last use of each access key, since start
+}
+
+type keyUse struct {
+	time            time.Time
+	service, region string
+}
+
+func (s *Service) lastUse(keyID string) (keyUse, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.used[keyID]
+	return u, ok
 }
 
 // cachedCaller is a verified key's secret and principal, valid while no
@@ -275,6 +288,10 @@ func (s *Service) secretOf(keyID string) (string, error) {
 // resolveCaller turns a verified key into the principal behind it.
 func (s *Service) resolveCaller(ctx context.Context, signed *sigv4.Signed) (*caller, *APIError) {
 	s.mu.Lock()
+	if s.used == nil {
+		s.used = map[string]keyUse{}
+	}
+	s.used[signed.AccessKeyID] = keyUse{time: s.now(), service: signed.Service, region: signed.Region}
 	cc, ok := s.callers[signed.AccessKeyID]
 	gen := s.gen
 	s.mu.Unlock()

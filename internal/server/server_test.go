@@ -436,3 +436,85 @@ func TestSDKGroupsTagsBoundaries(t *testing.T) {
 		t.Errorf("GetAccountSummary: %v %v", sum.SummaryMap, err)
 	}
 }
+
+// TestSDKAccountOps: authorization details, simulations, context keys,
+// role and key updates, entities for a policy.
+func TestSDKAccountOps(t *testing.T) {
+	endpoint, id, secret := start(t)
+	ctx := context.Background()
+	root, _ := clients(endpoint, id, secret, "")
+	must := func(_ any, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("app"), AssumeRolePolicyDocument: aws.String(lambdaTrust)}))
+	must(root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("app"), PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}]}`)}))
+	pol, err := root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("shared"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sqs:SendMessage","Resource":"*"}]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(root.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("app"), PolicyArn: pol.Policy.Arn}))
+	must(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("dana")}))
+
+	details, err := root.GetAccountAuthorizationDetails(ctx, &iam.GetAccountAuthorizationDetailsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(details.RoleDetailList) != 1 || len(details.UserDetailList) != 1 || len(details.Policies) != 1 ||
+		len(details.RoleDetailList[0].RolePolicyList) != 1 || len(details.RoleDetailList[0].AttachedManagedPolicies) != 1 {
+		t.Errorf("details: %d roles, %d users, %d policies", len(details.RoleDetailList), len(details.UserDetailList), len(details.Policies))
+	}
+
+	ents, err := root.ListEntitiesForPolicy(ctx, &iam.ListEntitiesForPolicyInput{PolicyArn: pol.Policy.Arn})
+	if err != nil || len(ents.PolicyRoles) != 1 || aws.ToString(ents.PolicyRoles[0].RoleName) != "app" {
+		t.Errorf("ListEntitiesForPolicy: %+v %v", ents, err)
+	}
+	keys, err := root.GetContextKeysForPrincipalPolicy(ctx, &iam.GetContextKeysForPrincipalPolicyInput{PolicySourceArn: aws.String("arn:aws:iam::123456789012:role/app")})
+	if err != nil || len(keys.ContextKeyNames) != 1 || keys.ContextKeyNames[0] != "aws:SourceIp" {
+		t.Errorf("context keys: %v %v", keys, err)
+	}
+	sim, err := root.SimulateCustomPolicy(ctx, &iam.SimulateCustomPolicyInput{
+		PolicyInputList:                    []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`},
+		ActionNames:                        []string{"s3:GetObject", "ec2:RunInstances"},
+		PermissionsBoundaryPolicyInputList: []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sim.EvaluationResults) != 2 || sim.EvaluationResults[0].EvalDecision != "allowed" || sim.EvaluationResults[1].EvalDecision != "implicitDeny" {
+		t.Errorf("SimulateCustomPolicy: %+v", sim.EvaluationResults)
+	}
+
+	upd, err := root.UpdateRoleDescription(ctx, &iam.UpdateRoleDescriptionInput{RoleName: aws.String("app"), Description: aws.String("the app")})
+	if err != nil || aws.ToString(upd.Role.Description) != "the app" {
+		t.Errorf("UpdateRoleDescription: %v %v", upd, err)
+	}
+	must(root.UpdateRole(ctx, &iam.UpdateRoleInput{RoleName: aws.String("app"), MaxSessionDuration: aws.Int32(7200)}))
+	if r, err := root.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("app")}); err != nil || aws.ToInt32(r.Role.MaxSessionDuration) != 7200 {
+		t.Errorf("MaxSessionDuration after UpdateRole: %v", err)
+	}
+
+	// An inactive key is refused; activated again, it works, and its last
+	// use is known.
+	k, err := root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("dana")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, danaSTS := clients(endpoint, aws.ToString(k.AccessKey.AccessKeyId), aws.ToString(k.AccessKey.SecretAccessKey), "")
+	must(root.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: aws.String("dana"), AccessKeyId: k.AccessKey.AccessKeyId, Status: iamtypes.StatusTypeInactive}))
+	if _, err := danaSTS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); apiCode(err) != "InvalidClientTokenId" {
+		t.Errorf("inactive key: %v", err)
+	}
+	must(root.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: aws.String("dana"), AccessKeyId: k.AccessKey.AccessKeyId, Status: iamtypes.StatusTypeActive}))
+	if _, err := danaSTS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
+		t.Errorf("active again: %v", err)
+	}
+	last, err := root.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: k.AccessKey.AccessKeyId})
+	if err != nil || aws.ToString(last.AccessKeyLastUsed.ServiceName) != "sts" {
+		t.Errorf("GetAccessKeyLastUsed: %+v %v", last, err)
+	}
+}

@@ -1,0 +1,494 @@
+package iamapi
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/wardhq/ward/internal/engine"
+	"github.com/wardhq/ward/internal/policy"
+	"github.com/wardhq/ward/internal/store"
+)
+
+func init() {
+	for op, h := range map[string]handler{
+		"GetAccountAuthorizationDetails":   getAccountAuthorizationDetails,
+		"UpdateRole":                       updateRole,
+		"UpdateRoleDescription":            updateRole,
+		"UpdateAccessKey":                  updateAccessKey,
+		"GetAccessKeyLastUsed":             getAccessKeyLastUsed,
+		"ListEntitiesForPolicy":            listEntitiesForPolicy,
+		"SimulateCustomPolicy":             simulateCustomPolicy,
+		"GetContextKeysForCustomPolicy":    getContextKeysForCustomPolicy,
+		"GetContextKeysForPrincipalPolicy": getContextKeysForPrincipalPolicy,
+	} {
+		iamOps[op] = h
+	}
+}
+
+// getAccountAuthorizationDetails returns every user, group, role and
+// customer managed policy with their policies, as `aws iam
+// get-account-authorization-details` prints it (and `ward check` reads it).
+func getAccountAuthorizationDetails(c *call) error {
+	if err := c.authorize("iam:GetAccountAuthorizationDetails", "*", nil); err != nil {
+		return err
+	}
+	filter := map[string]bool{}
+	for _, f := range c.p.list("Filter") {
+		filter[f] = true
+	}
+	want := func(f string) bool { return len(filter) == 0 || filter[f] }
+	return c.s.view(c.ctx, func(tx store.Tx) error {
+		attachedList := func(arns []string) {
+			c.x.open("AttachedManagedPolicies")
+			for _, a := range arns {
+				c.x.open("member")
+				c.x.elem("PolicyName", a[strings.LastIndexByte(a, '/')+1:])
+				c.x.elem("PolicyArn", a)
+				c.x.close("member")
+			}
+			c.x.close("AttachedManagedPolicies")
+		}
+		inlineList := func(tag string, ps []NamedPolicy) {
+			c.x.open(tag)
+			for _, p := range ps {
+				c.x.open("member")
+				c.x.elem("PolicyName", p.Name)
+				c.x.elem("PolicyDocument", encodeDocument(p.Document))
+				c.x.close("member")
+			}
+			c.x.close(tag)
+		}
+		boundaryOf := func(arn string) {
+			if arn != "" {
+				c.x.open("PermissionsBoundary")
+				c.x.elem("PermissionsBoundaryType", "PermissionsBoundaryPolicy")
+				c.x.elem("PermissionsBoundaryArn", arn)
+				c.x.close("PermissionsBoundary")
+			}
+		}
+		if want("User") {
+			es, _ := tx.List(c.who.account, kindUser, "")
+			c.x.open("UserDetailList")
+			for _, e := range es {
+				var u User
+				unmarshal(e.Body, &u)
+				c.x.open("member")
+				c.x.elem("Path", u.Path)
+				c.x.elem("UserName", u.Name)
+				c.x.elem("UserId", u.ID)
+				c.x.elem("Arn", u.Arn)
+				c.x.elem("CreateDate", fmtTime(u.Created))
+				inlineList("UserPolicyList", u.Inline)
+				c.x.open("GroupList")
+				for _, g := range u.Groups {
+					c.x.elem("member", g)
+				}
+				c.x.close("GroupList")
+				attachedList(u.Attached)
+				boundaryOf(u.Boundary)
+				c.x.tags(u.Tags)
+				c.x.close("member")
+			}
+			c.x.close("UserDetailList")
+		}
+		if want("Group") {
+			es, _ := tx.List(c.who.account, kindGroup, "")
+			c.x.open("GroupDetailList")
+			for _, e := range es {
+				var g Group
+				unmarshal(e.Body, &g)
+				c.x.open("member")
+				writeGroup(&c.x, &g)
+				inlineList("GroupPolicyList", g.Inline)
+				attachedList(g.Attached)
+				c.x.close("member")
+			}
+			c.x.close("GroupDetailList")
+		}
+		if want("Role") {
+			es, _ := tx.List(c.who.account, kindRole, "")
+			c.x.open("RoleDetailList")
+			for _, e := range es {
+				var r Role
+				unmarshal(e.Body, &r)
+				c.x.open("member")
+				c.x.elem("Path", r.Path)
+				c.x.elem("RoleName", r.Name)
+				c.x.elem("RoleId", r.ID)
+				c.x.elem("Arn", r.Arn)
+				c.x.elem("CreateDate", fmtTime(r.Created))
+				c.x.elem("AssumeRolePolicyDocument", encodeDocument(r.AssumeRolePolicy))
+				c.x.open("InstanceProfileList")
+				c.x.close("InstanceProfileList")
+				inlineList("RolePolicyList", r.Inline)
+				attachedList(r.Attached)
+				boundaryOf(r.Boundary)
+				c.x.tags(r.Tags)
+				c.x.close("member")
+			}
+			c.x.close("RoleDetailList")
+		}
+		if want("LocalManagedPolicy") {
+			es, _ := tx.List(c.who.account, kindPolicy, "")
+			c.x.open("Policies")
+			for _, e := range es {
+				var mp ManagedPolicy
+				unmarshal(e.Body, &mp)
+				c.x.open("member")
+				writePolicy(&c.x, &mp, attachmentCount(tx, c.who.account, mp.Arn))
+				c.x.open("PolicyVersionList")
+				for _, v := range mp.Versions {
+					c.x.open("member")
+					c.x.elem("Document", encodeDocument(v.Document))
+					c.x.elem("VersionId", v.ID)
+					c.x.elem("IsDefaultVersion", fmt.Sprint(v.IsDefault))
+					c.x.elem("CreateDate", fmtTime(v.Created))
+					c.x.close("member")
+				}
+				c.x.close("PolicyVersionList")
+				c.x.close("member")
+			}
+			c.x.close("Policies")
+		}
+		c.x.elem("IsTruncated", "false")
+		return nil
+	})
+}
+
+func updateRole(c *call) error {
+	name, err := c.p.required("RoleName")
+	if err != nil {
+		return err
+	}
+	maxDur := 0
+	if c.p.get("MaxSessionDuration") != "" {
+		if maxDur, err = c.p.intOr("MaxSessionDuration", 0); err != nil {
+			return err
+		}
+		if maxDur < 3600 || maxDur > 43200 {
+			return apiErr(400, "ValidationError", "1 validation error detected: Value '%d' at 'maxSessionDuration' failed to satisfy constraint: Member must have value between 3600 and 43200", maxDur)
+		}
+	}
+	if err := c.authorizeOn(kindRole, name, "iam:"+c.op); err != nil {
+		return err
+	}
+	var out *Role
+	err = c.s.update(c.ctx, func(tx store.Tx) error {
+		r, err := loadRole(tx, c.who.account, name)
+		if err != nil {
+			return err
+		}
+		if _, ok := c.p["Description"]; ok {
+			r.Description = c.p.get("Description")
+		}
+		if maxDur > 0 {
+			r.MaxSessionDuration = maxDur
+		}
+		out = r
+		return tx.Put(&store.Entity{Account: c.who.account, Kind: kindRole, Name: r.Name, Body: marshal(r)})
+	})
+	if err != nil {
+		return err
+	}
+	if c.op == "UpdateRoleDescription" {
+		c.x.open("Role")
+		writeRole(&c.x, out, true)
+		c.x.close("Role")
+	}
+	return nil
+}
+
+func updateAccessKey(c *call) error {
+	id, err := c.p.required("AccessKeyId")
+	if err != nil {
+		return err
+	}
+	status, err := c.p.required("Status")
+	if err != nil {
+		return err
+	}
+	if status != "Active" && status != "Inactive" {
+		return apiErr(400, "ValidationError", "1 validation error detected: Value '%s' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]", status)
+	}
+	user, arn, err := c.keyOwner()
+	if err != nil {
+		return err
+	}
+	if err := c.authorize("iam:UpdateAccessKey", arn, nil); err != nil {
+		return err
+	}
+	return c.s.update(c.ctx, func(tx store.Tx) error {
+		e, err := tx.Get(c.who.account, kindKey, id)
+		if err != nil {
+			return noSuchEntity("The Access Key with id %s cannot be found.", id)
+		}
+		var k AccessKey
+		unmarshal(e.Body, &k)
+		if !strings.EqualFold(k.UserName, user) {
+			return noSuchEntity("The Access Key with id %s cannot be found.", id)
+		}
+		k.Status = status
+		e.Body = marshal(k)
+		return tx.Put(e)
+	})
+}
+
+// getAccessKeyLastUsed reports when and for which service a key last
+// signed a request since ward started (kept in memory); N/A for a key not
+// used since, as IAM reports a key never used.
+func getAccessKeyLastUsed(c *call) error {
+	id, err := c.p.required("AccessKeyId")
+	if err != nil {
+		return err
+	}
+	var k AccessKey
+	if err := c.s.view(c.ctx, func(tx store.Tx) error {
+		e, err := tx.GetByID(id)
+		if err != nil || e.Kind != kindKey || e.Account != c.who.account {
+			return noSuchEntity("The Access Key with id %s cannot be found.", id)
+		}
+		return unmarshal(e.Body, &k)
+	}); err != nil {
+		return err
+	}
+	arn := c.who.arn
+	if k.UserName != "" {
+		arn = arnOf(c.who.account, "user", "/", k.UserName)
+	}
+	if err := c.authorize("iam:GetAccessKeyLastUsed", arn, nil); err != nil {
+		return err
+	}
+	if k.UserName != "" {
+		c.x.elem("UserName", k.UserName)
+	}
+	c.x.open("AccessKeyLastUsed")
+	if u, ok := c.s.lastUse(id); ok {
+		c.x.elem("LastUsedDate", fmtTime(u.time))
+		c.x.elem("ServiceName", u.service)
+		c.x.elem("Region", u.region)
+	} else {
+		c.x.elem("ServiceName", "N/A")
+		c.x.elem("Region", "N/A")
+	}
+	c.x.close("AccessKeyLastUsed")
+	return nil
+}
+
+func listEntitiesForPolicy(c *call) error {
+	arn, err := c.p.required("PolicyArn")
+	if err != nil {
+		return err
+	}
+	if err := c.authorize("iam:ListEntitiesForPolicy", arn, nil); err != nil {
+		return err
+	}
+	groups := map[string][][2]string{}
+	err = c.s.view(c.ctx, func(tx store.Tx) error {
+		for _, kind := range []string{kindUser, kindGroup, kindRole} {
+			es, err := tx.List(c.who.account, kind, "")
+			if err != nil {
+				return err
+			}
+			for _, e := range es {
+				var p principal
+				unmarshal(e.Body, &p)
+				for _, a := range p.Attached {
+					if a == arn {
+						groups[kind] = append(groups[kind], [2]string{e.Name, p.ID})
+					}
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range []struct{ kind, list, name, id string }{
+		{kindGroup, "PolicyGroups", "GroupName", "GroupId"}, {kindUser, "PolicyUsers", "UserName", "UserId"}, {kindRole, "PolicyRoles", "RoleName", "RoleId"}} {
+		c.x.open(k.list)
+		for _, e := range groups[k.kind] {
+			c.x.open("member")
+			c.x.elem(k.name, e[0])
+			c.x.elem(k.id, e[1])
+			c.x.close("member")
+		}
+		c.x.close(k.list)
+	}
+	c.x.elem("IsTruncated", "false")
+	return nil
+}
+
+// simulateCustomPolicy decides actions against policies given in the
+// request, as a stand-in user of the caller's account, with optional SCPs
+// (ordered root to account), a boundary and a resource policy.
+func simulateCustomPolicy(c *call) error {
+	docs := c.p.list("PolicyInputList")
+	actions := c.p.list("ActionNames")
+	if len(docs) == 0 || len(actions) == 0 {
+		return apiErr(400, "ValidationError", "PolicyInputList and ActionNames are required")
+	}
+	if err := c.authorize("iam:SimulateCustomPolicy", "*", nil); err != nil {
+		return err
+	}
+	var ps engine.Policies
+	for i, d := range docs {
+		if err := checkDocument(d, policy.KindIdentity); err != nil {
+			return err
+		}
+		ps.Identity = append(ps.Identity, compileStored(d, fmt.Sprintf("PolicyInputList.%d", i+1)))
+	}
+	if b := c.p.list("PermissionsBoundaryPolicyInputList"); len(b) > 0 {
+		ps.Boundary = compileStored(b[0], "PermissionsBoundaryPolicyInputList.1")
+	}
+	for i, d := range c.p.list("OrderedOrganizationPolicyInputList") {
+		ps.SCPs = append(ps.SCPs, []*engine.Compiled{compileStored(d, fmt.Sprintf("OrderedOrganizationPolicyInputList.%d", i+1))})
+	}
+	if rp := c.p.get("ResourcePolicy"); rp != "" {
+		ps.Resource = compileStored(rp, "ResourcePolicy")
+	}
+	set, err := engine.NewSet(ps)
+	if err != nil {
+		return invalidInput("%v", err)
+	}
+	callerArn := c.p.get("CallerArn")
+	if callerArn == "" {
+		callerArn = arnOf(c.who.account, "user", "/", "SimulatedUser")
+	}
+	resources := c.p.list("ResourceArns")
+	if len(resources) == 0 {
+		resources = []string{"*"}
+	}
+	ctx := map[string][]string{}
+	for i := 1; ; i++ {
+		key := c.p.get(fmt.Sprintf("ContextEntries.member.%d.ContextKeyName", i))
+		if key == "" {
+			break
+		}
+		ctx[key] = c.p.list(fmt.Sprintf("ContextEntries.member.%d.ContextKeyValues", i))
+	}
+	c.x.open("EvaluationResults")
+	for _, a := range actions {
+		for _, res := range resources {
+			req := engine.Request{Principal: callerArn, Action: a, Resource: res, ResourceAccount: c.p.get("ResourceOwner"), Context: ctx, Now: c.s.now()}
+			prep, err := req.Prepare()
+			if err != nil {
+				return invalidInput("%v", err)
+			}
+			d := set.Decide(prep)
+			c.x.open("member")
+			c.x.elem("EvalActionName", a)
+			c.x.elem("EvalResourceName", res)
+			c.x.elem("EvalDecision", simDecision(d.Result.String()))
+			c.x.open("MatchedStatements")
+			for _, m := range d.Matched() {
+				c.x.open("member")
+				c.x.elem("SourcePolicyId", m.Policy)
+				c.x.elem("SourcePolicyType", simPolicyType(m.Type.String(), "user"))
+				c.x.close("member")
+			}
+			c.x.close("MatchedStatements")
+			c.x.open("MissingContextValues")
+			for _, k := range d.Missing {
+				c.x.elem("member", k)
+			}
+			c.x.close("MissingContextValues")
+			if len(ps.SCPs) > 0 {
+				c.x.open("OrganizationsDecisionDetail")
+				c.x.elem("AllowedByOrganizations", fmt.Sprint(d.DecidedBy != engine.TypeSCP))
+				c.x.close("OrganizationsDecisionDetail")
+			}
+			c.x.close("member")
+		}
+	}
+	c.x.close("EvaluationResults")
+	c.x.elem("IsTruncated", "false")
+	return nil
+}
+
+// contextKeys lists the condition keys policies use, as IAM does: each
+// once, in first-seen spelling.
+func contextKeys(docs []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, d := range docs {
+		p, err := policy.Parse([]byte(d), "")
+		if err != nil {
+			continue
+		}
+		for _, s := range p.Statements {
+			for _, cond := range s.Conditions {
+				if lk := strings.ToLower(cond.Key); !seen[lk] {
+					seen[lk] = true
+					out = append(out, cond.Key)
+				}
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func writeContextKeys(c *call, keys []string) {
+	c.x.open("ContextKeyNames")
+	for _, k := range keys {
+		c.x.elem("member", k)
+	}
+	c.x.close("ContextKeyNames")
+}
+
+func getContextKeysForCustomPolicy(c *call) error {
+	docs := c.p.list("PolicyInputList")
+	if len(docs) == 0 {
+		return apiErr(400, "ValidationError", "PolicyInputList is required")
+	}
+	if err := c.authorize("iam:GetContextKeysForCustomPolicy", "*", nil); err != nil {
+		return err
+	}
+	writeContextKeys(c, contextKeys(docs))
+	return nil
+}
+
+func getContextKeysForPrincipalPolicy(c *call) error {
+	source, err := c.p.required("PolicySourceArn")
+	if err != nil {
+		return err
+	}
+	if err := c.authorize("iam:GetContextKeysForPrincipalPolicy", source, nil); err != nil {
+		return err
+	}
+	who, err := c.s.principalByARN(c.ctx, source)
+	if err != nil {
+		return noSuchEntity("%v", err)
+	}
+	docs := c.p.list("PolicyInputList")
+	err = c.s.view(c.ctx, func(tx store.Tx) error {
+		var attached []string
+		var inline []NamedPolicy
+		switch {
+		case who.user != nil:
+			attached, inline = who.user.Attached, who.user.Inline
+		case who.session != nil:
+			r, err := loadRole(tx, who.account, who.session.RoleName)
+			if err != nil {
+				return err
+			}
+			attached, inline = r.Attached, r.Inline
+		}
+		for _, in := range inline {
+			docs = append(docs, in.Document)
+		}
+		for _, a := range attached {
+			if d, err := c.s.managedDocument(tx, a); err == nil {
+				docs = append(docs, d)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	writeContextKeys(c, contextKeys(docs))
+	return nil
+}
