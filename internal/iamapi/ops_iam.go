@@ -491,6 +491,9 @@ func deleteRole(c *call) error {
 		if len(r.Inline) > 0 {
 			return apiErr(409, "DeleteConflict", "Cannot delete entity, must delete policies first.")
 		}
+		if roleInProfile(tx, c.who.account, name) {
+			return apiErr(409, "DeleteConflict", "Cannot delete entity, must remove roles from instance profile first.")
+		}
 		return tx.Delete(c.who.account, kindRole, name)
 	})
 }

@@ -518,3 +518,43 @@ func TestSDKAccountOps(t *testing.T) {
 		t.Errorf("GetAccessKeyLastUsed: %+v %v", last, err)
 	}
 }
+
+func TestSDKInstanceProfiles(t *testing.T) {
+	endpoint, id, secret := start(t)
+	ctx := context.Background()
+	root, _ := clients(endpoint, id, secret, "")
+	ec2Trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	if _, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("web"), AssumeRolePolicyDocument: aws.String(ec2Trust)}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := root.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("web")})
+	if err != nil || !strings.HasPrefix(aws.ToString(p.InstanceProfile.InstanceProfileId), "AIPA") {
+		t.Fatalf("CreateInstanceProfile: %v %v", p, err)
+	}
+	if _, err := root.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String("web"), RoleName: aws.String("web")}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := root.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: aws.String("web")})
+	if err != nil || len(got.InstanceProfile.Roles) != 1 {
+		t.Errorf("GetInstanceProfile: %v %v", got, err)
+	}
+	if _, err := root.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("web")}); apiCode(err) != "DeleteConflict" {
+		t.Errorf("deleting a role in a profile: %v", err)
+	}
+	if _, err := root.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: aws.String("web")}); apiCode(err) != "DeleteConflict" {
+		t.Errorf("deleting a profile with a role: %v", err)
+	}
+	forRole, err := root.ListInstanceProfilesForRole(ctx, &iam.ListInstanceProfilesForRoleInput{RoleName: aws.String("web")})
+	if err != nil || len(forRole.InstanceProfiles) != 1 {
+		t.Errorf("ListInstanceProfilesForRole: %v %v", forRole, err)
+	}
+	if _, err := root.RemoveRoleFromInstanceProfile(ctx, &iam.RemoveRoleFromInstanceProfileInput{InstanceProfileName: aws.String("web"), RoleName: aws.String("web")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := root.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: aws.String("web")}); err != nil {
+		t.Errorf("DeleteInstanceProfile: %v", err)
+	}
+	if _, err := root.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("web")}); err != nil {
+		t.Errorf("DeleteRole: %v", err)
+	}
+}

@@ -1,0 +1,264 @@
+package iamapi
+
+import (
+	"time"
+
+	"github.com/wardhq/ward/internal/store"
+)
+
+const kindProfile = "instanceprofile"
+
+// InstanceProfile is an EC2 instance profile: a container for one role.
+type InstanceProfile struct {
+	Name    string    `json:"name"`
+	ID      string    `json:"id"`
+	Arn     string    `json:"arn"`
+	Path    string    `json:"path"`
+	Created time.Time `json:"created"`
+	Roles   []string  `json:"roles,omitempty"`
+}
+
+func init() {
+	for op, h := range map[string]handler{
+		"CreateInstanceProfile": createInstanceProfile, "GetInstanceProfile": getInstanceProfile,
+		"DeleteInstanceProfile": deleteInstanceProfile, "ListInstanceProfiles": listInstanceProfiles,
+		"AddRoleToInstanceProfile": profileRole(true), "RemoveRoleFromInstanceProfile": profileRole(false),
+		"ListInstanceProfilesForRole": listInstanceProfilesForRole,
+	} {
+		iamOps[op] = h
+	}
+}
+
+func loadProfile(tx store.Tx, account, name string) (*InstanceProfile, error) {
+	e, err := tx.Get(account, kindProfile, name)
+	if err != nil {
+		return nil, noSuchEntity("Instance Profile %s cannot be found.", name)
+	}
+	var p InstanceProfile
+	unmarshal(e.Body, &p)
+	return &p, nil
+}
+
+func (c *call) writeProfile(tx store.Tx, p *InstanceProfile) {
+	c.x.elem("Path", p.Path)
+	c.x.elem("InstanceProfileName", p.Name)
+	c.x.elem("InstanceProfileId", p.ID)
+	c.x.elem("Arn", p.Arn)
+	c.x.elem("CreateDate", fmtTime(p.Created))
+	c.x.open("Roles")
+	for _, rn := range p.Roles {
+		if r, err := loadRole(tx, c.who.account, rn); err == nil {
+			c.x.open("member")
+			writeRole(&c.x, r, false)
+			c.x.close("member")
+		}
+	}
+	c.x.close("Roles")
+}
+
+func createInstanceProfile(c *call) error {
+	name, err := c.p.required("InstanceProfileName")
+	if err != nil {
+		return err
+	}
+	if err := checkName("instanceProfileName", name, 128); err != nil {
+		return err
+	}
+	path := c.p.get("Path")
+	if path == "" {
+		path = "/"
+	}
+	if err := checkPath(path); err != nil {
+		return err
+	}
+	p := &InstanceProfile{Name: name, ID: newID("AIPA"), Arn: arnOf(c.who.account, "instance-profile", path, name), Path: path, Created: c.s.now()}
+	if err := c.authorize("iam:CreateInstanceProfile", p.Arn, nil); err != nil {
+		return err
+	}
+	return c.s.update(c.ctx, func(tx store.Tx) error {
+		if _, err := tx.Get(c.who.account, kindProfile, name); err == nil {
+			return apiErr(409, "EntityAlreadyExists", "Instance Profile %s already exists.", name)
+		}
+		if err := tx.Create(&store.Entity{Account: c.who.account, Kind: kindProfile, Name: name, ID: p.ID, Body: marshal(p)}); err != nil {
+			return err
+		}
+		c.x.open("InstanceProfile")
+		c.writeProfile(tx, p)
+		c.x.close("InstanceProfile")
+		return nil
+	})
+}
+
+func getInstanceProfile(c *call) error {
+	name, err := c.p.required("InstanceProfileName")
+	if err != nil {
+		return err
+	}
+	return c.s.view(c.ctx, func(tx store.Tx) error {
+		p, err := loadProfile(tx, c.who.account, name)
+		if err != nil {
+			return err
+		}
+		if err := c.authorize("iam:GetInstanceProfile", p.Arn, nil); err != nil {
+			return err
+		}
+		c.x.open("InstanceProfile")
+		c.writeProfile(tx, p)
+		c.x.close("InstanceProfile")
+		return nil
+	})
+}
+
+func deleteInstanceProfile(c *call) error {
+	name, err := c.p.required("InstanceProfileName")
+	if err != nil {
+		return err
+	}
+	var arn string
+	if err := c.s.view(c.ctx, func(tx store.Tx) error {
+		p, err := loadProfile(tx, c.who.account, name)
+		if err == nil {
+			arn = p.Arn
+		}
+		return err
+	}); err != nil {
+		return err
+	}
+	if err := c.authorize("iam:DeleteInstanceProfile", arn, nil); err != nil {
+		return err
+	}
+	return c.s.update(c.ctx, func(tx store.Tx) error {
+		p, err := loadProfile(tx, c.who.account, name)
+		if err != nil {
+			return err
+		}
+		if len(p.Roles) > 0 {
+			return apiErr(409, "DeleteConflict", "Cannot delete entity, must remove roles from instance profile first.")
+		}
+		return tx.Delete(c.who.account, kindProfile, name)
+	})
+}
+
+func listInstanceProfiles(c *call) error {
+	if err := c.authorize("iam:ListInstanceProfiles", arnOf(c.who.account, "instance-profile", "/", "*"), nil); err != nil {
+		return err
+	}
+	return c.s.view(c.ctx, func(tx store.Tx) error {
+		es, err := tx.List(c.who.account, kindProfile, "")
+		if err != nil {
+			return err
+		}
+		var ps []*InstanceProfile
+		for _, e := range es {
+			var p InstanceProfile
+			unmarshal(e.Body, &p)
+			ps = append(ps, &p)
+		}
+		items, tail, err := page(c, ps)
+		if err != nil {
+			return err
+		}
+		c.x.open("InstanceProfiles")
+		for _, p := range items {
+			c.x.open("member")
+			c.writeProfile(tx, p)
+			c.x.close("member")
+		}
+		c.x.close("InstanceProfiles")
+		tail()
+		return nil
+	})
+}
+
+// profileRole adds a role to an instance profile (one role at most, as
+// in IAM) or removes it.
+func profileRole(add bool) handler {
+	return func(c *call) error {
+		pname, err := c.p.required("InstanceProfileName")
+		if err != nil {
+			return err
+		}
+		rname, err := c.p.required("RoleName")
+		if err != nil {
+			return err
+		}
+		var arn string
+		if err := c.s.view(c.ctx, func(tx store.Tx) error {
+			p, err := loadProfile(tx, c.who.account, pname)
+			if err != nil {
+				return err
+			}
+			if _, err := loadRole(tx, c.who.account, rname); err != nil {
+				return err
+			}
+			arn = p.Arn
+			return nil
+		}); err != nil {
+			return err
+		}
+		if err := c.authorize("iam:"+c.op, arn, nil); err != nil {
+			return err
+		}
+		return c.s.update(c.ctx, func(tx store.Tx) error {
+			p, err := loadProfile(tx, c.who.account, pname)
+			if err != nil {
+				return err
+			}
+			if add {
+				if len(p.Roles) >= 1 {
+					return apiErr(409, "LimitExceeded", "Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1")
+				}
+				p.Roles = []string{rname}
+			} else {
+				if !contains(p.Roles, rname) {
+					return noSuchEntity("The role with name %s cannot be found in instance profile %s.", rname, pname)
+				}
+				p.Roles = remove(p.Roles, rname)
+			}
+			return tx.Put(&store.Entity{Account: c.who.account, Kind: kindProfile, Name: p.Name, Body: marshal(p)})
+		})
+	}
+}
+
+func listInstanceProfilesForRole(c *call) error {
+	rname, err := c.p.required("RoleName")
+	if err != nil {
+		return err
+	}
+	if err := c.authorizeOn(kindRole, rname, "iam:ListInstanceProfilesForRole"); err != nil {
+		return err
+	}
+	return c.s.view(c.ctx, func(tx store.Tx) error {
+		es, err := tx.List(c.who.account, kindProfile, "")
+		if err != nil {
+			return err
+		}
+		c.x.open("InstanceProfiles")
+		for _, e := range es {
+			var p InstanceProfile
+			unmarshal(e.Body, &p)
+			if contains(p.Roles, rname) {
+				c.x.open("member")
+				c.writeProfile(tx, &p)
+				c.x.close("member")
+			}
+		}
+		c.x.close("InstanceProfiles")
+		c.x.elem("IsTruncated", "false")
+		return nil
+	})
+}
+
+// roleInProfile reports whether a role is in an instance profile, which
+// keeps it from being deleted.
+func roleInProfile(tx store.Tx, account, role string) bool {
+	es, _ := tx.List(account, kindProfile, "")
+	for _, e := range es {
+		var p InstanceProfile
+		unmarshal(e.Body, &p)
+		if contains(p.Roles, role) {
+			return true
+		}
+	}
+	return false
+}
