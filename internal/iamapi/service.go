@@ -377,7 +377,14 @@ func (c *call) authorizeWith(action, resource string, extra map[string][]string,
 	for k, v := range extra {
 		ctxKeys[k] = v
 	}
-	req := engine.Request{Principal: c.who.arn, Action: action, Resource: resource, ResourceAccount: c.who.account, Context: ctxKeys, Now: s.now()}
+	// The resource's account comes from its ARN (a role in another account
+	// makes AssumeRole cross-account); a request on "*" stays in the
+	// caller's account.
+	resourceAccount := ""
+	if resource == "*" {
+		resourceAccount = c.who.account
+	}
+	req := engine.Request{Principal: c.who.arn, Action: action, Resource: resource, ResourceAccount: resourceAccount, Context: ctxKeys, Now: s.now()}
 	prep, err := req.Prepare()
 	if err != nil {
 		return apiErr(500, "ServiceFailure", "the request could not be authorized: %v", err)

@@ -558,3 +558,60 @@ func TestSDKInstanceProfiles(t *testing.T) {
 		t.Errorf("DeleteRole: %v", err)
 	}
 }
+
+// TestSDKCrossAccount: a user of one account assumes a role of another;
+// both the role's trust policy and the user's own policy must allow it.
+func TestSDKCrossAccount(t *testing.T) {
+	srv, err := server.Open(server.Config{DataDir: t.TempDir(), Account: "111111111111"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() { ts.Close(); srv.Close() })
+	idA, secretA, _ := server.ReadCredentials(srv.CredentialsFile)
+	idB, secretB, created, err := srv.Service.Bootstrap("222222222222", "", "")
+	if err != nil || !created {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	rootA, _ := clients(ts.URL, idA, secretA, "")
+	rootB, _ := clients(ts.URL, idB, secretB, "")
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"sts:AssumeRole"}]}`
+	if _, err := rootB.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("shared"), AssumeRolePolicyDocument: aws.String(trust)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rootA.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("alice")}); err != nil {
+		t.Fatal(err)
+	}
+	key, err := rootA.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("alice")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, alice := clients(ts.URL, aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey), "")
+	assume := &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::222222222222:role/shared"), RoleSessionName: aws.String("x1")}
+	// The trust policy names account A, but alice's own policy is silent.
+	if _, err := alice.AssumeRole(ctx, assume); apiCode(err) != "AccessDenied" || !strings.Contains(apiMessage(err), "identity-based policy") {
+		t.Errorf("without an identity allow: %v", err)
+	}
+	if _, err := rootA.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("assume"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::222222222222:role/*"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := alice.AssumeRole(ctx, assume)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, session := clients(ts.URL, aws.ToString(out.Credentials.AccessKeyId), aws.ToString(out.Credentials.SecretAccessKey), aws.ToString(out.Credentials.SessionToken))
+	who, err := session.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil || aws.ToString(who.Account) != "222222222222" || aws.ToString(who.Arn) != "arn:aws:sts::222222222222:assumed-role/shared/x1" {
+		t.Errorf("session in account B: %v %v", who, err)
+	}
+	// A trust policy naming another account refuses alice.
+	other := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::333333333333:root"},"Action":"sts:AssumeRole"}]}`
+	if _, err := rootB.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("shared"), PolicyDocument: aws.String(other)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.AssumeRole(ctx, assume); apiCode(err) != "AccessDenied" || !strings.Contains(apiMessage(err), "role trust policy") {
+		t.Errorf("trust naming another account: %v", err)
+	}
+}

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+
+	"github.com/wardhq/ward/internal/server"
+)
+
+var accountID = regexp.MustCompile(`^[0-9]{12}$`)
+
+// runAccount handles "ward account create ID": another account in a data
+// folder, with its own root credentials, so cross-account access can be
+// tried. It works while ward serve runs on the same folder.
+func runAccount(args []string, stdout, stderr io.Writer) int {
+	usage := "Usage: ward account create [--data DIR] ACCOUNT_ID\n"
+	if len(args) < 2 || args[0] != "create" {
+		fmt.Fprint(stderr, usage)
+		return exitInvalid
+	}
+	data, id := "ward-data", ""
+	rest := args[1:]
+	for len(rest) > 0 {
+		switch {
+		case rest[0] == "--data" && len(rest) > 1:
+			data, rest = rest[1], rest[2:]
+		case id == "" && accountID.MatchString(rest[0]):
+			id, rest = rest[0], rest[1:]
+		default:
+			fmt.Fprintf(stderr, "ward account: unexpected %q\n%s", rest[0], usage)
+			return exitInvalid
+		}
+	}
+	if id == "" {
+		fmt.Fprintf(stderr, "ward account: an account ID is 12 digits\n%s", usage)
+		return exitInvalid
+	}
+	srv, err := server.Open(server.Config{DataDir: data})
+	if err != nil {
+		fmt.Fprintf(stderr, "ward account: %v\n", err)
+		return exitInvalid
+	}
+	defer srv.Close()
+	key, secret, created, err := srv.Service.Bootstrap(id, "", "")
+	if err != nil {
+		fmt.Fprintf(stderr, "ward account: %v\n", err)
+		return exitInvalid
+	}
+	if !created {
+		fmt.Fprintf(stderr, "ward account: account %s already exists\n", id)
+		return exitInvalid
+	}
+	profile := "ward-" + id
+	f, err := os.OpenFile(filepath.Join(data, "credentials"), os.O_APPEND|os.O_WRONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		fmt.Fprintf(stderr, "ward account: %v\n", err)
+		return exitInvalid
+	}
+	defer f.Close()
+	fmt.Fprintf(f, "\n[%s]\naws_access_key_id = %s\naws_secret_access_key = %s\nregion = us-east-1\n", profile, key, secret)
+	fmt.Fprintf(stdout, "account %s created; its root credentials are in %s (profile %s)\n", id, filepath.Join(data, "credentials"), profile)
+	return exitOK
+}
