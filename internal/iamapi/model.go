@@ -115,6 +115,10 @@ type Session struct {
 	SessionPolicies []string  `json:"sessionPolicies,omitempty"`
 	Tags            []Tag     `json:"tags,omitempty"`
 	SourceIdentity  string    `json:"sourceIdentity,omitempty"`
+	// UserName is set for GetSessionToken credentials: they act as the
+	// user (or, empty with Root set, as the root user), not as a role.
+	UserName string `json:"userName,omitempty"`
+	Root     bool   `json:"root,omitempty"`
 }
 
 // Entity kinds in the store.

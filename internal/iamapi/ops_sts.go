@@ -14,6 +14,46 @@ import (
 var stsOps = map[string]handler{
 	"GetCallerIdentity": getCallerIdentity,
 	"AssumeRole":        assumeRole,
+	"GetSessionToken":   getSessionToken,
+}
+
+// getSessionToken gives an IAM user (or the root user) temporary
+// credentials that act as the same principal: 900 s to 36 h for users
+// (default 12 h), at most 1 h for root. It needs no permission and a role
+// session cannot call it (STS API reference).
+func getSessionToken(c *call) error {
+	if c.who.kind == "session" || c.who.tempToken != "" {
+		return apiErr(403, "AccessDenied", "Cannot call GetSessionToken with session credentials")
+	}
+	max := 129600
+	if c.who.kind == "root" {
+		max = 3600
+	}
+	duration, err := c.p.intOr("DurationSeconds", min(43200, max))
+	if err != nil {
+		return err
+	}
+	if duration < 900 || duration > max {
+		return apiErr(400, "ValidationError", "1 validation error detected: Value '%d' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and %d", duration, max)
+	}
+	secret := newSecret()
+	s := &Session{ID: newID("ASIA"), Secret: c.s.Sealer.Seal(secret), Token: "ward" + newSecret() + newSecret(),
+		Expires: c.s.now().Add(time.Duration(duration) * time.Second).UTC().Truncate(time.Second), Root: c.who.kind == "root"}
+	if c.who.kind == "user" {
+		s.UserName = c.who.user.Name
+	}
+	if err := c.s.update(c.ctx, func(tx store.Tx) error {
+		return tx.Create(&store.Entity{Account: c.who.account, Kind: kindSession, Name: s.ID, ID: s.ID, Body: marshal(s)})
+	}); err != nil {
+		return err
+	}
+	c.x.open("Credentials")
+	c.x.elem("AccessKeyId", s.ID)
+	c.x.elem("SecretAccessKey", secret)
+	c.x.elem("SessionToken", s.Token)
+	c.x.elem("Expiration", fmtTime(s.Expires))
+	c.x.close("Credentials")
+	return nil
 }
 
 // getCallerIdentity needs no permission and cannot be denied (STS API

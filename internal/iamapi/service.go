@@ -132,6 +132,10 @@ type caller struct {
 	user    *User
 	session *Session
 	keyID   string
+	// tempToken and tempExpires are set for a user's GetSessionToken
+	// credentials, checked on every request like a role session's.
+	tempToken   string
+	tempExpires time.Time
 }
 
 // call is one request in progress.
@@ -285,6 +289,17 @@ func (s *Service) secretOf(keyID string) (string, error) {
 	return secret, nil
 }
 
+// tokenValid reports whether cached temporary credentials still hold.
+func (c *caller) tokenValid(token string, now time.Time) bool {
+	switch {
+	case c.session != nil:
+		return c.session.Token == token && now.Before(c.session.Expires)
+	case c.tempToken != "":
+		return c.tempToken == token && now.Before(c.tempExpires)
+	}
+	return true
+}
+
 // resolveCaller turns a verified key into the principal behind it.
 func (s *Service) resolveCaller(ctx context.Context, signed *sigv4.Signed) (*caller, *APIError) {
 	s.mu.Lock()
@@ -295,7 +310,7 @@ func (s *Service) resolveCaller(ctx context.Context, signed *sigv4.Signed) (*cal
 	cc, ok := s.callers[signed.AccessKeyID]
 	gen := s.gen
 	s.mu.Unlock()
-	if ok && cc.gen == gen && cc.who != nil && (cc.who.session == nil || (cc.who.session.Token == signed.SecurityToken && s.now().Before(cc.who.session.Expires))) {
+	if ok && cc.gen == gen && cc.who != nil && cc.who.tokenValid(signed.SecurityToken, s.now()) {
 		return cc.who, nil
 	}
 	var who *caller
@@ -329,6 +344,20 @@ func (s *Service) resolveCaller(ctx context.Context, signed *sigv4.Signed) (*cal
 			}
 			if s.now().After(ss.Expires) {
 				aerr = apiErr(400, "ExpiredToken", "The security token included in the request is expired")
+				return nil
+			}
+			if ss.Root {
+				who = &caller{account: e.Account, arn: "arn:aws:iam::" + e.Account + ":root", userID: e.Account, kind: "root"}
+				return nil
+			}
+			if ss.UserName != "" {
+				ue, err := tx.Get(e.Account, kindUser, ss.UserName)
+				if err != nil {
+					return err
+				}
+				var u User
+				unmarshal(ue.Body, &u)
+				who = &caller{account: e.Account, arn: u.Arn, userID: u.ID, kind: "user", user: &u, tempToken: ss.Token, tempExpires: ss.Expires}
 				return nil
 			}
 			who = &caller{account: e.Account, arn: "arn:aws:sts::" + e.Account + ":assumed-role/" + ss.RoleName + "/" + ss.SessionName,

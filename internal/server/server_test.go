@@ -615,3 +615,37 @@ func TestSDKCrossAccount(t *testing.T) {
 		t.Errorf("trust naming another account: %v", err)
 	}
 }
+
+// TestSDKGetSessionToken: temporary credentials that act as the user.
+func TestSDKGetSessionToken(t *testing.T) {
+	endpoint, id, secret := start(t)
+	ctx := context.Background()
+	root, _ := clients(endpoint, id, secret, "")
+	root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("erin")})
+	root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("erin"), PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"}]}`)})
+	key, err := root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("erin")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, erinSTS := clients(endpoint, aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey), "")
+	out, err := erinSTS.GetSessionToken(ctx, &sts.GetSessionTokenInput{DurationSeconds: aws.Int32(900)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := out.Credentials
+	tmp, tmpSTS := clients(endpoint, aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
+	who, err := tmpSTS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil || aws.ToString(who.Arn) != "arn:aws:iam::123456789012:user/erin" {
+		t.Errorf("session token identity: %v %v", who, err)
+	}
+	if _, err := tmp.ListUsers(ctx, &iam.ListUsersInput{}); err != nil {
+		t.Errorf("the user's policy applies: %v", err)
+	}
+	if _, err := tmp.ListRoles(ctx, &iam.ListRolesInput{}); apiCode(err) != "AccessDenied" {
+		t.Errorf("and only it: %v", err)
+	}
+	if _, err := tmpSTS.GetSessionToken(ctx, &sts.GetSessionTokenInput{}); apiCode(err) != "AccessDenied" {
+		t.Errorf("GetSessionToken with session credentials: %v", err)
+	}
+}
