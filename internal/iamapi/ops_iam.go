@@ -249,43 +249,58 @@ func page[T any](c *call, items []T) ([]T, func(), error) {
 	return items[start:end], tail, nil
 }
 
-func listUsers(c *call) error {
-	if err := c.authorize("iam:ListUsers", arnOf(c.who.account, "user", "/", "*"), nil); err != nil {
-		return err
-	}
+// listAll reads the entities of a kind whose path starts with the
+// PathPrefix parameter, in creation order.
+func listAll[T any](c *call, kind string, path func(*T) string) ([]*T, error) {
 	prefix := c.p.get("PathPrefix")
-	var users []*User
+	var out []*T
 	err := c.s.view(c.ctx, func(tx store.Tx) error {
-		es, err := tx.List(c.who.account, kindUser, "")
+		es, err := tx.List(c.who.account, kind, "")
 		for _, e := range es {
-			var u User
-			unmarshal(e.Body, &u)
-			if strings.HasPrefix(u.Path, prefix) {
-				users = append(users, &u)
+			v := new(T)
+			unmarshal(e.Body, v)
+			if strings.HasPrefix(path(v), prefix) {
+				out = append(out, v)
 			}
 		}
 		return err
 	})
+	return out, err
+}
+
+// writeList writes one page of items as <tag><member>...</member></tag>
+// with IsTruncated and Marker.
+func writeList[T any](c *call, tag string, items []T, write func(T)) error {
+	pageItems, tail, err := page(c, items)
 	if err != nil {
 		return err
 	}
-	items, tail, err := page(c, users)
-	if err != nil {
-		return err
-	}
-	c.x.open("Users")
-	for _, u := range items {
+	c.x.open(tag)
+	for _, it := range pageItems {
 		c.x.open("member")
+		write(it)
+		c.x.close("member")
+	}
+	c.x.close(tag)
+	tail()
+	return nil
+}
+
+func listUsers(c *call) error {
+	if err := c.authorize("iam:ListUsers", arnOf(c.who.account, "user", "/", "*"), nil); err != nil {
+		return err
+	}
+	users, err := listAll(c, kindUser, func(u *User) string { return u.Path })
+	if err != nil {
+		return err
+	}
+	return writeList(c, "Users", users, func(u *User) {
 		c.x.elem("Path", u.Path)
 		c.x.elem("UserName", u.Name)
 		c.x.elem("UserId", u.ID)
 		c.x.elem("Arn", u.Arn)
 		c.x.elem("CreateDate", fmtTime(u.Created))
-		c.x.close("member")
-	}
-	c.x.close("Users")
-	tail()
-	return nil
+	})
 }
 
 func deleteUser(c *call) error {
@@ -441,35 +456,11 @@ func listRoles(c *call) error {
 	if err := c.authorize("iam:ListRoles", arnOf(c.who.account, "role", "/", "*"), nil); err != nil {
 		return err
 	}
-	prefix := c.p.get("PathPrefix")
-	var roles []*Role
-	err := c.s.view(c.ctx, func(tx store.Tx) error {
-		es, err := tx.List(c.who.account, kindRole, "")
-		for _, e := range es {
-			var r Role
-			unmarshal(e.Body, &r)
-			if strings.HasPrefix(r.Path, prefix) {
-				roles = append(roles, &r)
-			}
-		}
-		return err
-	})
+	roles, err := listAll(c, kindRole, func(r *Role) string { return r.Path })
 	if err != nil {
 		return err
 	}
-	items, tail, err := page(c, roles)
-	if err != nil {
-		return err
-	}
-	c.x.open("Roles")
-	for _, r := range items {
-		c.x.open("member")
-		writeRole(&c.x, r, false)
-		c.x.close("member")
-	}
-	c.x.close("Roles")
-	tail()
-	return nil
+	return writeList(c, "Roles", roles, func(r *Role) { writeRole(&c.x, r, false) })
 }
 
 func deleteRole(c *call) error {
@@ -967,20 +958,10 @@ func listAttached(kind, nameParam string) handler {
 		if err != nil {
 			return err
 		}
-		items, tail, err := page(c, attached)
-		if err != nil {
-			return err
-		}
-		c.x.open("AttachedPolicies")
-		for _, arn := range items {
-			c.x.open("member")
+		return writeList(c, "AttachedPolicies", attached, func(arn string) {
 			c.x.elem("PolicyName", arn[strings.LastIndexByte(arn, '/')+1:])
 			c.x.elem("PolicyArn", arn)
-			c.x.close("member")
-		}
-		c.x.close("AttachedPolicies")
-		tail()
-		return nil
+		})
 	}
 }
 
@@ -1216,22 +1197,10 @@ func listAccessKeys(c *call) error {
 	if err != nil {
 		return err
 	}
-	items, tail, err := page(c, keys)
-	if err != nil {
-		return err
-	}
-	c.x.open("AccessKeyMetadata")
-	for _, k := range items {
-		c.x.open("member")
-		writeKey(&c.x, k, "")
-		c.x.close("member")
-	}
-	c.x.close("AccessKeyMetadata")
 	if user != "" {
 		c.x.elem("UserName", user)
 	}
-	tail()
-	return nil
+	return writeList(c, "AccessKeyMetadata", keys, func(k *AccessKey) { writeKey(&c.x, k, "") })
 }
 
 func deleteAccessKey(c *call) error {

@@ -130,35 +130,11 @@ func listGroups(c *call) error {
 	if err := c.authorize("iam:ListGroups", arnOf(c.who.account, "group", "/", "*"), nil); err != nil {
 		return err
 	}
-	prefix := c.p.get("PathPrefix")
-	var groups []*Group
-	err := c.s.view(c.ctx, func(tx store.Tx) error {
-		es, err := tx.List(c.who.account, kindGroup, "")
-		for _, e := range es {
-			var g Group
-			unmarshal(e.Body, &g)
-			if strings.HasPrefix(g.Path, prefix) {
-				groups = append(groups, &g)
-			}
-		}
-		return err
-	})
+	groups, err := listAll(c, kindGroup, func(g *Group) string { return g.Path })
 	if err != nil {
 		return err
 	}
-	items, tail, err := page(c, groups)
-	if err != nil {
-		return err
-	}
-	c.x.open("Groups")
-	for _, g := range items {
-		c.x.open("member")
-		writeGroup(&c.x, g)
-		c.x.close("member")
-	}
-	c.x.close("Groups")
-	tail()
-	return nil
+	return writeList(c, "Groups", groups, func(g *Group) { writeGroup(&c.x, g) })
 }
 
 func deleteGroup(c *call) error {
@@ -282,19 +258,7 @@ func listGroupsForUser(c *call) error {
 	if err != nil {
 		return err
 	}
-	items, tail, err := page(c, groups)
-	if err != nil {
-		return err
-	}
-	c.x.open("Groups")
-	for _, g := range items {
-		c.x.open("member")
-		writeGroup(&c.x, g)
-		c.x.close("member")
-	}
-	c.x.close("Groups")
-	tail()
-	return nil
+	return writeList(c, "Groups", groups, func(g *Group) { writeGroup(&c.x, g) })
 }
 
 func contains(list []string, s string) bool {
@@ -509,21 +473,11 @@ func listPolicyVersions(c *call) error {
 	}); err != nil {
 		return err
 	}
-	items, tail, err := page(c, versions)
-	if err != nil {
-		return err
-	}
-	c.x.open("Versions")
-	for _, v := range items {
-		c.x.open("member")
+	return writeList(c, "Versions", versions, func(v PolicyVersion) {
 		c.x.elem("VersionId", v.ID)
 		c.x.elem("IsDefaultVersion", fmt.Sprint(v.IsDefault))
 		c.x.elem("CreateDate", fmtTime(v.Created))
-		c.x.close("member")
-	}
-	c.x.close("Versions")
-	tail()
-	return nil
+	})
 }
 
 // getAccountSummary counts the account's entities and gives its quotas.
