@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 
 	"github.com/wardhq/ward/internal/server"
 )
@@ -62,5 +63,53 @@ func runAccount(args []string, stdout, stderr io.Writer) int {
 	defer f.Close()
 	fmt.Fprintf(f, "\n[%s]\naws_access_key_id = %s\naws_secret_access_key = %s\nregion = us-east-1\n", profile, key, secret)
 	fmt.Fprintf(stdout, "account %s created; its root credentials are in %s (profile %s)\n", id, filepath.Join(data, "credentials"), profile)
+	return exitOK
+}
+
+// runOIDC handles "ward oidc keys PROVIDER_ARN JWKS_FILE": the public keys
+// that sign an OpenID Connect provider's tokens. ward serve verifies web
+// identity tokens offline, with these keys, and fetches nothing itself;
+// the JWKS is what the issuer publishes at its jwks_uri.
+func runOIDC(args []string, stdout, stderr io.Writer) int {
+	usage := "Usage: ward oidc keys [--data DIR] PROVIDER_ARN JWKS_FILE\n"
+	if len(args) < 1 || args[0] != "keys" {
+		fmt.Fprint(stderr, usage)
+		return exitInvalid
+	}
+	data := "ward-data"
+	var pos []string
+	for rest := args[1:]; len(rest) > 0; {
+		if rest[0] == "--data" && len(rest) > 1 {
+			data, rest = rest[1], rest[2:]
+			continue
+		}
+		pos, rest = append(pos, rest[0]), rest[1:]
+	}
+	if len(pos) != 2 {
+		fmt.Fprint(stderr, usage)
+		return exitInvalid
+	}
+	arn, file := pos[0], pos[1]
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || !accountID.MatchString(parts[4]) || !strings.HasPrefix(parts[5], "oidc-provider/") {
+		fmt.Fprintf(stderr, "ward oidc: %q is not an OIDC provider ARN (arn:aws:iam::ACCOUNT:oidc-provider/HOST)\n", arn)
+		return exitInvalid
+	}
+	jwks, err := os.ReadFile(file)
+	if err != nil {
+		fmt.Fprintf(stderr, "ward oidc: %v\n", err)
+		return exitInvalid
+	}
+	srv, err := server.Open(server.Config{DataDir: data})
+	if err != nil {
+		fmt.Fprintf(stderr, "ward oidc: %v\n", err)
+		return exitInvalid
+	}
+	defer srv.Close()
+	if err := srv.Service.SetOIDCKeys(parts[4], strings.TrimPrefix(parts[5], "oidc-provider/"), jwks); err != nil {
+		fmt.Fprintf(stderr, "ward oidc: %s: %v\n", file, err)
+		return exitInvalid
+	}
+	fmt.Fprintf(stdout, "keys of %s set from %s\n", arn, file)
 	return exitOK
 }

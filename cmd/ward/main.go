@@ -34,6 +34,7 @@ Usage:
   ward summarize POLICY...    what a policy grants, by service and access level
   ward serve [flags]          run an IAM and STS endpoint for the AWS CLI and SDKs
   ward account create ID      add an account to ward serve's data folder
+  ward oidc keys ARN JWKS     set the keys that sign an OIDC provider's tokens
   ward log [flags]            read the decision log of ward serve
   ward actions PATTERN...     list the actions a pattern matches, with access levels
   ward describe ACTION        an action's access level, resource types, condition keys
@@ -58,6 +59,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runServe(args[1:], stdout, stderr)
 	case "account":
 		return runAccount(args[1:], stdout, stderr)
+	case "oidc":
+		return runOIDC(args[1:], stdout, stderr)
 	case "log":
 		return runLog(args[1:], stdout, stderr)
 	case "summarize":

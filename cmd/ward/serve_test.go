@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -134,5 +135,56 @@ func TestServeShutsDownOnSIGTERM(t *testing.T) {
 	cmd.Process.Signal(syscall.SIGTERM)
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("ward serve did not exit cleanly on SIGTERM: %v", err)
+	}
+}
+
+// TestOIDCKeys: `ward oidc keys` stores a provider's JWKS in the data
+// folder, and says what is wrong with bad arguments.
+func TestOIDCKeys(t *testing.T) {
+	data := t.TempDir()
+	srv, err := server.Open(server.Config{DataDir: data, Account: "111111111111"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	id, secret, err := server.ReadCredentials(srv.CredentialsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := iamClient(ts.URL, id, secret).CreateOpenIDConnectProvider(context.Background(), &iam.CreateOpenIDConnectProviderInput{
+		Url: aws.String("https://token.example.com"), ClientIDList: []string{"sts.amazonaws.com"}}); err != nil {
+		t.Fatal(err)
+	}
+	ts.Close()
+	srv.Close()
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := write("jwks.json", `{"keys":[{"kty":"EC","kid":"a","crv":"P-256","x":"MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4","y":"4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyM"}]}`)
+	bad := write("bad.json", `{"keys":[{"kty":"RSA","kid":"a","n":"!!","e":"AQAB"}]}`)
+	const arn = "arn:aws:iam::111111111111:oidc-provider/token.example.com"
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"sets the keys", []string{"oidc", "keys", "--data", data, arn, good}, exitOK, "keys of " + arn + " set from"},
+		{"not a provider ARN", []string{"oidc", "keys", "--data", data, "arn:aws:iam::111111111111:role/x", good}, exitInvalid, "is not an OIDC provider ARN"},
+		{"no such provider", []string{"oidc", "keys", "--data", data, "arn:aws:iam::111111111111:oidc-provider/other.example.com", good}, exitInvalid, "no OIDC provider other.example.com"},
+		{"bad key", []string{"oidc", "keys", "--data", data, arn, bad}, exitInvalid, "bad.json: JWKS"},
+		{"missing file", []string{"oidc", "keys", "--data", data, arn, filepath.Join(dir, "none.json")}, exitInvalid, "none.json"},
+		{"usage", []string{"oidc", "keys", arn}, exitInvalid, "Usage: ward oidc keys"},
+	} {
+		var stdout, stderr strings.Builder
+		code := run(tc.args, strings.NewReader(""), &stdout, &stderr)
+		if code != tc.code || !strings.Contains(stdout.String()+stderr.String(), tc.want) {
+			t.Errorf("%s: exit %d, output %q %q; want exit %d and %q", tc.name, code, stdout.String(), stderr.String(), tc.code, tc.want)
+		}
 	}
 }

@@ -56,6 +56,9 @@ func (s *Sealer) Open(sealed []byte) (string, error) {
 	return string(plain), err
 }
 
+// unsignedOps are the STS operations that take no signature.
+var unsignedOps = map[string]bool{"AssumeRoleWithWebIdentity": true}
+
 // Service answers IAM and STS requests.
 type Service struct {
 	Store   store.Store
@@ -177,6 +180,21 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	p := params(form)
 	op := p.get("Action")
+	// AssumeRoleWithWebIdentity is unsigned: the token is the credential.
+	if unsignedOps[op] && r.Header.Get("Authorization") == "" && r.URL.Query().Get("X-Amz-Algorithm") == "" {
+		c := &call{s: s, ctx: r.Context(), op: op, p: p, requestID: requestID, sourceIP: remoteIP(r), secure: r.TLS != nil}
+		if err := stsOps[op](c); err != nil {
+			var ae *APIError
+			if !errors.As(err, &ae) {
+				ae = apiErr(500, "ServiceFailure", "ward could not complete the request")
+			}
+			s.writeError(w, ae, stsNS, requestID)
+			return
+		}
+		w.Header().Set("Content-Type", "text/xml")
+		io.WriteString(w, envelope(op, stsNS, c.x.b.String(), requestID))
+		return
+	}
 	signed, verr := sigv4.Verify(r, body, s.secretOf, s.now())
 	ns := iamNS
 	if (signed != nil && signed.Service == "sts") || (signed == nil && stsOps[op] != nil) {

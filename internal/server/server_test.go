@@ -2,8 +2,14 @@ package server_test
 
 import (
 	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -647,5 +653,119 @@ func TestSDKGetSessionToken(t *testing.T) {
 	}
 	if _, err := tmpSTS.GetSessionToken(ctx, &sts.GetSessionTokenInput{}); apiCode(err) != "AccessDenied" {
 		t.Errorf("GetSessionToken with session credentials: %v", err)
+	}
+}
+
+// TestSDKWebIdentity: an OIDC provider, a role trusting it with
+// conditions on the token's claims, and AssumeRoleWithWebIdentity called
+// without credentials, as a CI job or a pod would.
+func TestSDKWebIdentity(t *testing.T) {
+	srv, err := server.Open(server.Config{DataDir: t.TempDir(), Account: "123456789012"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() { ts.Close(); srv.Close() })
+	id, secret, err := server.ReadCredentials(srv.CredentialsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	root, _ := clients(ts.URL, id, secret, "")
+	const issuer = "https://token.example.com"
+	prov, err := root.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{
+		Url: aws.String(issuer), ClientIDList: []string{"sts.amazonaws.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := aws.ToString(prov.OpenIDConnectProviderArn); got != "arn:aws:iam::123456789012:oidc-provider/token.example.com" {
+		t.Errorf("provider ARN %q", got)
+	}
+	got, err := root.GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: prov.OpenIDConnectProviderArn})
+	if err != nil || aws.ToString(got.Url) != "token.example.com" || len(got.ClientIDList) != 1 {
+		t.Errorf("GetOpenIDConnectProvider: %+v %v", got, err)
+	}
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwks := fmt.Sprintf(`{"keys":[{"kty":"RSA","kid":"k1","alg":"RS256","use":"sig","n":%q,"e":"AQAB"}]}`,
+		base64.RawURLEncoding.EncodeToString(key.N.Bytes()))
+	if err := srv.Service.SetOIDCKeys("123456789012", issuer, []byte(jwks)); err != nil {
+		t.Fatal(err)
+	}
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+		"Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/token.example.com"},
+		"Action":"sts:AssumeRoleWithWebIdentity",
+		"Condition":{"StringEquals":{"token.example.com:aud":"sts.amazonaws.com"},
+		             "StringLike":{"token.example.com:sub":"repo:acme/app:*"}}}]}`
+	if _, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("deploy"), AssumeRolePolicyDocument: aws.String(trust)}); err != nil {
+		t.Fatal(err)
+	}
+	root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("deploy"), PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListRoles","Resource":"*"}]}`)})
+
+	sign := func(claims map[string]any, k *rsa.PrivateKey) string {
+		head := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"RS256","typ":"JWT","kid":"k1"}`))
+		body, _ := json.Marshal(claims)
+		msg := head + "." + base64.RawURLEncoding.EncodeToString(body)
+		sum := sha256.Sum256([]byte(msg))
+		sig, err := rsa.SignPKCS1v15(rand.Reader, k, crypto.SHA256, sum[:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return msg + "." + base64.RawURLEncoding.EncodeToString(sig)
+	}
+	claims := func(sub, aud string, exp time.Duration) map[string]any {
+		return map[string]any{"iss": issuer, "sub": sub, "aud": aud, "iat": time.Now().Unix(), "exp": time.Now().Add(exp).Unix()}
+	}
+	anon := sts.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: aws.AnonymousCredentials{}},
+		func(o *sts.Options) { o.BaseEndpoint = aws.String(ts.URL) })
+	assume := func(token string) (*sts.AssumeRoleWithWebIdentityOutput, error) {
+		return anon.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{
+			RoleArn: aws.String("arn:aws:iam::123456789012:role/deploy"), RoleSessionName: aws.String("ci"), WebIdentityToken: aws.String(token)})
+	}
+	out, err := assume(sign(claims("repo:acme/app:ref:refs/heads/main", "sts.amazonaws.com", time.Hour), key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(out.SubjectFromWebIdentityToken) != "repo:acme/app:ref:refs/heads/main" || aws.ToString(out.Provider) != "token.example.com" {
+		t.Errorf("response: subject %q provider %q", aws.ToString(out.SubjectFromWebIdentityToken), aws.ToString(out.Provider))
+	}
+	c := out.Credentials
+	session, sessionSTS := clients(ts.URL, aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
+	who, err := sessionSTS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil || aws.ToString(who.Arn) != "arn:aws:sts::123456789012:assumed-role/deploy/ci" {
+		t.Errorf("session identity: %v %v", who, err)
+	}
+	if _, err := session.ListRoles(ctx, &iam.ListRolesInput{}); err != nil {
+		t.Errorf("the role's policy applies: %v", err)
+	}
+	if _, err := session.ListUsers(ctx, &iam.ListUsersInput{}); apiCode(err) != "AccessDenied" {
+		t.Errorf("and only it: %v", err)
+	}
+
+	other, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, token, code string
+	}{
+		{"subject outside the trust condition", sign(claims("repo:evil/app:ref:main", "sts.amazonaws.com", time.Hour), key), "AccessDenied"},
+		{"audience not registered", sign(claims("repo:acme/app:x", "someone-else", time.Hour), key), "InvalidIdentityToken"},
+		{"expired", sign(claims("repo:acme/app:x", "sts.amazonaws.com", -time.Minute), key), "ExpiredTokenException"},
+		{"signed by another key", sign(claims("repo:acme/app:x", "sts.amazonaws.com", time.Hour), other), "InvalidIdentityToken"},
+		{"not a JWT", "abc", "InvalidIdentityToken"},
+	} {
+		if _, err := assume(tc.token); apiCode(err) != tc.code {
+			t.Errorf("%s: got %v, want %s", tc.name, err, tc.code)
+		}
+	}
+	if _, err := root.DeleteOpenIDConnectProvider(ctx, &iam.DeleteOpenIDConnectProviderInput{OpenIDConnectProviderArn: prov.OpenIDConnectProviderArn}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := assume(sign(claims("repo:acme/app:x", "sts.amazonaws.com", time.Hour), key)); apiCode(err) != "InvalidIdentityToken" {
+		t.Errorf("after the provider is deleted: %v", err)
 	}
 }
