@@ -119,6 +119,10 @@ type Session struct {
 	// user (or, empty with Root set, as the root user), not as a role.
 	UserName string `json:"userName,omitempty"`
 	Root     bool   `json:"root,omitempty"`
+	// Federated is the name given to GetFederationToken: the session is
+	// arn:aws:sts::ACCOUNT:federated-user/NAME, issued by UserName (or
+	// by the root user when Root is set).
+	Federated string `json:"federated,omitempty"`
 }
 
 // Entity kinds in the store.

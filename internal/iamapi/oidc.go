@@ -372,22 +372,11 @@ func assumeRoleWithWebIdentity(c *call) error {
 	if duration < 900 || duration > role.MaxSessionDuration {
 		return apiErr(400, "ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 	}
-	secret := newSecret()
 	sub, _ := claims["sub"].(string)
-	s := &Session{ID: newID("ASIA"), Secret: c.s.Sealer.Seal(secret), Token: "ward" + newSecret() + newSecret(),
-		Expires: now.Add(time.Duration(duration) * time.Second).UTC().Truncate(time.Second),
-		RoleArn: role.Arn, RoleName: role.Name, RoleID: role.ID, SessionName: sessionName}
-	if err := c.s.update(c.ctx, func(tx store.Tx) error {
-		return tx.Create(&store.Entity{Account: account, Kind: kindSession, Name: s.ID, ID: s.ID, Body: marshal(s)})
-	}); err != nil {
+	s := &Session{Expires: c.expiresIn(duration), RoleArn: role.Arn, RoleName: role.Name, RoleID: role.ID, SessionName: sessionName}
+	if err := c.issueSession(account, s); err != nil {
 		return err
 	}
-	c.x.open("Credentials")
-	c.x.elem("AccessKeyId", s.ID)
-	c.x.elem("SecretAccessKey", secret)
-	c.x.elem("SessionToken", s.Token)
-	c.x.elem("Expiration", fmtTime(s.Expires))
-	c.x.close("Credentials")
 	c.x.elem("SubjectFromWebIdentityToken", sub)
 	c.x.open("AssumedRoleUser")
 	c.x.elem("AssumedRoleId", role.ID+":"+sessionName)

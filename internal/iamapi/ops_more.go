@@ -18,6 +18,7 @@ func init() {
 		"TagRole": tagPrincipal(kindRole, "RoleName", true), "UntagRole": tagPrincipal(kindRole, "RoleName", false),
 		"TagUser": tagPrincipal(kindUser, "UserName", true), "UntagUser": tagPrincipal(kindUser, "UserName", false),
 		"ListRoleTags": listTags(kindRole, "RoleName"), "ListUserTags": listTags(kindUser, "UserName"),
+		"TagPolicy": tagPolicy(true), "UntagPolicy": tagPolicy(false), "ListPolicyTags": listPolicyTags,
 		"PutRolePermissionsBoundary": boundary(kindRole, "RoleName", true), "DeleteRolePermissionsBoundary": boundary(kindRole, "RoleName", false),
 		"PutUserPermissionsBoundary": boundary(kindUser, "UserName", true), "DeleteUserPermissionsBoundary": boundary(kindUser, "UserName", false),
 		"SetDefaultPolicyVersion": setDefaultPolicyVersion, "DeletePolicyVersion": deletePolicyVersion, "ListPolicyVersions": listPolicyVersions,
@@ -288,48 +289,104 @@ func tagPrincipal(kind, nameParam string, add bool) handler {
 		if err != nil {
 			return err
 		}
-		var tags []Tag
-		var keys []string
-		ctx := map[string][]string{}
-		if add {
-			tags = c.p.tags("Tags")
-			ctx = tagContext(tags)
-		} else {
-			keys = c.p.list("TagKeys")
-			ctx["aws:TagKeys"] = keys
-		}
+		tags, keys, ctx := c.tagRequest(add)
 		if err := c.authorizeOnWith(kind, name, "iam:"+c.op, ctx); err != nil {
 			return err
 		}
 		return c.s.update(c.ctx, func(tx store.Tx) error {
 			return c.editPrincipal(tx, kind, name, func(p *principal) error {
-				for _, t := range tags {
-					replaced := false
-					for i := range p.Tags {
-						if strings.EqualFold(p.Tags[i].Key, t.Key) {
-							p.Tags[i].Value, replaced = t.Value, true
-						}
-					}
-					if !replaced {
-						p.Tags = append(p.Tags, t)
-					}
-				}
-				if len(p.Tags) > 50 {
-					return apiErr(409, "LimitExceeded", "Cannot exceed quota for TagsPer%s: 50", strings.ToUpper(kind[:1])+kind[1:])
-				}
-				for _, k := range keys {
-					kept := p.Tags[:0]
-					for _, t := range p.Tags {
-						if !strings.EqualFold(t.Key, k) {
-							kept = append(kept, t)
-						}
-					}
-					p.Tags = kept
-				}
-				return nil
+				var err error
+				p.Tags, err = editTags(p.Tags, tags, keys, strings.ToUpper(kind[:1])+kind[1:])
+				return err
 			})
 		})
 	}
+}
+
+// editTags adds or replaces tags (keys compare case-insensitively, as
+// IAM's do) and removes keys, within IAM's quota of 50 tags.
+func editTags(have, add []Tag, remove []string, what string) ([]Tag, error) {
+	for _, t := range add {
+		replaced := false
+		for i := range have {
+			if strings.EqualFold(have[i].Key, t.Key) {
+				have[i].Value, replaced = t.Value, true
+			}
+		}
+		if !replaced {
+			have = append(have, t)
+		}
+	}
+	if len(have) > 50 {
+		return nil, apiErr(409, "LimitExceeded", "Cannot exceed quota for TagsPer%s: 50", what)
+	}
+	for _, k := range remove {
+		kept := have[:0]
+		for _, t := range have {
+			if !strings.EqualFold(t.Key, k) {
+				kept = append(kept, t)
+			}
+		}
+		have = kept
+	}
+	return have, nil
+}
+
+// tagPolicy tags or untags a customer managed policy; AWS managed
+// policies cannot be tagged.
+func tagPolicy(add bool) handler {
+	return func(c *call) error {
+		arn, err := c.p.required("PolicyArn")
+		if err != nil {
+			return err
+		}
+		tags, keys, ctx := c.tagRequest(add)
+		var have []Tag
+		if err := c.s.view(c.ctx, func(tx store.Tx) error {
+			mp, err := loadPolicy(tx, c.who.account, arn)
+			if err == nil {
+				have = mp.Tags
+			}
+			return err
+		}); err != nil {
+			return err
+		}
+		for k, v := range resourceTagContext(have) {
+			ctx[k] = v
+		}
+		if err := c.authorize("iam:"+c.op, arn, ctx); err != nil {
+			return err
+		}
+		return c.s.update(c.ctx, func(tx store.Tx) error {
+			mp, err := loadPolicy(tx, c.who.account, arn)
+			if err != nil {
+				return err
+			}
+			if mp.Tags, err = editTags(mp.Tags, tags, keys, "Policy"); err != nil {
+				return err
+			}
+			return tx.Put(&store.Entity{Account: c.who.account, Kind: kindPolicy, Name: mp.Name, Body: marshal(mp)})
+		})
+	}
+}
+
+func listPolicyTags(c *call) error {
+	arn, err := c.p.required("PolicyArn")
+	if err != nil {
+		return err
+	}
+	var mp *ManagedPolicy
+	if err := c.s.view(c.ctx, func(tx store.Tx) error {
+		mp, err = loadPolicy(tx, c.who.account, arn)
+		return err
+	}); err != nil {
+		return err
+	}
+	if err := c.authorize("iam:ListPolicyTags", arn, resourceTagContext(mp.Tags)); err != nil {
+		return err
+	}
+	c.x.tagList(mp.Tags)
+	return nil
 }
 
 func listTags(kind, nameParam string) handler {
@@ -348,15 +405,7 @@ func listTags(kind, nameParam string) handler {
 			}
 			var p principal
 			unmarshal(e.Body, &p)
-			c.x.open("Tags")
-			for _, t := range p.Tags {
-				c.x.open("member")
-				c.x.elem("Key", t.Key)
-				c.x.elem("Value", t.Value)
-				c.x.close("member")
-			}
-			c.x.close("Tags")
-			c.x.elem("IsTruncated", "false")
+			c.x.tagList(p.Tags)
 			return nil
 		})
 	}
@@ -516,4 +565,28 @@ func getAccountSummary(c *call) error {
 	}
 	c.x.close("SummaryMap")
 	return nil
+}
+
+// tagRequest reads a Tag* request (Tags) or an Untag* request (TagKeys)
+// and the context keys they set.
+func (c *call) tagRequest(add bool) (tags []Tag, keys []string, ctx map[string][]string) {
+	if add {
+		tags = c.p.tags("Tags")
+		if ctx = tagContext(tags); ctx == nil {
+			ctx = map[string][]string{}
+		}
+		return tags, nil, ctx
+	}
+	keys = c.p.list("TagKeys")
+	return nil, keys, map[string][]string{"aws:TagKeys": keys}
+}
+
+// tagList writes a List*Tags result: every tag, never truncated (50 at
+// most).
+func (x *xmlw) tagList(tags []Tag) {
+	if len(tags) == 0 {
+		x.elem("Tags", "")
+	}
+	x.tags(tags)
+	x.elem("IsTruncated", "false")
 }

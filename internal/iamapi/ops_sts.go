@@ -12,9 +12,10 @@ import (
 )
 
 var stsOps = map[string]handler{
-	"GetCallerIdentity": getCallerIdentity,
-	"AssumeRole":        assumeRole,
-	"GetSessionToken":   getSessionToken,
+	"GetCallerIdentity":  getCallerIdentity,
+	"AssumeRole":         assumeRole,
+	"GetSessionToken":    getSessionToken,
+	"GetFederationToken": getFederationToken,
 }
 
 // getSessionToken gives an IAM user (or the root user) temporary
@@ -25,34 +26,17 @@ func getSessionToken(c *call) error {
 	if c.who.kind == "session" || c.who.tempToken != "" {
 		return apiErr(403, "AccessDenied", "Cannot call GetSessionToken with session credentials")
 	}
-	max := 129600
-	if c.who.kind == "root" {
-		max = 3600
-	}
-	duration, err := c.p.intOr("DurationSeconds", min(43200, max))
+	duration, err := c.userSessionDuration()
 	if err != nil {
 		return err
 	}
-	if duration < 900 || duration > max {
-		return apiErr(400, "ValidationError", "1 validation error detected: Value '%d' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and %d", duration, max)
-	}
-	secret := newSecret()
-	s := &Session{ID: newID("ASIA"), Secret: c.s.Sealer.Seal(secret), Token: "ward" + newSecret() + newSecret(),
-		Expires: c.s.now().Add(time.Duration(duration) * time.Second).UTC().Truncate(time.Second), Root: c.who.kind == "root"}
+	s := &Session{Expires: c.expiresIn(duration), Root: c.who.kind == "root"}
 	if c.who.kind == "user" {
 		s.UserName = c.who.user.Name
 	}
-	if err := c.s.update(c.ctx, func(tx store.Tx) error {
-		return tx.Create(&store.Entity{Account: c.who.account, Kind: kindSession, Name: s.ID, ID: s.ID, Body: marshal(s)})
-	}); err != nil {
+	if err := c.issueSession(c.who.account, s); err != nil {
 		return err
 	}
-	c.x.open("Credentials")
-	c.x.elem("AccessKeyId", s.ID)
-	c.x.elem("SecretAccessKey", secret)
-	c.x.elem("SessionToken", s.Token)
-	c.x.elem("Expiration", fmtTime(s.Expires))
-	c.x.close("Credentials")
 	return nil
 }
 
@@ -110,26 +94,7 @@ func assumeRole(c *call) error {
 	if duration < 900 || duration > role.MaxSessionDuration || (c.who.kind == "session" && duration > 3600) {
 		return apiErr(400, "ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 	}
-	var sessionPolicies []string
-	if doc := c.p.get("Policy"); doc != "" {
-		if err := checkDocument(doc, policy.KindSession); err != nil {
-			return err
-		}
-		sessionPolicies = append(sessionPolicies, doc)
-	}
-	err = c.s.view(c.ctx, func(tx store.Tx) error {
-		for i := 1; ; i++ {
-			arn := c.p.get(fmt.Sprintf("PolicyArns.member.%d.arn", i))
-			if arn == "" {
-				return nil
-			}
-			doc, err := c.s.managedDocument(tx, arn)
-			if err != nil {
-				return err
-			}
-			sessionPolicies = append(sessionPolicies, doc)
-		}
-	})
+	sessionPolicies, err := c.sessionPolicies()
 	if err != nil {
 		return err
 	}
@@ -154,23 +119,11 @@ func assumeRole(c *call) error {
 			return err
 		}
 	}
-	secret := newSecret()
-	s := &Session{ID: newID("ASIA"), Secret: c.s.Sealer.Seal(secret), Token: "ward" + newSecret() + newSecret(),
-		Expires: c.s.now().Add(time.Duration(duration) * time.Second).UTC().Truncate(time.Second),
-		RoleArn: role.Arn, RoleName: role.Name, RoleID: role.ID, SessionName: sessionName,
+	s := &Session{Expires: c.expiresIn(duration), RoleArn: role.Arn, RoleName: role.Name, RoleID: role.ID, SessionName: sessionName,
 		SessionPolicies: sessionPolicies, Tags: tags, SourceIdentity: c.p.get("SourceIdentity")}
-	err = c.s.update(c.ctx, func(tx store.Tx) error {
-		return tx.Create(&store.Entity{Account: account, Kind: kindSession, Name: s.ID, ID: s.ID, Body: marshal(s)})
-	})
-	if err != nil {
+	if err := c.issueSession(account, s); err != nil {
 		return err
 	}
-	c.x.open("Credentials")
-	c.x.elem("AccessKeyId", s.ID)
-	c.x.elem("SecretAccessKey", secret)
-	c.x.elem("SessionToken", s.Token)
-	c.x.elem("Expiration", fmtTime(s.Expires))
-	c.x.close("Credentials")
 	c.x.open("AssumedRoleUser")
 	c.x.elem("AssumedRoleId", role.ID+":"+sessionName)
 	c.x.elem("Arn", "arn:aws:sts::"+account+":assumed-role/"+role.Name+"/"+sessionName)
@@ -203,4 +156,125 @@ func (s *Service) Bootstrap(account, keyID, secret string) (id, sec string, crea
 		return tx.Create(&store.Entity{Account: account, Kind: kindKey, Name: keyID, ID: keyID, Body: marshal(k)})
 	})
 	return keyID, secret, created, err
+}
+
+// sessionPolicies reads the session policies of AssumeRole and
+// GetFederationToken: an inline Policy and managed PolicyArns.
+func (c *call) sessionPolicies() ([]string, error) {
+	var docs []string
+	if doc := c.p.get("Policy"); doc != "" {
+		if err := checkDocument(doc, policy.KindSession); err != nil {
+			return nil, err
+		}
+		docs = append(docs, doc)
+	}
+	err := c.s.view(c.ctx, func(tx store.Tx) error {
+		for i := 1; ; i++ {
+			arn := c.p.get(fmt.Sprintf("PolicyArns.member.%d.arn", i))
+			if arn == "" {
+				return nil
+			}
+			doc, err := c.s.managedDocument(tx, arn)
+			if err != nil {
+				return err
+			}
+			docs = append(docs, doc)
+		}
+	})
+	return docs, err
+}
+
+var federatedNamePattern = regexp.MustCompile(`^[\w+=,.@-]{2,32}$`)
+
+// getFederationToken issues credentials for a federated user. Only
+// long-term credentials of an IAM user or the root user may call it; the
+// session has what both the caller's policies and the session policies
+// allow, and nothing without session policies.
+func getFederationToken(c *call) error {
+	if c.who.kind != "user" && c.who.kind != "root" || c.who.tempToken != "" {
+		return apiErr(403, "AccessDenied", "Cannot call GetFederationToken with session credentials")
+	}
+	name, err := c.p.required("Name")
+	if err != nil {
+		return err
+	}
+	if !federatedNamePattern.MatchString(name) {
+		return apiErr(400, "ValidationError", "1 validation error detected: Value '%s' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]* and have length between 2 and 32", name)
+	}
+	duration, err := c.userSessionDuration()
+	if err != nil {
+		return err
+	}
+	docs, err := c.sessionPolicies()
+	if err != nil {
+		return err
+	}
+	arn := "arn:aws:sts::" + c.who.account + ":federated-user/" + name
+	tags := c.p.tags("Tags")
+	ctx := tagContext(tags)
+	if err := c.authorizeWith("sts:GetFederationToken", arn, ctx, nil); err != nil {
+		return err
+	}
+	if len(tags) > 0 {
+		if err := c.authorizeWith("sts:TagSession", arn, ctx, nil); err != nil {
+			return err
+		}
+	}
+	s := &Session{Expires: c.expiresIn(duration), Federated: name, Root: c.who.kind == "root", SessionPolicies: docs, Tags: tags}
+	if c.who.kind == "user" {
+		s.UserName = c.who.user.Name
+	}
+	if err := c.issueSession(c.who.account, s); err != nil {
+		return err
+	}
+	c.x.open("FederatedUser")
+	c.x.elem("FederatedUserId", c.who.account+":"+name)
+	c.x.elem("Arn", arn)
+	c.x.close("FederatedUser")
+	if len(docs) > 0 {
+		c.x.elem("PackedPolicySize", "10")
+	}
+	return nil
+}
+
+// issueSession stores a new session in account, with a fresh key,
+// secret and token, and writes its Credentials element.
+func (c *call) issueSession(account string, s *Session) error {
+	secret := newSecret()
+	s.ID, s.Secret, s.Token = newID("ASIA"), c.s.Sealer.Seal(secret), "ward"+newSecret()+newSecret()
+	if err := c.s.update(c.ctx, func(tx store.Tx) error {
+		return tx.Create(&store.Entity{Account: account, Kind: kindSession, Name: s.ID, ID: s.ID, Body: marshal(s)})
+	}); err != nil {
+		return err
+	}
+	c.x.open("Credentials")
+	c.x.elem("AccessKeyId", s.ID)
+	c.x.elem("SecretAccessKey", secret)
+	c.x.elem("SessionToken", s.Token)
+	c.x.elem("Expiration", fmtTime(s.Expires))
+	c.x.close("Credentials")
+	return nil
+}
+
+// expiresIn is the expiry of a session lasting seconds from now.
+func (c *call) expiresIn(seconds int) time.Time {
+	return c.s.now().Add(time.Duration(seconds) * time.Second).UTC().Truncate(time.Second)
+}
+
+// userSessionDuration reads DurationSeconds for GetSessionToken and
+// GetFederationToken: 900 s to 36 h for an IAM user, default 12 h; at
+// most one hour for the root user.
+func (c *call) userSessionDuration() (int, error) {
+	max := 129600
+	if c.who.kind == "root" {
+		max = 3600
+	}
+	duration, err := c.p.intOr("DurationSeconds", min(43200, max))
+	if err != nil {
+		return 0, err
+	}
+	if duration < 900 || duration > max {
+		return 0, apiErr(400, "ValidationError", "1 validation error detected: Value '%d' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and %d", duration, max)
+	}
+	return duration, nil
 }

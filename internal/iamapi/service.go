@@ -139,6 +139,29 @@ type caller struct {
 	// credentials, checked on every request like a role session's.
 	tempToken   string
 	tempExpires time.Time
+	// limit names what temporary credentials may not do beyond their
+	// policies: "sessiontoken" (GetSessionToken without MFA) or
+	// "federation" (GetFederationToken). See credentialLimit.
+	limit string
+}
+
+// credentialLimit refuses the calls AWS refuses to some temporary
+// credentials whatever their policies (STS API reference): credentials
+// from GetSessionToken without MFA call no IAM operation and, in STS,
+// only AssumeRole and GetCallerIdentity; credentials from
+// GetFederationToken call no IAM operation and only GetCallerIdentity.
+// IAM answers InvalidClientTokenId to both.
+func (c *caller) credentialLimit(service, op string) *APIError {
+	if c.limit == "" {
+		return nil
+	}
+	if service != "sts" {
+		return apiErr(403, "InvalidClientTokenId", "The security token included in the request is invalid")
+	}
+	if op == "GetCallerIdentity" || (op == "AssumeRole" && c.limit == "sessiontoken") {
+		return nil
+	}
+	return apiErr(403, "AccessDenied", "Cannot call %s with session credentials", op)
 }
 
 // call is one request in progress.
@@ -218,6 +241,9 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	who, aerr := s.resolveCaller(r.Context(), signed)
+	if aerr == nil {
+		aerr = who.credentialLimit(signed.Service, op)
+	}
 	if aerr != nil {
 		s.writeError(w, aerr, ns, requestID)
 		return
@@ -364,18 +390,29 @@ func (s *Service) resolveCaller(ctx context.Context, signed *sigv4.Signed) (*cal
 				aerr = apiErr(400, "ExpiredToken", "The security token included in the request is expired")
 				return nil
 			}
+			if ss.Federated != "" {
+				// A federated user: the issuing user's policies (none for
+				// the root user: all allowed) cut by the session policies.
+				who = &caller{account: e.Account, arn: "arn:aws:sts::" + e.Account + ":federated-user/" + ss.Federated,
+					userID: e.Account + ":" + ss.Federated, kind: "federated", session: &ss, limit: "federation"}
+				if ss.UserName != "" {
+					u, err := loadUser(tx, e.Account, ss.UserName)
+					who.user = u
+					return err
+				}
+				return nil
+			}
 			if ss.Root {
-				who = &caller{account: e.Account, arn: "arn:aws:iam::" + e.Account + ":root", userID: e.Account, kind: "root"}
+				who = &caller{account: e.Account, arn: "arn:aws:iam::" + e.Account + ":root", userID: e.Account, kind: "root",
+					tempToken: ss.Token, tempExpires: ss.Expires, limit: "sessiontoken"}
 				return nil
 			}
 			if ss.UserName != "" {
-				ue, err := tx.Get(e.Account, kindUser, ss.UserName)
+				u, err := loadUser(tx, e.Account, ss.UserName)
 				if err != nil {
 					return err
 				}
-				var u User
-				unmarshal(ue.Body, &u)
-				who = &caller{account: e.Account, arn: u.Arn, userID: u.ID, kind: "user", user: &u, tempToken: ss.Token, tempExpires: ss.Expires}
+				who = &caller{account: e.Account, arn: u.Arn, userID: u.ID, kind: "user", user: u, tempToken: ss.Token, tempExpires: ss.Expires, limit: "sessiontoken"}
 				return nil
 			}
 			who = &caller{account: e.Account, arn: "arn:aws:sts::" + e.Account + ":assumed-role/" + ss.RoleName + "/" + ss.SessionName,
@@ -496,6 +533,24 @@ func (s *Service) principalPolicies(tx store.Tx, who *caller) (engine.Policies, 
 	switch who.kind {
 	case "root":
 		return ps, nil
+	case "federated":
+		// A federated user has what both its issuer's policies and its
+		// session policies allow; with no session policy, nothing (STS
+		// API reference, GetFederationToken).
+		ps.Session = append(ps.Session, compileStored(allowNothing, "session policy (none given)"))
+		if len(who.session.SessionPolicies) > 0 {
+			ps.Session = ps.Session[:0]
+		}
+		for i, doc := range who.session.SessionPolicies {
+			if c := compileStored(doc, fmt.Sprintf("session policy %d", i+1)); c != nil {
+				ps.Session = append(ps.Session, c)
+			}
+		}
+		if who.user == nil { // issued by the root user
+			ps.Identity = append(ps.Identity, compileStored(allowAll, "root user"))
+			return ps, nil
+		}
+		fallthrough
 	case "user":
 		ue, err := tx.Get(who.account, kindUser, who.user.Name)
 		if err != nil {
@@ -586,6 +641,14 @@ func policyARNParts(arn string) (account, name string, ok bool) {
 }
 
 // compileStored compiles a policy that passed validation when stored.
+// allowNothing and allowAll stand for the policies AWS implies: a
+// federated session without session policies, and the root user that
+// issued one.
+const (
+	allowNothing = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"*","Resource":"*"}]}`
+	allowAll     = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
+)
+
 func compileStored(doc, name string) *engine.Compiled {
 	p, err := policy.Parse([]byte(doc), name)
 	if err != nil {
@@ -673,6 +736,11 @@ func principalContext(who *caller) map[string][]string {
 	case "user":
 		ctx["aws:userid"] = []string{who.userID}
 		for _, t := range who.user.Tags {
+			ctx["aws:PrincipalTag/"+t.Key] = []string{t.Value}
+		}
+	case "federated":
+		ctx["aws:userid"] = []string{who.userID}
+		for _, t := range who.session.Tags {
 			ctx["aws:PrincipalTag/"+t.Key] = []string{t.Value}
 		}
 	case "session":

@@ -622,19 +622,28 @@ func TestSDKCrossAccount(t *testing.T) {
 	}
 }
 
-// TestSDKGetSessionToken: temporary credentials that act as the user.
+// TestSDKGetSessionToken: temporary credentials that act as the user,
+// limited as AWS limits them without MFA: no IAM operation, and in STS
+// only AssumeRole and GetCallerIdentity.
 func TestSDKGetSessionToken(t *testing.T) {
 	endpoint, id, secret := start(t)
 	ctx := context.Background()
 	root, _ := clients(endpoint, id, secret, "")
 	root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("erin")})
 	root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("erin"), PolicyName: aws.String("p"),
-		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"}]}`)})
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:ListUsers","sts:AssumeRole"],"Resource":"*"}]}`)})
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}`
+	if _, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("ops"), AssumeRolePolicyDocument: aws.String(trust)}); err != nil {
+		t.Fatal(err)
+	}
 	key, err := root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("erin")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, erinSTS := clients(endpoint, aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey), "")
+	erin, erinSTS := clients(endpoint, aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey), "")
+	if _, err := erin.ListUsers(ctx, &iam.ListUsersInput{}); err != nil {
+		t.Fatalf("long-term credentials: %v", err)
+	}
 	out, err := erinSTS.GetSessionToken(ctx, &sts.GetSessionTokenInput{DurationSeconds: aws.Int32(900)})
 	if err != nil {
 		t.Fatal(err)
@@ -645,14 +654,71 @@ func TestSDKGetSessionToken(t *testing.T) {
 	if err != nil || aws.ToString(who.Arn) != "arn:aws:iam::123456789012:user/erin" {
 		t.Errorf("session token identity: %v %v", who, err)
 	}
-	if _, err := tmp.ListUsers(ctx, &iam.ListUsersInput{}); err != nil {
-		t.Errorf("the user's policy applies: %v", err)
+	if _, err := tmp.ListUsers(ctx, &iam.ListUsersInput{}); apiCode(err) != "InvalidClientTokenId" {
+		t.Errorf("IAM with session-token credentials and no MFA: %v", err)
 	}
-	if _, err := tmp.ListRoles(ctx, &iam.ListRolesInput{}); apiCode(err) != "AccessDenied" {
-		t.Errorf("and only it: %v", err)
+	if _, err := tmpSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/ops"), RoleSessionName: aws.String("via-token")}); err != nil {
+		t.Errorf("AssumeRole with session-token credentials: %v", err)
 	}
 	if _, err := tmpSTS.GetSessionToken(ctx, &sts.GetSessionTokenInput{}); apiCode(err) != "AccessDenied" {
 		t.Errorf("GetSessionToken with session credentials: %v", err)
+	}
+	if _, err := tmpSTS.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("bob")}); apiCode(err) != "AccessDenied" {
+		t.Errorf("GetFederationToken with session credentials: %v", err)
+	}
+}
+
+// TestSDKGetFederationToken: a federated user's credentials name it,
+// carry the session policy, and call only GetCallerIdentity.
+func TestSDKGetFederationToken(t *testing.T) {
+	endpoint, id, secret := start(t)
+	ctx := context.Background()
+	root, _ := clients(endpoint, id, secret, "")
+	root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("proxy")})
+	key, err := root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("proxy")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, proxySTS := clients(endpoint, aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey), "")
+	session := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`
+	in := &sts.GetFederationTokenInput{Name: aws.String("bob"), Policy: aws.String(session), DurationSeconds: aws.Int32(900)}
+	if _, err := proxySTS.GetFederationToken(ctx, in); apiCode(err) != "AccessDenied" || !strings.Contains(apiMessage(err), "sts:GetFederationToken") {
+		t.Errorf("without sts:GetFederationToken in its policies: %v", err)
+	}
+	root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("proxy"), PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:GetFederationToken","Resource":"arn:aws:sts::123456789012:federated-user/b*"}]}`)})
+	out, err := proxySTS.GetFederationToken(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(out.FederatedUser.Arn) != "arn:aws:sts::123456789012:federated-user/bob" || aws.ToString(out.FederatedUser.FederatedUserId) != "123456789012:bob" {
+		t.Errorf("federated user %+v", out.FederatedUser)
+	}
+	c := out.Credentials
+	bob, bobSTS := clients(endpoint, aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
+	who, err := bobSTS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil || aws.ToString(who.Arn) != "arn:aws:sts::123456789012:federated-user/bob" || aws.ToString(who.UserId) != "123456789012:bob" {
+		t.Errorf("federated identity: %v %v", who, err)
+	}
+	if _, err := bob.ListUsers(ctx, &iam.ListUsersInput{}); apiCode(err) != "InvalidClientTokenId" {
+		t.Errorf("IAM with federation credentials: %v", err)
+	}
+	if _, err := bobSTS.GetSessionToken(ctx, &sts.GetSessionTokenInput{}); apiCode(err) != "AccessDenied" {
+		t.Errorf("STS other than GetCallerIdentity: %v", err)
+	}
+	for _, tc := range []struct {
+		name string
+		in   *sts.GetFederationTokenInput
+		code string
+	}{
+		{"name outside the policy's resource", &sts.GetFederationTokenInput{Name: aws.String("carol")}, "AccessDenied"},
+		{"name too short", &sts.GetFederationTokenInput{Name: aws.String("b")}, "ValidationError"},
+		{"duration too long", &sts.GetFederationTokenInput{Name: aws.String("bob"), DurationSeconds: aws.Int32(129601)}, "ValidationError"},
+		{"malformed session policy", &sts.GetFederationTokenInput{Name: aws.String("bob"), Policy: aws.String(`{"Statement":`)}, "MalformedPolicyDocument"},
+	} {
+		if _, err := proxySTS.GetFederationToken(ctx, tc.in); apiCode(err) != tc.code {
+			t.Errorf("%s: got %v, want %s", tc.name, err, tc.code)
+		}
 	}
 }
 
@@ -767,5 +833,64 @@ func TestSDKWebIdentity(t *testing.T) {
 	}
 	if _, err := assume(sign(claims("repo:acme/app:x", "sts.amazonaws.com", time.Hour), key)); apiCode(err) != "InvalidIdentityToken" {
 		t.Errorf("after the provider is deleted: %v", err)
+	}
+}
+
+// TestSDKPolicyTags: tags on customer managed policies, the 50-tag
+// quota, and a condition on the policy's own tags.
+func TestSDKPolicyTags(t *testing.T) {
+	endpoint, id, secret := start(t)
+	ctx := context.Background()
+	root, _ := clients(endpoint, id, secret, "")
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`
+	p, err := root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("read"), PolicyDocument: aws.String(doc)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn := p.Policy.Arn
+	tag := func(k, v string) iamtypes.Tag { return iamtypes.Tag{Key: aws.String(k), Value: aws.String(v)} }
+	if _, err := root.TagPolicy(ctx, &iam.TagPolicyInput{PolicyArn: arn, Tags: []iamtypes.Tag{tag("team", "data"), tag("env", "dev")}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := root.TagPolicy(ctx, &iam.TagPolicyInput{PolicyArn: arn, Tags: []iamtypes.Tag{tag("ENV", "prod")}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := root.UntagPolicy(ctx, &iam.UntagPolicyInput{PolicyArn: arn, TagKeys: []string{"team"}}); err != nil {
+		t.Fatal(err)
+	}
+	tags, err := root.ListPolicyTags(ctx, &iam.ListPolicyTagsInput{PolicyArn: arn})
+	if err != nil || len(tags.Tags) != 1 || aws.ToString(tags.Tags[0].Key) != "env" || aws.ToString(tags.Tags[0].Value) != "prod" {
+		t.Errorf("ListPolicyTags after a case-insensitive replace and an untag: %+v %v", tags, err)
+	}
+	many := make([]iamtypes.Tag, 50)
+	for i := range many {
+		many[i] = tag(fmt.Sprintf("k%d", i), "v")
+	}
+	if _, err := root.TagPolicy(ctx, &iam.TagPolicyInput{PolicyArn: arn, Tags: many}); apiCode(err) != "LimitExceeded" {
+		t.Errorf("51 tags: %v", err)
+	}
+	if _, err := root.TagPolicy(ctx, &iam.TagPolicyInput{PolicyArn: aws.String("arn:aws:iam::123456789012:policy/none"), Tags: many[:1]}); apiCode(err) != "NoSuchEntity" {
+		t.Errorf("tagging a missing policy: %v", err)
+	}
+	// A user may tag only policies already tagged env=dev.
+	root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("tagger")})
+	root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("tagger"), PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:TagPolicy","iam:ListPolicyTags"],"Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/env":"dev"}}}]}`)})
+	key, err := root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("tagger")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tagger, _ := clients(endpoint, aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey), "")
+	if _, err := tagger.TagPolicy(ctx, &iam.TagPolicyInput{PolicyArn: arn, Tags: many[:1]}); apiCode(err) != "AccessDenied" {
+		t.Errorf("tagging a policy tagged env=prod: %v", err)
+	}
+	if _, err := root.TagPolicy(ctx, &iam.TagPolicyInput{PolicyArn: arn, Tags: []iamtypes.Tag{tag("env", "dev")}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tagger.TagPolicy(ctx, &iam.TagPolicyInput{PolicyArn: arn, Tags: many[:1]}); err != nil {
+		t.Errorf("tagging a policy tagged env=dev: %v", err)
+	}
+	if out, err := tagger.ListPolicyTags(ctx, &iam.ListPolicyTagsInput{PolicyArn: arn}); err != nil || len(out.Tags) != 2 {
+		t.Errorf("listing the tags of a policy tagged env=dev: %+v %v", out, err)
 	}
 }
