@@ -226,7 +226,8 @@ func (s *Service) loadPrincipal(ctx context.Context, arn string) (*caller, error
 				return err
 			}
 			who = &caller{account: account, arn: "arn:aws:sts::" + account + ":assumed-role/" + r.Name + "/" + session,
-				userID: r.ID + ":" + session, kind: "session", session: &Session{RoleName: r.Name, RoleArn: r.Arn, RoleID: r.ID, SessionName: session}}
+				userID: r.ID + ":" + session, kind: "session", session: &Session{RoleName: r.Name, RoleArn: r.Arn, RoleID: r.ID, SessionName: session},
+				roleTags: r.Tags}
 		case parts[2] == "iam" && res == "root":
 			who = &caller{account: account, arn: arn, userID: account, kind: "root"}
 		default:

@@ -143,6 +143,9 @@ type caller struct {
 	// policies: "sessiontoken" (GetSessionToken without MFA) or
 	// "federation" (GetFederationToken). See credentialLimit.
 	limit string
+	// roleTags are the tags of a session's role: principal tags of the
+	// session unless a session tag has the same key.
+	roleTags []Tag
 }
 
 // credentialLimit refuses the calls AWS refuses to some temporary
@@ -417,6 +420,9 @@ func (s *Service) resolveCaller(ctx context.Context, signed *sigv4.Signed) (*cal
 			}
 			who = &caller{account: e.Account, arn: "arn:aws:sts::" + e.Account + ":assumed-role/" + ss.RoleName + "/" + ss.SessionName,
 				userID: ss.RoleID + ":" + ss.SessionName, kind: "session", session: &ss}
+			if r, err := loadRole(tx, e.Account, ss.RoleName); err == nil {
+				who.roleTags = r.Tags
+			}
 		}
 		return nil
 	})
@@ -747,6 +753,17 @@ func principalContext(who *caller) map[string][]string {
 		ctx["aws:userid"] = []string{who.userID}
 		ctx["aws:PrincipalArn"] = []string{who.session.RoleArn}
 		ctx["aws:MultiFactorAuthPresent"] = []string{"false"}
+		// Session tags override the role's tags with the same key, keys
+		// compared case-insensitively (IAM User Guide, session tags).
+		for _, t := range who.roleTags {
+			overridden := false
+			for _, st := range who.session.Tags {
+				overridden = overridden || strings.EqualFold(st.Key, t.Key)
+			}
+			if !overridden {
+				ctx["aws:PrincipalTag/"+t.Key] = []string{t.Value}
+			}
+		}
 		for _, t := range who.session.Tags {
 			ctx["aws:PrincipalTag/"+t.Key] = []string{t.Value}
 		}

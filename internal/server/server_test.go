@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/wardhq/ward/internal/server"
@@ -892,5 +893,41 @@ func TestSDKPolicyTags(t *testing.T) {
 	}
 	if out, err := tagger.ListPolicyTags(ctx, &iam.ListPolicyTagsInput{PolicyArn: arn}); err != nil || len(out.Tags) != 2 {
 		t.Errorf("listing the tags of a policy tagged env=dev: %+v %v", out, err)
+	}
+}
+
+// TestSDKRoleTagsArePrincipalTags: a role session carries its role's
+// tags as aws:PrincipalTag, and a session tag with the same key
+// overrides them.
+func TestSDKRoleTagsArePrincipalTags(t *testing.T) {
+	endpoint, id, secret := start(t)
+	ctx := context.Background()
+	root, rootSTS := clients(endpoint, id, secret, "")
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"123456789012"},"Action":["sts:AssumeRole","sts:TagSession"]}]}`
+	if _, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("analyst"), AssumeRolePolicyDocument: aws.String(trust),
+		Tags: []iamtypes.Tag{{Key: aws.String("Team"), Value: aws.String("data")}}}); err != nil {
+		t.Fatal(err)
+	}
+	root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("analyst"), PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"data"}}}]}`)})
+	for _, tc := range []struct {
+		name string
+		tags []ststypes.Tag
+		want string
+	}{
+		{"role tag", nil, ""},
+		{"session tag overrides it", []ststypes.Tag{{Key: aws.String("TEAM"), Value: aws.String("web")}}, "AccessDenied"},
+		{"other session tags keep it", []ststypes.Tag{{Key: aws.String("project"), Value: aws.String("x")}}, ""},
+	} {
+		out, err := rootSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/analyst"),
+			RoleSessionName: aws.String("s1"), Tags: tc.tags})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		c := out.Credentials
+		session, _ := clients(endpoint, aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
+		if _, err := session.ListUsers(ctx, &iam.ListUsersInput{}); apiCode(err) != tc.want {
+			t.Errorf("%s: got %v, want %q", tc.name, err, tc.want)
+		}
 	}
 }
