@@ -221,9 +221,11 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, envelope(op, stsNS, c.x.b.String(), requestID))
 		return
 	}
-	signed, verr := sigv4.Verify(r, body, s.secretOf, s.now())
+	var signedBy sigv4.Signed
+	signed := &signedBy
+	verr := sigv4.VerifyInto(r, body, s.secretOf, s.now(), signed)
 	ns := iamNS
-	if (signed != nil && signed.Service == "sts") || (signed == nil && stsOps[op] != nil) {
+	if (verr == nil && signed.Service == "sts") || (verr != nil && stsOps[op] != nil) {
 		ns = stsNS
 	}
 	if verr != nil {
@@ -283,7 +285,6 @@ func remoteIP(r *http.Request) string {
 // secretOf finds the secret of an access key: a long-term key or a
 // session's temporary key.
 func (s *Service) secretOf(keyID string) (string, error) {
-	invalid := &sigv4.Error{Code: "InvalidClientTokenId", Message: "The security token included in the request is invalid.", Status: 403}
 	s.mu.Lock()
 	c, ok := s.callers[keyID]
 	gen := s.gen
@@ -291,6 +292,7 @@ func (s *Service) secretOf(keyID string) (string, error) {
 	if ok && c.gen == gen && c.secret != "" {
 		return c.secret, nil
 	}
+	invalid := &sigv4.Error{Code: "InvalidClientTokenId", Message: "The security token included in the request is invalid.", Status: 403}
 	var sealed []byte
 	err := s.Store.View(context.Background(), func(tx store.Tx) error {
 		e, err := tx.GetByID(keyID)

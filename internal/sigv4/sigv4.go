@@ -8,16 +8,17 @@
 package sigv4
 
 import (
-	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"net/http"
 	"net/url"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -58,17 +59,31 @@ type SecretFunc func(accessKeyID string) (secret string, err error)
 // Verify checks a request's signature. body is the request body, already
 // read. now is the server's clock.
 func Verify(r *http.Request, body []byte, secret SecretFunc, now time.Time) (*Signed, error) {
-	q := r.URL.Query()
-	auth := r.Header.Get("Authorization")
-	switch {
-	case auth != "" && q.Get("X-Amz-Algorithm") != "":
-		return nil, fail(400, "InvalidRequest", "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified")
-	case auth != "":
-		return verifyHeader(r, body, auth, secret, now)
-	case q.Get("X-Amz-Algorithm") != "":
-		return verifyQuery(r, body, q, secret, now)
+	out := new(Signed)
+	if err := VerifyInto(r, body, secret, now, out); err != nil {
+		return nil, err
 	}
-	return nil, fail(403, "MissingAuthenticationToken", "Request is missing Authentication Token")
+	return out, nil
+}
+
+// VerifyInto is Verify writing into out. A request signed in its
+// Authorization header with no query string (the SDKs' and the CLI's POST
+// requests) is verified without allocating: the canonical request, the
+// string to sign and the HMACs are computed in pooled buffers.
+func VerifyInto(r *http.Request, body []byte, secret SecretFunc, now time.Time, out *Signed) error {
+	auth := r.Header.Get("Authorization")
+	presigned := r.URL.RawQuery != "" && strings.Contains(r.URL.RawQuery, "X-Amz-Algorithm=")
+	switch {
+	case auth != "" && presigned && r.URL.Query().Get("X-Amz-Algorithm") != "":
+		return fail(400, "InvalidRequest", "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified")
+	case auth != "":
+		return verifyHeader(r, body, auth, secret, now, out)
+	case presigned:
+		if q := r.URL.Query(); q.Get("X-Amz-Algorithm") != "" {
+			return verifyQuery(r, body, q, secret, now, out)
+		}
+	}
+	return fail(403, "MissingAuthenticationToken", "Request is missing Authentication Token")
 }
 
 // credential is the parsed Credential element: AKID/date/region/service/aws4_request.
@@ -77,13 +92,18 @@ type credential struct {
 }
 
 func parseCredential(s string) (credential, *Error) {
-	parts := strings.Split(s, "/")
-	if len(parts) != 5 {
+	var c credential
+	var rest, term string
+	var ok [4]bool
+	c.keyID, rest, ok[0] = strings.Cut(s, "/")
+	c.date, rest, ok[1] = strings.Cut(rest, "/")
+	c.region, rest, ok[2] = strings.Cut(rest, "/")
+	c.service, term, ok[3] = strings.Cut(rest, "/")
+	if !ok[0] || !ok[1] || !ok[2] || !ok[3] || strings.Contains(term, "/") {
 		return credential{}, fail(400, "IncompleteSignature", "Credential should be scoped to a valid Region, not %q.", s)
 	}
-	c := credential{keyID: parts[0], date: parts[1], region: parts[2], service: parts[3]}
-	if parts[4] != "aws4_request" {
-		return c, fail(400, "IncompleteSignature", "Credential should be scoped with a valid terminator: 'aws4_request', not '%s'.", parts[4])
+	if term != "aws4_request" {
+		return c, fail(400, "IncompleteSignature", "Credential should be scoped with a valid terminator: 'aws4_request', not '%s'.", term)
 	}
 	if c.keyID == "" || c.region == "" || c.service == "" {
 		return c, fail(400, "IncompleteSignature", "Credential should be scoped to a valid Region, not %q.", s)
@@ -91,25 +111,36 @@ func parseCredential(s string) (credential, *Error) {
 	return c, nil
 }
 
-func verifyHeader(r *http.Request, body []byte, auth string, secret SecretFunc, now time.Time) (*Signed, error) {
+func verifyHeader(r *http.Request, body []byte, auth string, secret SecretFunc, now time.Time, out *Signed) error {
 	if !strings.HasPrefix(auth, Algorithm+" ") {
-		return nil, fail(400, "IncompleteSignature", "Unsupported AWS 'algorithm': %q", strings.SplitN(auth, " ", 2)[0])
+		alg, _, _ := strings.Cut(auth, " ")
+		return fail(400, "IncompleteSignature", "Unsupported AWS 'algorithm': %q", alg)
 	}
-	fields := map[string]string{}
-	for _, part := range strings.Split(strings.TrimPrefix(auth, Algorithm+" "), ",") {
+	var credentialField, signedField, signature string
+	for rest := auth[len(Algorithm)+1:]; rest != ""; {
+		var part string
+		part, rest, _ = strings.Cut(rest, ",")
 		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
-		if ok {
-			fields[k] = v
+		if !ok {
+			continue
+		}
+		switch k {
+		case "Credential":
+			credentialField = v
+		case "SignedHeaders":
+			signedField = v
+		case "Signature":
+			signature = v
 		}
 	}
-	for _, k := range []string{"Credential", "SignedHeaders", "Signature"} {
-		if fields[k] == "" {
-			return nil, fail(400, "IncompleteSignature", "Authorization header requires '%s' parameter. Authorization=%s", k, auth)
+	for _, f := range [...]struct{ name, value string }{{"Credential", credentialField}, {"SignedHeaders", signedField}, {"Signature", signature}} {
+		if f.value == "" {
+			return fail(400, "IncompleteSignature", "Authorization header requires '%s' parameter. Authorization=%s", f.name, auth)
 		}
 	}
-	cred, e := parseCredential(fields["Credential"])
+	cred, e := parseCredential(credentialField)
 	if e != nil {
-		return nil, e
+		return e
 	}
 	stamp := r.Header.Get("X-Amz-Date")
 	if stamp == "" {
@@ -117,111 +148,290 @@ func verifyHeader(r *http.Request, body []byte, auth string, secret SecretFunc, 
 	}
 	t, err := time.Parse("20060102T150405Z", stamp)
 	if err != nil {
-		return nil, fail(400, "IncompleteSignature", "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
+		return fail(400, "IncompleteSignature", "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
 	}
 	if d := now.Sub(t); d > MaxSkew || d < -MaxSkew {
-		return nil, fail(403, "SignatureDoesNotMatch", "Signature expired: %s is now earlier than %s (%s - 15 min.)",
+		return fail(403, "SignatureDoesNotMatch", "Signature expired: %s is now earlier than %s (%s - 15 min.)",
 			stamp, now.Add(-MaxSkew).UTC().Format("20060102T150405Z"), now.UTC().Format("20060102T150405Z"))
 	}
 	if cred.date != stamp[:8] {
-		return nil, fail(403, "SignatureDoesNotMatch", "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.", cred.date, stamp[:8], stamp)
+		return fail(403, "SignatureDoesNotMatch", "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.", cred.date, stamp[:8], stamp)
 	}
-	signed := strings.Split(fields["SignedHeaders"], ";")
-	if !contains(signed, "host") {
-		return nil, fail(403, "SignatureDoesNotMatch", "'Host' must be a 'SignedHeader' in the AWS Authorization.")
+	if !listHas(signedField, "host") {
+		return fail(403, "SignatureDoesNotMatch", "'Host' must be a 'SignedHeader' in the AWS Authorization.")
 	}
-	payload := r.Header.Get("X-Amz-Content-Sha256")
-	if payload == "" {
-		sum := sha256.Sum256(body)
-		payload = hex.EncodeToString(sum[:])
+	var q url.Values
+	if r.URL.RawQuery != "" {
+		q = r.URL.Query()
 	}
-	canon := canonicalRequest(r, r.URL.Query(), signed, payload, "")
-	return finish(cred, stamp, t, canon, fields["Signature"], secret, &Signed{SecurityToken: r.Header.Get("X-Amz-Security-Token")})
+	out.SecurityToken, out.Presigned = r.Header.Get("X-Amz-Security-Token"), false
+	return check(r, body, q, "", signedField, cred, stamp, t, signature, secret, out)
 }
 
-func verifyQuery(r *http.Request, body []byte, q url.Values, secret SecretFunc, now time.Time) (*Signed, error) {
+func verifyQuery(r *http.Request, body []byte, q url.Values, secret SecretFunc, now time.Time, out *Signed) error {
 	if q.Get("X-Amz-Algorithm") != Algorithm {
-		return nil, fail(400, "IncompleteSignature", "Unsupported AWS 'algorithm': %q", q.Get("X-Amz-Algorithm"))
+		return fail(400, "IncompleteSignature", "Unsupported AWS 'algorithm': %q", q.Get("X-Amz-Algorithm"))
 	}
 	for _, k := range []string{"X-Amz-Credential", "X-Amz-Date", "X-Amz-SignedHeaders", "X-Amz-Signature"} {
 		if q.Get(k) == "" {
-			return nil, fail(400, "AuthorizationQueryParametersError", "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.")
+			return fail(400, "AuthorizationQueryParametersError", "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.")
 		}
 	}
 	cred, e := parseCredential(q.Get("X-Amz-Credential"))
 	if e != nil {
-		return nil, e
+		return e
 	}
 	stamp := q.Get("X-Amz-Date")
 	t, err := time.Parse("20060102T150405Z", stamp)
 	if err != nil {
-		return nil, fail(400, "AuthorizationQueryParametersError", "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"")
+		return fail(400, "AuthorizationQueryParametersError", "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"")
 	}
 	expires := 900
 	if v := q.Get("X-Amz-Expires"); v != "" {
 		if _, err := fmt.Sscanf(v, "%d", &expires); err != nil || expires < 0 || expires > 604800 {
-			return nil, fail(400, "AuthorizationQueryParametersError", "X-Amz-Expires must be a number between 0 and 604800 seconds")
+			return fail(400, "AuthorizationQueryParametersError", "X-Amz-Expires must be a number between 0 and 604800 seconds")
 		}
 	}
 	if now.Before(t.Add(-MaxSkew)) {
-		return nil, fail(403, "SignatureDoesNotMatch", "Signature not yet current: %s is still later than %s", stamp, now.UTC().Format("20060102T150405Z"))
+		return fail(403, "SignatureDoesNotMatch", "Signature not yet current: %s is still later than %s", stamp, now.UTC().Format("20060102T150405Z"))
 	}
 	if now.After(t.Add(time.Duration(expires) * time.Second)) {
-		return nil, fail(403, "ExpiredToken", "Request has expired")
+		return fail(403, "ExpiredToken", "Request has expired")
 	}
-	signed := strings.Split(q.Get("X-Amz-SignedHeaders"), ";")
-	payload := r.Header.Get("X-Amz-Content-Sha256")
-	if payload == "" {
-		sum := sha256.Sum256(body)
-		payload = hex.EncodeToString(sum[:])
-	}
-	canon := canonicalRequest(r, q, signed, payload, "X-Amz-Signature")
-	return finish(cred, stamp, t, canon, q.Get("X-Amz-Signature"), secret, &Signed{SecurityToken: q.Get("X-Amz-Security-Token"), Presigned: true})
+	out.SecurityToken, out.Presigned = q.Get("X-Amz-Security-Token"), true
+	return check(r, body, q, "X-Amz-Signature", q.Get("X-Amz-SignedHeaders"), cred, stamp, t, q.Get("X-Amz-Signature"), secret, out)
 }
 
-func finish(cred credential, stamp string, t time.Time, canon, signature string, secret SecretFunc, out *Signed) (*Signed, error) {
+// scratch holds the buffers one verification needs; pooled so that
+// verifying allocates nothing once warm.
+type scratch struct {
+	h      hash.Hash
+	buf    []byte // the canonical request, then the string to sign
+	keyBuf []byte // "AWS4" + secret
+	msg    []byte // a short HMAC message
+	k      [64]byte
+	pad    [64]byte
+	inner  [32]byte
+	key    [32]byte // the signing key as it is derived
+	mac    [32]byte
+	header [64]byte // a signed header's name in canonical form
+}
+
+var scratchPool = sync.Pool{New: func() any {
+	return &scratch{h: sha256.New(), buf: make([]byte, 0, 1024), keyBuf: make([]byte, 0, 128), msg: make([]byte, 0, 64)}
+}}
+
+// hmac sets out to HMAC-SHA256(key, msg) (RFC 2104). out may be key.
+func (s *scratch) hmac(out *[32]byte, key, msg []byte) {
+	s.k = [64]byte{}
+	if len(key) > len(s.k) {
+		s.h.Reset()
+		s.h.Write(key)
+		s.h.Sum(s.k[:0])
+	} else {
+		copy(s.k[:], key)
+	}
+	for i := range s.pad {
+		s.pad[i] = s.k[i] ^ 0x36
+	}
+	s.h.Reset()
+	s.h.Write(s.pad[:])
+	s.h.Write(msg)
+	s.h.Sum(s.inner[:0])
+	for i := range s.pad {
+		s.pad[i] = s.k[i] ^ 0x5c
+	}
+	s.h.Reset()
+	s.h.Write(s.pad[:])
+	s.h.Write(s.inner[:])
+	s.h.Sum(out[:0])
+}
+
+// hmacString is hmac with a string message, copied into a buffer so that
+// no conversion allocates.
+func (s *scratch) hmacString(out *[32]byte, key []byte, msg string) {
+	s.msg = append(s.msg[:0], msg...)
+	s.hmac(out, key, s.msg)
+}
+
+// signature computes the request's signature into s.mac.
+func (s *scratch) signature(r *http.Request, body []byte, q url.Values, skip, signedHeaders string, cred credential, stamp, secret string) {
+	s.buf = appendCanonicalRequest(s.buf[:0], r, body, q, skip, signedHeaders, &s.header)
+	canonical := sha256.Sum256(s.buf)
+	s.buf = append(s.buf[:0], Algorithm...)
+	s.buf = append(s.buf, '\n')
+	s.buf = append(s.buf, stamp...)
+	s.buf = append(s.buf, '\n')
+	s.buf = appendScope(s.buf, cred.date, cred.region, cred.service)
+	s.buf = append(s.buf, '\n')
+	s.buf = hex.AppendEncode(s.buf, canonical[:])
+	// The signing key: kDate, kRegion, kService, kSigning.
+	s.keyBuf = append(append(s.keyBuf[:0], "AWS4"...), secret...)
+	s.hmacString(&s.key, s.keyBuf, cred.date)
+	s.hmacString(&s.key, s.key[:], cred.region)
+	s.hmacString(&s.key, s.key[:], cred.service)
+	s.hmacString(&s.key, s.key[:], "aws4_request")
+	s.hmac(&s.mac, s.key[:], s.buf)
+}
+
+func appendScope(b []byte, date, region, service string) []byte {
+	b = append(b, date...)
+	b = append(b, '/')
+	b = append(b, region...)
+	b = append(b, '/')
+	b = append(b, service...)
+	return append(b, "/aws4_request"...)
+}
+
+// check recomputes the signature with the key's secret and compares it
+// with the one given, in constant time.
+func check(r *http.Request, body []byte, q url.Values, skip, signedHeaders string, cred credential, stamp string, t time.Time, signature string, secret SecretFunc, out *Signed) error {
 	key, err := secret(cred.keyID)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	scope := cred.date + "/" + cred.region + "/" + cred.service + "/aws4_request"
-	sum := sha256.Sum256([]byte(canon))
-	toSign := Algorithm + "\n" + stamp + "\n" + scope + "\n" + hex.EncodeToString(sum[:])
-	want := hex.EncodeToString(hmacSHA256(signingKey(key, cred.date, cred.region, cred.service), []byte(toSign)))
-	if subtle.ConstantTimeCompare([]byte(want), []byte(strings.ToLower(signature))) != 1 {
-		return nil, fail(403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
+	s := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(s)
+	s.signature(r, body, q, skip, signedHeaders, cred, stamp, key)
+	var given [32]byte
+	if !decodeHex(given[:], signature) || subtle.ConstantTimeCompare(s.mac[:], given[:]) != 1 {
+		return fail(403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
 	}
 	out.AccessKeyID, out.Region, out.Service, out.Time = cred.keyID, cred.region, cred.service, t
-	return out, nil
+	return nil
 }
 
-func hmacSHA256(key, data []byte) []byte {
-	h := hmac.New(sha256.New, key)
-	h.Write(data)
-	return h.Sum(nil)
+// decodeHex decodes a signature (upper or lower case) into dst, which it
+// must fill exactly.
+func decodeHex(dst []byte, s string) bool {
+	if len(s) != 2*len(dst) {
+		return false
+	}
+	for i := range dst {
+		hi, ok1 := fromHex(s[2*i])
+		lo, ok2 := fromHex(s[2*i+1])
+		if !ok1 || !ok2 {
+			return false
+		}
+		dst[i] = hi<<4 | lo
+	}
+	return true
 }
 
-// signingKey derives the key: kDate, kRegion, kService, kSigning.
-func signingKey(secret, date, region, service string) []byte {
-	k := hmacSHA256([]byte("AWS4"+secret), []byte(date))
-	k = hmacSHA256(k, []byte(region))
-	k = hmacSHA256(k, []byte(service))
-	return hmacSHA256(k, []byte("aws4_request"))
+func fromHex(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
 }
 
-// canonicalRequest builds the canonical form of r. skip names a query
-// parameter left out (the signature itself, in presigned URLs).
-func canonicalRequest(r *http.Request, q url.Values, signed []string, payload, skip string) string {
-	var b strings.Builder
-	b.WriteString(r.Method)
-	b.WriteByte('\n')
+// appendCanonicalRequest appends the canonical form of r. skip names a
+// query parameter left out (the signature itself, in presigned URLs).
+// header is room for a header name in canonical form.
+func appendCanonicalRequest(b []byte, r *http.Request, body []byte, q url.Values, skip, signedHeaders string, header *[64]byte) []byte {
+	b = append(b, r.Method...)
+	b = append(b, '\n')
 	path := r.URL.EscapedPath()
 	if path == "" {
 		path = "/"
 	}
 	// Non-S3 services sign the path URI-encoded once more.
-	b.WriteString(encodePath(path))
-	b.WriteByte('\n')
+	for rest, first := path, true; ; first = false {
+		seg, more, found := strings.Cut(rest, "/")
+		if !first {
+			b = append(b, '/')
+		}
+		b = appendEscaped(b, seg)
+		if !found {
+			break
+		}
+		rest = more
+	}
+	b = append(b, '\n')
+	b = appendCanonicalQuery(b, q, skip)
+	b = append(b, '\n')
+	for rest := signedHeaders; rest != ""; {
+		var h string
+		h, rest, _ = strings.Cut(rest, ";")
+		b = append(b, h...)
+		b = append(b, ':')
+		switch {
+		case h == "host":
+			b = appendTrimmed(b, r.Host)
+		default:
+			values := headerValues(r.Header, h, header)
+			if h == "content-length" && len(values) == 0 && r.ContentLength >= 0 {
+				// Go keeps the length in the request, not always the header.
+				b = strconv.AppendInt(b, r.ContentLength, 10)
+			}
+			for i, v := range values {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = appendTrimmed(b, v)
+			}
+		}
+		b = append(b, '\n')
+	}
+	b = append(b, '\n')
+	b = append(b, signedHeaders...)
+	b = append(b, '\n')
+	if payload := r.Header.Get("X-Amz-Content-Sha256"); payload != "" {
+		return append(b, payload...)
+	}
+	sum := sha256.Sum256(body)
+	return hex.AppendEncode(b, sum[:])
+}
+
+// headerValues looks a lower-case header name up in h, canonicalising it
+// in buf rather than in a new string.
+func headerValues(h http.Header, name string, buf *[64]byte) []string {
+	if len(name) > len(buf) {
+		return h.Values(name)
+	}
+	upper := true
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if upper && c >= 'a' && c <= 'z' {
+			c -= 'a' - 'A'
+		} else if !upper && c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+		upper = c == '-'
+	}
+	return h[string(buf[:len(name)])]
+}
+
+// appendTrimmed appends v with leading and trailing white space removed
+// and inner runs of it made one space, as SigV4 canonical headers are.
+func appendTrimmed(b []byte, v string) []byte {
+	v = strings.TrimSpace(v)
+	space := false
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' {
+			space = true
+			continue
+		}
+		if space {
+			b = append(b, ' ')
+			space = false
+		}
+		b = append(b, c)
+	}
+	return b
+}
+
+func appendCanonicalQuery(b []byte, q url.Values, skip string) []byte {
+	if len(q) == 0 {
+		return b
+	}
 	keys := make([]string, 0, len(q))
 	for k := range q {
 		if k != skip {
@@ -235,63 +445,37 @@ func canonicalRequest(r *http.Request, q url.Values, signed []string, payload, s
 		sort.Strings(vals)
 		for _, v := range vals {
 			if !first {
-				b.WriteByte('&')
+				b = append(b, '&')
 			}
 			first = false
-			b.WriteString(escape(k))
-			b.WriteByte('=')
-			b.WriteString(escape(v))
+			b = appendEscaped(b, k)
+			b = append(b, '=')
+			b = appendEscaped(b, v)
 		}
 	}
-	b.WriteByte('\n')
-	for _, h := range signed {
-		b.WriteString(h)
-		b.WriteByte(':')
-		var v string
-		switch {
-		case h == "host":
-			v = r.Host
-		case h == "content-length" && len(r.Header.Values(h)) == 0 && r.ContentLength >= 0:
-			// Go keeps the length in the request, not always the header.
-			v = strconv.FormatInt(r.ContentLength, 10)
-		default:
-			v = strings.Join(r.Header.Values(h), ",")
-		}
-		b.WriteString(strings.Join(strings.Fields(v), " "))
-		b.WriteByte('\n')
-	}
-	b.WriteByte('\n')
-	b.WriteString(strings.Join(signed, ";"))
-	b.WriteByte('\n')
-	b.WriteString(payload)
-	return b.String()
+	return b
 }
 
-// escape is RFC 3986 percent-encoding of everything but the unreserved
-// characters, as SigV4 requires.
-func escape(s string) string {
-	var b strings.Builder
+// appendEscaped is RFC 3986 percent-encoding of everything but the
+// unreserved characters, as SigV4 requires.
+func appendEscaped(b []byte, s string) []byte {
+	const hexUpper = "0123456789ABCDEF"
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' {
-			b.WriteByte(c)
+			b = append(b, c)
 		} else {
-			fmt.Fprintf(&b, "%%%02X", c)
+			b = append(b, '%', hexUpper[c>>4], hexUpper[c&15])
 		}
 	}
-	return b.String()
+	return b
 }
 
-func encodePath(p string) string {
-	segs := strings.Split(p, "/")
-	for i, s := range segs {
-		segs[i] = escape(s)
-	}
-	return strings.Join(segs, "/")
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
+// listHas reports whether a ;-separated list holds s.
+func listHas(list, s string) bool {
+	for list != "" {
+		var x string
+		x, list, _ = strings.Cut(list, ";")
 		if x == s {
 			return true
 		}
@@ -304,13 +488,15 @@ func contains(list []string, s string) bool {
 func Sign(r *http.Request, body []byte, keyID, secret, region, service string, t time.Time) {
 	stamp := t.UTC().Format("20060102T150405Z")
 	r.Header.Set("X-Amz-Date", stamp)
-	sum := sha256.Sum256(body)
-	payload := hex.EncodeToString(sum[:])
-	signed := []string{"host", "x-amz-date"}
-	canon := canonicalRequest(r, r.URL.Query(), signed, payload, "")
-	scope := stamp[:8] + "/" + region + "/" + service + "/aws4_request"
-	csum := sha256.Sum256([]byte(canon))
-	toSign := Algorithm + "\n" + stamp + "\n" + scope + "\n" + hex.EncodeToString(csum[:])
-	sig := hex.EncodeToString(hmacSHA256(signingKey(secret, stamp[:8], region, service), []byte(toSign)))
-	r.Header.Set("Authorization", fmt.Sprintf("%s Credential=%s/%s, SignedHeaders=%s, Signature=%s", Algorithm, keyID, scope, strings.Join(signed, ";"), sig))
+	const signedHeaders = "host;x-amz-date"
+	var q url.Values
+	if r.URL.RawQuery != "" {
+		q = r.URL.Query()
+	}
+	s := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(s)
+	cred := credential{keyID: keyID, date: stamp[:8], region: region, service: service}
+	s.signature(r, body, q, "", signedHeaders, cred, stamp, secret)
+	r.Header.Set("Authorization", fmt.Sprintf("%s Credential=%s/%s, SignedHeaders=%s, Signature=%x",
+		Algorithm, keyID, appendScope(nil, cred.date, region, service), signedHeaders, s.mac[:]))
 }
