@@ -14,6 +14,7 @@ func init() {
 	for op, h := range map[string]handler{
 		"GetAccountAuthorizationDetails":   getAccountAuthorizationDetails,
 		"UpdateRole":                       updateRole,
+		"UpdateUser":                       updateUser,
 		"UpdateRoleDescription":            updateRole,
 		"UpdateAccessKey":                  updateAccessKey,
 		"GetAccessKeyLastUsed":             getAccessKeyLastUsed,
@@ -491,4 +492,96 @@ func getContextKeysForPrincipalPolicy(c *call) error {
 	}
 	writeContextKeys(c, contextKeys(docs))
 	return nil
+}
+
+// updateUser renames a user or moves it to another path. As in IAM, the
+// caller needs iam:UpdateUser on both the old and the new user ARN; group
+// memberships and access keys follow the user, while policies that name
+// the old ARN keep naming it.
+func updateUser(c *call) error {
+	name, err := c.p.required("UserName")
+	if err != nil {
+		return err
+	}
+	var old *User
+	if err := c.s.view(c.ctx, func(tx store.Tx) error {
+		old, err = loadUser(tx, c.who.account, name)
+		return err
+	}); err != nil {
+		return err
+	}
+	newName, newPath := old.Name, old.Path
+	if v := c.p.get("NewUserName"); v != "" {
+		if err := checkName("newUserName", v, 64); err != nil {
+			return err
+		}
+		newName = v
+	}
+	if v := c.p.get("NewPath"); v != "" {
+		if err := checkPath(v); err != nil {
+			return err
+		}
+		newPath = v
+	}
+	newArn := arnOf(c.who.account, "user", newPath, newName)
+	if err := c.authorizeOn(kindUser, name, "iam:UpdateUser"); err != nil {
+		return err
+	}
+	if newArn != old.Arn {
+		if err := c.authorize("iam:UpdateUser", newArn, nil); err != nil {
+			return err
+		}
+	}
+	return c.s.update(c.ctx, func(tx store.Tx) error {
+		u, err := loadUser(tx, c.who.account, name)
+		if err != nil {
+			return err
+		}
+		if !strings.EqualFold(newName, u.Name) {
+			if _, err := tx.Get(c.who.account, kindUser, newName); err == nil {
+				return apiErr(409, "EntityAlreadyExists", "User with name %s already exists.", newName)
+			}
+		}
+		oldName := u.Name
+		u.Name, u.Path, u.Arn = newName, newPath, newArn
+		if err := tx.Delete(c.who.account, kindUser, oldName); err != nil {
+			return err
+		}
+		if err := tx.Create(&store.Entity{Account: c.who.account, Kind: kindUser, Name: u.Name, ID: u.ID, Body: marshal(u)}); err != nil {
+			return err
+		}
+		for _, g := range u.Groups {
+			ge, err := tx.Get(c.who.account, kindGroup, g)
+			if err != nil {
+				continue
+			}
+			var grp Group
+			unmarshal(ge.Body, &grp)
+			for i, m := range grp.Members {
+				if strings.EqualFold(m, oldName) {
+					grp.Members[i] = u.Name
+				}
+			}
+			ge.Body = marshal(grp)
+			if err := tx.Put(ge); err != nil {
+				return err
+			}
+		}
+		keys, err := tx.List(c.who.account, kindKey, "")
+		if err != nil {
+			return err
+		}
+		for _, e := range keys {
+			var ak AccessKey
+			unmarshal(e.Body, &ak)
+			if strings.EqualFold(ak.UserName, oldName) {
+				ak.UserName = u.Name
+				e.Body = marshal(ak)
+				if err := tx.Put(e); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
 }

@@ -931,3 +931,65 @@ func TestSDKRoleTagsArePrincipalTags(t *testing.T) {
 		}
 	}
 }
+
+// TestSDKUpdateUser: a rename moves the user with its groups and keys,
+// and needs iam:UpdateUser on both the old and the new ARN.
+func TestSDKUpdateUser(t *testing.T) {
+	endpoint, id, secret := start(t)
+	ctx := context.Background()
+	root, _ := clients(endpoint, id, secret, "")
+	for _, u := range []string{"dana", "taken", "admin"} {
+		if _, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(u)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	root.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("devs")})
+	if _, err := root.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: aws.String("devs"), UserName: aws.String("dana")}); err != nil {
+		t.Fatal(err)
+	}
+	key, err := root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("dana")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// admin may update only users under /staff/... that it names: not the new ARN.
+	root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("admin"), PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:UpdateUser","Resource":"arn:aws:iam::123456789012:user/dana"}]}`)})
+	adminKey, err := root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("admin")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, _ := clients(endpoint, aws.ToString(adminKey.AccessKey.AccessKeyId), aws.ToString(adminKey.AccessKey.SecretAccessKey), "")
+	rename := &iam.UpdateUserInput{UserName: aws.String("dana"), NewUserName: aws.String("dana.k"), NewPath: aws.String("/staff/")}
+	if _, err := admin.UpdateUser(ctx, rename); apiCode(err) != "AccessDenied" || !strings.Contains(apiMessage(err), "user/staff/dana.k") {
+		t.Errorf("without permission on the new ARN: %v", err)
+	}
+	if _, err := root.UpdateUser(ctx, &iam.UpdateUserInput{UserName: aws.String("dana"), NewUserName: aws.String("TAKEN")}); apiCode(err) != "EntityAlreadyExists" {
+		t.Errorf("renaming onto an existing user: %v", err)
+	}
+	if _, err := root.UpdateUser(ctx, &iam.UpdateUserInput{UserName: aws.String("dana"), NewUserName: aws.String("bad name")}); apiCode(err) != "ValidationError" {
+		t.Errorf("an invalid new name: %v", err)
+	}
+	if _, err := root.UpdateUser(ctx, rename); err != nil {
+		t.Fatal(err)
+	}
+	got, err := root.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("dana.k")})
+	if err != nil || aws.ToString(got.User.Arn) != "arn:aws:iam::123456789012:user/staff/dana.k" || aws.ToString(got.User.Path) != "/staff/" {
+		t.Errorf("renamed user: %+v %v", got, err)
+	}
+	if _, err := root.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("dana")}); apiCode(err) != "NoSuchEntity" {
+		t.Errorf("the old name: %v", err)
+	}
+	groups, err := root.ListGroupsForUser(ctx, &iam.ListGroupsForUserInput{UserName: aws.String("dana.k")})
+	if err != nil || len(groups.Groups) != 1 {
+		t.Errorf("groups follow the user: %+v %v", groups, err)
+	}
+	members, err := root.GetGroup(ctx, &iam.GetGroupInput{GroupName: aws.String("devs")})
+	if err != nil || len(members.Users) != 1 || aws.ToString(members.Users[0].UserName) != "dana.k" {
+		t.Errorf("the group lists the new name: %+v %v", members, err)
+	}
+	_, danaSTS := clients(endpoint, aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey), "")
+	who, err := danaSTS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil || aws.ToString(who.Arn) != "arn:aws:iam::123456789012:user/staff/dana.k" {
+		t.Errorf("the access key follows the user: %v %v", who, err)
+	}
+}
