@@ -25,14 +25,16 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	data := fs.String("data", "ward-data", "data folder: database, sealing key, root credentials, decision log")
 	account := fs.String("account", "000000000000", "the account a new data folder starts with")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	pg := fs.String("postgres", "", "URL of a PostgreSQL database shared by several ward nodes, instead of DIR/ward.db")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: ward serve [--addr HOST:PORT] [--data DIR] [--account ID] [--log-level LEVEL]
+		fmt.Fprint(stderr, `Usage: ward serve [--addr HOST:PORT] [--data DIR] [--account ID] [--log-level LEVEL] [--postgres URL]
 
 Serves an AWS-compatible IAM and STS endpoint: point the AWS CLI or an SDK at
 it with --endpoint-url. Every call is authorized by ward's engine. A new data
 folder gets one account and its root credentials, written to DIR/credentials
 (profile "ward"); WARD_ROOT_ACCESS_KEY_ID and WARD_ROOT_SECRET_ACCESS_KEY set
-them instead.
+them instead. With --postgres, several nodes share one database; give them
+the same DIR/secret.key, which seals the access keys' secrets.
 
 Flags:
 `)
@@ -51,7 +53,7 @@ Flags:
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	srv, err := server.Open(server.Config{DataDir: *data, Account: *account,
-		RootKeyID: os.Getenv("WARD_ROOT_ACCESS_KEY_ID"), RootSecret: os.Getenv("WARD_ROOT_SECRET_ACCESS_KEY")})
+		RootKeyID: os.Getenv("WARD_ROOT_ACCESS_KEY_ID"), RootSecret: os.Getenv("WARD_ROOT_SECRET_ACCESS_KEY"), Postgres: *pg})
 	if err != nil {
 		fmt.Fprintf(stderr, "ward serve: %v\n", err)
 		return exitInvalid
@@ -68,7 +70,14 @@ Flags:
 	}
 	fmt.Fprintf(stdout, "ward serve: listening on http://%s\n", ln.Addr())
 	fmt.Fprintf(stdout, "  data folder:      %s\n", *data)
-	fmt.Fprintf(stdout, "  root credentials: %s (profile ward)\n", srv.CredentialsFile)
+	if *pg != "" {
+		fmt.Fprintf(stdout, "  database:         PostgreSQL (shared)\n")
+	}
+	if _, err := os.Stat(srv.CredentialsFile); err != nil {
+		fmt.Fprintf(stdout, "  root credentials: in the data folder of the node that created the account\n")
+	} else {
+		fmt.Fprintf(stdout, "  root credentials: %s (profile ward)\n", srv.CredentialsFile)
+	}
 	fmt.Fprintf(stdout, "  try: AWS_SHARED_CREDENTIALS_FILE=%s aws --profile ward --endpoint-url http://%s sts get-caller-identity\n", srv.CredentialsFile, ln.Addr())
 	if f, ok := stdout.(*os.File); ok {
 		f.Sync()

@@ -665,12 +665,18 @@ func compileStored(doc, name string) *engine.Compiled {
 	return engine.Compile(p, name)
 }
 
-// update runs a write transaction and makes cached policy sets stale.
-func (s *Service) update(ctx context.Context, fn func(store.Tx) error) error {
-	err := s.Store.Update(ctx, fn)
+// Invalidate drops every cached policy set and credential: the store
+// changed under the service (another node wrote to a shared database).
+func (s *Service) Invalidate() {
 	s.mu.Lock()
 	s.gen++
 	s.mu.Unlock()
+}
+
+// update runs a write transaction and makes cached policy sets stale.
+func (s *Service) update(ctx context.Context, fn func(store.Tx) error) error {
+	err := s.Store.Update(ctx, fn)
+	s.Invalidate()
 	return mapStoreError(err)
 }
 

@@ -5,6 +5,7 @@
 package server
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
@@ -20,6 +21,7 @@ import (
 	"github.com/wardhq/ward/internal/decisionlog"
 	"github.com/wardhq/ward/internal/iamapi"
 	"github.com/wardhq/ward/internal/store"
+	"github.com/wardhq/ward/internal/store/postgres"
 	"github.com/wardhq/ward/internal/store/sqlite"
 )
 
@@ -31,6 +33,10 @@ type Config struct {
 	// new data folder (WARD_ROOT_ACCESS_KEY_ID, WARD_ROOT_SECRET_ACCESS_KEY).
 	RootKeyID, RootSecret string
 	LogMaxBytes           int64
+	// Postgres, when set, is the URL of a PostgreSQL database that
+	// several ward nodes share, instead of the data folder's SQLite file.
+	// Nodes sharing a database must share DataDir/secret.key too.
+	Postgres string
 }
 
 // Server is an opened data folder ready to serve.
@@ -63,7 +69,12 @@ func Open(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := sqlite.Open(filepath.Join(cfg.DataDir, "ward.db"))
+	var db store.Store
+	if cfg.Postgres != "" {
+		db, err = postgres.Open(context.Background(), cfg.Postgres)
+	} else {
+		db, err = sqlite.Open(filepath.Join(cfg.DataDir, "ward.db"))
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -78,6 +89,9 @@ func Open(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	svc := &iamapi.Service{Store: db, Sealer: sealer, Catalog: cat}
+	if w, ok := db.(store.Watcher); ok {
+		w.Watch(svc.Invalidate)
+	}
 	svc.Decisions = func(r iamapi.Record) { log.Write(r) }
 	s := &Server{Service: svc, Store: db, Log: log, CredentialsFile: filepath.Join(cfg.DataDir, "credentials")}
 	id, secret, created, err := svc.Bootstrap(cfg.Account, cfg.RootKeyID, cfg.RootSecret)

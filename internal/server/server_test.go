@@ -13,6 +13,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -27,6 +29,7 @@ import (
 
 	"github.com/wardhq/ward/internal/server"
 	"github.com/wardhq/ward/internal/sigv4"
+	"github.com/wardhq/ward/internal/store/storetest"
 )
 
 // start runs ward serve on a loopback test server with a fresh data folder.
@@ -991,5 +994,67 @@ func TestSDKUpdateUser(t *testing.T) {
 	who, err := danaSTS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil || aws.ToString(who.Arn) != "arn:aws:iam::123456789012:user/staff/dana.k" {
 		t.Errorf("the access key follows the user: %v %v", who, err)
+	}
+}
+
+// TestTwoNodesSharePostgres: two ward nodes on one PostgreSQL database
+// and one sealing key. A user made on one signs in on the other, and a
+// policy removed on one stops allowing on the other once it is told.
+func TestTwoNodesSharePostgres(t *testing.T) {
+	url := storetest.PostgresDatabase(t)
+	dirA, dirB := t.TempDir(), t.TempDir()
+	nodeA, err := server.Open(server.Config{DataDir: dirA, Account: "123456789012", Postgres: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := os.ReadFile(filepath.Join(dirA, "secret.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dirB, "secret.key"), key, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	nodeB, err := server.Open(server.Config{DataDir: dirB, Account: "123456789012", Postgres: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nodeB.NewRootKey {
+		t.Error("node B made a second root key for an account node A created")
+	}
+	tsA, tsB := httptest.NewServer(nodeA.Handler()), httptest.NewServer(nodeB.Handler())
+	t.Cleanup(func() { tsA.Close(); tsB.Close(); nodeA.Close(); nodeB.Close() })
+	id, secret, err := server.ReadCredentials(nodeA.CredentialsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	rootA, _ := clients(tsA.URL, id, secret, "")
+	rootA.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("nina")})
+	if _, err := rootA.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("nina"), PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	ak, err := rootA.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("nina")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ninaB, _ := clients(tsB.URL, aws.ToString(ak.AccessKey.AccessKeyId), aws.ToString(ak.AccessKey.SecretAccessKey), "")
+	if _, err := ninaB.ListUsers(ctx, &iam.ListUsersInput{}); err != nil {
+		t.Fatalf("node B serves a user made on node A: %v", err)
+	}
+	if _, err := rootA.DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: aws.String("nina"), PolicyName: aws.String("p")}); err != nil {
+		t.Fatal(err)
+	}
+	// Node B hears of the change asynchronously; wait for it, not for a time.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, err := ninaB.ListUsers(ctx, &iam.ListUsersInput{})
+		if apiCode(err) == "AccessDenied" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("node B still allows after node A removed the policy: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -6,14 +6,15 @@
 // unique per account and kind, case-insensitively, as IAM names are. Every
 // change happens in a transaction, and a transaction that returns nil is
 // durable when Update returns: that is the promise the crash test checks.
-// The embedded default is SQLite (package store/sqlite); a PostgreSQL
-// backend for several ward nodes implements the same interface and passes
-// the same conformance suite (storetest).
+// The embedded default is SQLite (package store/sqlite); the PostgreSQL
+// backend (package store/postgres) serves several ward nodes, implements
+// Watcher, and passes the same conformance suite (storetest).
 package store
 
 import (
 	"context"
 	"errors"
+	"fmt"
 )
 
 // Sentinel errors. Backends wrap them; callers test with errors.Is.
@@ -63,4 +64,30 @@ type Tx interface {
 	Put(e *Entity) error
 	// Delete removes an entity; ErrNotFound when there is none.
 	Delete(account, kind, name string) error
+}
+
+// Watcher is implemented by backends that several ward nodes share: Watch
+// calls fn after changes committed by any node, so that each can drop
+// what it has cached from the store.
+type Watcher interface {
+	Watch(fn func())
+}
+
+// Row is one result row of a SQL backend: *sql.Row, *sql.Rows, pgx.Row.
+type Row interface {
+	Scan(dest ...any) error
+}
+
+// ScanEntity reads a row of the columns seq, account, kind, name, id and
+// body, as both SQL backends select them. noRows reports the driver's
+// "no rows" error, which becomes ErrNotFound; backend prefixes others.
+func ScanEntity(row Row, noRows func(error) bool, backend string) (*Entity, error) {
+	e := &Entity{}
+	if err := row.Scan(&e.Seq, &e.Account, &e.Kind, &e.Name, &e.ID, &e.Body); err != nil {
+		if noRows(err) {
+			return nil, ErrNotFound
+		}
+		return nil, fmt.Errorf("%s: %w", backend, err)
+	}
+	return e, nil
 }

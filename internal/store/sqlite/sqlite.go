@@ -122,15 +122,8 @@ type txn struct {
 
 const columns = `seq, account, kind, name, COALESCE(id, ''), body`
 
-func scan(row interface{ Scan(...any) error }) (*store.Entity, error) {
-	e := &store.Entity{}
-	if err := row.Scan(&e.Seq, &e.Account, &e.Kind, &e.Name, &e.ID, &e.Body); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, store.ErrNotFound
-		}
-		return nil, fmt.Errorf("sqlite: %w", err)
-	}
-	return e, nil
+func scan(row store.Row) (*store.Entity, error) {
+	return store.ScanEntity(row, func(err error) bool { return errors.Is(err, sql.ErrNoRows) }, "sqlite")
 }
 
 func (t *txn) Get(account, kind, name string) (*store.Entity, error) {

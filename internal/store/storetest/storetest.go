@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -28,6 +29,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"RollbackOnError", testRollback},
 		{"AccountsAreSeparate", testAccounts},
 		{"ConcurrentCreates", testConcurrent},
+		{"ConcurrentEditsLoseNothing", testConcurrentEdits},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -226,5 +228,44 @@ func testConcurrent(t *testing.T, s store.Store) {
 	}
 	if ok != 20 || exists != 20 {
 		t.Errorf("%d created, %d refused; want 20 and 20", ok, exists)
+	}
+}
+
+// testConcurrentEdits: read-modify-write transactions on one entity from
+// many goroutines lose no update (one writer at a time in SQLite;
+// serializable transactions, run again on conflict, in PostgreSQL).
+func testConcurrentEdits(t *testing.T, s store.Store) {
+	if err := create(t, s, &store.Entity{Account: "a", Kind: "counter", Name: "c", Body: []byte("0")}); err != nil {
+		t.Fatal(err)
+	}
+	const workers, each = 8, 10
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < each; i++ {
+				err := s.Update(ctx, func(tx store.Tx) error {
+					e, err := tx.Get("a", "counter", "c")
+					if err != nil {
+						return err
+					}
+					n, _ := strconv.Atoi(string(e.Body))
+					e.Body = []byte(strconv.Itoa(n + 1))
+					return tx.Put(e)
+				})
+				if err != nil {
+					t.Errorf("edit: %v", err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	e, err := get(t, s, "a", "counter", "c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(e.Body) != strconv.Itoa(workers*each) {
+		t.Errorf("counter = %s after %d increments", e.Body, workers*each)
 	}
 }
