@@ -123,6 +123,9 @@ type Session struct {
 	// arn:aws:sts::ACCOUNT:federated-user/NAME, issued by UserName (or
 	// by the root user when Root is set).
 	Federated string `json:"federated,omitempty"`
+	// MFATime is when the session's creator authenticated with an MFA
+	// code; zero without MFA.
+	MFATime time.Time `json:"mfaTime,omitzero"`
 }
 
 // Entity kinds in the store.

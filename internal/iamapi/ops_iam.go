@@ -50,6 +50,21 @@ func checkName(what, name string, max int) error {
 	return nil
 }
 
+// nameAndPath reads the name and optional Path (default "/") of a Create
+// call, checked as IAM checks them.
+func (c *call) nameAndPath(nameParam, what string, max int) (name, path string, err error) {
+	if name, err = c.p.required(nameParam); err != nil {
+		return "", "", err
+	}
+	if err := checkName(what, name, max); err != nil {
+		return "", "", err
+	}
+	if path = c.p.get("Path"); path == "" {
+		path = "/"
+	}
+	return name, path, checkPath(path)
+}
+
 func checkPath(p string) error {
 	if !pathPattern.MatchString(p) || len(p) > 512 {
 		return apiErr(400, "ValidationError", "1 validation error detected: Value '%s' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", p)
@@ -135,18 +150,8 @@ func writeUser(x *xmlw, u *User) {
 }
 
 func createUser(c *call) error {
-	name, err := c.p.required("UserName")
+	name, path, err := c.nameAndPath("UserName", "userName", 64)
 	if err != nil {
-		return err
-	}
-	if err := checkName("userName", name, 64); err != nil {
-		return err
-	}
-	path := c.p.get("Path")
-	if path == "" {
-		path = "/"
-	}
-	if err := checkPath(path); err != nil {
 		return err
 	}
 	tags := c.p.tags("Tags")

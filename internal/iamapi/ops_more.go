@@ -47,18 +47,8 @@ func writeGroup(x *xmlw, g *Group) {
 }
 
 func createGroup(c *call) error {
-	name, err := c.p.required("GroupName")
+	name, path, err := c.nameAndPath("GroupName", "groupName", 128)
 	if err != nil {
-		return err
-	}
-	if err := checkName("groupName", name, 128); err != nil {
-		return err
-	}
-	path := c.p.get("Path")
-	if path == "" {
-		path = "/"
-	}
-	if err := checkPath(path); err != nil {
 		return err
 	}
 	g := &Group{Name: name}

@@ -57,18 +57,8 @@ func (c *call) writeProfile(tx store.Tx, p *InstanceProfile) {
 }
 
 func createInstanceProfile(c *call) error {
-	name, err := c.p.required("InstanceProfileName")
+	name, path, err := c.nameAndPath("InstanceProfileName", "instanceProfileName", 128)
 	if err != nil {
-		return err
-	}
-	if err := checkName("instanceProfileName", name, 128); err != nil {
-		return err
-	}
-	path := c.p.get("Path")
-	if path == "" {
-		path = "/"
-	}
-	if err := checkPath(path); err != nil {
 		return err
 	}
 	p := &InstanceProfile{Name: name, ID: newID("AIPA"), Arn: arnOf(c.who.account, "instance-profile", path, name), Path: path, Created: c.s.now()}

@@ -30,7 +30,14 @@ func getSessionToken(c *call) error {
 	if err != nil {
 		return err
 	}
+	mfa, err := c.verifyMFA()
+	if err != nil {
+		return err
+	}
 	s := &Session{Expires: c.expiresIn(duration), Root: c.who.kind == "root"}
+	if mfa {
+		s.MFATime = c.s.now().UTC()
+	}
 	if c.who.kind == "user" {
 		s.UserName = c.who.user.Name
 	}
@@ -107,6 +114,14 @@ func assumeRole(c *call) error {
 		ctx["sts:ExternalId"] = []string{ext}
 	}
 	ctx["sts:RoleSessionName"] = []string{sessionName}
+	mfa, err := c.verifyMFA()
+	if err != nil {
+		return err
+	}
+	if mfa { // the code given now counts, whatever the caller's credentials
+		ctx["aws:MultiFactorAuthPresent"] = []string{"true"}
+		ctx["aws:MultiFactorAuthAge"] = []string{"0"}
+	}
 	if si := c.p.get("SourceIdentity"); si != "" {
 		ctx["sts:SourceIdentity"] = []string{si}
 	}
@@ -121,6 +136,13 @@ func assumeRole(c *call) error {
 	}
 	s := &Session{Expires: c.expiresIn(duration), RoleArn: role.Arn, RoleName: role.Name, RoleID: role.ID, SessionName: sessionName,
 		SessionPolicies: sessionPolicies, Tags: tags, SourceIdentity: c.p.get("SourceIdentity")}
+	if mfa {
+		s.MFATime = c.s.now().UTC()
+	} else {
+		// Credentials issued with MFA pass it on to the role session,
+		// with the time of the original authentication.
+		s.MFATime = c.who.mfaTime
+	}
 	if err := c.issueSession(account, s); err != nil {
 		return err
 	}

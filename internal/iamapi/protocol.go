@@ -59,6 +59,19 @@ func lowerFirst(s string) string {
 }
 
 // list reads a member list: Name.member.1, Name.member.2, ...
+// requiredAll reads several required parameters, in order.
+func (p params) requiredAll(names ...string) ([]string, error) {
+	out := make([]string, len(names))
+	for i, n := range names {
+		v, err := p.required(n)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
 func (p params) list(name string) []string {
 	var out []string
 	for i := 1; ; i++ {

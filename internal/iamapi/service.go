@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -143,6 +144,9 @@ type caller struct {
 	// policies: "sessiontoken" (GetSessionToken without MFA) or
 	// "federation" (GetFederationToken). See credentialLimit.
 	limit string
+	// mfaTime is when the caller's temporary credentials were issued
+	// with an MFA code (GetSessionToken or AssumeRole); zero without.
+	mfaTime time.Time
 	// roleTags are the tags of a session's role: principal tags of the
 	// session unless a session tag has the same key.
 	roleTags []Tag
@@ -159,6 +163,9 @@ func (c *caller) credentialLimit(service, op string) *APIError {
 		return nil
 	}
 	if service != "sts" {
+		if c.limit == "sessiontoken" && !c.mfaTime.IsZero() {
+			return nil // with MFA, IAM is allowed
+		}
 		return apiErr(403, "InvalidClientTokenId", "The security token included in the request is invalid")
 	}
 	if op == "GetCallerIdentity" || (op == "AssumeRole" && c.limit == "sessiontoken") {
@@ -417,11 +424,12 @@ func (s *Service) resolveCaller(ctx context.Context, signed *sigv4.Signed) (*cal
 				if err != nil {
 					return err
 				}
-				who = &caller{account: e.Account, arn: u.Arn, userID: u.ID, kind: "user", user: u, tempToken: ss.Token, tempExpires: ss.Expires, limit: "sessiontoken"}
+				who = &caller{account: e.Account, arn: u.Arn, userID: u.ID, kind: "user", user: u, tempToken: ss.Token, tempExpires: ss.Expires,
+					limit: "sessiontoken", mfaTime: ss.MFATime}
 				return nil
 			}
 			who = &caller{account: e.Account, arn: "arn:aws:sts::" + e.Account + ":assumed-role/" + ss.RoleName + "/" + ss.SessionName,
-				userID: ss.RoleID + ":" + ss.SessionName, kind: "session", session: &ss}
+				userID: ss.RoleID + ":" + ss.SessionName, kind: "session", session: &ss, mfaTime: ss.MFATime}
 			if r, err := loadRole(tx, e.Account, ss.RoleName); err == nil {
 				who.roleTags = r.Tags
 			}
@@ -463,7 +471,7 @@ func (c *call) authorizeWith(action, resource string, extra map[string][]string,
 		"aws:SecureTransport": {fmt.Sprint(c.secure)},
 		"aws:RequestedRegion": {"us-east-1"},
 	}
-	for k, v := range principalContext(c.who) {
+	for k, v := range principalContext(c.who, s.now()) {
 		ctxKeys[k] = v
 	}
 	for k, v := range extra {
@@ -729,7 +737,7 @@ func (s *Service) simulationSet(ctx context.Context, who *caller, rp *policyDoc)
 // engineRequest is a request by a stored principal, its own context keys
 // (tags, user ID) added unless ctx gives them.
 func engineRequest(who *caller, action, resource string, ctx map[string][]string, now time.Time) engine.Request {
-	merged := principalContext(who)
+	merged := principalContext(who, now)
 	for k, v := range ctx {
 		for mk := range merged {
 			if strings.EqualFold(mk, k) {
@@ -744,8 +752,19 @@ func engineRequest(who *caller, action, resource string, ctx map[string][]string
 // principalContext is what AWS knows of a caller without being told: its
 // unique ID, its tags (a user's, or a session's and its role's), the role
 // behind a session, and the session's MFA state.
-func principalContext(who *caller) map[string][]string {
+func principalContext(who *caller, now time.Time) map[string][]string {
 	ctx := map[string][]string{}
+	// MFA keys: present only in requests made with temporary credentials
+	// (IAM User Guide, aws:MultiFactorAuthPresent); true, with the age in
+	// seconds, when they were issued with an MFA code.
+	if who.tempToken != "" || who.session != nil {
+		if who.mfaTime.IsZero() {
+			ctx["aws:MultiFactorAuthPresent"] = []string{"false"}
+		} else {
+			ctx["aws:MultiFactorAuthPresent"] = []string{"true"}
+			ctx["aws:MultiFactorAuthAge"] = []string{strconv.FormatInt(int64(now.Sub(who.mfaTime)/time.Second), 10)}
+		}
+	}
 	switch who.kind {
 	case "user":
 		ctx["aws:userid"] = []string{who.userID}
@@ -760,7 +779,6 @@ func principalContext(who *caller) map[string][]string {
 	case "session":
 		ctx["aws:userid"] = []string{who.userID}
 		ctx["aws:PrincipalArn"] = []string{who.session.RoleArn}
-		ctx["aws:MultiFactorAuthPresent"] = []string{"false"}
 		// Session tags override the role's tags with the same key, keys
 		// compared case-insensitively (IAM User Guide, session tags).
 		for _, t := range who.roleTags {

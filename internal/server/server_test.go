@@ -3,10 +3,14 @@ package server_test
 import (
 	"context"
 	"crypto"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha1"
 	"crypto/sha256"
+	"encoding/base32"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,10 +39,20 @@ import (
 
 // start runs ward serve on a loopback test server with a fresh data folder.
 func start(t *testing.T) (url string, rootID, rootSecret string) {
+	_, ts, id, secret := startServer(t, nil)
+	return ts.URL, id, secret
+}
+
+// startServer is start with the server at hand; configure, when not nil,
+// runs before the first request.
+func startServer(t *testing.T, configure func(*server.Server)) (*server.Server, *httptest.Server, string, string) {
 	t.Helper()
 	srv, err := server.Open(server.Config{DataDir: t.TempDir(), Account: "123456789012"})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if configure != nil {
+		configure(srv)
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() { ts.Close(); srv.Close() })
@@ -45,7 +60,7 @@ func start(t *testing.T) (url string, rootID, rootSecret string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ts.URL, id, secret
+	return srv, ts, id, secret
 }
 
 // clients are the official AWS SDK for Go v2 clients pointed at ward.
@@ -730,16 +745,7 @@ func TestSDKGetFederationToken(t *testing.T) {
 // conditions on the token's claims, and AssumeRoleWithWebIdentity called
 // without credentials, as a CI job or a pod would.
 func TestSDKWebIdentity(t *testing.T) {
-	srv, err := server.Open(server.Config{DataDir: t.TempDir(), Account: "123456789012"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() { ts.Close(); srv.Close() })
-	id, secret, err := server.ReadCredentials(srv.CredentialsFile)
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, ts, id, secret := startServer(t, nil)
 	ctx := context.Background()
 	root, _ := clients(ts.URL, id, secret, "")
 	const issuer = "https://token.example.com"
@@ -1056,5 +1062,126 @@ func TestTwoNodesSharePostgres(t *testing.T) {
 			t.Fatalf("node B still allows after node A removed the policy: %v", err)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// code is an authenticator app's TOTP code (RFC 6238, SHA-1, 6 digits)
+// for a base32 seed at a 30-second step.
+func code(t *testing.T, seed []byte, step int64) string {
+	key, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(string(seed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := hmac.New(sha1.New, key)
+	binary.Write(m, binary.BigEndian, step)
+	sum := m.Sum(nil)
+	off := sum[19] & 15
+	return fmt.Sprintf("%06d", (binary.BigEndian.Uint32(sum[off:])&0x7fffffff)%1000000)
+}
+
+// TestSDKMFA: a virtual MFA device enabled with two consecutive codes;
+// GetSessionToken and AssumeRole with a code give credentials that carry
+// aws:MultiFactorAuthPresent, which policies can require; a wrong or
+// reused code is refused.
+func TestSDKMFA(t *testing.T) {
+	var offset atomic.Int64 // seconds the test moves the clock forward
+	_, ts, id, secret := startServer(t, func(srv *server.Server) {
+		srv.Service.Now = func() time.Time { return time.Now().Add(time.Duration(offset.Load()) * time.Second) }
+	})
+	ctx := context.Background()
+	root, _ := clients(ts.URL, id, secret, "")
+	root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("mia")})
+	root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("mia"), PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[
+			{"Effect":"Allow","Action":["iam:ListUsers","sts:AssumeRole"],"Resource":"*"},
+			{"Effect":"Deny","Action":"iam:ListUsers","Resource":"*","Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"}}}]}`)})
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"123456789012"},"Action":"sts:AssumeRole",
+		"Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}`
+	root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("admin"), AssumeRolePolicyDocument: aws.String(trust)})
+	root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("admin"), PolicyName: aws.String("chain"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)})
+	key, err := root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("mia")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, err := root.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("mia-phone")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	serial, seed := dev.VirtualMFADevice.SerialNumber, dev.VirtualMFADevice.Base32StringSeed
+	if aws.ToString(serial) != "arn:aws:iam::123456789012:mfa/mia-phone" || len(seed) != 32 {
+		t.Fatalf("device %q seed %q", aws.ToString(serial), seed)
+	}
+	step := func() int64 { return (time.Now().Unix() + offset.Load()) / 30 }
+	enable := func(c1, c2 string) error {
+		_, err := root.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String("mia"), SerialNumber: serial,
+			AuthenticationCode1: aws.String(c1), AuthenticationCode2: aws.String(c2)})
+		return err
+	}
+	now := step()
+	if err := enable(code(t, seed, now), code(t, seed, now-1)); apiCode(err) != "InvalidAuthenticationCode" {
+		t.Errorf("codes out of order: %v", err)
+	}
+	if err := enable(code(t, seed, now-1), code(t, seed, now)); err != nil {
+		t.Fatal(err)
+	}
+	list, err := root.ListMFADevices(ctx, &iam.ListMFADevicesInput{UserName: aws.String("mia")})
+	if err != nil || len(list.MFADevices) != 1 || aws.ToString(list.MFADevices[0].SerialNumber) != aws.ToString(serial) {
+		t.Errorf("ListMFADevices: %+v %v", list, err)
+	}
+	if _, err := root.DeleteVirtualMFADevice(ctx, &iam.DeleteVirtualMFADeviceInput{SerialNumber: serial}); apiCode(err) != "DeleteConflict" {
+		t.Errorf("deleting a device in use: %v", err)
+	}
+
+	mia, miaSTS := clients(ts.URL, aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey), "")
+	if _, err := mia.ListUsers(ctx, &iam.ListUsersInput{}); apiCode(err) != "AccessDenied" {
+		t.Errorf("long-term key: the MFA key is absent, so BoolIfExists false denies: %v", err)
+	}
+	if _, err := miaSTS.GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: serial, TokenCode: aws.String("000000")}); apiCode(err) != "AccessDenied" {
+		t.Errorf("a wrong code: %v", err)
+	}
+	offset.Add(30) // the next step: codes already used at enabling are spent
+	good := code(t, seed, step())
+	out, err := miaSTS.GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: serial, TokenCode: aws.String(good)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := miaSTS.GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: serial, TokenCode: aws.String(good)}); apiCode(err) != "AccessDenied" {
+		t.Errorf("a code used twice: %v", err)
+	}
+	c := out.Credentials
+	withMFA, withMFASTS := clients(ts.URL, aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
+	if _, err := withMFA.ListUsers(ctx, &iam.ListUsersInput{}); err != nil {
+		t.Errorf("IAM with MFA session credentials: %v", err)
+	}
+	// The session's own AssumeRole carries its MFA to the trust policy.
+	chained, err := withMFASTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/admin"), RoleSessionName: aws.String("ops")})
+	if err != nil {
+		t.Fatalf("AssumeRole from an MFA session: %v", err)
+	}
+	// ...and to the role session it makes: admin's trust requires MFA.
+	cc := chained.Credentials
+	_, adminSTS := clients(ts.URL, aws.ToString(cc.AccessKeyId), aws.ToString(cc.SecretAccessKey), aws.ToString(cc.SessionToken))
+	if _, err := adminSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/admin"), RoleSessionName: aws.String("again")}); err != nil {
+		t.Errorf("role chaining keeps the MFA context: %v", err)
+	}
+	if _, err := miaSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/admin"), RoleSessionName: aws.String("ops")}); apiCode(err) != "AccessDenied" {
+		t.Errorf("AssumeRole without MFA into a role that requires it: %v", err)
+	}
+	offset.Add(30)
+	if _, err := miaSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/admin"), RoleSessionName: aws.String("ops"),
+		SerialNumber: serial, TokenCode: aws.String(code(t, seed, step()))}); err != nil {
+		t.Errorf("AssumeRole with an MFA code: %v", err)
+	}
+	noMFA, _ := miaSTS.GetSessionToken(ctx, &sts.GetSessionTokenInput{})
+	_, noMFASTS := clients(ts.URL, aws.ToString(noMFA.Credentials.AccessKeyId), aws.ToString(noMFA.Credentials.SecretAccessKey), aws.ToString(noMFA.Credentials.SessionToken))
+	if _, err := noMFASTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/admin"), RoleSessionName: aws.String("ops")}); apiCode(err) != "AccessDenied" {
+		t.Errorf("AssumeRole from a session without MFA: %v", err)
+	}
+	if _, err := root.DeactivateMFADevice(ctx, &iam.DeactivateMFADeviceInput{UserName: aws.String("mia"), SerialNumber: serial}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := root.DeleteVirtualMFADevice(ctx, &iam.DeleteVirtualMFADeviceInput{SerialNumber: serial}); err != nil {
+		t.Errorf("deleting a deactivated device: %v", err)
 	}
 }
