@@ -2,6 +2,12 @@
 // makes to a JSON-lines file, in the spirit of CloudTrail, rotated by
 // size. It is the input of least-privilege generation, so it must be
 // complete: every decision is written before the response goes out.
+//
+// Writes are grouped: while one request writes, the records of the others
+// gather, and the next of them writes the whole batch in one system call.
+// Each Write still returns only once its own record is written, so the
+// promise holds, and under load the log costs one write per batch rather
+// than one per request.
 package decisionlog
 
 import (
@@ -14,17 +20,28 @@ import (
 // Log is an append-only decision log.
 type Log struct {
 	mu      sync.Mutex
+	written *sync.Cond // signalled after each batch
 	path    string
 	maxSize int64
 	f       *os.File
 	size    int64
-	err     error
+
+	pending  []byte // records waiting for the next batch
+	spare    []byte // the previous batch's buffer, for reuse
+	queued   uint64 // sequence number of the last record queued
+	done     uint64 // of the last record written (or failed)
+	flushing bool
+	// failFrom and failTo are the sequence numbers of the last batch
+	// that could not be written, and err why.
+	failFrom, failTo uint64
+	err              error
 }
 
 // Open opens (creating) the log file; past maxSize bytes it is rotated to
 // PATH.1 (older files shift up to PATH.9).
 func Open(path string, maxSize int64) (*Log, error) {
 	l := &Log{path: path, maxSize: maxSize}
+	l.written = sync.NewCond(&l.mu)
 	if err := l.open(); err != nil {
 		return nil, err
 	}
@@ -45,22 +62,52 @@ func (l *Log) open() error {
 	return nil
 }
 
-// Write appends one record as a JSON line.
+// Write appends one record as a JSON line and returns once it is
+// written.
 func (l *Log) Write(record any) error {
 	line, err := json.Marshal(record)
 	if err != nil {
 		return err
 	}
-	line = append(line, '\n')
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.size+int64(len(line)) > l.maxSize && l.size > 0 {
+	l.pending = append(append(l.pending, line...), '\n')
+	l.queued++
+	mine := l.queued
+	for l.done < mine {
+		if l.flushing {
+			l.written.Wait()
+			continue
+		}
+		// Lead the next batch: everything queued so far.
+		l.flushing = true
+		batch, from, to := l.pending, l.done+1, l.queued
+		l.pending = l.spare[:0]
+		l.mu.Unlock()
+		err := l.writeBatch(batch)
+		l.mu.Lock()
+		l.spare = batch[:0]
+		l.done, l.flushing = to, false
+		if err != nil {
+			l.failFrom, l.failTo, l.err = from, to, err
+		}
+		l.written.Broadcast()
+	}
+	if l.err != nil && mine >= l.failFrom && mine <= l.failTo {
+		return l.err
+	}
+	return nil
+}
+
+// writeBatch writes one batch, rotating first when it would pass the
+// size limit. Only the batch's leader calls it, so it needs no lock.
+func (l *Log) writeBatch(batch []byte) error {
+	if l.size+int64(len(batch)) > l.maxSize && l.size > 0 {
 		if err := l.rotate(); err != nil {
-			l.err = err
 			return err
 		}
 	}
-	n, err := l.f.Write(line)
+	n, err := l.f.Write(batch)
 	l.size += int64(n)
 	return err
 }
@@ -91,9 +138,12 @@ func Files(path string) []string {
 	return out
 }
 
-// Close closes the file.
+// Close waits for a batch being written, then closes the file.
 func (l *Log) Close() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	for l.flushing {
+		l.written.Wait()
+	}
 	return l.f.Close()
 }
