@@ -30,6 +30,7 @@ type MFADevice struct {
 	Enabled  time.Time `json:"enabled,omitzero"`
 	// LastStep is the last TOTP step accepted, so that a code is used once.
 	LastStep int64 `json:"lastStep,omitempty"`
+	Tags     []Tag `json:"tags,omitempty"`
 }
 
 func init() {
@@ -37,6 +38,9 @@ func init() {
 		"CreateVirtualMFADevice": createVirtualMFADevice, "DeleteVirtualMFADevice": deleteVirtualMFADevice,
 		"EnableMFADevice": enableMFADevice, "DeactivateMFADevice": deactivateMFADevice,
 		"ListMFADevices": listMFADevices, "ListVirtualMFADevices": listVirtualMFADevices,
+		"TagMFADevice":      tagEntity(kindMFA, byARN("SerialNumber", ""), true),
+		"UntagMFADevice":    tagEntity(kindMFA, byARN("SerialNumber", ""), false),
+		"ListMFADeviceTags": listEntityTags(kindMFA, byARN("SerialNumber", "")),
 	} {
 		iamOps[op] = h
 	}
@@ -87,7 +91,7 @@ func createVirtualMFADevice(c *call) error {
 	if err != nil {
 		return err
 	}
-	d := &MFADevice{Name: name, Path: path, Serial: arnOf(c.who.account, "mfa", path, name), Created: c.s.now()}
+	d := &MFADevice{Name: name, Path: path, Serial: arnOf(c.who.account, "mfa", path, name), Created: c.s.now(), Tags: c.p.tags("Tags")}
 	if err := c.authorize("iam:CreateVirtualMFADevice", d.Serial, tagContext(c.p.tags("Tags"))); err != nil {
 		return err
 	}

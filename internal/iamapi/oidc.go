@@ -31,12 +31,16 @@ type OIDCProvider struct {
 	Thumbprints []string        `json:"thumbprints,omitempty"`
 	Created     time.Time       `json:"created"`
 	JWKS        json.RawMessage `json:"jwks,omitempty"`
+	Tags        []Tag           `json:"tags,omitempty"`
 }
 
 func init() {
 	for op, h := range map[string]handler{
 		"CreateOpenIDConnectProvider": createOIDCProvider, "GetOpenIDConnectProvider": getOIDCProvider,
 		"DeleteOpenIDConnectProvider": deleteOIDCProvider, "ListOpenIDConnectProviders": listOIDCProviders,
+		"TagOpenIDConnectProvider":      tagEntity(kindOIDC, byARN("OpenIDConnectProviderArn", ":oidc-provider/"), true),
+		"UntagOpenIDConnectProvider":    tagEntity(kindOIDC, byARN("OpenIDConnectProviderArn", ":oidc-provider/"), false),
+		"ListOpenIDConnectProviderTags": listEntityTags(kindOIDC, byARN("OpenIDConnectProviderArn", ":oidc-provider/")),
 	} {
 		iamOps[op] = h
 	}
@@ -57,7 +61,7 @@ func createOIDCProvider(c *call) error {
 	}
 	host := providerHost(u)
 	p := &OIDCProvider{URL: host, Arn: fmt.Sprintf("arn:aws:iam::%s:oidc-provider/%s", c.who.account, host),
-		ClientIDs: c.p.list("ClientIDList"), Thumbprints: c.p.list("ThumbprintList"), Created: c.s.now()}
+		ClientIDs: c.p.list("ClientIDList"), Thumbprints: c.p.list("ThumbprintList"), Created: c.s.now(), Tags: c.p.tags("Tags")}
 	if err := c.authorize("iam:CreateOpenIDConnectProvider", p.Arn, tagContext(c.p.tags("Tags"))); err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package iamapi
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -579,4 +580,113 @@ func (x *xmlw) tagList(tags []Tag) {
 	}
 	x.tags(tags)
 	x.elem("IsTruncated", "false")
+}
+
+// entityName finds the stored name of the entity a Tag*, Untag* or
+// List*Tags request names.
+type entityName func(c *call) (string, error)
+
+// byName: the parameter is the entity's name.
+func byName(param string) entityName {
+	return func(c *call) (string, error) { return c.p.required(param) }
+}
+
+// byARN: the parameter is an ARN whose part after marker is the stored
+// name (an OIDC provider's host and path), or, with no marker, whose
+// last part is (an MFA device's name).
+func byARN(param, marker string) entityName {
+	return func(c *call) (string, error) {
+		arn, err := c.p.required(param)
+		if err != nil {
+			return "", err
+		}
+		if marker != "" {
+			if _, name, ok := strings.Cut(arn, marker); ok {
+				return name, nil
+			}
+			return "", invalidInput("ARN %s is not valid.", arn)
+		}
+		return arn[strings.LastIndexByte(arn, '/')+1:], nil
+	}
+}
+
+// taggable is what tagging reads and writes of an entity's JSON body:
+// its ARN (or an MFA device's serial number) and its tags.
+type taggable struct {
+	Arn    string `json:"arn"`
+	Serial string `json:"serial"`
+	Tags   []Tag  `json:"tags"`
+}
+
+func loadTaggable(tx store.Tx, c *call, kind, name string) (*store.Entity, map[string]json.RawMessage, *taggable, error) {
+	e, err := tx.Get(c.who.account, kind, name)
+	if err != nil {
+		return nil, nil, nil, noSuchEntity("The %s with name %s cannot be found.", kind, name)
+	}
+	var body map[string]json.RawMessage
+	var t taggable
+	unmarshal(e.Body, &body)
+	unmarshal(e.Body, &t)
+	if t.Arn == "" {
+		t.Arn = t.Serial
+	}
+	return e, body, &t, nil
+}
+
+// tagEntity tags or untags an instance profile, OIDC provider or MFA
+// device, authorized with the request's tags and the entity's own.
+func tagEntity(kind string, locate entityName, add bool) handler {
+	return func(c *call) error {
+		name, err := locate(c)
+		if err != nil {
+			return err
+		}
+		tags, keys, ctx := c.tagRequest(add)
+		var current *taggable
+		if err := c.s.view(c.ctx, func(tx store.Tx) error {
+			_, _, current, err = loadTaggable(tx, c, kind, name)
+			return err
+		}); err != nil {
+			return err
+		}
+		for k, v := range resourceTagContext(current.Tags) {
+			ctx[k] = v
+		}
+		if err := c.authorize("iam:"+c.op, current.Arn, ctx); err != nil {
+			return err
+		}
+		return c.s.update(c.ctx, func(tx store.Tx) error {
+			e, body, t, err := loadTaggable(tx, c, kind, name)
+			if err != nil {
+				return err
+			}
+			if t.Tags, err = editTags(t.Tags, tags, keys, strings.ToUpper(kind[:1])+kind[1:]); err != nil {
+				return err
+			}
+			body["tags"] = marshal(t.Tags)
+			e.Body = marshal(body)
+			return tx.Put(e)
+		})
+	}
+}
+
+func listEntityTags(kind string, locate entityName) handler {
+	return func(c *call) error {
+		name, err := locate(c)
+		if err != nil {
+			return err
+		}
+		var t *taggable
+		if err := c.s.view(c.ctx, func(tx store.Tx) error {
+			_, _, t, err = loadTaggable(tx, c, kind, name)
+			return err
+		}); err != nil {
+			return err
+		}
+		if err := c.authorize("iam:"+c.op, t.Arn, resourceTagContext(t.Tags)); err != nil {
+			return err
+		}
+		c.x.tagList(t.Tags)
+		return nil
+	}
 }

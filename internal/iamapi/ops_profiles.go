@@ -16,6 +16,7 @@ type InstanceProfile struct {
 	Path    string    `json:"path"`
 	Created time.Time `json:"created"`
 	Roles   []string  `json:"roles,omitempty"`
+	Tags    []Tag     `json:"tags,omitempty"`
 }
 
 func init() {
@@ -24,6 +25,9 @@ func init() {
 		"DeleteInstanceProfile": deleteInstanceProfile, "ListInstanceProfiles": listInstanceProfiles,
 		"AddRoleToInstanceProfile": profileRole(true), "RemoveRoleFromInstanceProfile": profileRole(false),
 		"ListInstanceProfilesForRole": listInstanceProfilesForRole,
+		"TagInstanceProfile":          tagEntity(kindProfile, byName("InstanceProfileName"), true),
+		"UntagInstanceProfile":        tagEntity(kindProfile, byName("InstanceProfileName"), false),
+		"ListInstanceProfileTags":     listEntityTags(kindProfile, byName("InstanceProfileName")),
 	} {
 		iamOps[op] = h
 	}
@@ -61,7 +65,7 @@ func createInstanceProfile(c *call) error {
 	if err != nil {
 		return err
 	}
-	p := &InstanceProfile{Name: name, ID: newID("AIPA"), Arn: arnOf(c.who.account, "instance-profile", path, name), Path: path, Created: c.s.now()}
+	p := &InstanceProfile{Name: name, ID: newID("AIPA"), Arn: arnOf(c.who.account, "instance-profile", path, name), Path: path, Created: c.s.now(), Tags: c.p.tags("Tags")}
 	if err := c.authorize("iam:CreateInstanceProfile", p.Arn, nil); err != nil {
 		return err
 	}

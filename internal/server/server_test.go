@@ -1185,3 +1185,118 @@ func TestSDKMFA(t *testing.T) {
 		t.Errorf("deleting a deactivated device: %v", err)
 	}
 }
+
+// TestSDKTagOtherEntities: tags on instance profiles, OIDC providers (an
+// EKS-style URL with a path) and MFA devices, through each one's Tag,
+// Untag and List*Tags calls.
+func TestSDKTagOtherEntities(t *testing.T) {
+	endpoint, id, secret := start(t)
+	ctx := context.Background()
+	root, _ := clients(endpoint, id, secret, "")
+	tag := func(k, v string) iamtypes.Tag { return iamtypes.Tag{Key: aws.String(k), Value: aws.String(v)} }
+	if _, err := root.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("web"), Tags: []iamtypes.Tag{tag("tier", "web")}}); err != nil {
+		t.Fatal(err)
+	}
+	prov, err := root.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{
+		Url: aws.String("https://oidc.eks.us-east-1.amazonaws.com/id/ABC123"), ClientIDList: []string{"sts.amazonaws.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, err := root.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("phone")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type ops struct {
+		name  string
+		tag   func([]iamtypes.Tag) error
+		untag func([]string) error
+		list  func() ([]iamtypes.Tag, error)
+		first int // tags given at creation
+	}
+	for _, o := range []ops{
+		{"instance profile",
+			func(ts []iamtypes.Tag) error {
+				_, err := root.TagInstanceProfile(ctx, &iam.TagInstanceProfileInput{InstanceProfileName: aws.String("web"), Tags: ts})
+				return err
+			},
+			func(ks []string) error {
+				_, err := root.UntagInstanceProfile(ctx, &iam.UntagInstanceProfileInput{InstanceProfileName: aws.String("web"), TagKeys: ks})
+				return err
+			},
+			func() ([]iamtypes.Tag, error) {
+				out, err := root.ListInstanceProfileTags(ctx, &iam.ListInstanceProfileTagsInput{InstanceProfileName: aws.String("web")})
+				if err != nil {
+					return nil, err
+				}
+				return out.Tags, nil
+			}, 1},
+		{"OIDC provider",
+			func(ts []iamtypes.Tag) error {
+				_, err := root.TagOpenIDConnectProvider(ctx, &iam.TagOpenIDConnectProviderInput{OpenIDConnectProviderArn: prov.OpenIDConnectProviderArn, Tags: ts})
+				return err
+			},
+			func(ks []string) error {
+				_, err := root.UntagOpenIDConnectProvider(ctx, &iam.UntagOpenIDConnectProviderInput{OpenIDConnectProviderArn: prov.OpenIDConnectProviderArn, TagKeys: ks})
+				return err
+			},
+			func() ([]iamtypes.Tag, error) {
+				out, err := root.ListOpenIDConnectProviderTags(ctx, &iam.ListOpenIDConnectProviderTagsInput{OpenIDConnectProviderArn: prov.OpenIDConnectProviderArn})
+				if err != nil {
+					return nil, err
+				}
+				return out.Tags, nil
+			}, 0},
+		{"MFA device",
+			func(ts []iamtypes.Tag) error {
+				_, err := root.TagMFADevice(ctx, &iam.TagMFADeviceInput{SerialNumber: dev.VirtualMFADevice.SerialNumber, Tags: ts})
+				return err
+			},
+			func(ks []string) error {
+				_, err := root.UntagMFADevice(ctx, &iam.UntagMFADeviceInput{SerialNumber: dev.VirtualMFADevice.SerialNumber, TagKeys: ks})
+				return err
+			},
+			func() ([]iamtypes.Tag, error) {
+				out, err := root.ListMFADeviceTags(ctx, &iam.ListMFADeviceTagsInput{SerialNumber: dev.VirtualMFADevice.SerialNumber})
+				if err != nil {
+					return nil, err
+				}
+				return out.Tags, nil
+			}, 0},
+	} {
+		if tags, err := o.list(); err != nil || len(tags) != o.first {
+			t.Errorf("%s: tags at creation %+v %v", o.name, tags, err)
+		}
+		if err := o.tag([]iamtypes.Tag{tag("owner", "ops"), tag("env", "dev")}); err != nil {
+			t.Errorf("%s: tag: %v", o.name, err)
+		}
+		if err := o.untag([]string{"ENV"}); err != nil {
+			t.Errorf("%s: untag: %v", o.name, err)
+		}
+		tags, err := o.list()
+		found := false
+		for _, tg := range tags {
+			found = found || aws.ToString(tg.Key) == "owner"
+			if aws.ToString(tg.Key) == "env" {
+				t.Errorf("%s: env was untagged (keys ignore case)", o.name)
+			}
+		}
+		if err != nil || !found || len(tags) != o.first+1 {
+			t.Errorf("%s: after tag and untag: %+v %v", o.name, tags, err)
+		}
+		many := make([]iamtypes.Tag, 50)
+		for i := range many {
+			many[i] = tag(fmt.Sprintf("k%d", i), "v")
+		}
+		if err := o.tag(many); apiCode(err) != "LimitExceeded" {
+			t.Errorf("%s: past 50 tags: %v", o.name, err)
+		}
+	}
+	// Tags survive other edits of the entity.
+	root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("web"), AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)})
+	if _, err := root.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String("web"), RoleName: aws.String("web")}); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := root.ListInstanceProfileTags(ctx, &iam.ListInstanceProfileTagsInput{InstanceProfileName: aws.String("web")}); err != nil || len(out.Tags) != 2 {
+		t.Errorf("instance profile tags after adding a role: %+v %v", out, err)
+	}
+}
