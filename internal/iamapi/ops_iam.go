@@ -907,7 +907,7 @@ func attach(kind, nameParam string, on bool) handler {
 					return noSuchEntity("Policy %s was not found.", arn)
 				}
 				if len(p.Attached) >= 10 {
-					return apiErr(409, "LimitExceeded", "Cannot exceed quota for PoliciesPerRole: 10")
+					return apiErr(409, "LimitExceeded", "Cannot exceed quota for PoliciesPer%s: 10", strings.ToUpper(kind[:1])+kind[1:])
 				}
 				p.Attached = append(p.Attached, arn)
 				return nil

@@ -1300,3 +1300,78 @@ func TestSDKTagOtherEntities(t *testing.T) {
 		t.Errorf("instance profile tags after adding a role: %+v %v", out, err)
 	}
 }
+
+// TestSDKQuotas: IAM's quotas, each refused with LimitExceeded and the
+// quota's name, at the first item past it.
+func TestSDKQuotas(t *testing.T) {
+	endpoint, id, secret := start(t)
+	ctx := context.Background()
+	root, _ := clients(endpoint, id, secret, "")
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("u")})
+	root.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("g")})
+	root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("r"), AssumeRolePolicyDocument: aws.String(trust)})
+	var arns []*string
+	for i := 0; i < 11; i++ {
+		p, err := root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(fmt.Sprintf("p%d", i)), PolicyDocument: aws.String(doc)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		arns = append(arns, p.Policy.Arn)
+	}
+	attach := map[string]func(arn *string) error{
+		"PoliciesPerUser: 10": func(arn *string) error {
+			_, err := root.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("u"), PolicyArn: arn})
+			return err
+		},
+		"PoliciesPerGroup: 10": func(arn *string) error {
+			_, err := root.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: aws.String("g"), PolicyArn: arn})
+			return err
+		},
+		"PoliciesPerRole: 10": func(arn *string) error {
+			_, err := root.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("r"), PolicyArn: arn})
+			return err
+		},
+	}
+	for quota, fn := range attach {
+		for i, arn := range arns {
+			err := fn(arn)
+			if i < 10 && err != nil {
+				t.Fatalf("%s: attachment %d: %v", quota, i+1, err)
+			}
+			if i == 10 && (apiCode(err) != "LimitExceeded" || !strings.Contains(apiMessage(err), quota)) {
+				t.Errorf("the 11th attachment: %v, want LimitExceeded %s", err, quota)
+			}
+		}
+	}
+	for i := 0; i < 3; i++ {
+		_, err := root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("u")})
+		if i < 2 && err != nil {
+			t.Fatal(err)
+		}
+		if i == 2 && (apiCode(err) != "LimitExceeded" || !strings.Contains(apiMessage(err), "AccessKeysPerUser: 2")) {
+			t.Errorf("the third access key: %v", err)
+		}
+	}
+	for i := 0; i < 5; i++ {
+		_, err := root.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: arns[0], PolicyDocument: aws.String(doc)})
+		if i < 4 && err != nil {
+			t.Fatal(err)
+		}
+		if i == 4 && apiCode(err) != "LimitExceeded" {
+			t.Errorf("the sixth policy version: %v", err)
+		}
+	}
+	for i := 0; i < 11; i++ {
+		g := fmt.Sprintf("group%d", i)
+		root.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String(g)})
+		_, err := root.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: aws.String(g), UserName: aws.String("u")})
+		if i < 10 && err != nil {
+			t.Fatal(err)
+		}
+		if i == 10 && (apiCode(err) != "LimitExceeded" || !strings.Contains(apiMessage(err), "GroupsPerUser: 10")) {
+			t.Errorf("the 11th group: %v", err)
+		}
+	}
+}
