@@ -262,6 +262,8 @@ func verifyJWT(token string, keys map[string]crypto.PublicKey) (map[string]any, 
 			!ecdsa.Verify(k, sum[:], new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])) {
 			return nil, errors.New("the token signature does not verify")
 		}
+	default: // never accept a token ward could not check
+		return nil, fmt.Errorf("key %q is of a type ward does not verify", header.Kid)
 	}
 	pb, err := b64.DecodeString(parts[1])
 	if err != nil {
