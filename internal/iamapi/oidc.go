@@ -282,14 +282,11 @@ func verifyJWT(token string, keys map[string]crypto.PublicKey) (map[string]any, 
 // expired; the role's trust policy must allow the provider (Federated)
 // with the token's claims as context (HOST:aud, HOST:sub, ...).
 func assumeRoleWithWebIdentity(c *call) error {
-	roleArn, err := c.p.required("RoleArn")
+	v, err := c.p.requiredAll("RoleArn", "RoleSessionName")
 	if err != nil {
 		return err
 	}
-	sessionName, err := c.p.required("RoleSessionName")
-	if err != nil {
-		return err
-	}
+	roleArn, sessionName := v[0], v[1]
 	token, err := c.p.required("WebIdentityToken")
 	if err != nil {
 		return err

@@ -201,14 +201,11 @@ func updateRole(c *call) error {
 }
 
 func updateAccessKey(c *call) error {
-	id, err := c.p.required("AccessKeyId")
+	v, err := c.p.requiredAll("AccessKeyId", "Status")
 	if err != nil {
 		return err
 	}
-	status, err := c.p.required("Status")
-	if err != nil {
-		return err
-	}
+	id, status := v[0], v[1]
 	if status != "Active" && status != "Inactive" {
 		return apiErr(400, "ValidationError", "1 validation error detected: Value '%s' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]", status)
 	}

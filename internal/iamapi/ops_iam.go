@@ -50,6 +50,16 @@ func checkName(what, name string, max int) error {
 	return nil
 }
 
+// document reads a required policy document parameter and checks it as
+// IAM checks a policy of that kind.
+func (c *call) document(param string, kind policy.Kind) (string, error) {
+	doc, err := c.p.required(param)
+	if err != nil {
+		return "", err
+	}
+	return doc, checkDocument(doc, kind)
+}
+
 // nameAndPath reads the name and optional Path (default "/") of a Create
 // call, checked as IAM checks them.
 func (c *call) nameAndPath(nameParam, what string, max int) (name, path string, err error) {
@@ -366,25 +376,12 @@ func writeRole(x *xmlw, r *Role, full bool) {
 }
 
 func createRole(c *call) error {
-	name, err := c.p.required("RoleName")
+	name, path, err := c.nameAndPath("RoleName", "roleName", 64)
 	if err != nil {
 		return err
 	}
-	if err := checkName("roleName", name, 64); err != nil {
-		return err
-	}
-	doc, err := c.p.required("AssumeRolePolicyDocument")
+	doc, err := c.document("AssumeRolePolicyDocument", policy.KindTrust)
 	if err != nil {
-		return err
-	}
-	if err := checkDocument(doc, policy.KindTrust); err != nil {
-		return err
-	}
-	path := c.p.get("Path")
-	if path == "" {
-		path = "/"
-	}
-	if err := checkPath(path); err != nil {
 		return err
 	}
 	maxDur, err := c.p.intOr("MaxSessionDuration", 3600)
@@ -499,11 +496,8 @@ func updateAssumeRolePolicy(c *call) error {
 	if err != nil {
 		return err
 	}
-	doc, err := c.p.required("PolicyDocument")
+	doc, err := c.document("PolicyDocument", policy.KindTrust)
 	if err != nil {
-		return err
-	}
-	if err := checkDocument(doc, policy.KindTrust); err != nil {
 		return err
 	}
 	if err := c.authorizeOn(kindRole, name, "iam:UpdateAssumeRolePolicy"); err != nil {
@@ -588,25 +582,12 @@ func writePolicy(x *xmlw, mp *ManagedPolicy, attachments int) {
 }
 
 func createPolicy(c *call) error {
-	name, err := c.p.required("PolicyName")
+	name, path, err := c.nameAndPath("PolicyName", "policyName", 128)
 	if err != nil {
 		return err
 	}
-	if err := checkName("policyName", name, 128); err != nil {
-		return err
-	}
-	doc, err := c.p.required("PolicyDocument")
+	doc, err := c.document("PolicyDocument", policy.KindIdentity)
 	if err != nil {
-		return err
-	}
-	if err := checkDocument(doc, policy.KindIdentity); err != nil {
-		return err
-	}
-	path := c.p.get("Path")
-	if path == "" {
-		path = "/"
-	}
-	if err := checkPath(path); err != nil {
 		return err
 	}
 	now := c.s.now()
@@ -667,14 +648,11 @@ func getPolicy(c *call) error {
 }
 
 func getPolicyVersion(c *call) error {
-	arn, err := c.p.required("PolicyArn")
+	v, err := c.p.requiredAll("PolicyArn", "VersionId")
 	if err != nil {
 		return err
 	}
-	vid, err := c.p.required("VersionId")
-	if err != nil {
-		return err
-	}
+	arn, vid := v[0], v[1]
 	if err := c.authorize("iam:GetPolicyVersion", arn, nil); err != nil {
 		return err
 	}
@@ -715,11 +693,8 @@ func createPolicyVersion(c *call) error {
 	if err != nil {
 		return err
 	}
-	doc, err := c.p.required("PolicyDocument")
+	doc, err := c.document("PolicyDocument", policy.KindIdentity)
 	if err != nil {
-		return err
-	}
-	if err := checkDocument(doc, policy.KindIdentity); err != nil {
 		return err
 	}
 	if err := c.authorize("iam:CreatePolicyVersion", arn, nil); err != nil {
@@ -983,11 +958,8 @@ func putInline(kind, nameParam string) handler {
 		if err := checkName("policyName", pname, 128); err != nil {
 			return err
 		}
-		doc, err := c.p.required("PolicyDocument")
+		doc, err := c.document("PolicyDocument", policy.KindIdentity)
 		if err != nil {
-			return err
-		}
-		if err := checkDocument(doc, policy.KindIdentity); err != nil {
 			return err
 		}
 		if err := c.authorizeOn(kind, name, "iam:"+c.op); err != nil {

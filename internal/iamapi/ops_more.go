@@ -168,14 +168,11 @@ func deleteGroup(c *call) error {
 // the link: the user its groups (for authorization), the group its members.
 func groupMembership(add bool) handler {
 	return func(c *call) error {
-		gname, err := c.p.required("GroupName")
+		v, err := c.p.requiredAll("GroupName", "UserName")
 		if err != nil {
 			return err
 		}
-		uname, err := c.p.required("UserName")
-		if err != nil {
-			return err
-		}
+		gname, uname := v[0], v[1]
 		var arn string
 		if err := c.s.view(c.ctx, func(tx store.Tx) error {
 			g, err := loadGroup(tx, c.who.account, gname)
@@ -436,14 +433,11 @@ func boundary(kind, nameParam string, put bool) handler {
 }
 
 func setDefaultPolicyVersion(c *call) error {
-	arn, err := c.p.required("PolicyArn")
+	v, err := c.p.requiredAll("PolicyArn", "VersionId")
 	if err != nil {
 		return err
 	}
-	vid, err := c.p.required("VersionId")
-	if err != nil {
-		return err
-	}
+	arn, vid := v[0], v[1]
 	if err := c.authorize("iam:SetDefaultPolicyVersion", arn, nil); err != nil {
 		return err
 	}
@@ -466,14 +460,11 @@ func setDefaultPolicyVersion(c *call) error {
 }
 
 func deletePolicyVersion(c *call) error {
-	arn, err := c.p.required("PolicyArn")
+	v, err := c.p.requiredAll("PolicyArn", "VersionId")
 	if err != nil {
 		return err
 	}
-	vid, err := c.p.required("VersionId")
-	if err != nil {
-		return err
-	}
+	arn, vid := v[0], v[1]
 	if err := c.authorize("iam:DeletePolicyVersion", arn, nil); err != nil {
 		return err
 	}

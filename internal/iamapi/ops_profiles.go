@@ -168,14 +168,11 @@ func listInstanceProfiles(c *call) error {
 // in IAM) or removes it.
 func profileRole(add bool) handler {
 	return func(c *call) error {
-		pname, err := c.p.required("InstanceProfileName")
+		v, err := c.p.requiredAll("InstanceProfileName", "RoleName")
 		if err != nil {
 			return err
 		}
-		rname, err := c.p.required("RoleName")
-		if err != nil {
-			return err
-		}
+		pname, rname := v[0], v[1]
 		var arn string
 		if err := c.s.view(c.ctx, func(tx store.Tx) error {
 			p, err := loadProfile(tx, c.who.account, pname)

@@ -63,14 +63,11 @@ func getCallerIdentity(c *call) error {
 var sessionNamePattern = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
 
 func assumeRole(c *call) error {
-	roleArn, err := c.p.required("RoleArn")
+	v, err := c.p.requiredAll("RoleArn", "RoleSessionName")
 	if err != nil {
 		return err
 	}
-	sessionName, err := c.p.required("RoleSessionName")
-	if err != nil {
-		return err
-	}
+	roleArn, sessionName := v[0], v[1]
 	if len(sessionName) < 2 || len(sessionName) > 64 {
 		return apiErr(400, "ValidationError", "1 validation error detected: Value '%s' at 'roleSessionName' failed to satisfy constraint: Member must have length between 2 and 64", sessionName)
 	}
