@@ -100,10 +100,7 @@ func createVirtualMFADevice(c *call) error {
 	seed := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(raw[:])
 	d.Seed = c.s.Sealer.Seal(seed)
 	if err := c.s.update(c.ctx, func(tx store.Tx) error {
-		if _, err := tx.Get(c.who.account, kindMFA, name); err == nil {
-			return apiErr(409, "EntityAlreadyExists", "MFADevice entity at the same path and name already exists.")
-		}
-		return tx.Create(&store.Entity{Account: c.who.account, Kind: kindMFA, Name: name, Body: marshal(d)})
+		return createNew(tx, &store.Entity{Account: c.who.account, Kind: kindMFA, Name: name, Body: marshal(d)}, apiErr(409, "EntityAlreadyExists", "MFADevice entity at the same path and name already exists."))
 	}); err != nil {
 		return err
 	}

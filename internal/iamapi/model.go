@@ -39,6 +39,18 @@ type principal struct {
 	Boundary string        `json:"boundary,omitempty"` // permissions boundary ARN
 }
 
+// policiesConflict is IAM's refusal to delete a user, group or role that
+// still has policies: managed ones attached, or inline ones.
+func (p *principal) policiesConflict() error {
+	switch {
+	case len(p.Attached) > 0:
+		return apiErr(409, "DeleteConflict", "Cannot delete entity, must detach all policies first.")
+	case len(p.Inline) > 0:
+		return apiErr(409, "DeleteConflict", "Cannot delete entity, must delete policies first.")
+	}
+	return nil
+}
+
 // User is an IAM user.
 type User struct {
 	principal

@@ -66,10 +66,7 @@ func createOIDCProvider(c *call) error {
 		return err
 	}
 	err = c.s.update(c.ctx, func(tx store.Tx) error {
-		if _, err := tx.Get(c.who.account, kindOIDC, host); err == nil {
-			return apiErr(409, "EntityAlreadyExists", "Provider with url %s already exists.", u)
-		}
-		return tx.Create(&store.Entity{Account: c.who.account, Kind: kindOIDC, Name: host, Body: marshal(p)})
+		return createNew(tx, &store.Entity{Account: c.who.account, Kind: kindOIDC, Name: host, Body: marshal(p)}, apiErr(409, "EntityAlreadyExists", "Provider with url %s already exists.", u))
 	})
 	if err != nil {
 		return err

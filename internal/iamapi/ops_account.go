@@ -217,14 +217,9 @@ func updateAccessKey(c *call) error {
 		return err
 	}
 	return c.s.update(c.ctx, func(tx store.Tx) error {
-		e, err := tx.Get(c.who.account, kindKey, id)
+		e, k, err := loadKey(tx, c.who.account, id, user)
 		if err != nil {
-			return noSuchEntity("The Access Key with id %s cannot be found.", id)
-		}
-		var k AccessKey
-		unmarshal(e.Body, &k)
-		if !strings.EqualFold(k.UserName, user) {
-			return noSuchEntity("The Access Key with id %s cannot be found.", id)
+			return err
 		}
 		k.Status = status
 		e.Body = marshal(k)

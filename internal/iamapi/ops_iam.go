@@ -118,6 +118,19 @@ func fmtTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z")
 
 // tagContext is the request-tag context of a call that creates or tags
 // something: aws:RequestTag/K and aws:TagKeys.
+// createContext is the context of creating a user or role: its tags and
+// the permissions boundary it is given, if any.
+func createContext(tags []Tag, boundary string) map[string][]string {
+	ctx := tagContext(tags)
+	if boundary != "" {
+		if ctx == nil {
+			ctx = map[string][]string{}
+		}
+		ctx["iam:PermissionsBoundary"] = []string{boundary}
+	}
+	return ctx
+}
+
 func tagContext(tags []Tag) map[string][]string {
 	if len(tags) == 0 {
 		return nil
@@ -171,21 +184,12 @@ func createUser(c *call) error {
 	u := &User{Name: name}
 	u.Path, u.ID, u.Arn, u.Created, u.Tags = path, newID("AIDA"), arnOf(c.who.account, "user", path, name), c.s.now(), tags
 	u.Boundary = c.p.get("PermissionsBoundary")
-	ctx := tagContext(tags)
-	if u.Boundary != "" {
-		if ctx == nil {
-			ctx = map[string][]string{}
-		}
-		ctx["iam:PermissionsBoundary"] = []string{u.Boundary}
-	}
+	ctx := createContext(tags, u.Boundary)
 	if err := c.authorize("iam:CreateUser", u.Arn, ctx); err != nil {
 		return err
 	}
 	err = c.s.update(c.ctx, func(tx store.Tx) error {
-		if _, err := tx.Get(c.who.account, kindUser, name); err == nil {
-			return apiErr(409, "EntityAlreadyExists", "User with name %s already exists.", name)
-		}
-		return tx.Create(&store.Entity{Account: c.who.account, Kind: kindUser, Name: name, ID: u.ID, Body: marshal(u)})
+		return createNew(tx, &store.Entity{Account: c.who.account, Kind: kindUser, Name: name, ID: u.ID, Body: marshal(u)}, apiErr(409, "EntityAlreadyExists", "User with name %s already exists.", name))
 	})
 	if err != nil {
 		return err
@@ -331,12 +335,10 @@ func deleteUser(c *call) error {
 		if err != nil {
 			return err
 		}
-		switch {
-		case len(u.Attached) > 0:
-			return apiErr(409, "DeleteConflict", "Cannot delete entity, must detach all policies first.")
-		case len(u.Inline) > 0:
-			return apiErr(409, "DeleteConflict", "Cannot delete entity, must delete policies first.")
-		case len(u.Groups) > 0:
+		if err := u.policiesConflict(); err != nil {
+			return err
+		}
+		if len(u.Groups) > 0 {
 			return apiErr(409, "DeleteConflict", "Cannot delete entity, must remove users from group first.")
 		}
 		keys, _ := tx.List(c.who.account, kindKey, "")
@@ -398,21 +400,12 @@ func createRole(c *call) error {
 	r := &Role{Name: name, AssumeRolePolicy: doc, Description: c.p.get("Description"), MaxSessionDuration: maxDur}
 	r.Path, r.ID, r.Arn, r.Created, r.Tags = path, newID("AROA"), arnOf(c.who.account, "role", path, name), c.s.now(), tags
 	r.Boundary = c.p.get("PermissionsBoundary")
-	ctx := tagContext(tags)
-	if r.Boundary != "" {
-		if ctx == nil {
-			ctx = map[string][]string{}
-		}
-		ctx["iam:PermissionsBoundary"] = []string{r.Boundary}
-	}
+	ctx := createContext(tags, r.Boundary)
 	if err := c.authorize("iam:CreateRole", r.Arn, ctx); err != nil {
 		return err
 	}
 	err = c.s.update(c.ctx, func(tx store.Tx) error {
-		if _, err := tx.Get(c.who.account, kindRole, name); err == nil {
-			return apiErr(409, "EntityAlreadyExists", "Role with name %s already exists.", name)
-		}
-		return tx.Create(&store.Entity{Account: c.who.account, Kind: kindRole, Name: name, ID: r.ID, Body: marshal(r)})
+		return createNew(tx, &store.Entity{Account: c.who.account, Kind: kindRole, Name: name, ID: r.ID, Body: marshal(r)}, apiErr(409, "EntityAlreadyExists", "Role with name %s already exists.", name))
 	})
 	if err != nil {
 		return err
@@ -478,11 +471,8 @@ func deleteRole(c *call) error {
 		if err != nil {
 			return err
 		}
-		if len(r.Attached) > 0 {
-			return apiErr(409, "DeleteConflict", "Cannot delete entity, must detach all policies first.")
-		}
-		if len(r.Inline) > 0 {
-			return apiErr(409, "DeleteConflict", "Cannot delete entity, must delete policies first.")
+		if err := r.policiesConflict(); err != nil {
+			return err
 		}
 		if roleInProfile(tx, c.who.account, name) {
 			return apiErr(409, "DeleteConflict", "Cannot delete entity, must remove roles from instance profile first.")
@@ -599,10 +589,7 @@ func createPolicy(c *call) error {
 		return err
 	}
 	err = c.s.update(c.ctx, func(tx store.Tx) error {
-		if _, err := tx.Get(c.who.account, kindPolicy, name); err == nil {
-			return apiErr(409, "EntityAlreadyExists", "A policy called %s already exists. Duplicate names are not allowed.", name)
-		}
-		return tx.Create(&store.Entity{Account: c.who.account, Kind: kindPolicy, Name: name, ID: mp.ID, Body: marshal(mp)})
+		return createNew(tx, &store.Entity{Account: c.who.account, Kind: kindPolicy, Name: name, ID: mp.ID, Body: marshal(mp)}, apiErr(409, "EntityAlreadyExists", "A policy called %s already exists. Duplicate names are not allowed.", name))
 	})
 	if err != nil {
 		return err
@@ -893,26 +880,31 @@ func attach(kind, nameParam string, on bool) handler {
 
 // authorizeOnWith is authorizeOn with extra context keys.
 func (c *call) authorizeOnWith(kind, name, action string, extra map[string][]string) error {
-	var arn string
-	var tags []Tag
+	_, err := c.principalFor(kind, name, action, extra)
+	return err
+}
+
+// principalFor reads a user, group or role and authorizes action on it,
+// with its tags as aws:ResourceTag and extra context keys; it returns
+// what was read, so the caller need not read it again.
+func (c *call) principalFor(kind, name, action string, extra map[string][]string) (*principal, error) {
+	var p principal
 	err := c.s.view(c.ctx, func(tx store.Tx) error {
 		e, err := tx.Get(c.who.account, kind, name)
 		if err != nil {
 			return noSuchEntity("The %s with name %s cannot be found.", kind, name)
 		}
-		var p principal
 		unmarshal(e.Body, &p)
-		arn, tags = p.Arn, p.Tags
 		return nil
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	ctx := resourceTagContext(tags)
+	ctx := resourceTagContext(p.Tags)
 	for k, v := range extra {
 		ctx[k] = v
 	}
-	return c.authorize(action, arn, ctx)
+	return &p, c.authorize(action, p.Arn, ctx)
 }
 
 func listAttached(kind, nameParam string) handler {
@@ -921,24 +913,11 @@ func listAttached(kind, nameParam string) handler {
 		if err != nil {
 			return err
 		}
-		if err := c.authorizeOn(kind, name, "iam:"+c.op); err != nil {
-			return err
-		}
-		var attached []string
-		err = c.s.view(c.ctx, func(tx store.Tx) error {
-			e, err := tx.Get(c.who.account, kind, name)
-			if err != nil {
-				return err
-			}
-			var p principal
-			unmarshal(e.Body, &p)
-			attached = p.Attached
-			return nil
-		})
+		p, err := c.principalFor(kind, name, "iam:"+c.op, nil)
 		if err != nil {
 			return err
 		}
-		return writeList(c, "AttachedPolicies", attached, func(arn string) {
+		return writeList(c, "AttachedPolicies", p.Attached, func(arn string) {
 			c.x.elem("PolicyName", arn[strings.LastIndexByte(arn, '/')+1:])
 			c.x.elem("PolicyArn", arn)
 		})
@@ -1046,24 +1025,13 @@ func listInline(kind, nameParam string) handler {
 		if err != nil {
 			return err
 		}
-		if err := c.authorizeOn(kind, name, "iam:"+c.op); err != nil {
+		p, err := c.principalFor(kind, name, "iam:"+c.op, nil)
+		if err != nil {
 			return err
 		}
 		var names []string
-		err = c.s.view(c.ctx, func(tx store.Tx) error {
-			e, err := tx.Get(c.who.account, kind, name)
-			if err != nil {
-				return err
-			}
-			var p principal
-			unmarshal(e.Body, &p)
-			for _, in := range p.Inline {
-				names = append(names, in.Name)
-			}
-			return nil
-		})
-		if err != nil {
-			return err
+		for _, in := range p.Inline {
+			names = append(names, in.Name)
 		}
 		items, tail, err := page(c, names)
 		if err != nil {
@@ -1115,6 +1083,21 @@ func (c *call) keyOwner() (string, string, error) {
 		return nil
 	})
 	return name, arn, err
+}
+
+// loadKey reads an access key of a user (empty for the root user);
+// NoSuchEntity when there is none with that ID or it is another's.
+func loadKey(tx store.Tx, account, id, user string) (*store.Entity, *AccessKey, error) {
+	e, err := tx.Get(account, kindKey, id)
+	if err != nil {
+		return nil, nil, noSuchEntity("The Access Key with id %s cannot be found.", id)
+	}
+	var k AccessKey
+	unmarshal(e.Body, &k)
+	if !strings.EqualFold(k.UserName, user) {
+		return nil, nil, noSuchEntity("The Access Key with id %s cannot be found.", id)
+	}
+	return e, &k, nil
 }
 
 func createAccessKey(c *call) error {
@@ -1193,14 +1176,8 @@ func deleteAccessKey(c *call) error {
 		return err
 	}
 	return c.s.update(c.ctx, func(tx store.Tx) error {
-		e, err := tx.Get(c.who.account, kindKey, id)
-		if err != nil {
-			return noSuchEntity("The Access Key with id %s cannot be found.", id)
-		}
-		var ak AccessKey
-		unmarshal(e.Body, &ak)
-		if !strings.EqualFold(ak.UserName, user) {
-			return noSuchEntity("The Access Key with id %s cannot be found.", id)
+		if _, _, err := loadKey(tx, c.who.account, id, user); err != nil {
+			return err
 		}
 		return tx.Delete(c.who.account, kindKey, id)
 	})

@@ -58,10 +58,7 @@ func createGroup(c *call) error {
 		return err
 	}
 	err = c.s.update(c.ctx, func(tx store.Tx) error {
-		if _, err := tx.Get(c.who.account, kindGroup, name); err == nil {
-			return apiErr(409, "EntityAlreadyExists", "Group with name %s already exists.", name)
-		}
-		return tx.Create(&store.Entity{Account: c.who.account, Kind: kindGroup, Name: name, ID: g.ID, Body: marshal(g)})
+		return createNew(tx, &store.Entity{Account: c.who.account, Kind: kindGroup, Name: name, ID: g.ID, Body: marshal(g)}, apiErr(409, "EntityAlreadyExists", "Group with name %s already exists.", name))
 	})
 	if err != nil {
 		return err
@@ -152,13 +149,11 @@ func deleteGroup(c *call) error {
 		if err != nil {
 			return err
 		}
-		switch {
-		case len(g.Members) > 0:
+		if len(g.Members) > 0 {
 			return apiErr(409, "DeleteConflict", "Cannot delete entity, must remove users from group first.")
-		case len(g.Attached) > 0:
-			return apiErr(409, "DeleteConflict", "Cannot delete entity, must detach all policies first.")
-		case len(g.Inline) > 0:
-			return apiErr(409, "DeleteConflict", "Cannot delete entity, must delete policies first.")
+		}
+		if err := g.policiesConflict(); err != nil {
+			return err
 		}
 		return tx.Delete(c.who.account, kindGroup, name)
 	})
@@ -383,19 +378,12 @@ func listTags(kind, nameParam string) handler {
 		if err != nil {
 			return err
 		}
-		if err := c.authorizeOn(kind, name, "iam:"+c.op); err != nil {
+		p, err := c.principalFor(kind, name, "iam:"+c.op, nil)
+		if err != nil {
 			return err
 		}
-		return c.s.view(c.ctx, func(tx store.Tx) error {
-			e, err := tx.Get(c.who.account, kind, name)
-			if err != nil {
-				return noSuchEntity("The %s with name %s cannot be found.", kind, name)
-			}
-			var p principal
-			unmarshal(e.Body, &p)
-			c.x.tagList(p.Tags)
-			return nil
-		})
+		c.x.tagList(p.Tags)
+		return nil
 	}
 }
 

@@ -70,10 +70,7 @@ func createInstanceProfile(c *call) error {
 		return err
 	}
 	return c.s.update(c.ctx, func(tx store.Tx) error {
-		if _, err := tx.Get(c.who.account, kindProfile, name); err == nil {
-			return apiErr(409, "EntityAlreadyExists", "Instance Profile %s already exists.", name)
-		}
-		if err := tx.Create(&store.Entity{Account: c.who.account, Kind: kindProfile, Name: name, ID: p.ID, Body: marshal(p)}); err != nil {
+		if err := createNew(tx, &store.Entity{Account: c.who.account, Kind: kindProfile, Name: name, ID: p.ID, Body: marshal(p)}, apiErr(409, "EntityAlreadyExists", "Instance Profile %s already exists.", name)); err != nil {
 			return err
 		}
 		c.x.open("InstanceProfile")

@@ -693,6 +693,17 @@ func (s *Service) view(ctx context.Context, fn func(store.Tx) error) error {
 }
 
 // mapStoreError turns storage errors that reached the API into AWS codes.
+// createNew stores a new entity, answering exists when its name is taken.
+// Names are unique case-insensitively; the store's unique index decides,
+// so two concurrent creations cannot both succeed.
+func createNew(tx store.Tx, e *store.Entity, exists *APIError) error {
+	err := tx.Create(e)
+	if errors.Is(err, store.ErrExists) {
+		return exists
+	}
+	return err
+}
+
 func mapStoreError(err error) error {
 	var ae *APIError
 	switch {

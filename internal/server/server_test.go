@@ -1375,3 +1375,51 @@ func TestSDKQuotas(t *testing.T) {
 		}
 	}
 }
+
+// TestSDKDuplicateNames: every kind refuses a second object whose name
+// differs only in case, with EntityAlreadyExists and IAM's wording.
+func TestSDKDuplicateNames(t *testing.T) {
+	endpoint, id, secret := start(t)
+	ctx := context.Background()
+	root, _ := clients(endpoint, id, secret, "")
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`
+	for _, tc := range []struct {
+		kind   string
+		create func(name string) error
+		want   string
+	}{
+		{"user", func(n string) error {
+			_, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(n)})
+			return err
+		}, "User with name"},
+		{"group", func(n string) error {
+			_, err := root.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String(n)})
+			return err
+		}, "Group with name"},
+		{"role", func(n string) error {
+			_, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(n), AssumeRolePolicyDocument: aws.String(trust)})
+			return err
+		}, "Role with name"},
+		{"policy", func(n string) error {
+			_, err := root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(n), PolicyDocument: aws.String(doc)})
+			return err
+		}, "A policy called"},
+		{"instance profile", func(n string) error {
+			_, err := root.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String(n)})
+			return err
+		}, "Instance Profile"},
+		{"MFA device", func(n string) error {
+			_, err := root.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String(n)})
+			return err
+		}, "MFADevice entity"},
+	} {
+		if err := tc.create("Dup"); err != nil {
+			t.Fatalf("%s: %v", tc.kind, err)
+		}
+		err := tc.create("dUP")
+		if apiCode(err) != "EntityAlreadyExists" || !strings.Contains(apiMessage(err), tc.want) {
+			t.Errorf("%s: a second %q: %v, want EntityAlreadyExists %q", tc.kind, "dUP", err, tc.want)
+		}
+	}
+}
