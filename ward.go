@@ -30,7 +30,12 @@ type (
 	// Request is one authorization question.
 	Request = engine.Request
 	// PreparedRequest is a Request checked and completed for deciding.
+	// Request.PrepareInto fills one the caller reuses, and
+	// PolicySet.DecideInto a reused Decision: together they decide
+	// without allocating.
 	PreparedRequest = engine.Prepared
+	// ContextKey is a context key with its values, for Request.Keys.
+	ContextKey = engine.ContextKey
 	// Decision is the answer to a request.
 	Decision = engine.Decision
 	// Match is a statement that matched a request.

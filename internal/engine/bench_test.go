@@ -138,3 +138,26 @@ func BenchmarkCompile(b *testing.B) {
 		compile(b, chatPolicy)
 	}
 }
+
+// BenchmarkPrepareAndDecide: the whole question, as a service using ward
+// as its decision point asks it: a request with context prepared into a
+// reused Prepared, then decided.
+func BenchmarkPrepareAndDecide(b *testing.B) {
+	set, _ := engine.NewSet(engine.Policies{Identity: []*engine.Compiled{compile(b, chatPolicy)}})
+	req := engine.Request{Principal: "arn:aws:sts::111111111111:assumed-role/ChatLambdaRole/chat", Action: "dynamodb:Query",
+		Resource: "arn:aws:dynamodb:us-east-1:111111111111:table/ChatMessage-prod",
+		Keys: []engine.ContextKey{{Name: "aws:SourceIp", Values: []string{"10.1.2.3"}}, {Name: "aws:SecureTransport", Values: []string{"true"}},
+			{Name: "aws:RequestedRegion", Values: []string{"us-east-1"}}, {Name: "aws:PrincipalTag/team", Values: []string{"chat"}}}}
+	var prep engine.Prepared
+	var d engine.Decision
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := req.PrepareInto(&prep); err != nil {
+			b.Fatal(err)
+		}
+		set.DecideInto(&prep, &d)
+		if d.Result != engine.Allowed {
+			b.Fatal(d.Result)
+		}
+	}
+}

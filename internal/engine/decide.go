@@ -101,7 +101,7 @@ type state struct {
 }
 
 func (st *state) variable(key string) (string, bool) {
-	v, ok := st.req.ctx[key]
+	v, ok := st.req.lookup(key)
 	if !ok || len(v) != 1 {
 		return "", false
 	}

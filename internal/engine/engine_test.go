@@ -238,3 +238,107 @@ func TestDecideAllocatesNothing(t *testing.T) {
 		t.Errorf("DecideInto allocates %.1f times per decision, want 0", allocs)
 	}
 }
+
+// TestPrepareIntoAllocatesNothing prepares requests from several kinds of
+// principal, with context in Request.Keys, into one reused Prepared: once
+// it has grown, preparing and deciding allocate nothing.
+func TestPrepareIntoAllocatesNothing(t *testing.T) {
+	set, err := engine.NewSet(engine.Policies{Identity: []*engine.Compiled{compile(t, `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::bucket/*",
+		 "Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"},"StringEquals":{"aws:PrincipalTag/Team":"blue"}}}]}`)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ip, team := []string{"10.1.2.3"}, []string{"blue"}
+	requests := []engine.Request{
+		{Principal: "arn:aws:iam::111111111111:user/alice", Action: "s3:GetObject", Resource: "arn:aws:s3:::bucket/k",
+			Keys: []engine.ContextKey{{Name: "aws:SourceIp", Values: ip}, {Name: "aws:PrincipalTag/team", Values: team}}},
+		{Principal: "arn:aws:sts::111111111111:assumed-role/app/worker-1", Action: "S3:GetObject", Resource: "arn:aws:s3:::bucket/k",
+			Keys: []engine.ContextKey{{Name: "AWS:SOURCEIP", Values: ip}, {Name: "aws:principaltag/TEAM", Values: team}}},
+		{Principal: "arn:aws:iam::111111111111:root", Action: "s3:getobject", Resource: "arn:aws:s3:::bucket/k",
+			Keys: []engine.ContextKey{{Name: "aws:SourceIp", Values: ip}, {Name: "aws:PrincipalTag/Team", Values: team}},
+			Now:  time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)},
+	}
+	var prep engine.Prepared
+	var d engine.Decision
+	for i := range requests {
+		if err := requests[i].PrepareInto(&prep); err != nil {
+			t.Fatal(err)
+		}
+		set.DecideInto(&prep, &d)
+		if d.Result != engine.Allowed {
+			t.Fatalf("request %d: %v %s", i, d.Result, d.Message())
+		}
+	}
+	for i := range requests {
+		r := &requests[i]
+		allocs := testing.AllocsPerRun(100, func() {
+			if err := r.PrepareInto(&prep); err != nil {
+				t.Fatal(err)
+			}
+			set.DecideInto(&prep, &d)
+		})
+		if allocs != 0 {
+			t.Errorf("request %d (%s): PrepareInto and DecideInto allocate %.1f times, want 0", i, r.Principal, allocs)
+		}
+	}
+}
+
+// TestPrepareIntoForgets reuses one Prepared for a request with context
+// and then one without: nothing of the first may reach the second.
+func TestPrepareIntoForgets(t *testing.T) {
+	set, err := engine.NewSet(engine.Policies{Identity: []*engine.Compiled{compile(t, `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"blue"}}}]}`)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var prep engine.Prepared
+	var d engine.Decision
+	steps := []struct {
+		r    engine.Request
+		want engine.Result
+	}{
+		{engine.Request{Principal: "arn:aws:iam::111111111111:user/alice", Action: "s3:GetObject", Resource: "*",
+			Context: map[string][]string{"aws:PrincipalTag/team": {"blue"}}}, engine.Allowed},
+		{engine.Request{Principal: "arn:aws:iam::111111111111:user/alice", Action: "s3:GetObject", Resource: "*"}, engine.ImplicitDeny},
+		{engine.Request{Principal: "arn:aws:iam::111111111111:user/bob", Action: "s3:GetObject", Resource: "*",
+			Keys: []engine.ContextKey{{Name: "aws:PrincipalTag/Team", Values: []string{"blue"}}}}, engine.Allowed},
+	}
+	for i, st := range steps {
+		if err := st.r.PrepareInto(&prep); err != nil {
+			t.Fatal(err)
+		}
+		set.DecideInto(&prep, &d)
+		if d.Result != st.want {
+			t.Errorf("step %d: %v, want %v", i, d.Result, st.want)
+		}
+		if got, want := prep.Given("AWS:PRINCIPALTAG/TEAM"), st.want == engine.Allowed; got != want {
+			t.Errorf("step %d: Given = %v, want %v", i, got, want)
+		}
+	}
+	if prep.Caller.Name != "bob" {
+		t.Errorf("the caller is not the last request's: %+v", prep.Caller)
+	}
+}
+
+// TestContextKeyCase: key names match whatever their case, non-ASCII ones
+// included; a key given twice, in Context and Keys or in two spellings,
+// is an error.
+func TestContextKeyCase(t *testing.T) {
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*",
+		"Condition":{"StringEquals":{"aws:RequestTag/Équipe":"bleu"}}}]}`
+	for _, key := range []string{"aws:RequestTag/Équipe", "aws:requesttag/équipe", "AWS:REQUESTTAG/ÉQUIPE"} {
+		d := decide(t, engine.Policies{Identity: []*engine.Compiled{compile(t, doc)}},
+			engine.Request{Principal: "arn:aws:iam::111111111111:user/alice", Action: "s3:GetObject", Resource: "*",
+				Keys: []engine.ContextKey{{Name: key, Values: []string{"bleu"}}}})
+		if d.Result != engine.Allowed {
+			t.Errorf("%s: %v", key, d.Result)
+		}
+	}
+	r := engine.Request{Principal: "arn:aws:iam::111111111111:user/alice", Action: "s3:GetObject", Resource: "*",
+		Context: map[string][]string{"aws:SourceIp": {"10.0.0.1"}},
+		Keys:    []engine.ContextKey{{Name: "AWS:SourceIP", Values: []string{"10.0.0.2"}}}}
+	if _, err := r.Prepare(); err == nil || !strings.Contains(err.Error(), "given twice") {
+		t.Errorf("a key in Context and Keys: %v", err)
+	}
+}

@@ -3,6 +3,7 @@ package engine
 import (
 	"iter"
 	"strings"
+	"unsafe"
 )
 
 // The statement index. A request reaches only the statements whose
@@ -138,12 +139,17 @@ func resourceKey(pattern string, vars bool) string {
 	return sp.parts[2] + "\x00" + literalPrefix(sp.parts[5], vars)
 }
 
-// requestResourceKey is the key a request's resource walks the tree with.
-func requestResourceKey(a *arnSplit) string {
+// requestResourceKey is the key a request's resource walks the tree with:
+// resourceKey's form, service "\x00" resource. It is written into buf,
+// which the Prepared owns and reuses, so preparing allocates nothing; the
+// string lives as long as the Prepared is not prepared again.
+func requestResourceKey(a *arnSplit, buf *[]byte) string {
 	if !a.isARN() {
 		return ""
 	}
-	return a.parts[2] + "\x00" + a.parts[5]
+	b := append(append(append((*buf)[:0], a.parts[2]...), 0), a.parts[5]...)
+	*buf = b
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 func (x *actionIndex) bucketAt(prefix string) *bucket {

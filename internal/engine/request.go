@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -24,6 +26,10 @@ type Request struct {
 	// Context holds request context keys and their values. Key names are
 	// case-insensitive. A single-valued key has one value.
 	Context map[string][]string
+	// Keys holds more context keys, as a list: a caller deciding on a hot
+	// path can build it in reused storage, where a map would allocate. A
+	// key may be given once, in either.
+	Keys []ContextKey
 	// Now is the time of the request, for aws:CurrentTime and
 	// aws:EpochTime when Context does not give them. Zero means time.Now().
 	Now time.Time
@@ -129,7 +135,9 @@ func ParseCaller(s string) (Caller, error) {
 			}
 			c.Kind = PrincipalRoleSession
 			c.Name, c.Session = role, session
-			c.RoleARN = "arn:" + c.Partition + ":iam::" + c.Account + ":role/" + role
+			c.RoleARN = sessionRoles.get(s[:len(s)-len(session)-1], func() string {
+				return "arn:" + c.Partition + ":iam::" + c.Account + ":role/" + role
+			})
 		case "federated-user":
 			if rest == "" {
 				return bad("arn:aws:sts::ACCOUNT:federated-user/NAME")
@@ -180,7 +188,8 @@ func isIdentityProviderHost(s string) bool {
 // Prepared is a Request made ready for deciding: the principal parsed, the
 // action split and folded, the resource split, and the context completed
 // with the keys AWS derives from the principal and the resource. Prepare
-// once, decide many times; a Prepared is read-only and safe to share.
+// once, decide many times; a Prepared is read-only and safe to share
+// until it is prepared again with PrepareInto.
 type Prepared struct {
 	Caller   Caller
 	Action   string // as given
@@ -189,56 +198,86 @@ type Prepared struct {
 	action   string // lower-cased service:name
 	Resource string
 	resource arnSplit
-	// resourceKey is the resource as the index files it (index.go).
+	// resourceKey is the resource as the index files it (index.go), in
+	// keyBuf.
 	resourceKey string
+	keyBuf      []byte
 	// wild is set when the resource is written with wildcards (other than
 	// a lone "*", which is what AWS evaluates actions without resources
 	// against): the question is then about the resources it names.
 	wild *wildRequest
 	// ResourceAccount after defaulting.
 	ResourceAccount string
-	// ctx is keyed by lower-cased key names.
-	ctx map[string][]string
-	// given records which keys the request itself carried, as opposed to
-	// keys ward derived, for reporting missing keys truthfully.
-	given map[string]bool
+	// ctx holds the context, keys lower-cased: the keys the request gave,
+	// then the keys ward derived. A list rather than a map: a request has
+	// a few dozen keys at most, a scan of them costs about what hashing
+	// does, and a reused list costs no allocation.
+	ctx []contextEntry
+	// own backs the values of derived keys, so deriving allocates nothing.
+	own [8]string
+}
+
+type contextEntry struct {
+	key   string
+	vals  []string
+	given bool
+}
+
+// ContextKey is a request context key and its values, for building
+// Request.Keys.
+type ContextKey struct {
+	Name   string
+	Values []string
 }
 
 // Prepare checks a request and completes its context.
 func (r *Request) Prepare() (*Prepared, error) {
-	caller, err := ParseCaller(r.Principal)
-	if err != nil {
+	p := &Prepared{}
+	if err := r.PrepareInto(p); err != nil {
 		return nil, err
 	}
-	svc, name, ok := strings.Cut(r.Action, ":")
-	if !ok || svc == "" || name == "" || strings.ContainsAny(r.Action, " \t") {
-		return nil, fmt.Errorf("action %q must look like service:ActionName", r.Action)
+	return p, nil
+}
+
+// PrepareInto is Prepare into a Prepared the caller owns, reusing its
+// storage: once it has grown to fit, preparing allocates nothing (a
+// resource written with wildcards aside). Decisions made from p must not
+// be used after p is prepared again.
+func (r *Request) PrepareInto(p *Prepared) error {
+	if p.Caller.Kind == 0 || p.Caller.ARN != r.Principal {
+		caller, err := ParseCaller(r.Principal)
+		if err != nil {
+			return err
+		}
+		p.Caller = caller
+	}
+	_, name, ok := strings.Cut(r.Action, ":")
+	if !ok || strings.HasPrefix(r.Action, ":") || name == "" || strings.ContainsAny(r.Action, " \t") {
+		return fmt.Errorf("action %q must look like service:ActionName", r.Action)
 	}
 	if r.Resource == "" {
-		return nil, fmt.Errorf("no resource given: use an ARN, or \"*\" for actions without one")
+		return fmt.Errorf("no resource given: use an ARN, or \"*\" for actions without one")
 	}
-	p := &Prepared{
-		Caller:   caller,
-		Action:   r.Action,
-		service:  strings.ToLower(svc),
-		name:     strings.ToLower(name),
-		Resource: r.Resource,
-		resource: splitARN(r.Resource),
-		ctx:      make(map[string][]string, len(r.Context)+12),
-		given:    make(map[string]bool, len(r.Context)),
-	}
-	p.action = p.service + ":" + p.name
-	p.resourceKey = requestResourceKey(&p.resource)
+	p.Action, p.Resource = r.Action, r.Resource
+	p.action = lowerName(&lowerActions, r.Action)
+	p.service, p.name, _ = strings.Cut(p.action, ":")
+	p.resource = splitARN(r.Resource)
+	p.resourceKey = requestResourceKey(&p.resource, &p.keyBuf)
+	p.wild = nil
 	if r.Resource != "*" && strings.ContainsAny(r.Resource, "*?") {
 		p.wild = newWildRequest(r.Resource)
 	}
+	clear(p.ctx) // drop references to the previous request's values
+	p.ctx = p.ctx[:0]
 	for k, v := range r.Context {
-		lk := strings.ToLower(k)
-		if _, dup := p.ctx[lk]; dup {
-			return nil, fmt.Errorf("context key %q is given twice (key names are case-insensitive)", k)
+		if err := p.give(k, v); err != nil {
+			return err
 		}
-		p.ctx[lk] = v
-		p.given[lk] = true
+	}
+	for i := range r.Keys {
+		if err := p.give(r.Keys[i].Name, r.Keys[i].Values); err != nil {
+			return err
+		}
 	}
 	p.ResourceAccount = r.ResourceAccount
 	if p.ResourceAccount == "" {
@@ -249,83 +288,217 @@ func (r *Request) Prepare() (*Prepared, error) {
 		} else if v := p.single("aws:resourceaccount"); v != "" {
 			p.ResourceAccount = v
 		} else {
-			p.ResourceAccount = caller.Account
+			p.ResourceAccount = p.Caller.Account
 		}
 	}
 	p.derive(r.Now)
-	return p, nil
+	return nil
+}
+
+// give adds a key the request carried, lower-cased as policies' keys are
+// when they are compiled.
+func (p *Prepared) give(key string, vals []string) error {
+	lower := lowerName(&contextKeys, key)
+	if _, dup := p.lookup(lower); dup {
+		return fmt.Errorf("context key %q is given twice (key names are case-insensitive)", key)
+	}
+	p.ctx = append(p.ctx, contextEntry{key: lower, vals: vals, given: true})
+	return nil
 }
 
 func (p *Prepared) single(key string) string {
-	if v := p.ctx[key]; len(v) == 1 {
+	if v, _ := p.lookup(key); len(v) == 1 {
 		return v[0]
 	}
 	return ""
 }
 
+// Values of derived keys that do not depend on the request.
+var (
+	valUser          = []string{"User"}
+	valAssumedRole   = []string{"AssumedRole"}
+	valFederatedUser = []string{"FederatedUser"}
+	valAccount       = []string{"Account"}
+	valAnonymous     = []string{"Anonymous"}
+	valAnonymousID   = []string{"anonymous"}
+	valTrue          = []string{"true"}
+	valFalse         = []string{"false"}
+)
+
 // derive adds the global keys AWS puts in every request context, unless
 // the request gave them ("AWS global condition context keys").
 func (p *Prepared) derive(now time.Time) {
-	set := func(key string, v ...string) {
-		if _, ok := p.ctx[key]; !ok {
-			p.ctx[key] = v
+	n := 0
+	setConst := func(key string, v []string) {
+		if _, ok := p.lookup(key); !ok {
+			p.ctx = append(p.ctx, contextEntry{key: key, vals: v})
+		}
+	}
+	set := func(key, v string) {
+		if _, ok := p.lookup(key); !ok {
+			p.own[n] = v
+			p.ctx = append(p.ctx, contextEntry{key: key, vals: p.own[n : n+1 : n+1]})
+			n++
 		}
 	}
 	c := &p.Caller
 	switch c.Kind {
 	case PrincipalUser:
 		set("aws:principalarn", c.ARN)
-		set("aws:principaltype", "User")
+		setConst("aws:principaltype", valUser)
 		set("aws:username", c.Name)
 	case PrincipalRole, PrincipalRoleSession:
 		set("aws:principalarn", c.RoleARN)
-		set("aws:principaltype", "AssumedRole")
+		setConst("aws:principaltype", valAssumedRole)
 	case PrincipalFederatedUser:
 		set("aws:principalarn", c.ARN)
-		set("aws:principaltype", "FederatedUser")
-		set("aws:userid", c.Account+":"+c.Name)
+		setConst("aws:principaltype", valFederatedUser)
+		if _, ok := p.lookup("aws:userid"); !ok {
+			set("aws:userid", c.Account+":"+c.Name)
+		}
 	case PrincipalRoot:
 		set("aws:principalarn", c.ARN)
-		set("aws:principaltype", "Account")
+		setConst("aws:principaltype", valAccount)
 		set("aws:userid", c.Account)
 	case PrincipalAnonymous:
-		set("aws:principaltype", "Anonymous")
-		set("aws:userid", "anonymous")
-		set("aws:principalaccount", "anonymous")
+		setConst("aws:principaltype", valAnonymous)
+		setConst("aws:userid", valAnonymousID)
+		setConst("aws:principalaccount", valAnonymousID)
 	case PrincipalService:
 		set("aws:principalservicename", c.ARN)
-		set("aws:principalisawsservice", "true")
+		setConst("aws:principalisawsservice", valTrue)
 	}
 	if c.Kind.isIAM() {
 		set("aws:principalaccount", c.Account)
-		set("aws:principalisawsservice", "false")
+		setConst("aws:principalisawsservice", valFalse)
 	}
 	if p.ResourceAccount != "" {
 		set("aws:resourceaccount", p.ResourceAccount)
 	}
-	if now.IsZero() {
-		now = time.Now()
-	}
-	set("aws:currenttime", now.UTC().Format(time.RFC3339))
-	set("aws:epochtime", strconv.FormatInt(now.Unix(), 10))
-	// If a request gives only one of the two time keys, the other follows
-	// from it so policies on either see the same moment.
-	if p.given["aws:currenttime"] && !p.given["aws:epochtime"] {
+	_, givenTime := p.lookup("aws:currenttime")
+	_, givenEpoch := p.lookup("aws:epochtime")
+	switch {
+	case givenTime && givenEpoch:
+	case givenTime:
+		// If a request gives only one of the two time keys, the other
+		// follows from it so policies on either see the same moment.
 		if t, ok := parseDate(p.single("aws:currenttime")); ok {
-			p.ctx["aws:epochtime"] = []string{strconv.FormatInt(t.Unix(), 10)}
+			set("aws:epochtime", strconv.FormatInt(t.Unix(), 10))
 		}
-	} else if p.given["aws:epochtime"] && !p.given["aws:currenttime"] {
+	case givenEpoch:
 		if t, ok := parseDate(p.single("aws:epochtime")); ok {
-			p.ctx["aws:currenttime"] = []string{t.UTC().Format(time.RFC3339)}
+			set("aws:currenttime", t.UTC().Format(time.RFC3339))
 		}
+	default:
+		if now.IsZero() {
+			now = time.Now()
+		}
+		clock := clockAt(now)
+		setConst("aws:currenttime", clock.current)
+		setConst("aws:epochtime", clock.epoch)
 	}
+}
+
+// clock holds the two time keys of one second, formatted once for every
+// request made in that second.
+type clock struct {
+	unix           int64
+	current, epoch []string
+}
+
+var lastClock atomic.Pointer[clock]
+
+func clockAt(now time.Time) *clock {
+	unix := now.Unix()
+	if c := lastClock.Load(); c != nil && c.unix == unix {
+		return c
+	}
+	c := &clock{unix: unix,
+		current: []string{now.UTC().Format(time.RFC3339)},
+		epoch:   []string{strconv.FormatInt(unix, 10)}}
+	lastClock.Store(c)
+	return c
 }
 
 // lookup returns a context key's values; key must be lower-case.
 func (p *Prepared) lookup(key string) ([]string, bool) {
-	v, ok := p.ctx[key]
-	return v, ok
+	for i := range p.ctx {
+		if p.ctx[i].key == key {
+			return p.ctx[i].vals, true
+		}
+	}
+	return nil, false
 }
 
 // Given reports whether the request itself carried a context key.
-func (p *Prepared) Given(key string) bool { return p.given[strings.ToLower(key)] }
+func (p *Prepared) Given(key string) bool {
+	key = strings.ToLower(key)
+	for i := range p.ctx {
+		if p.ctx[i].given && p.ctx[i].key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// memo remembers strings derived from others (an action lower-cased, the
+// role behind a session), so the requests of a busy service derive each
+// one once. Reads take no lock: the map is replaced, never changed. It
+// holds a bounded number of entries, as its keys come from requests;
+// past that, derive runs every time.
+type memo struct {
+	m  atomic.Pointer[map[string]string]
+	mu sync.Mutex
+}
+
+const memoLimit = 4096
+
+func (c *memo) get(key string, derive func() string) string {
+	if m := c.m.Load(); m != nil {
+		if v, ok := (*m)[key]; ok {
+			return v
+		}
+	}
+	v := derive()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	old := c.m.Load()
+	if old != nil && len(*old) >= memoLimit {
+		return v
+	}
+	next := make(map[string]string, 1+len(derefOrNil(old)))
+	for k, x := range derefOrNil(old) {
+		next[k] = x
+	}
+	next[strings.Clone(key)] = v
+	c.m.Store(&next)
+	return v
+}
+
+func derefOrNil(m *map[string]string) map[string]string {
+	if m == nil {
+		return nil
+	}
+	return *m
+}
+
+var (
+	// lowerActions maps actions as requests spell them to lower case.
+	lowerActions memo
+	// contextKeys maps context key names as requests spell them to lower
+	// case.
+	contextKeys memo
+	// sessionRoles maps "arn:P:sts::A:assumed-role/R" to R's role ARN.
+	sessionRoles memo
+)
+
+// lowerName lower-cases s, remembering the result in m; a name already in
+// lower case is its own.
+func lowerName(m *memo, s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; 'A' <= c && c <= 'Z' || c >= 0x80 {
+			return m.get(s, func() string { return strings.ToLower(s) })
+		}
+	}
+	return s
+}
