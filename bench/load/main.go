@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync"
@@ -32,7 +33,32 @@ func main() {
 	duration := flag.Duration("duration", 3*time.Second, "time per workload and concurrency")
 	maxRequests := flag.Int("max", 200000, "at most this many requests per workload and concurrency")
 	moto := flag.String("moto", "", "URL of a running moto_server to measure too")
+	rates := flag.String("rates", "2000,4000,8000", "offered loads (requests/s, comma-separated) for the open-loop runs at 64 clients; empty for none")
+	only := flag.String("only", "", "run only the workload of this name")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (server and clients) to this file")
 	flag.Parse()
+	if *only != "" {
+		var kept []workload
+		for _, w := range workloads {
+			if w.name == *only {
+				kept = append(kept, w)
+			}
+		}
+		if kept == nil {
+			fail(fmt.Errorf("-only: no workload %q", *only))
+		}
+		workloads = kept
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fail(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fail(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 
 	dir, err := os.MkdirTemp("", "ward-load-")
 	if err != nil {
@@ -77,8 +103,32 @@ func main() {
 				continue // Moto has no decision endpoint
 			}
 			for _, clients := range []int{1, 16, 64} {
-				r := run(t, w, clients, *duration, *maxRequests)
+				r := run(t, w, clients, 0, *duration, *maxRequests)
 				fmt.Printf("%-14s %-24s %8d %12.0f %10s %10s%s\n", t.name, w.name, clients, r.rate, r.p50, r.p99, r.note)
+			}
+		}
+	}
+	if *rates == "" {
+		return
+	}
+	// Open loop: requests arrive at a fixed rate whatever the answers'
+	// latency, as a service's callers do, and each latency counts from
+	// when its request was issued, so a stalled server cannot hide the
+	// requests queued behind it.
+	fmt.Printf("\nopen loop, 64 clients\n%-14s %-24s %8s %12s %10s %10s\n", "server", "workload", "offered", "requests/s", "p50", "p99")
+	for _, rs := range strings.Split(*rates, ",") {
+		var rate float64
+		if _, err := fmt.Sscan(rs, &rate); err != nil || rate <= 0 {
+			fail(fmt.Errorf("-rates: %q is not a rate", rs))
+		}
+		for _, w := range workloads {
+			for _, t := range targets {
+				if !(t.name == "ward" && (w.name == "/v1/authorize" || w.name == "sts:GetCallerIdentity")) &&
+					!(t.name == "bare net/http" && w.name == "sts:GetCallerIdentity") {
+					continue
+				}
+				r := run(t, w, 64, rate, *duration, *maxRequests)
+				fmt.Printf("%-14s %-24s %8.0f %12.0f %10s %10s%s\n", t.name, w.name, rate, r.rate, r.p50, r.p99, r.note)
 			}
 		}
 	}
@@ -205,7 +255,12 @@ type result struct {
 	note     string
 }
 
-func run(t target, w workload, clients int, d time.Duration, max int) result {
+// run drives one workload with clients concurrent clients for d. With
+// rate 0 each client sends its next request as soon as it has an answer
+// (a closed loop: the server's pace); otherwise requests are issued at
+// rate per second to whichever client is free, and latency counts from
+// when each was issued.
+func run(t target, w workload, clients int, rate float64, d time.Duration, max int) result {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	transport := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
@@ -215,6 +270,33 @@ func run(t target, w workload, clients int, d time.Duration, max int) result {
 	var mu sync.Mutex
 	var lat []time.Duration
 	start := time.Now()
+	var due chan time.Time
+	if rate > 0 {
+		due = make(chan time.Time, max)
+		go func() {
+			defer close(due)
+			interval := time.Duration(float64(time.Second) / rate)
+			next := start
+			for i := 0; i < max; i++ {
+				if wait := time.Until(next); wait > 0 {
+					select {
+					case <-time.After(wait):
+					case <-ctx.Done():
+						return
+					}
+				}
+				if ctx.Err() != nil {
+					return
+				}
+				// The request counts from when it is issued: a late
+				// timer here is the load generator's delay, not the
+				// server's, while a request waiting for a free client
+				// is the server's.
+				due <- time.Now()
+				next = next.Add(interval)
+			}
+		}()
+	}
 	var wg sync.WaitGroup
 	for c := 0; c < clients; c++ {
 		wg.Add(1)
@@ -222,6 +304,13 @@ func run(t target, w workload, clients int, d time.Duration, max int) result {
 			defer wg.Done()
 			local := make([]time.Duration, 0, 1024)
 			for ctx.Err() == nil {
+				var dueAt time.Time
+				if due != nil {
+					var ok bool
+					if dueAt, ok = <-due; !ok {
+						break
+					}
+				}
 				i := n.Add(1)
 				if i > int64(max) {
 					break
@@ -231,6 +320,9 @@ func run(t target, w workload, clients int, d time.Duration, max int) result {
 				req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
 				sigv4.Sign(req, []byte(body), t.id, t.secret, "us-east-1", service, time.Now())
 				t0 := time.Now()
+				if due != nil {
+					t0 = dueAt
+				}
 				resp, err := client.Do(req)
 				if err == nil {
 					io.Copy(io.Discard, resp.Body)

@@ -69,9 +69,17 @@ func (l *Log) Write(record any) error {
 	if err != nil {
 		return err
 	}
+	return l.Append(func(b []byte) []byte { return append(b, line...) })
+}
+
+// Append appends one record, which encode appends as a line of JSON
+// (without the newline) to the buffer it is given, and returns once it
+// is written. The record is encoded straight into the pending batch, so
+// a caller whose encoder does not allocate logs without allocating.
+func (l *Log) Append(encode func([]byte) []byte) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.pending = append(append(l.pending, line...), '\n')
+	l.pending = append(encode(l.pending), '\n')
 	l.queued++
 	mine := l.queued
 	for l.done < mine {

@@ -466,9 +466,14 @@ func (d *Decision) Matched() []Match {
 	if len(d.hits) == 0 {
 		return nil
 	}
-	out := make([]Match, len(d.hits))
-	for i, id := range d.hits {
-		out[i] = d.set.match(&d.set.entries[id], d.req)
+	return d.AppendMatched(make([]Match, 0, len(d.hits)))
+}
+
+// AppendMatched appends what Matched lists to dst, so a hot path that
+// reports matches can reuse one slice.
+func (d *Decision) AppendMatched(dst []Match) []Match {
+	for _, id := range d.hits {
+		dst = append(dst, d.set.match(&d.set.entries[id], d.req))
 	}
-	return out
+	return dst
 }

@@ -1,12 +1,14 @@
 package iamapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/wardhq/ward/internal/sigv4"
@@ -52,71 +54,168 @@ type MatchedEntry struct {
 func (s *Service) AuthorizeHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		requestID := newRequestID()
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("x-amzn-RequestId", requestID)
-		writeErr := func(status int, code, msg string) {
-			w.WriteHeader(status)
-			json.NewEncoder(w).Encode(map[string]string{"code": code, "message": msg, "requestId": requestID})
-		}
-		body, err := io.ReadAll(io.LimitReader(r.Body, 8<<20))
+		h := w.Header()
+		h["Content-Type"] = jsonContentType
+		h.Set("x-amzn-RequestId", requestID)
+		in := responseBuffers.Get().(*[]byte)
+		defer putResponseBuffer(in)
+		body, err := readBody(*in, r.Body, 8<<20)
+		*in = body
 		if err != nil {
-			writeErr(400, "InvalidRequest", "the request body could not be read")
+			writeJSONError(w, 400, "InvalidRequest", "the request body could not be read", requestID)
 			return
 		}
-		signed, err := sigv4.Verify(r, body, s.secretOf, s.now())
-		if err != nil {
+		var signed sigv4.Signed
+		if err := sigv4.VerifyInto(r, body, s.secretOf, s.now(), &signed); err != nil {
 			var se *sigv4.Error
 			if errors.As(err, &se) {
-				writeErr(se.Status, se.Code, se.Message)
+				writeJSONError(w, se.Status, se.Code, se.Message, requestID)
 			} else {
-				writeErr(500, "ServiceFailure", "the request could not be verified")
+				writeJSONError(w, 500, "ServiceFailure", "the request could not be verified", requestID)
 			}
 			return
 		}
-		who, aerr := s.resolveCaller(r.Context(), signed)
+		who, aerr := s.resolveCaller(r.Context(), &signed)
 		if aerr != nil {
-			writeErr(aerr.Status, aerr.Code, aerr.Message)
+			writeJSONError(w, aerr.Status, aerr.Code, aerr.Message, requestID)
 			return
 		}
 		var batch struct {
 			Requests []AuthorizeRequest `json:"requests"`
 		}
 		var one AuthorizeRequest
-		single := !strings.Contains(string(body), `"requests"`)
+		single := !bytes.Contains(body, []byte(`"requests"`))
 		if single {
 			err = json.Unmarshal(body, &one)
-			batch.Requests = []AuthorizeRequest{one}
 		} else {
 			err = json.Unmarshal(body, &batch)
 		}
 		if err != nil {
-			writeErr(400, "InvalidRequest", "the body must be an authorization request or {\"requests\": [...]}: "+err.Error())
+			writeJSONError(w, 400, "InvalidRequest", "the body must be an authorization request or {\"requests\": [...]}: "+err.Error(), requestID)
 			return
 		}
 		c := &call{s: s, ctx: r.Context(), op: "Authorize", who: who, requestID: requestID, sourceIP: remoteIP(r), secure: r.TLS != nil}
-		answers := make([]AuthorizeAnswer, len(batch.Requests))
-		for i, q := range batch.Requests {
-			answers[i] = c.authorizeOne(q)
-		}
+		out := responseBuffers.Get().(*[]byte)
+		defer putResponseBuffer(out)
+		b := (*out)[:0]
 		if single {
-			json.NewEncoder(w).Encode(answers[0])
-			return
+			b = c.authorizeOne(&one).appendJSON(b)
+		} else {
+			b = append(b, `{"results":[`...)
+			for i := range batch.Requests {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = c.authorizeOne(&batch.Requests[i]).appendJSON(b)
+			}
+			b = append(b, "]}"...)
 		}
-		json.NewEncoder(w).Encode(map[string]any{"results": answers})
+		*out = append(b, '\n')
+		w.Write(*out)
 	})
+}
+
+var jsonContentType = []string{"application/json"}
+
+// readBody reads a request body of at most limit bytes into buf.
+func readBody(buf []byte, body io.Reader, limit int64) ([]byte, error) {
+	buf = buf[:0]
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := body.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if int64(len(buf)) > limit {
+			return buf, errors.New("the request body is too large")
+		}
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+}
+
+func writeJSONError(w http.ResponseWriter, status int, code, msg, requestID string) {
+	w.WriteHeader(status)
+	b := append([]byte(`{"code":`), appendJSONString(nil, code)...)
+	b = append(append(b, `,"message":`...), appendJSONString(nil, msg)...)
+	b = append(append(b, `,"requestId":`...), appendJSONString(nil, requestID)...)
+	w.Write(append(b, "}\n"...))
+}
+
+// appendJSON appends the answer as encoding/json would write it.
+func (a *AuthorizeAnswer) appendJSON(b []byte) []byte {
+	b = append(b, `{"decision":`...)
+	b = appendJSONString(b, a.Decision)
+	if a.DecidedBy != "" {
+		b = append(b, `,"decidedBy":`...)
+		b = appendJSONString(b, a.DecidedBy)
+	}
+	b = append(b, `,"matched":`...)
+	if a.Matched == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i := range a.Matched {
+			m := &a.Matched[i]
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"policyType":`...)
+			b = appendJSONString(b, m.PolicyType)
+			b = append(b, `,"policy":`...)
+			b = appendJSONString(b, m.Policy)
+			b = append(b, `,"statement":`...)
+			b = strconv.AppendInt(b, int64(m.Statement), 10)
+			if m.Sid != "" {
+				b = append(b, `,"sid":`...)
+				b = appendJSONString(b, m.Sid)
+			}
+			b = append(b, `,"effect":`...)
+			b = appendJSONString(b, m.Effect)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	if a.Message != "" {
+		b = append(b, `,"message":`...)
+		b = appendJSONString(b, a.Message)
+	}
+	b = append(b, `,"missingContextKeys":`...)
+	if a.MissingContextKeys == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i, k := range a.MissingContextKeys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, k)
+		}
+		b = append(b, ']')
+	}
+	if a.Error != "" {
+		b = append(b, `,"error":`...)
+		b = appendJSONString(b, a.Error)
+	}
+	return append(b, '}')
 }
 
 // authorizeOne answers one request; errors are reported in the answer so
 // one bad request does not fail a batch.
-func (c *call) authorizeOne(q AuthorizeRequest) AuthorizeAnswer {
-	fail := func(format string, args ...any) AuthorizeAnswer {
-		return AuthorizeAnswer{Decision: "Error", Error: fmt.Sprintf(format, args...), Matched: []MatchedEntry{}, MissingContextKeys: []string{}}
+func (c *call) authorizeOne(q *AuthorizeRequest) *AuthorizeAnswer {
+	fail := func(format string, args ...any) *AuthorizeAnswer {
+		return &AuthorizeAnswer{Decision: "Error", Error: fmt.Sprintf(format, args...), Matched: []MatchedEntry{}, MissingContextKeys: []string{}}
 	}
 	if q.Principal == "" || q.Action == "" {
 		return fail("principal and action are required")
 	}
-	if q.Resource == "" {
-		q.Resource = "*"
+	resource := q.Resource
+	if resource == "" {
+		resource = "*"
 	}
 	subject, err := c.s.principalByARN(c.ctx, q.Principal)
 	if err != nil {
@@ -126,7 +225,10 @@ func (c *call) authorizeOne(q AuthorizeRequest) AuthorizeAnswer {
 	if err := c.authorize("iam:SimulatePrincipalPolicy", subjectARN(subject), nil); err != nil {
 		return fail("%v", err)
 	}
-	ctx := map[string][]string{}
+	var ctx map[string][]string
+	if len(q.Context) > 0 {
+		ctx = make(map[string][]string, len(q.Context))
+	}
 	for k, v := range q.Context {
 		switch x := v.(type) {
 		case string:
@@ -147,23 +249,24 @@ func (c *call) authorizeOne(q AuthorizeRequest) AuthorizeAnswer {
 	if err != nil {
 		return fail("%v", err)
 	}
-	req := engineRequest(subject, q.Action, q.Resource, ctx, c.s.now())
-	prep, err := req.Prepare()
-	if err != nil {
+	now := c.s.now()
+	sc := getScratch()
+	defer sc.release()
+	req := sc.engineRequest(subject, q.Action, resource, ctx, now)
+	if err := req.PrepareInto(&sc.prep); err != nil {
 		return fail("%v", err)
 	}
-	d := set.Decide(prep)
-	a := AuthorizeAnswer{Decision: d.Result.String(), DecidedBy: d.DecidedBy.String(), Message: d.Message(),
+	set.DecideInto(&sc.prep, &sc.dec)
+	d := &sc.dec
+	a := &AuthorizeAnswer{Decision: d.Result.String(), DecidedBy: d.DecidedBy.String(), Message: d.Message(),
 		Matched: []MatchedEntry{}, MissingContextKeys: append([]string{}, d.Missing...)}
-	var matched []string
-	for _, m := range d.Matched() {
+	rec := sc.record(c, subject, q.Action, resource, now)
+	for _, m := range rec.matches {
 		a.Matched = append(a.Matched, MatchedEntry{PolicyType: m.Type.String(), Policy: m.Policy, Statement: m.Statement, Sid: m.Sid, Effect: m.Effect.String()})
-		matched = append(matched, fmt.Sprintf("%s %s %s", m.Type, m.Policy, m.Source.Path))
 	}
 	if c.s.Decisions != nil {
-		c.s.Decisions(Record{Time: c.s.now().UTC(), RequestID: c.requestID, Caller: subject.arn, Account: subject.account,
-			Action: q.Action, Resource: q.Resource, Decision: a.Decision, DecidedBy: a.DecidedBy, Matched: matched,
-			SourceIP: c.sourceIP, Message: a.Message, Via: "authorize:" + c.who.arn})
+		rec.Via = "authorize:" + c.who.arn
+		c.s.Decisions(rec)
 	}
 	return a
 }
@@ -179,7 +282,7 @@ func subjectARN(c *caller) string {
 // of a role (decided with the role's policies).
 func (s *Service) principalByARN(ctx context.Context, arn string) (*caller, error) {
 	s.mu.Lock()
-	c, ok := s.callers["arn:"+arn]
+	c, ok := s.principals[arn]
 	gen := s.gen
 	s.mu.Unlock()
 	if ok && c.gen == gen {
@@ -188,11 +291,11 @@ func (s *Service) principalByARN(ctx context.Context, arn string) (*caller, erro
 	who, err := s.loadPrincipal(ctx, arn)
 	if err == nil {
 		s.mu.Lock()
-		if s.callers == nil {
-			s.callers = map[string]cachedCaller{}
+		if s.principals == nil {
+			s.principals = map[string]cachedCaller{}
 		}
 		if s.gen == gen {
-			s.callers["arn:"+arn] = cachedCaller{gen: gen, who: who}
+			s.principals[arn] = cachedCaller{gen: gen, who: who}
 		}
 		s.mu.Unlock()
 	}

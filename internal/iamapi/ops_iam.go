@@ -1251,10 +1251,13 @@ func simulatePrincipalPolicy(c *call) error {
 	if err != nil {
 		return err
 	}
+	sc := getScratch()
+	defer sc.release()
+	req := sc.engineRequest(subject, "", "", ctxKeys, c.s.now())
 	c.x.open("EvaluationResults")
 	for _, action := range actions {
 		for _, res := range resources {
-			req := engineRequest(subject, action, res, ctxKeys, c.s.now())
+			req.Action, req.Resource = action, res
 			prep, err := req.Prepare()
 			if err != nil {
 				return invalidInput("%v", err)

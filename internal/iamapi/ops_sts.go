@@ -51,8 +51,11 @@ func getSessionToken(c *call) error {
 // reference), so it is not authorized; it is still logged.
 func getCallerIdentity(c *call) error {
 	if c.s.Decisions != nil {
-		c.s.Decisions(Record{Time: c.s.now().UTC(), RequestID: c.requestID, Caller: c.who.arn, Account: c.who.account,
-			Action: "sts:GetCallerIdentity", Resource: "*", Decision: "Allowed", SourceIP: c.sourceIP})
+		sc := getScratch()
+		sc.rec = Record{Time: c.s.now().UTC(), RequestID: c.requestID, Caller: c.who.arn, Account: c.who.account,
+			Action: "sts:GetCallerIdentity", Resource: "*", Decision: "Allowed", SourceIP: c.sourceIP}
+		c.s.Decisions(&sc.rec)
+		sc.release()
 	}
 	c.x.elem("UserId", c.who.userID)
 	c.x.elem("Account", c.who.account)

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Namespaces of the two APIs' XML.
@@ -109,36 +110,65 @@ func (p params) intOr(k string, def int) (int, error) {
 
 // xmlw builds an XML response body.
 type xmlw struct {
-	b strings.Builder
+	b []byte
+	// pooled is the buffer b came from, given back once the response is
+	// written.
+	pooled *[]byte
 }
 
-func (x *xmlw) open(name string)  { x.b.WriteString("<" + name + ">") }
-func (x *xmlw) close(name string) { x.b.WriteString("</" + name + ">") }
+// take starts the result in a pooled buffer.
+func (x *xmlw) take() {
+	x.pooled = responseBuffers.Get().(*[]byte)
+	x.b = (*x.pooled)[:0]
+}
+
+func (x *xmlw) open(name string) {
+	x.b = append(append(append(x.b, '<'), name...), '>')
+}
+
+func (x *xmlw) close(name string) {
+	x.b = append(append(append(x.b, '<', '/'), name...), '>')
+}
 
 // elem writes <name>text</name>, escaping the text.
 func (x *xmlw) elem(name, text string) {
-	x.b.WriteString("<" + name + ">")
-	xmlEscape(&x.b, text)
-	x.b.WriteString("</" + name + ">")
+	x.open(name)
+	x.b = appendXMLEscaped(x.b, text)
+	x.close(name)
 }
 
-func xmlEscape(b *strings.Builder, s string) {
-	for _, r := range s {
-		switch r {
+// appendXMLEscaped appends s with the five XML special characters
+// escaped, and bytes that are not UTF-8 replaced by U+FFFD.
+func appendXMLEscaped(b []byte, s string) []byte {
+	start := 0
+	for i := 0; i < len(s); i++ {
+		var esc string
+		switch c := s[i]; c {
 		case '<':
-			b.WriteString("&lt;")
+			esc = "&lt;"
 		case '>':
-			b.WriteString("&gt;")
+			esc = "&gt;"
 		case '&':
-			b.WriteString("&amp;")
+			esc = "&amp;"
 		case '"':
-			b.WriteString("&quot;")
+			esc = "&quot;"
 		case '\'':
-			b.WriteString("&apos;")
+			esc = "&apos;"
 		default:
-			b.WriteRune(r)
+			if c < utf8.RuneSelf {
+				continue
+			}
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r != utf8.RuneError || size != 1 {
+				i += size - 1
+				continue
+			}
+			esc = "\uFFFD"
 		}
+		b = append(append(b, s[start:i]...), esc...)
+		start = i + 1
 	}
+	return append(b, s[start:]...)
 }
 
 // tags writes a Tags list.
@@ -156,29 +186,37 @@ func (x *xmlw) tags(tags []Tag) {
 	x.close("Tags")
 }
 
-// envelope wraps a result in AWS's response envelope.
-func envelope(op, ns, result, requestID string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<%sResponse xmlns="%s">`, op, ns)
+// appendEnvelope appends a result wrapped in AWS's response envelope.
+func appendEnvelope(b []byte, op, ns string, result []byte, requestID string) []byte {
+	b = append(b, `<?xml version="1.0" encoding="UTF-8"?>`+"\n<"...)
+	b = append(b, op...)
+	b = append(b, `Response xmlns="`...)
+	b = append(b, ns...)
 	// Operations whose output is an empty structure (UpdateRole) still
 	// carry their Result element, which the SDKs look for; operations
 	// without output ignore it.
-	fmt.Fprintf(&b, "<%sResult>%s</%sResult>", op, result, op)
-	fmt.Fprintf(&b, "<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></%sResponse>", requestID, op)
-	return b.String()
+	b = append(b, `"><`...)
+	b = append(b, op...)
+	b = append(b, "Result>"...)
+	b = append(b, result...)
+	b = append(b, "</"...)
+	b = append(b, op...)
+	b = append(b, "Result><ResponseMetadata><RequestId>"...)
+	b = append(b, requestID...)
+	b = append(b, "</RequestId></ResponseMetadata></"...)
+	b = append(b, op...)
+	return append(b, "Response>"...)
 }
 
 // errorEnvelope is AWS's error response for the Query protocol.
-func errorEnvelope(e *APIError, ns, requestID string) string {
+func errorEnvelope(e *APIError, ns, requestID string) []byte {
 	typ := "Sender"
 	if e.Status >= 500 {
 		typ = "Receiver"
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<ErrorResponse xmlns="%s"><Error><Type>%s</Type><Code>%s</Code><Message>`, ns, typ, e.Code)
-	xmlEscape(&b, e.Message)
-	fmt.Fprintf(&b, "</Message></Error><RequestId>%s</RequestId></ErrorResponse>", requestID)
-	return b.String()
+	b := fmt.Appendf(nil, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<ErrorResponse xmlns="%s"><Error><Type>%s</Type><Code>%s</Code><Message>`, ns, typ, e.Code)
+	b = appendXMLEscaped(b, e.Message)
+	return fmt.Appendf(b, "</Message></Error><RequestId>%s</RequestId></ErrorResponse>", requestID)
 }
 
 // encodeDocument writes a policy document as IAM returns it: URL-encoded

@@ -5,13 +5,13 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -68,13 +68,15 @@ type Service struct {
 	Now     func() time.Time
 	// Decisions receives every authorization decision, for the decision
 	// log; nil to discard.
-	Decisions func(Record)
+	Decisions func(*Record)
 
 	mu      sync.Mutex
 	gen     uint64 // bumped on every write: everything cached goes stale
-	cache   map[string]cachedSet
+	cache   map[setKey]cachedSet
 	callers map[string]cachedCaller // by access key ID
-	used    map[string]keyUse       // last use of each access key, since start
+	// principals are the principals /v1/authorize asks about, by ARN.
+	principals map[string]cachedCaller
+	used       map[string]keyUse // last use of each access key, since start
 }
 
 type keyUse struct {
@@ -98,22 +100,9 @@ type cachedCaller struct {
 	err    *APIError
 }
 
-// Record is one authorization decision, as the decision log keeps it.
-type Record struct {
-	Time      time.Time `json:"time"`
-	RequestID string    `json:"requestId"`
-	Caller    string    `json:"caller"`
-	Account   string    `json:"account"`
-	Action    string    `json:"action"`
-	Resource  string    `json:"resource"`
-	Decision  string    `json:"decision"`
-	DecidedBy string    `json:"decidedBy,omitempty"`
-	Matched   []string  `json:"matched,omitempty"`
-	SourceIP  string    `json:"sourceIp,omitempty"`
-	Message   string    `json:"message,omitempty"`
-	// Via names who asked, for decisions made for /v1/authorize.
-	Via string `json:"via,omitempty"`
-}
+// setKey names a caller's policy set: the principal, and the key it
+// signed with (a session's policies come with its key).
+type setKey struct{ arn, keyID string }
 
 type cachedSet struct {
 	gen uint64
@@ -150,6 +139,10 @@ type caller struct {
 	// roleTags are the tags of a session's role: principal tags of the
 	// session unless a session tag has the same key.
 	roleTags []Tag
+
+	// keys are the caller's own context keys (contextKeys), built once.
+	keysOnce sync.Once
+	keys     []engine.ContextKey
 }
 
 // credentialLimit refuses the calls AWS refuses to some temporary
@@ -187,10 +180,19 @@ type call struct {
 	x         xmlw
 }
 
+// newRequestID is a random ID in the form AWS's request IDs take
+// (8-4-4-4-12 hexadecimal digits).
 func newRequestID() string {
 	var b [16]byte
 	rand.Read(b[:])
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+	var out [36]byte
+	hex.Encode(out[0:8], b[0:4])
+	hex.Encode(out[9:13], b[4:6])
+	hex.Encode(out[14:18], b[6:8])
+	hex.Encode(out[19:23], b[8:10])
+	hex.Encode(out[24:36], b[10:16])
+	out[8], out[13], out[18], out[23] = '-', '-', '-', '-'
+	return string(out[:])
 }
 
 // ServeHTTP answers one Query API request.
@@ -216,6 +218,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// AssumeRoleWithWebIdentity is unsigned: the token is the credential.
 	if unsignedOps[op] && r.Header.Get("Authorization") == "" && r.URL.Query().Get("X-Amz-Algorithm") == "" {
 		c := &call{s: s, ctx: r.Context(), op: op, p: p, requestID: requestID, sourceIP: remoteIP(r), secure: r.TLS != nil}
+		c.x.take()
 		if err := stsOps[op](c); err != nil {
 			var ae *APIError
 			if !errors.As(err, &ae) {
@@ -225,7 +228,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		w.Header().Set("Content-Type", "text/xml")
-		io.WriteString(w, envelope(op, stsNS, c.x.b.String(), requestID))
+		c.respond(w, stsNS)
 		return
 	}
 	var signedBy sigv4.Signed
@@ -261,6 +264,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := &call{s: s, ctx: r.Context(), op: op, p: p, who: who, requestID: requestID, sourceIP: remoteIP(r), secure: r.TLS != nil}
+	c.x.take()
 	if err := handler(c); err != nil {
 		var ae *APIError
 		if !errors.As(err, &ae) {
@@ -271,14 +275,40 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/xml")
 	w.Header().Set("x-amzn-RequestId", requestID)
-	io.WriteString(w, envelope(op, ns, c.x.b.String(), requestID))
+	c.respond(w, ns)
+}
+
+// responseBuffers hold responses being written; the result and the
+// envelope around it each take one.
+var responseBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// respond writes the call's result in its envelope.
+func (c *call) respond(w http.ResponseWriter, ns string) {
+	out := responseBuffers.Get().(*[]byte)
+	*out = appendEnvelope((*out)[:0], c.op, ns, c.x.b, c.requestID)
+	w.Write(*out)
+	putResponseBuffer(out)
+	if c.x.pooled != nil {
+		*c.x.pooled = c.x.b
+		putResponseBuffer(c.x.pooled)
+		c.x.pooled, c.x.b = nil, nil
+	}
+}
+
+// putResponseBuffer keeps a buffer for the next response unless it grew
+// past what ordinary responses need.
+func putResponseBuffer(b *[]byte) {
+	if cap(*b) <= 64<<10 {
+		*b = (*b)[:0]
+		responseBuffers.Put(b)
+	}
 }
 
 func (s *Service) writeError(w http.ResponseWriter, e *APIError, ns, requestID string) {
 	w.Header().Set("Content-Type", "text/xml")
 	w.Header().Set("x-amzn-RequestId", requestID)
 	w.WriteHeader(e.Status)
-	io.WriteString(w, errorEnvelope(e, ns, requestID))
+	w.Write(errorEnvelope(e, ns, requestID))
 }
 
 func remoteIP(r *http.Request) string {
@@ -460,23 +490,23 @@ func (c *call) authorize(action, resource string, extra map[string][]string) err
 }
 
 // authorizeWith also applies a resource policy (a role trust policy).
+// With the caller's policy set cached, it allocates nothing unless it
+// denies: the context is built, prepared and decided in pooled storage,
+// and the decision logged from it.
 func (c *call) authorizeWith(action, resource string, extra map[string][]string, resourcePolicy *engine.Compiled) error {
 	s := c.s
 	set, err := s.policySet(c.ctx, c.who, resourcePolicy)
 	if err != nil {
 		return err
 	}
-	ctxKeys := map[string][]string{
-		"aws:SourceIp":        {c.sourceIP},
-		"aws:SecureTransport": {fmt.Sprint(c.secure)},
-		"aws:RequestedRegion": {"us-east-1"},
-	}
-	for k, v := range principalContext(c.who, s.now()) {
-		ctxKeys[k] = v
-	}
-	for k, v := range extra {
-		ctxKeys[k] = v
-	}
+	now := s.now()
+	sc := getScratch()
+	defer sc.release()
+	// The operation's own keys first, then the caller's, then the
+	// transport's: a key given earlier wins.
+	sc.addMap(extra)
+	sc.addCaller(c.who, now)
+	sc.addTransport(c.sourceIP, c.secure)
 	// The resource's account comes from its ARN (a role in another account
 	// makes AssumeRole cross-account); a request on "*" stays in the
 	// caller's account.
@@ -484,22 +514,16 @@ func (c *call) authorizeWith(action, resource string, extra map[string][]string,
 	if resource == "*" {
 		resourceAccount = c.who.account
 	}
-	req := engine.Request{Principal: c.who.arn, Action: action, Resource: resource, ResourceAccount: resourceAccount, Context: ctxKeys, Now: s.now()}
-	prep, err := req.Prepare()
-	if err != nil {
+	req := engine.Request{Principal: c.who.arn, Action: action, Resource: resource, ResourceAccount: resourceAccount, Keys: sc.keys, Now: now}
+	if err := req.PrepareInto(&sc.prep); err != nil {
 		return apiErr(500, "ServiceFailure", "the request could not be authorized: %v", err)
 	}
-	d := set.Decide(prep)
+	set.DecideInto(&sc.prep, &sc.dec)
 	if s.Decisions != nil {
-		rec := Record{Time: s.now().UTC(), RequestID: c.requestID, Caller: c.who.arn, Account: c.who.account, Action: action, Resource: resource,
-			Decision: d.Result.String(), DecidedBy: d.DecidedBy.String(), SourceIP: c.sourceIP, Message: d.Message()}
-		for _, m := range d.Matched() {
-			rec.Matched = append(rec.Matched, fmt.Sprintf("%s %s %s", m.Type, m.Policy, m.Source.Path))
-		}
-		s.Decisions(rec)
+		s.Decisions(sc.record(c, c.who, action, resource, now))
 	}
-	if d.Result != engine.Allowed {
-		return apiErr(403, "AccessDenied", "%s", d.Message())
+	if sc.dec.Result != engine.Allowed {
+		return apiErr(403, "AccessDenied", "%s", sc.dec.Message())
 	}
 	return nil
 }
@@ -508,10 +532,10 @@ func (c *call) authorizeWith(action, resource string, extra map[string][]string,
 // policies (a user's own and its groups', or a role's), boundary and
 // session policies. Sets are cached per caller and dropped on any write.
 func (s *Service) policySet(ctx context.Context, who *caller, resourcePolicy *engine.Compiled) (*engine.Set, error) {
-	key := who.arn + "|" + who.keyID
+	key := setKey{who.arn, who.keyID}
 	s.mu.Lock()
 	if s.cache == nil {
-		s.cache = map[string]cachedSet{}
+		s.cache = map[setKey]cachedSet{}
 	}
 	cached, ok := s.cache[key]
 	gen := s.gen
@@ -743,70 +767,4 @@ func (s *Service) simulationSet(ctx context.Context, who *caller, rp *policyDoc)
 	}
 	ps.Resource = resource
 	return engine.NewSet(ps)
-}
-
-// engineRequest is a request by a stored principal, its own context keys
-// (tags, user ID) added unless ctx gives them.
-func engineRequest(who *caller, action, resource string, ctx map[string][]string, now time.Time) engine.Request {
-	merged := principalContext(who, now)
-	for k, v := range ctx {
-		for mk := range merged {
-			if strings.EqualFold(mk, k) {
-				delete(merged, mk)
-			}
-		}
-		merged[k] = v
-	}
-	return engine.Request{Principal: who.arn, Action: action, Resource: resource, ResourceAccount: who.account, Context: merged, Now: now}
-}
-
-// principalContext is what AWS knows of a caller without being told: its
-// unique ID, its tags (a user's, or a session's and its role's), the role
-// behind a session, and the session's MFA state.
-func principalContext(who *caller, now time.Time) map[string][]string {
-	ctx := map[string][]string{}
-	// MFA keys: present only in requests made with temporary credentials
-	// (IAM User Guide, aws:MultiFactorAuthPresent); true, with the age in
-	// seconds, when they were issued with an MFA code.
-	if who.tempToken != "" || who.session != nil {
-		if who.mfaTime.IsZero() {
-			ctx["aws:MultiFactorAuthPresent"] = []string{"false"}
-		} else {
-			ctx["aws:MultiFactorAuthPresent"] = []string{"true"}
-			ctx["aws:MultiFactorAuthAge"] = []string{strconv.FormatInt(int64(now.Sub(who.mfaTime)/time.Second), 10)}
-		}
-	}
-	switch who.kind {
-	case "user":
-		ctx["aws:userid"] = []string{who.userID}
-		for _, t := range who.user.Tags {
-			ctx["aws:PrincipalTag/"+t.Key] = []string{t.Value}
-		}
-	case "federated":
-		ctx["aws:userid"] = []string{who.userID}
-		for _, t := range who.session.Tags {
-			ctx["aws:PrincipalTag/"+t.Key] = []string{t.Value}
-		}
-	case "session":
-		ctx["aws:userid"] = []string{who.userID}
-		ctx["aws:PrincipalArn"] = []string{who.session.RoleArn}
-		// Session tags override the role's tags with the same key, keys
-		// compared case-insensitively (IAM User Guide, session tags).
-		for _, t := range who.roleTags {
-			overridden := false
-			for _, st := range who.session.Tags {
-				overridden = overridden || strings.EqualFold(st.Key, t.Key)
-			}
-			if !overridden {
-				ctx["aws:PrincipalTag/"+t.Key] = []string{t.Value}
-			}
-		}
-		for _, t := range who.session.Tags {
-			ctx["aws:PrincipalTag/"+t.Key] = []string{t.Value}
-		}
-		if who.session.SourceIdentity != "" {
-			ctx["aws:SourceIdentity"] = []string{who.session.SourceIdentity}
-		}
-	}
-	return ctx
 }

@@ -92,7 +92,7 @@ func Open(cfg Config) (*Server, error) {
 	if w, ok := db.(store.Watcher); ok {
 		w.Watch(svc.Invalidate)
 	}
-	svc.Decisions = func(r iamapi.Record) { log.Write(r) }
+	svc.Decisions = func(r *iamapi.Record) { log.Append(r.AppendJSON) }
 	s := &Server{Service: svc, Store: db, Log: log, CredentialsFile: filepath.Join(cfg.DataDir, "credentials")}
 	id, secret, created, err := svc.Bootstrap(cfg.Account, cfg.RootKeyID, cfg.RootSecret)
 	if err != nil {

@@ -265,13 +265,45 @@ func (s *scratch) signature(r *http.Request, body []byte, q url.Values, skip, si
 	s.buf = appendScope(s.buf, cred.date, cred.region, cred.service)
 	s.buf = append(s.buf, '\n')
 	s.buf = hex.AppendEncode(s.buf, canonical[:])
-	// The signing key: kDate, kRegion, kService, kSigning.
+	s.signingKey(secret, cred)
+	s.hmac(&s.mac, s.key[:], s.buf)
+}
+
+// signingKey derives the signing key into s.key: kDate, kRegion,
+// kService, kSigning, four HMACs that depend only on the secret and the
+// scope. A key signs all of a day's requests to a service, so it is
+// remembered.
+func (s *scratch) signingKey(secret string, cred credential) {
+	id := signingKeyID{secret, cred.date, cred.region, cred.service}
+	signingKeys.Lock()
+	key, ok := signingKeys.m[id]
+	signingKeys.Unlock()
+	if ok {
+		s.key = key
+		return
+	}
 	s.keyBuf = append(append(s.keyBuf[:0], "AWS4"...), secret...)
 	s.hmacString(&s.key, s.keyBuf, cred.date)
 	s.hmacString(&s.key, s.key[:], cred.region)
 	s.hmacString(&s.key, s.key[:], cred.service)
 	s.hmacString(&s.key, s.key[:], "aws4_request")
-	s.hmac(&s.mac, s.key[:], s.buf)
+	signingKeys.Lock()
+	if signingKeys.m == nil || len(signingKeys.m) >= signingKeyLimit {
+		// Full: start over rather than track ages. Yesterday's keys go
+		// with it.
+		signingKeys.m = make(map[signingKeyID][sha256.Size]byte)
+	}
+	signingKeys.m[id] = s.key
+	signingKeys.Unlock()
+}
+
+type signingKeyID struct{ secret, date, region, service string }
+
+const signingKeyLimit = 4096
+
+var signingKeys struct {
+	sync.Mutex
+	m map[signingKeyID][sha256.Size]byte
 }
 
 func appendScope(b []byte, date, region, service string) []byte {

@@ -181,3 +181,31 @@ func BenchmarkVerify(b *testing.B) {
 		}
 	}
 }
+
+// TestSigningKeyFollowsTheSecret: signing keys are remembered per secret
+// and scope. A request verified once stops verifying when the key's
+// secret changes (a key deleted and its ID reused), and a key of the same
+// scope with another secret verifies only its own requests.
+func TestSigningKeyFollowsTheSecret(t *testing.T) {
+	body := []byte("Action=GetUser&Version=2010-05-08")
+	r := signed(t, string(body), now, "")
+	var out sigv4.Signed
+	if err := sigv4.VerifyInto(r, body, secrets, now, &out); err != nil {
+		t.Fatal(err)
+	}
+	other := func(string) (string, error) { return "another-secret-of-the-same-length-000000", nil }
+	for i := 0; i < 2; i++ {
+		if err := sigv4.VerifyInto(r, body, other, now, &out); err == nil {
+			t.Fatalf("attempt %d: a request signed with one secret verified with another", i)
+		}
+	}
+	if err := sigv4.VerifyInto(r, body, secrets, now, &out); err != nil {
+		t.Fatalf("the right secret again: %v", err)
+	}
+	// The next day's scope derives its own key.
+	tomorrow := now.Add(24 * time.Hour)
+	r2 := signed(t, string(body), tomorrow, "")
+	if err := sigv4.VerifyInto(r2, body, secrets, tomorrow, &out); err != nil {
+		t.Fatalf("the next day: %v", err)
+	}
+}
