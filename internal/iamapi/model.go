@@ -130,7 +130,10 @@ type Session struct {
 	// UserName is set for GetSessionToken credentials: they act as the
 	// user (or, empty with Root set, as the root user), not as a role.
 	UserName string `json:"userName,omitempty"`
-	Root     bool   `json:"root,omitempty"`
+	// UserID is the user's unique ID: the credentials belong to the user,
+	// and follow it when it is renamed, as its access keys do.
+	UserID string `json:"userId,omitempty"`
+	Root   bool   `json:"root,omitempty"`
 	// Federated is the name given to GetFederationToken: the session is
 	// arn:aws:sts::ACCOUNT:federated-user/NAME, issued by UserName (or
 	// by the root user when Root is set).

@@ -39,7 +39,7 @@ func getSessionToken(c *call) error {
 		s.MFATime = c.s.now().UTC()
 	}
 	if c.who.kind == "user" {
-		s.UserName = c.who.user.Name
+		s.UserName, s.UserID = c.who.user.Name, c.who.user.ID
 	}
 	if err := c.issueSession(c.who.account, s); err != nil {
 		return err
@@ -244,7 +244,7 @@ func getFederationToken(c *call) error {
 	}
 	s := &Session{Expires: c.expiresIn(duration), Federated: name, Root: c.who.kind == "root", SessionPolicies: docs, Tags: tags}
 	if c.who.kind == "user" {
-		s.UserName = c.who.user.Name
+		s.UserName, s.UserID = c.who.user.Name, c.who.user.ID
 	}
 	if err := c.issueSession(c.who.account, s); err != nil {
 		return err

@@ -375,6 +375,26 @@ func (s *Service) secretOf(keyID string) (string, error) {
 	return secret, nil
 }
 
+// sessionUser loads the user a GetSessionToken or GetFederationToken
+// session belongs to: by its unique ID, so a renamed user keeps its
+// sessions (sessions stored before IDs were kept are found by name). A
+// user deleted and created again under the same name has a new ID and
+// does not inherit them.
+func sessionUser(tx store.Tx, account string, ss *Session) (*User, error) {
+	if ss.UserID == "" {
+		return loadUser(tx, account, ss.UserName)
+	}
+	e, err := tx.GetByID(ss.UserID)
+	if err != nil || e.Kind != kindUser || e.Account != account {
+		return nil, noSuchEntity("The user with ID %s cannot be found.", ss.UserID)
+	}
+	var u User
+	if err := unmarshal(e.Body, &u); err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
 // tokenValid reports whether cached temporary credentials still hold.
 func (c *caller) tokenValid(token string, now time.Time) bool {
 	switch {
@@ -438,7 +458,7 @@ func (s *Service) resolveCaller(ctx context.Context, signed *sigv4.Signed) (*cal
 				who = &caller{account: e.Account, arn: "arn:aws:sts::" + e.Account + ":federated-user/" + ss.Federated,
 					userID: e.Account + ":" + ss.Federated, kind: "federated", session: &ss, limit: "federation"}
 				if ss.UserName != "" {
-					u, err := loadUser(tx, e.Account, ss.UserName)
+					u, err := sessionUser(tx, e.Account, &ss)
 					who.user = u
 					return err
 				}
@@ -450,7 +470,7 @@ func (s *Service) resolveCaller(ctx context.Context, signed *sigv4.Signed) (*cal
 				return nil
 			}
 			if ss.UserName != "" {
-				u, err := loadUser(tx, e.Account, ss.UserName)
+				u, err := sessionUser(tx, e.Account, &ss)
 				if err != nil {
 					return err
 				}

@@ -968,6 +968,21 @@ func TestSDKUpdateUser(t *testing.T) {
 		t.Fatal(err)
 	}
 	admin, _ := clients(endpoint, aws.ToString(adminKey.AccessKey.AccessKeyId), aws.ToString(adminKey.AccessKey.SecretAccessKey), "")
+	// Temporary credentials dana and taken hold before the renaming.
+	_, danaKeySTS := clients(endpoint, aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey), "")
+	danaSession, err := danaKeySTS.GetSessionToken(ctx, &sts.GetSessionTokenInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	takenKey, err := root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("taken")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, takenKeySTS := clients(endpoint, aws.ToString(takenKey.AccessKey.AccessKeyId), aws.ToString(takenKey.AccessKey.SecretAccessKey), "")
+	takenSession, err := takenKeySTS.GetSessionToken(ctx, &sts.GetSessionTokenInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	rename := &iam.UpdateUserInput{UserName: aws.String("dana"), NewUserName: aws.String("dana.k"), NewPath: aws.String("/staff/")}
 	if _, err := admin.UpdateUser(ctx, rename); apiCode(err) != "AccessDenied" || !strings.Contains(apiMessage(err), "user/staff/dana.k") {
 		t.Errorf("without permission on the new ARN: %v", err)
@@ -1000,6 +1015,28 @@ func TestSDKUpdateUser(t *testing.T) {
 	who, err := danaSTS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil || aws.ToString(who.Arn) != "arn:aws:iam::123456789012:user/staff/dana.k" {
 		t.Errorf("the access key follows the user: %v %v", who, err)
+	}
+	// So do the session credentials: they belong to the user, found by
+	// its unique ID, not to its old name.
+	c := danaSession.Credentials
+	_, danaSessionSTS := clients(endpoint, aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
+	who, err = danaSessionSTS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil || aws.ToString(who.Arn) != "arn:aws:iam::123456789012:user/staff/dana.k" {
+		t.Errorf("the session follows the user: %v %v", who, err)
+	}
+	// A user deleted and created again under its name is another user:
+	// the old user's session does not pass to it.
+	root.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: aws.String("taken"), AccessKeyId: takenKey.AccessKey.AccessKeyId})
+	if _, err := root.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("taken")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("taken")}); err != nil {
+		t.Fatal(err)
+	}
+	c = takenSession.Credentials
+	_, takenSessionSTS := clients(endpoint, aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
+	if _, err := takenSessionSTS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); apiCode(err) != "InvalidClientTokenId" {
+		t.Errorf("a deleted user's session, after a user of the same name is created: %v", err)
 	}
 }
 
