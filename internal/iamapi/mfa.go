@@ -87,7 +87,7 @@ func putMFA(tx store.Tx, account string, d *MFADevice) error {
 }
 
 func createVirtualMFADevice(c *call) error {
-	name, path, err := c.nameAndPath("VirtualMFADeviceName", "virtualMFADeviceName", 226)
+	name, path, err := c.nameAndPath("VirtualMFADeviceName")
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -38,18 +37,6 @@ func init() {
 	}
 }
 
-var (
-	namePattern = regexp.MustCompile(`^[\w+=,.@-]+$`)
-	pathPattern = regexp.MustCompile(`^(/|/[\x21-\x7E]*/)$`)
-)
-
-func checkName(what, name string, max int) error {
-	if !namePattern.MatchString(name) || len(name) > max {
-		return apiErr(400, "ValidationError", "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+ and have length less than or equal to %d", name, what, max)
-	}
-	return nil
-}
-
 // document reads a required policy document parameter and checks it as
 // IAM checks a policy of that kind.
 func (c *call) document(param string, kind policy.Kind) (string, error) {
@@ -61,25 +48,15 @@ func (c *call) document(param string, kind policy.Kind) (string, error) {
 }
 
 // nameAndPath reads the name and optional Path (default "/") of a Create
-// call, checked as IAM checks them.
-func (c *call) nameAndPath(nameParam, what string, max int) (name, path string, err error) {
+// call; checkParams has checked both against their patterns.
+func (c *call) nameAndPath(nameParam string) (name, path string, err error) {
 	if name, err = c.p.required(nameParam); err != nil {
-		return "", "", err
-	}
-	if err := checkName(what, name, max); err != nil {
 		return "", "", err
 	}
 	if path = c.p.get("Path"); path == "" {
 		path = "/"
 	}
-	return name, path, checkPath(path)
-}
-
-func checkPath(p string) error {
-	if !pathPattern.MatchString(p) || len(p) > 512 {
-		return apiErr(400, "ValidationError", "1 validation error detected: Value '%s' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", p)
-	}
-	return nil
+	return name, path, nil
 }
 
 // checkDocument validates a policy document as IAM does for its kind,
@@ -173,7 +150,7 @@ func writeUser(x *xmlw, u *User) {
 }
 
 func createUser(c *call) error {
-	name, path, err := c.nameAndPath("UserName", "userName", 64)
+	name, path, err := c.nameAndPath("UserName")
 	if err != nil {
 		return err
 	}
@@ -246,9 +223,6 @@ func page[T any](c *call, items []T) ([]T, func(), error) {
 	max, err := c.p.intOr("MaxItems", 100)
 	if err != nil {
 		return nil, nil, err
-	}
-	if max < 1 || max > 1000 {
-		return nil, nil, apiErr(400, "ValidationError", "1 validation error detected: Value '%d' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 1000", max)
 	}
 	start := 0
 	if m := c.p.get("Marker"); m != "" {
@@ -378,7 +352,7 @@ func writeRole(x *xmlw, r *Role, full bool) {
 }
 
 func createRole(c *call) error {
-	name, path, err := c.nameAndPath("RoleName", "roleName", 64)
+	name, path, err := c.nameAndPath("RoleName")
 	if err != nil {
 		return err
 	}
@@ -389,9 +363,6 @@ func createRole(c *call) error {
 	maxDur, err := c.p.intOr("MaxSessionDuration", 3600)
 	if err != nil {
 		return err
-	}
-	if maxDur < 3600 || maxDur > 43200 {
-		return apiErr(400, "ValidationError", "1 validation error detected: Value '%d' at 'maxSessionDuration' failed to satisfy constraint: Member must have value between 3600 and 43200", maxDur)
 	}
 	tags := c.p.tags("Tags")
 	if len(tags) > 50 {
@@ -572,7 +543,7 @@ func writePolicy(x *xmlw, mp *ManagedPolicy, attachments int) {
 }
 
 func createPolicy(c *call) error {
-	name, path, err := c.nameAndPath("PolicyName", "policyName", 128)
+	name, path, err := c.nameAndPath("PolicyName")
 	if err != nil {
 		return err
 	}
@@ -932,9 +903,6 @@ func putInline(kind, nameParam string) handler {
 		}
 		pname, err := c.p.required("PolicyName")
 		if err != nil {
-			return err
-		}
-		if err := checkName("policyName", pname, 128); err != nil {
 			return err
 		}
 		doc, err := c.document("PolicyDocument", policy.KindIdentity)

@@ -48,7 +48,7 @@ func writeGroup(x *xmlw, g *Group) {
 }
 
 func createGroup(c *call) error {
-	name, path, err := c.nameAndPath("GroupName", "groupName", 128)
+	name, path, err := c.nameAndPath("GroupName")
 	if err != nil {
 		return err
 	}

@@ -61,7 +61,7 @@ func (c *call) writeProfile(tx store.Tx, p *InstanceProfile) {
 }
 
 func createInstanceProfile(c *call) error {
-	name, path, err := c.nameAndPath("InstanceProfileName", "instanceProfileName", 128)
+	name, path, err := c.nameAndPath("InstanceProfileName")
 	if err != nil {
 		return err
 	}

@@ -217,6 +217,10 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	op := p.get("Action")
 	// AssumeRoleWithWebIdentity is unsigned: the token is the credential.
 	if unsignedOps[op] && r.Header.Get("Authorization") == "" && r.URL.Query().Get("X-Amz-Algorithm") == "" {
+		if aerr := checkParams(op, p); aerr != nil {
+			s.writeError(w, aerr, stsNS, requestID)
+			return
+		}
 		c := &call{s: s, ctx: r.Context(), op: op, p: p, requestID: requestID, sourceIP: remoteIP(r), secure: r.TLS != nil}
 		c.x.take()
 		if err := stsOps[op](c); err != nil {
@@ -258,6 +262,11 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	who, aerr := s.resolveCaller(r.Context(), signed)
 	if aerr == nil {
 		aerr = who.credentialLimit(signed.Service, op)
+	}
+	if aerr == nil {
+		// Parameters are checked before the caller's permissions, as AWS
+		// does: an invalid request is a ValidationError for anyone.
+		aerr = checkParams(op, p)
 	}
 	if aerr != nil {
 		s.writeError(w, aerr, ns, requestID)

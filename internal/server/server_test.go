@@ -832,7 +832,8 @@ func TestSDKWebIdentity(t *testing.T) {
 		{"audience not registered", sign(claims("repo:acme/app:x", "someone-else", time.Hour), key), "InvalidIdentityToken"},
 		{"expired", sign(claims("repo:acme/app:x", "sts.amazonaws.com", -time.Minute), key), "ExpiredTokenException"},
 		{"signed by another key", sign(claims("repo:acme/app:x", "sts.amazonaws.com", time.Hour), other), "InvalidIdentityToken"},
-		{"not a JWT", "abc", "InvalidIdentityToken"},
+		{"not a JWT", "abcdef", "InvalidIdentityToken"},
+		{"shorter than the API allows", "abc", "ValidationError"},
 	} {
 		if _, err := assume(tc.token); apiCode(err) != tc.code {
 			t.Errorf("%s: got %v, want %s", tc.name, err, tc.code)
@@ -1458,5 +1459,43 @@ func TestSDKDuplicateNames(t *testing.T) {
 		if apiCode(err) != "EntityAlreadyExists" || !strings.Contains(apiMessage(err), tc.want) {
 			t.Errorf("%s: a second %q: %v, want EntityAlreadyExists %q", tc.kind, "dUP", err, tc.want)
 		}
+	}
+}
+
+// TestSDKValidation: parameters outside their API reference's constraints
+// get IAM's and STS's ValidationError messages through the SDK, before any
+// permission is checked.
+func TestSDKValidation(t *testing.T) {
+	endpoint, id, secret := start(t)
+	ctx := context.Background()
+	root, rootSTS := clients(endpoint, id, secret, "")
+	_, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bad/name")})
+	if apiCode(err) != "ValidationError" || apiMessage(err) != "The specified value for userName is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-" {
+		t.Errorf("a name outside its pattern: %v", err)
+	}
+	_, err = root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(strings.Repeat("r", 65)), AssumeRolePolicyDocument: aws.String("{}"),
+		MaxSessionDuration: aws.Int32(60)})
+	want := "2 validation errors detected: Value at 'maxSessionDuration' failed to satisfy constraint: Member must have value greater than or equal to 3600; " +
+		"Value at 'roleName' failed to satisfy constraint: Member must have length less than or equal to 64"
+	if apiCode(err) != "ValidationError" || apiMessage(err) != want {
+		t.Errorf("two failures: %v", err)
+	}
+	_, err = rootSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/x"), RoleSessionName: aws.String("a:b")})
+	if apiCode(err) != "ValidationError" || !strings.Contains(apiMessage(err), "Value 'a:b' at 'roleSessionName'") {
+		t.Errorf("an STS parameter: %v", err)
+	}
+	// Validation comes before authorization: a caller with no permissions
+	// learns its request is invalid, not that it is denied.
+	root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("nobody")})
+	key, err := root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("nobody")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nobody, _ := clients(endpoint, aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey), "")
+	if _, err := nobody.ListUsers(ctx, &iam.ListUsersInput{MaxItems: aws.Int32(5000)}); apiCode(err) != "ValidationError" {
+		t.Errorf("an invalid request by a caller without permissions: %v", err)
+	}
+	if _, err := nobody.ListUsers(ctx, &iam.ListUsersInput{MaxItems: aws.Int32(5)}); apiCode(err) != "AccessDenied" {
+		t.Errorf("the same request, valid: %v", err)
 	}
 }

@@ -1,0 +1,239 @@
+package iamapi
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestCheckParams runs requests through the parameter constraints: each
+// row is a request and the ValidationError message IAM or STS would give
+// ("" for none).
+func TestCheckParams(t *testing.T) {
+	long := func(n int) string { return strings.Repeat("a", n) }
+	tests := []struct {
+		op   string
+		form string
+		want string
+	}{
+		{"CreateUser", "UserName=alice&Path=/staff/", ""},
+		{"CreateUser", "UserName=" + long(64), ""},
+		{"CreateUser", "UserName=" + long(65),
+			"1 validation error detected: Value at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64"},
+		// An existing user's name may be 128 characters.
+		{"GetUser", "UserName=" + long(128), ""},
+		{"GetUser", "UserName=" + long(129),
+			"1 validation error detected: Value at 'userName' failed to satisfy constraint: Member must have length less than or equal to 128"},
+		// A name outside its pattern gets IAM's own message...
+		{"CreateUser", "UserName=bad%2Fname",
+			"The specified value for userName is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-"},
+		{"GetRole", "RoleName=arn:aws:iam::1:role/x",
+			"The specified value for roleName is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-"},
+		// ...unless something else fails too: then every failure is listed,
+		// the pattern before the length, parameters in name order.
+		{"CreateUser", "UserName=" + long(64) + "%2F&Path=nope",
+			"3 validation errors detected: Value at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F); " +
+				"Value at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+; " +
+				"Value at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64"},
+		{"CreateUser", "UserName=",
+			"2 validation errors detected: Value at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+; " +
+				"Value at 'userName' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+		// List members are located as AWS locates them.
+		{"TagUser", "UserName=a&Tags.member.1.Key=team&Tags.member.1.Value=blue&Tags.member.2.Key=cost&Tags.member.2.Value=D%26T",
+			"1 validation error detected: Value at 'tags.2.member.value' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*"},
+		{"TagUser", "UserName=a&Tags.member.1.Key=%C3%A9quipe&Tags.member.1.Value=%E6%97%A5%E6%9C%AC+x", ""},
+		{"UntagUser", "UserName=a&TagKeys.member.1=" + long(129),
+			"1 validation error detected: Value at 'tagKeys.1.member' failed to satisfy constraint: Member must have length less than or equal to 128"},
+		// Numbers and enumerations.
+		{"ListUsers", "MaxItems=0",
+			"1 validation error detected: Value at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1"},
+		{"ListUsers", "MaxItems=ten",
+			"1 validation error detected: Value at 'maxItems' failed to satisfy constraint: Member must be a number"},
+		{"ListPolicies", "Scope=Mine",
+			"1 validation error detected: Value at 'scope' failed to satisfy constraint: Member must satisfy enum value set: [All, AWS, Local]"},
+		{"UpdateAccessKey", "AccessKeyId=AKIAIOSFODNN7EXAMPLE&Status=Expired", ""},
+		{"CreateRole", "RoleName=r&AssumeRolePolicyDocument=%7B%7D&MaxSessionDuration=43201",
+			"1 validation error detected: Value at 'maxSessionDuration' failed to satisfy constraint: Member must have value less than or equal to 43200"},
+		// Path patterns differ: a policy's path is stricter than a user's.
+		{"CreateUser", "UserName=a&Path=/a*b/", ""},
+		{"CreatePolicy", "PolicyName=p&PolicyDocument=%7B%7D&Path=/a*b/",
+			"1 validation error detected: Value at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: ((/[A-Za-z0-9\\.,\\+@=_-]+)*)/"},
+		{"ListUsers", "PathPrefix=/a*", ""},
+		{"ListPolicies", "PathPrefix=/a*",
+			"1 validation error detected: Value at 'pathPrefix' failed to satisfy constraint: Member must satisfy regular expression pattern: ((/[A-Za-z0-9\\.,\\+@=_-]+)*)/"},
+		// A role's description excludes what a policy's allows.
+		{"CreateRole", "RoleName=r&AssumeRolePolicyDocument=%7B%7D&Description=%F0%9F%99%82",
+			"1 validation error detected: Value at 'description' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*"},
+		{"CreatePolicy", "PolicyName=p&PolicyDocument=%7B%7D&Description=%F0%9F%99%82", ""},
+		// Lengths count UTF-16 units: 500 emoji are 1,000 units, 501 too many.
+		{"CreatePolicy", "PolicyName=p&PolicyDocument=%7B%7D&Description=" + strings.Repeat("%F0%9F%99%82", 500), ""},
+		{"CreatePolicy", "PolicyName=p&PolicyDocument=%7B%7D&Description=" + strings.Repeat("%F0%9F%99%82", 501),
+			"1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 1000"},
+		// STS quotes the value, and its ranges differ by action.
+		{"AssumeRole", "RoleArn=arn:aws:iam::123456789012:role/r&RoleSessionName=a:b",
+			"1 validation error detected: Value 'a:b' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*"},
+		{"AssumeRole", "RoleArn=&RoleSessionName=ok",
+			"2 validation errors detected: Value '' at 'roleArn' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+; " +
+				"Value '' at 'roleArn' failed to satisfy constraint: Member must have length greater than or equal to 20"},
+		{"AssumeRole", "RoleArn=arn:aws:iam::123456789012:role/r&RoleSessionName=ok&DurationSeconds=43201",
+			"1 validation error detected: Value '43201' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to 43200"},
+		{"GetSessionToken", "DurationSeconds=129600", ""},
+		{"GetSessionToken", "DurationSeconds=600",
+			"1 validation error detected: Value '600' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900"},
+		{"GetFederationToken", "Name=" + long(33),
+			"1 validation error detected: Value '" + long(33) + "' at 'name' failed to satisfy constraint: Member must have length less than or equal to 32"},
+		{"AssumeRole", "RoleArn=arn:aws:iam::123456789012:role/r&RoleSessionName=ok&Policy=" + long(5000), ""},
+		{"GetFederationToken", "Name=fed&Policy=" + long(2049),
+			"1 validation error detected: Value '" + long(2049) + "' at 'policy' failed to satisfy constraint: Member must have length less than or equal to 2048"},
+		// 51 session tags.
+		{"AssumeRole", "RoleArn=arn:aws:iam::123456789012:role/r&RoleSessionName=ok" + manyTags(51),
+			"1 validation error detected: Value '[" + tagList(51) + "]' at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50"},
+		{"AssumeRole", "RoleArn=arn:aws:iam::123456789012:role/r&RoleSessionName=ok" + manyTags(50), ""},
+		// Parameters no constraint names pass.
+		{"CreateUser", "UserName=a&Unknown=%00", ""},
+	}
+	for _, tt := range tests {
+		form, err := url.ParseQuery(tt.form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := ""
+		if e := checkParams(tt.op, params(form)); e != nil {
+			if e.Code != "ValidationError" || e.Status != 400 {
+				t.Errorf("%s %s: %s %d", tt.op, tt.form, e.Code, e.Status)
+			}
+			got = e.Message
+		}
+		if got != tt.want {
+			t.Errorf("%s %.80s:\n got %q\nwant %q", tt.op, tt.form, got, tt.want)
+		}
+	}
+}
+
+func manyTags(n int) string {
+	var b strings.Builder
+	for i := 1; i <= n; i++ {
+		b.WriteString("&Tags.member." + itoa(i) + ".Key=k" + itoa(i) + "&Tags.member." + itoa(i) + ".Value=v")
+	}
+	return b.String()
+}
+
+func tagList(n int) string {
+	var out []string
+	for i := 1; i <= n; i++ {
+		out = append(out, "{Key=k"+itoa(i)+", Value=v}")
+	}
+	return strings.Join(out, ", ")
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+// TestConstraintPatternsCompile: every pattern the table writes in the
+// references' notation compiles for Go, and matches what it should.
+func TestConstraintPatternsCompile(t *testing.T) {
+	for name, c := range paramConstraints {
+		if c.pattern != "" && c.re == nil {
+			t.Errorf("%s: pattern %s not compiled", name, c.pattern)
+		}
+	}
+	for _, tc := range []struct {
+		pattern, value string
+		want           bool
+	}{
+		{patPath, "/", true}, {patPath, "/a/b/", true}, {patPath, "//", false}, {patPath, "/a", false},
+		{patPathPrefix, "/", true}, {patPathPrefix, "/a", true}, {patPathPrefix, "a/", false},
+		{patDocument, "{\"a\":\t\"é\"}", true}, {patDocument, "日本", false},
+		{patTagKey, "Équipe 1", true}, {patTagKey, "a&b", false},
+		{patVersionID, "v12", true}, {patVersionID, "v0", false},
+	} {
+		re := mustCompilePattern(tc.pattern)
+		if got := re.MatchString(tc.value); got != tc.want {
+			t.Errorf("%s on %q: %v, want %v", tc.pattern, tc.value, got, tc.want)
+		}
+	}
+}
+
+// unconstrained are the parameters operations read that their API
+// references give no constraint (besides Action and Version, which route
+// the request).
+var unconstrained = map[string]string{
+	"Action":  "routes the request",
+	"Version": "routes the request",
+}
+
+// TestEveryParameterIsConstrained reads the package's source for the
+// parameter names operations read (c.p.get("X"), required, list, tags,
+// intOr, requiredAll) and checks each has a constraint, for some action
+// or for all, or is listed in unconstrained with its reason.
+func TestEveryParameterIsConstrained(t *testing.T) {
+	fset := token.NewFileSet()
+	pkgs, err := parser.ParseDir(fset, ".", func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	constrained := map[string]bool{}
+	for k := range paramConstraints {
+		constrained[k] = true
+		if _, shape, ok := strings.Cut(k, "."); ok && k[0] >= 'A' && k[0] <= 'Z' && !strings.Contains(strings.Split(k, ".")[0], "member") {
+			constrained[shape] = true // "AssumeRole.DurationSeconds" constrains DurationSeconds somewhere
+		}
+	}
+	seen := 0
+	read := map[string]bool{}
+	for _, pkg := range pkgs {
+		for _, f := range pkg.Files {
+			ast.Inspect(f, func(n ast.Node) bool {
+				call, ok := n.(*ast.CallExpr)
+				if !ok {
+					return true
+				}
+				sel, ok := call.Fun.(*ast.SelectorExpr)
+				if !ok {
+					return true
+				}
+				var suffix string
+				switch sel.Sel.Name {
+				case "get", "required", "intOr", "requiredAll":
+				case "list":
+					suffix = ".member"
+				case "tags":
+					suffix = ".member.Key"
+				default:
+					return true
+				}
+				// Only parameters: the receiver is a params value (c.p or p).
+				if id, ok := sel.X.(*ast.SelectorExpr); !(ok && id.Sel.Name == "p") {
+					if id, ok := sel.X.(*ast.Ident); !(ok && id.Name == "p") {
+						return true
+					}
+				}
+				for _, arg := range call.Args {
+					lit, ok := arg.(*ast.BasicLit)
+					if !ok || lit.Kind != token.STRING {
+						continue
+					}
+					name, _ := strconv.Unquote(lit.Value)
+					seen++
+					read[name] = true
+					if !constrained[name] && !constrained[name+suffix] && unconstrained[name] == "" {
+						t.Errorf("%s: parameter %s is read but has no constraint and is not listed as unconstrained", fset.Position(lit.Pos()), name)
+					}
+				}
+				return true
+			})
+		}
+	}
+	if seen < 50 {
+		t.Errorf("found only %d parameter reads; the source scan is broken", seen)
+	}
+	for name := range unconstrained {
+		if !read[name] {
+			t.Errorf("%s is listed as unconstrained but no operation reads it", name)
+		}
+	}
+}
