@@ -489,9 +489,15 @@ func (s *Service) resolveCaller(ctx context.Context, signed *sigv4.Signed) (*cal
 			}
 			who = &caller{account: e.Account, arn: "arn:aws:sts::" + e.Account + ":assumed-role/" + ss.RoleName + "/" + ss.SessionName,
 				userID: ss.RoleID + ":" + ss.SessionName, kind: "session", session: &ss, mfaTime: ss.MFATime}
-			if r, err := loadRole(tx, e.Account, ss.RoleName); err == nil {
-				who.roleTags = r.Tags
+			// A session lives as long as its role: once the role is
+			// deleted, even if another is created under its name (a new
+			// role, with a new unique ID), its credentials are invalid.
+			r, err := loadRole(tx, e.Account, ss.RoleName)
+			if err != nil || (ss.RoleID != "" && r.ID != ss.RoleID) {
+				aerr = apiErr(403, "InvalidClientTokenId", "The security token included in the request is invalid.")
+				return nil
 			}
+			who.roleTags = r.Tags
 		}
 		return nil
 	})

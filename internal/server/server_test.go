@@ -1499,3 +1499,37 @@ func TestSDKValidation(t *testing.T) {
 		t.Errorf("the same request, valid: %v", err)
 	}
 }
+
+// TestSDKSessionEndsWithItsRole: a role session's credentials stop working
+// when its role is deleted, and do not pass to a new role created under
+// the same name.
+func TestSDKSessionEndsWithItsRole(t *testing.T) {
+	endpoint, id, secret := start(t)
+	ctx := context.Background()
+	root, rootSTS := clients(endpoint, id, secret, "")
+	trust := aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}`)
+	if _, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("worker"), AssumeRolePolicyDocument: trust}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := rootSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/worker"), RoleSessionName: aws.String("job-1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := out.Credentials
+	_, session := clients(endpoint, aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
+	if _, err := session.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
+		t.Fatalf("the session while its role exists: %v", err)
+	}
+	if _, err := root.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("worker")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := session.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); apiCode(err) != "InvalidClientTokenId" {
+		t.Errorf("the session after its role is deleted: %v", err)
+	}
+	if _, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("worker"), AssumeRolePolicyDocument: trust}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := session.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); apiCode(err) != "InvalidClientTokenId" {
+		t.Errorf("the old session, after a role of the same name is created: %v", err)
+	}
+}
