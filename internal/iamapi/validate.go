@@ -203,10 +203,22 @@ var paramConstraints = map[string]*constraint{
 	"GetFederationToken.DurationSeconds":        number(900, 129600),
 }
 
+// actionConstraints holds the entries of paramConstraints written
+// "Action.Name" (a dot and no list member), by action and name, so a
+// request's parameters are looked up without building a key.
+var actionConstraints = map[string]map[string]*constraint{}
+
 func init() {
-	for _, c := range paramConstraints {
+	for key, c := range paramConstraints {
 		if c.pattern != "" {
 			c.re = mustCompilePattern(c.pattern)
+		}
+		if op, name, ok := strings.Cut(key, "."); ok && !strings.Contains(key, ".member") {
+			if actionConstraints[op] == nil {
+				actionConstraints[op] = map[string]*constraint{}
+			}
+			actionConstraints[op][name] = c
+			delete(paramConstraints, key)
 		}
 	}
 }
@@ -236,54 +248,64 @@ func goPattern(p string) string {
 	return b.String()
 }
 
-// checkParams validates the parameters of op; nil when all pass.
+// paramFailure is one constraint a parameter failed.
+type paramFailure struct {
+	key, msg string
+	// badName: an entity name outside its pattern.
+	badName bool
+}
+
+// checkParams validates the parameters of op; nil when all pass. A valid
+// request costs no allocation.
 func checkParams(op string, p params) *APIError {
-	keys := make([]string, 0, len(p))
-	for k := range p {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	// STS quotes the failing value; IAM no longer does.
 	quote := stsOps[op] != nil
-	var failures []string
-	badName := ""                           // the first entity name outside its pattern
-	members := map[string]map[string]bool{} // list name → member numbers
-	for _, k := range keys {
-		shape, where, list, n := paramShape(k)
-		if list != "" {
+	var failures []paramFailure
+	var members map[string]map[string]bool // list name → member numbers
+	for k, vs := range p {
+		shape := k
+		if strings.Contains(k, ".member.") {
+			var list, n string
+			shape, list, n = paramShape(k)
+			if members == nil {
+				members = map[string]map[string]bool{}
+			}
 			if members[list] == nil {
 				members[list] = map[string]bool{}
 			}
 			members[list][n] = true
 		}
-		c := constraintOf(op, shape)
-		if c == nil {
-			continue
-		}
-		for _, v := range p[k] {
-			if c.entityName && !c.re.MatchString(v) && badName == "" {
-				badName = where
+		if c := constraintOf(op, shape); c != nil {
+			for _, v := range vs {
+				failures = c.check(k, v, quote, failures)
 			}
-			failures = c.check(v, where, quote, failures)
 		}
 	}
-	for _, list := range sortedKeys(members) {
-		if c := constraintOf(op, list); c != nil && c.maxItems > 0 && len(members[list]) > c.maxItems {
-			failures = append(failures, failure(listValue(p, list), lowerFirst(list), quote,
-				fmt.Sprintf("have length less than or equal to %d", c.maxItems)))
+	for list, numbers := range members {
+		if c := constraintOf(op, list); c != nil && c.maxItems > 0 && len(numbers) > c.maxItems {
+			failures = append(failures, paramFailure{key: list, msg: failure(listValue(p, list), lowerFirst(list), quote,
+				fmt.Sprintf("have length less than or equal to %d", c.maxItems))})
 		}
 	}
-	switch {
-	case len(failures) == 0:
+	if len(failures) == 0 {
 		return nil
-	case badName != "" && len(failures) == 1:
-		return &APIError{Status: 400, Code: "ValidationError",
-			Message: "The specified value for " + badName + " is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-"}
-	case len(failures) == 1:
-		return &APIError{Status: 400, Code: "ValidationError", Message: "1 validation error detected: " + failures[0]}
+	}
+	// In the order of the parameters' names; a parameter's own failures
+	// keep their order.
+	slices.SortStableFunc(failures, func(a, b paramFailure) int { return strings.Compare(a.key, b.key) })
+	if len(failures) == 1 && failures[0].badName {
+		return &APIError{Status: 400, Code: "ValidationError", Message: "The specified value for " + location(failures[0].key) +
+			" is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-"}
+	}
+	msgs := make([]string, len(failures))
+	for i, f := range failures {
+		msgs[i] = f.msg
+	}
+	if len(msgs) == 1 {
+		return &APIError{Status: 400, Code: "ValidationError", Message: "1 validation error detected: " + msgs[0]}
 	}
 	return &APIError{Status: 400, Code: "ValidationError",
-		Message: fmt.Sprintf("%d validation errors detected: %s", len(failures), strings.Join(failures, "; "))}
+		Message: fmt.Sprintf("%d validation errors detected: %s", len(msgs), strings.Join(msgs, "; "))}
 }
 
 func failure(v, where string, quote bool, must string) string {
@@ -294,35 +316,49 @@ func failure(v, where string, quote bool, must string) string {
 }
 
 func constraintOf(op, shape string) *constraint {
-	if c := paramConstraints[op+"."+shape]; c != nil {
+	if c := actionConstraints[op][shape]; c != nil {
 		return c
 	}
 	return paramConstraints[shape]
 }
 
-// paramShape turns a form key into its table name, the location AWS
-// names in its messages, and, for a list member, the list and the
-// member's number: the key Tags.member.2.Key has the shape
-// Tags.member.Key, the location tags.2.member.key, and is member 2 of
-// the list Tags.
-func paramShape(key string) (shape, where, list, n string) {
+// location is where AWS's messages place a parameter (see paramShape).
+func location(key string) string {
+	if !strings.Contains(key, ".") {
+		return lowerFirst(key)
+	}
+	parts := strings.Split(key, ".")
+	w := make([]string, 0, len(parts))
+	for i := 0; i < len(parts); i++ {
+		if parts[i] == "member" && i+1 < len(parts) && isDigits(parts[i+1]) {
+			w = append(w, parts[i+1], "member")
+			i++
+			continue
+		}
+		w = append(w, lowerFirst(parts[i]))
+	}
+	return strings.Join(w, ".")
+}
+
+// paramShape turns the form key of a list member into its table name,
+// the list and the member's number: Tags.member.2.Key has the shape
+// Tags.member.Key and is member 2 of the list Tags. AWS's messages
+// locate it at tags.2.member.key (location).
+func paramShape(key string) (shape, list, n string) {
 	parts := strings.Split(key, ".")
 	s := make([]string, 0, len(parts))
-	w := make([]string, 0, len(parts))
 	for i := 0; i < len(parts); i++ {
 		if parts[i] == "member" && i+1 < len(parts) && isDigits(parts[i+1]) {
 			if list == "" {
 				list, n = strings.Join(s, "."), parts[i+1]
 			}
 			s = append(s, "member")
-			w = append(w, parts[i+1], "member")
 			i++
 			continue
 		}
 		s = append(s, parts[i])
-		w = append(w, lowerFirst(parts[i]))
 	}
-	return strings.Join(s, "."), strings.Join(w, "."), list, n
+	return strings.Join(s, "."), list, n
 }
 
 func isDigits(s string) bool {
@@ -362,37 +398,39 @@ func listValue(p params, list string) string {
 	return "[" + strings.Join(out, ", ") + "]"
 }
 
-// check appends the constraints v fails: the pattern first, then the
-// lengths, as AWS lists them.
-func (c *constraint) check(v, where string, quote bool, failures []string) []string {
-	fail := func(must string) { failures = append(failures, failure(v, where, quote, must)) }
+// check appends the constraints value v of parameter key fails: the
+// pattern first, then the lengths, as AWS lists them.
+func (c *constraint) check(key, v string, quote bool, failures []paramFailure) []paramFailure {
+	fail := func(must string, badName bool) {
+		failures = append(failures, paramFailure{key: key, msg: failure(v, location(key), quote, must), badName: badName})
+	}
 	if c.number {
 		n, err := strconv.ParseInt(v, 10, 64)
 		switch {
 		case err != nil:
-			fail("be a number")
+			fail("be a number", false)
 		case n < c.min:
-			fail(fmt.Sprintf("have value greater than or equal to %d", c.min))
+			fail(fmt.Sprintf("have value greater than or equal to %d", c.min), false)
 		case n > c.max:
-			fail(fmt.Sprintf("have value less than or equal to %d", c.max))
+			fail(fmt.Sprintf("have value less than or equal to %d", c.max), false)
 		}
 		return failures
 	}
 	if c.enum != nil {
 		if !slices.Contains(c.enum, v) {
-			fail("satisfy enum value set: [" + strings.Join(c.enum, ", ") + "]")
+			fail("satisfy enum value set: ["+strings.Join(c.enum, ", ")+"]", false)
 		}
 		return failures
 	}
 	if c.re != nil && !c.re.MatchString(v) {
-		fail("satisfy regular expression pattern: " + c.pattern)
+		fail("satisfy regular expression pattern: "+c.pattern, c.entityName)
 	}
 	n := utf16Len(v)
 	if n < c.minLen {
-		fail(fmt.Sprintf("have length greater than or equal to %d", c.minLen))
+		fail(fmt.Sprintf("have length greater than or equal to %d", c.minLen), false)
 	}
 	if c.maxLen > 0 && n > c.maxLen {
-		fail(fmt.Sprintf("have length less than or equal to %d", c.maxLen))
+		fail(fmt.Sprintf("have length less than or equal to %d", c.maxLen), false)
 	}
 	return failures
 }
