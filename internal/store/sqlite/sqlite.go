@@ -18,6 +18,12 @@ import (
 // DB is a SQLite-backed store.Store.
 type DB struct {
 	db *sql.DB
+	// stmts are the queries, prepared once: parsing SQL is a good part of
+	// a small read's cost. database/sql keeps each prepared on every
+	// connection it has run on, and a transaction reuses it.
+	stmts struct {
+		get, getByID, list, create, put, del *sql.Stmt
+	}
 }
 
 var _ store.Store = (*DB)(nil)
@@ -53,7 +59,32 @@ func Open(path string) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := s.prepare(); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return s, nil
+}
+
+func (s *DB) prepare() error {
+	for _, q := range []struct {
+		stmt **sql.Stmt
+		sql  string
+	}{
+		{&s.stmts.get, `SELECT ` + columns + ` FROM entities WHERE account = ? AND kind = ? AND lname = ?`},
+		{&s.stmts.getByID, `SELECT ` + columns + ` FROM entities WHERE id = ?`},
+		{&s.stmts.list, `SELECT ` + columns + ` FROM entities WHERE account = ? AND kind = ? AND substr(name, 1, length(?)) = ? ORDER BY seq`},
+		{&s.stmts.create, `INSERT INTO entities (account, kind, name, lname, id, body) VALUES (?, ?, ?, ?, ?, ?)`},
+		{&s.stmts.put, `UPDATE entities SET body = ? WHERE account = ? AND kind = ? AND lname = ?`},
+		{&s.stmts.del, `DELETE FROM entities WHERE account = ? AND kind = ? AND lname = ?`},
+	} {
+		stmt, err := s.db.Prepare(q.sql)
+		if err != nil {
+			return fmt.Errorf("sqlite: prepare: %w", err)
+		}
+		*q.stmt = stmt
+	}
+	return nil
 }
 
 func (s *DB) migrate() error {
@@ -97,7 +128,7 @@ func (s *DB) View(ctx context.Context, fn func(store.Tx) error) error {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
 	defer tx.Rollback()
-	return fn(&txn{tx: tx})
+	return fn(&txn{tx: tx, db: s})
 }
 
 // Update runs fn in a write transaction and commits it when fn succeeds.
@@ -106,7 +137,7 @@ func (s *DB) Update(ctx context.Context, fn func(store.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
-	if err := fn(&txn{tx: tx}); err != nil {
+	if err := fn(&txn{tx: tx, db: s}); err != nil {
 		tx.Rollback()
 		return err
 	}
@@ -118,6 +149,7 @@ func (s *DB) Update(ctx context.Context, fn func(store.Tx) error) error {
 
 type txn struct {
 	tx *sql.Tx
+	db *DB
 }
 
 const columns = `seq, account, kind, name, COALESCE(id, ''), body`
@@ -127,20 +159,18 @@ func scan(row store.Row) (*store.Entity, error) {
 }
 
 func (t *txn) Get(account, kind, name string) (*store.Entity, error) {
-	return scan(t.tx.QueryRow(`SELECT `+columns+` FROM entities WHERE account = ? AND kind = ? AND lname = ?`,
-		account, kind, strings.ToLower(name)))
+	return scan(t.tx.Stmt(t.db.stmts.get).QueryRow(account, kind, strings.ToLower(name)))
 }
 
 func (t *txn) GetByID(id string) (*store.Entity, error) {
 	if id == "" {
 		return nil, store.ErrNotFound
 	}
-	return scan(t.tx.QueryRow(`SELECT `+columns+` FROM entities WHERE id = ?`, id))
+	return scan(t.tx.Stmt(t.db.stmts.getByID).QueryRow(id))
 }
 
 func (t *txn) List(account, kind, prefix string) ([]*store.Entity, error) {
-	rows, err := t.tx.Query(`SELECT `+columns+` FROM entities WHERE account = ? AND kind = ? AND substr(name, 1, length(?)) = ? ORDER BY seq`,
-		account, kind, prefix, prefix)
+	rows, err := t.tx.Stmt(t.db.stmts.list).Query(account, kind, prefix, prefix)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list: %w", err)
 	}
@@ -161,8 +191,7 @@ func (t *txn) Create(e *store.Entity) error {
 	if e.ID != "" {
 		id = e.ID
 	}
-	res, err := t.tx.Exec(`INSERT INTO entities (account, kind, name, lname, id, body) VALUES (?, ?, ?, ?, ?, ?)`,
-		e.Account, e.Kind, e.Name, strings.ToLower(e.Name), id, e.Body)
+	res, err := t.tx.Stmt(t.db.stmts.create).Exec(e.Account, e.Kind, e.Name, strings.ToLower(e.Name), id, e.Body)
 	if err != nil {
 		if strings.Contains(err.Error(), "UNIQUE constraint failed") {
 			return fmt.Errorf("%s %q: %w", e.Kind, e.Name, store.ErrExists)
@@ -174,8 +203,7 @@ func (t *txn) Create(e *store.Entity) error {
 }
 
 func (t *txn) Put(e *store.Entity) error {
-	res, err := t.tx.Exec(`UPDATE entities SET body = ? WHERE account = ? AND kind = ? AND lname = ?`,
-		e.Body, e.Account, e.Kind, strings.ToLower(e.Name))
+	res, err := t.tx.Stmt(t.db.stmts.put).Exec(e.Body, e.Account, e.Kind, strings.ToLower(e.Name))
 	if err != nil {
 		return fmt.Errorf("sqlite: put: %w", err)
 	}
@@ -186,7 +214,7 @@ func (t *txn) Put(e *store.Entity) error {
 }
 
 func (t *txn) Delete(account, kind, name string) error {
-	res, err := t.tx.Exec(`DELETE FROM entities WHERE account = ? AND kind = ? AND lname = ?`, account, kind, strings.ToLower(name))
+	res, err := t.tx.Stmt(t.db.stmts.del).Exec(account, kind, strings.ToLower(name))
 	if err != nil {
 		return fmt.Errorf("sqlite: delete: %w", err)
 	}
