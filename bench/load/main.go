@@ -35,8 +35,10 @@ func main() {
 	moto := flag.String("moto", "", "URL of a running moto_server to measure too")
 	rates := flag.String("rates", "2000,4000,8000", "offered loads (requests/s, comma-separated) for the open-loop runs at 64 clients; empty for none")
 	only := flag.String("only", "", "run only the workload of this name")
+	interleave := flag.Int("interleave", 6, "slices for the interleaved comparison of /v1/authorize with the bare handler at 1, 16 and 64 clients; 0 for none")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (server and clients) to this file")
 	flag.Parse()
+	allWorkloads := append([]workload(nil), workloads...)
 	if *only != "" {
 		var kept []workload
 		for _, w := range workloads {
@@ -105,6 +107,40 @@ func main() {
 			for _, clients := range []int{1, 16, 64} {
 				r := run(t, w, clients, 0, *duration, *maxRequests)
 				fmt.Printf("%-14s %-24s %8d %12.0f %10s %10s%s\n", t.name, w.name, clients, r.rate, r.p50, r.p99, r.note)
+			}
+		}
+	}
+	if *interleave > 0 {
+		// The ratio that matters, measured under the same noise: ward's
+		// /v1/authorize and GetCallerIdentity and the bare handler take
+		// turns, slice by slice, for the same total time each.
+		fmt.Printf("\ninterleaved in %d slices each\n%-14s %-24s %8s %12s %10s %10s %8s\n", *interleave, "server", "workload", "clients", "requests/s", "p50", "p99", "of bare")
+		bare, ward := targets[1], targets[0]
+		var gci, authorize workload
+		for _, w := range allWorkloads {
+			switch w.name {
+			case "sts:GetCallerIdentity":
+				gci = w
+			case "/v1/authorize":
+				authorize = w
+			}
+		}
+		for _, clients := range []int{1, 16, 64} {
+			turns := []struct {
+				t target
+				w workload
+			}{{bare, gci}, {ward, gci}, {ward, authorize}}
+			parts := make([][]result, len(turns))
+			slice := *duration / time.Duration(*interleave)
+			for i := 0; i < *interleave; i++ {
+				for j, turn := range turns {
+					parts[j] = append(parts[j], run(turn.t, turn.w, clients, 0, slice, *maxRequests / *interleave))
+				}
+			}
+			ceiling := merge(parts[0])
+			for j, turn := range turns {
+				r := merge(parts[j])
+				fmt.Printf("%-14s %-24s %8d %12.0f %10s %10s %7.0f%%%s\n", turn.t.name, turn.w.name, clients, r.rate, r.p50, r.p99, 100*r.rate/ceiling.rate, r.note)
 			}
 		}
 	}
@@ -253,6 +289,33 @@ type result struct {
 	rate     float64
 	p50, p99 time.Duration
 	note     string
+	// lat (sorted) and elapsed, for merging slices of one measurement.
+	lat     []time.Duration
+	elapsed time.Duration
+	errs    int64
+}
+
+// merge sums slices of one measurement into one result.
+func merge(parts []result) result {
+	var all result
+	for _, p := range parts {
+		all.lat = append(all.lat, p.lat...)
+		all.elapsed += p.elapsed
+		all.errs += p.errs
+	}
+	return summarize(all.lat, all.elapsed, all.errs)
+}
+
+func summarize(lat []time.Duration, elapsed time.Duration, errs int64) result {
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	r := result{rate: float64(len(lat)) / elapsed.Seconds(), lat: lat, elapsed: elapsed, errs: errs}
+	if len(lat) > 0 {
+		r.p50, r.p99 = lat[len(lat)/2], lat[len(lat)*99/100]
+	}
+	if errs > 0 {
+		r.note = fmt.Sprintf("  (%d errors)", errs)
+	}
+	return r
 }
 
 // run drives one workload with clients concurrent clients for d. With
@@ -342,14 +405,5 @@ func run(t target, w workload, clients int, rate float64, d time.Duration, max i
 		}()
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
-	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	r := result{rate: float64(len(lat)) / elapsed.Seconds()}
-	if len(lat) > 0 {
-		r.p50, r.p99 = lat[len(lat)/2], lat[len(lat)*99/100]
-	}
-	if e := errs.Load(); e > 0 {
-		r.note = fmt.Sprintf("  (%d errors)", e)
-	}
-	return r
+	return summarize(lat, time.Since(start), errs.Load())
 }
