@@ -221,7 +221,10 @@ func (c *call) authorizeOne(q *AuthorizeRequest) *AuthorizeAnswer {
 	if err != nil {
 		return fail("%v", err)
 	}
-	// The caller must be allowed to ask about this principal.
+	// The caller must be allowed to ask about this principal. That
+	// decision is logged with the answer's, in one write.
+	c.holdRecord = true
+	defer c.flushHeld()
 	if err := c.authorize("iam:SimulatePrincipalPolicy", subjectARN(subject), nil); err != nil {
 		return fail("%v", err)
 	}
@@ -266,7 +269,17 @@ func (c *call) authorizeOne(q *AuthorizeRequest) *AuthorizeAnswer {
 	}
 	if c.s.Decisions != nil {
 		rec.Via = "authorize:" + c.who.arn
-		c.s.Decisions(rec)
+		sc.logs[0], sc.logs[1] = rec, nil
+		logs := sc.logs[:1]
+		if c.held != nil {
+			sc.logs[0], sc.logs[1] = &c.held.rec, rec
+			logs = sc.logs[:2]
+		}
+		c.s.Decisions(logs)
+		if c.held != nil {
+			c.held.release()
+			c.held = nil
+		}
 	}
 	return a
 }

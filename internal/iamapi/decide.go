@@ -19,6 +19,8 @@ type scratch struct {
 	keys    []engine.ContextKey
 	matches []engine.Match
 	rec     Record
+	// logs passes records to Service.Decisions without allocating.
+	logs [2]*Record
 	// sourceIP backs the aws:SourceIp key's value.
 	sourceIP [1]string
 }
@@ -33,6 +35,7 @@ func (sc *scratch) release() {
 	clear(sc.matches)
 	sc.matches = sc.matches[:0]
 	sc.rec = Record{}
+	sc.logs = [2]*Record{}
 	sc.sourceIP[0] = ""
 	scratchPool.Put(sc)
 }

@@ -53,7 +53,8 @@ func getCallerIdentity(c *call) error {
 		sc := getScratch()
 		sc.rec = Record{Time: c.s.now().UTC(), RequestID: c.requestID, Caller: c.who.arn, Account: c.who.account,
 			Action: "sts:GetCallerIdentity", Resource: "*", Decision: "Allowed", SourceIP: c.sourceIP}
-		c.s.Decisions(&sc.rec)
+		sc.logs[0] = &sc.rec
+		c.s.Decisions(sc.logs[:1])
 		sc.release()
 	}
 	c.x.elem("UserId", c.who.userID)

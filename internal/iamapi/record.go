@@ -77,6 +77,18 @@ func (r *Record) AppendJSON(b []byte) []byte {
 	return append(b, '}')
 }
 
+// AppendRecords appends records as lines of JSON, a newline between two
+// (the decision log ends the last).
+func AppendRecords(b []byte, records []*Record) []byte {
+	for i, r := range records {
+		if i > 0 {
+			b = append(b, '\n')
+		}
+		b = r.AppendJSON(b)
+	}
+	return b
+}
+
 // matchedStrings is what Matched holds for matches.
 func matchedStrings(ms []engine.Match) []string {
 	out := make([]string, len(ms))

@@ -67,8 +67,10 @@ type Service struct {
 	Catalog *catalog.Catalog
 	Now     func() time.Time
 	// Decisions receives every authorization decision, for the decision
-	// log; nil to discard.
-	Decisions func(*Record)
+	// log; nil to discard. Records that belong together (a /v1/authorize
+	// caller's own check and its answer) come in one call, to be written
+	// at once.
+	Decisions func([]*Record)
 
 	mu      sync.Mutex
 	gen     uint64 // bumped on every write: everything cached goes stale
@@ -178,6 +180,10 @@ type call struct {
 	sourceIP  string
 	secure    bool
 	x         xmlw
+	// holdRecord asks authorizeWith to keep its decision's record in held
+	// rather than log it, so it is written with the next one.
+	holdRecord bool
+	held       *scratch
 }
 
 // newRequestID is a random ID in the form AWS's request IDs take
@@ -536,7 +542,11 @@ func (c *call) authorizeWith(action, resource string, extra map[string][]string,
 	}
 	now := s.now()
 	sc := getScratch()
-	defer sc.release()
+	defer func() {
+		if sc != nil {
+			sc.release()
+		}
+	}()
 	// The operation's own keys first, then the caller's, then the
 	// transport's: a key given earlier wins.
 	sc.addMap(extra)
@@ -554,13 +564,31 @@ func (c *call) authorizeWith(action, resource string, extra map[string][]string,
 		return apiErr(500, "ServiceFailure", "the request could not be authorized: %v", err)
 	}
 	set.DecideInto(&sc.prep, &sc.dec)
-	if s.Decisions != nil {
-		s.Decisions(sc.record(c, c.who, action, resource, now))
-	}
+	var denied error
 	if sc.dec.Result != engine.Allowed {
-		return apiErr(403, "AccessDenied", "%s", sc.dec.Message())
+		denied = apiErr(403, "AccessDenied", "%s", sc.dec.Message())
 	}
-	return nil
+	if s.Decisions != nil {
+		rec := sc.record(c, c.who, action, resource, now)
+		if c.holdRecord && c.held == nil {
+			c.held, sc = sc, nil // logged with the record that follows
+		} else {
+			sc.logs[0] = rec
+			s.Decisions(sc.logs[:1])
+		}
+	}
+	return denied
+}
+
+// flushHeld logs a record authorizeWith held back, if it is still there.
+func (c *call) flushHeld() {
+	if c.held != nil {
+		c.held.logs[0] = &c.held.rec
+		c.s.Decisions(c.held.logs[:1])
+		c.held.release()
+		c.held = nil
+	}
+	c.holdRecord = false
 }
 
 // policySet compiles the policies that bear on a caller: its identity

@@ -32,6 +32,7 @@ import (
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/wardhq/ward/internal/iamapi"
 	"github.com/wardhq/ward/internal/server"
 	"github.com/wardhq/ward/internal/sigv4"
 	"github.com/wardhq/ward/internal/store/storetest"
@@ -317,7 +318,8 @@ func TestSDKAuthorization(t *testing.T) {
 // TestAuthorizeEndpoint: a service asks ward, as its decision point,
 // whether stored principals may act, singly and in a batch.
 func TestAuthorizeEndpoint(t *testing.T) {
-	endpoint, id, secret := start(t)
+	srv, ts, id, secret := startServer(t, nil)
+	endpoint := ts.URL
 	ctx := context.Background()
 	root, _ := clients(endpoint, id, secret, "")
 	if _, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("alice"),
@@ -352,6 +354,22 @@ func TestAuthorizeEndpoint(t *testing.T) {
 	}
 	if m := out["matched"].([]any); len(m) != 1 || m[0].(map[string]any)["sid"] != "TeamReports" {
 		t.Errorf("matched: %v", out["matched"])
+	}
+	// Both decisions are in the log, the caller's own check first, then
+	// the answer, with who asked.
+	data, err := os.ReadFile(filepath.Join(filepath.Dir(srv.CredentialsFile), "decisions.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	var check, answer iamapi.Record
+	if len(lines) < 2 || json.Unmarshal([]byte(lines[len(lines)-2]), &check) != nil || json.Unmarshal([]byte(lines[len(lines)-1]), &answer) != nil {
+		t.Fatalf("decision log: %q", lines)
+	}
+	if check.Action != "iam:SimulatePrincipalPolicy" || check.Caller != "arn:aws:iam::123456789012:root" || check.Decision != "Allowed" ||
+		answer.Action != "s3:GetObject" || answer.Caller != "arn:aws:iam::123456789012:user/alice" || answer.Decision != "Allowed" ||
+		answer.Via != "authorize:arn:aws:iam::123456789012:root" || len(answer.Matched) != 1 || check.RequestID != answer.RequestID {
+		t.Errorf("logged:\n%+v\n%+v", check, answer)
 	}
 	status, out = post(`{"requests":[
 		{"principal":"arn:aws:iam::123456789012:user/alice","action":"s3:GetObject","resource":"arn:aws:s3:::reports/red/q3.csv","context":{"aws:SourceIp":"10.1.2.3"}},
