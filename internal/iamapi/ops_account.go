@@ -347,51 +347,8 @@ func simulateCustomPolicy(c *call) error {
 	if len(resources) == 0 {
 		resources = []string{"*"}
 	}
-	ctx := map[string][]string{}
-	for i := 1; ; i++ {
-		key := c.p.get(fmt.Sprintf("ContextEntries.member.%d.ContextKeyName", i))
-		if key == "" {
-			break
-		}
-		ctx[key] = c.p.list(fmt.Sprintf("ContextEntries.member.%d.ContextKeyValues", i))
-	}
-	c.x.open("EvaluationResults")
-	for _, a := range actions {
-		for _, res := range resources {
-			req := engine.Request{Principal: callerArn, Action: a, Resource: res, ResourceAccount: c.p.get("ResourceOwner"), Context: ctx, Now: c.s.now()}
-			prep, err := req.Prepare()
-			if err != nil {
-				return invalidInput("%v", err)
-			}
-			d := set.Decide(prep)
-			c.x.open("member")
-			c.x.elem("EvalActionName", a)
-			c.x.elem("EvalResourceName", res)
-			c.x.elem("EvalDecision", simDecision(d.Result.String()))
-			c.x.open("MatchedStatements")
-			for _, m := range d.Matched() {
-				c.x.open("member")
-				c.x.elem("SourcePolicyId", m.Policy)
-				c.x.elem("SourcePolicyType", simPolicyType(m.Type.String(), "user"))
-				c.x.close("member")
-			}
-			c.x.close("MatchedStatements")
-			c.x.open("MissingContextValues")
-			for _, k := range d.Missing {
-				c.x.elem("member", k)
-			}
-			c.x.close("MissingContextValues")
-			if len(ps.SCPs) > 0 {
-				c.x.open("OrganizationsDecisionDetail")
-				c.x.elem("AllowedByOrganizations", fmt.Sprint(d.DecidedBy != engine.TypeSCP))
-				c.x.close("OrganizationsDecisionDetail")
-			}
-			c.x.close("member")
-		}
-	}
-	c.x.close("EvaluationResults")
-	c.x.elem("IsTruncated", "false")
-	return nil
+	req := engine.Request{Principal: callerArn, ResourceAccount: c.p.get("ResourceOwner"), Context: c.contextEntries(), Now: c.s.now()}
+	return c.writeEvaluations(set, req, actions, resources, "user", len(ps.SCPs) > 0)
 }
 
 // contextKeys lists the condition keys policies use, as IAM does: each

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wardhq/ward/internal/engine"
 	"github.com/wardhq/ward/internal/policy"
 	"github.com/wardhq/ward/internal/store"
 )
@@ -1202,15 +1203,7 @@ func simulatePrincipalPolicy(c *call) error {
 	if err != nil {
 		return err
 	}
-	_ = kind
-	ctxKeys := map[string][]string{}
-	for i := 1; ; i++ {
-		key := c.p.get(fmt.Sprintf("ContextEntries.member.%d.ContextKeyName", i))
-		if key == "" {
-			break
-		}
-		ctxKeys[key] = c.p.list(fmt.Sprintf("ContextEntries.member.%d.ContextKeyValues", i))
-	}
+	ctxKeys := c.contextEntries()
 	var resourcePolicy *policyDoc
 	if doc := c.p.get("ResourcePolicy"); doc != "" {
 		resourcePolicy = &policyDoc{doc}
@@ -1222,6 +1215,27 @@ func simulatePrincipalPolicy(c *call) error {
 	sc := getScratch()
 	defer sc.release()
 	req := sc.engineRequest(subject, "", "", ctxKeys, c.s.now())
+	return c.writeEvaluations(set, req, actions, resources, kind, false)
+}
+
+// contextEntries reads the simulator's ContextEntries.
+func (c *call) contextEntries() map[string][]string {
+	ctx := map[string][]string{}
+	for i := 1; ; i++ {
+		key := c.p.get(fmt.Sprintf("ContextEntries.member.%d.ContextKeyName", i))
+		if key == "" {
+			return ctx
+		}
+		ctx[key] = c.p.list(fmt.Sprintf("ContextEntries.member.%d.ContextKeyValues", i))
+	}
+}
+
+// writeEvaluations decides req for every action and resource with set
+// and writes the simulator's EvaluationResults: the decision, the matched
+// statements (their policies' types as the simulator names them for a
+// principal of kind), the missing context keys and, when SCPs took part,
+// whether they allowed it.
+func (c *call) writeEvaluations(set *engine.Set, req engine.Request, actions, resources []string, kind string, scps bool) error {
 	c.x.open("EvaluationResults")
 	for _, action := range actions {
 		for _, res := range resources {
@@ -1248,6 +1262,11 @@ func simulatePrincipalPolicy(c *call) error {
 				c.x.elem("member", k)
 			}
 			c.x.close("MissingContextValues")
+			if scps {
+				c.x.open("OrganizationsDecisionDetail")
+				c.x.elem("AllowedByOrganizations", fmt.Sprint(d.DecidedBy != engine.TypeSCP))
+				c.x.close("OrganizationsDecisionDetail")
+			}
 			c.x.close("member")
 		}
 	}
