@@ -142,7 +142,7 @@ func (a *analyzer) checkFullAdmin() bool {
 		if !ok {
 			return false
 		}
-		stmts = mergeInts(stmts, by)
+		stmts = union(stmts, by)
 	}
 	off, path := a.at(first(stmts))
 	a.add(CodeFullAdmin, off, path, stmts, "the policy grants every action on every resource (administrator access)%s", viaNotAction(a.p, stmts))
@@ -206,7 +206,7 @@ func (a *analyzer) checkEscalations() {
 				granted = false
 				break
 			}
-			stmts = mergeInts(stmts, by)
+			stmts = union(stmts, by)
 		}
 		if !granted || (e.onUsers && selfOnly(a.p, stmts)) {
 			continue
@@ -217,7 +217,7 @@ func (a *analyzer) checkEscalations() {
 			byFirst[first(stmts)] = g
 			groups = append(groups, g)
 		}
-		g.stmts = mergeInts(g.stmts, stmts)
+		g.stmts = union(g.stmts, stmts)
 		g.methods = append(g.methods, e)
 	}
 	for _, g := range groups {
@@ -261,7 +261,7 @@ func (a *analyzer) checkUnrestricted(code string, actions []string, what string)
 	for _, act := range actions {
 		if ok, by := a.grantsEverywhere(act); ok {
 			granted = append(granted, act)
-			stmts = mergeInts(stmts, by)
+			stmts = union(stmts, by)
 		}
 	}
 	if len(granted) == 0 {
@@ -322,20 +322,4 @@ func actionsOf(s *policy.Statement) []string {
 		return []string{"every action but " + strings.Join(vals.Items, ", ")}
 	}
 	return vals.Items
-}
-
-func mergeInts(a, b []int) []int {
-	for _, x := range b {
-		found := false
-		for _, y := range a {
-			if x == y {
-				found = true
-				break
-			}
-		}
-		if !found {
-			a = append(a, x)
-		}
-	}
-	return a
 }

@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -143,16 +144,10 @@ func conditionsOf(s *policy.Statement) []string {
 	return out
 }
 
-func union(a, b []string) []string {
+// union appends to a the elements of b it does not have, keeping order.
+func union[T comparable](a, b []T) []T {
 	for _, x := range b {
-		found := false
-		for _, y := range a {
-			if x == y {
-				found = true
-				break
-			}
-		}
-		if !found {
+		if !slices.Contains(a, x) {
 			a = append(a, x)
 		}
 	}

@@ -147,19 +147,6 @@ func buildCallerKeys(who *caller) []engine.ContextKey {
 	return keys
 }
 
-// principalContext is the caller's context as a map, for the simulation
-// operations that report it.
-func principalContext(who *caller, now time.Time) map[string][]string {
-	sc := getScratch()
-	defer sc.release()
-	sc.addCaller(who, now)
-	out := make(map[string][]string, len(sc.keys))
-	for _, k := range sc.keys {
-		out[k.Name] = k.Values
-	}
-	return out
-}
-
 // engineRequest is a request by a stored principal with the context keys
 // ctx gives (a key given twice in it is the engine's error to report) and
 // the principal's own keys that ctx does not give, these in sc.

@@ -176,15 +176,24 @@ func createUser(c *call) error {
 	return nil
 }
 
+// loadAs reads the entity of a kind with a name into a T; when there is
+// none, NoSuchEntity with IAM's words for it (missing, with %s for the
+// name).
+func loadAs[T any](tx store.Tx, account, kind, name, missing string) (*T, error) {
+	e, err := tx.Get(account, kind, name)
+	if err != nil {
+		return nil, noSuchEntity(missing, name)
+	}
+	var v T
+	if err := unmarshal(e.Body, &v); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
 // loadUser reads a user; NoSuchEntity as IAM words it.
 func loadUser(tx store.Tx, account, name string) (*User, error) {
-	e, err := tx.Get(account, kindUser, name)
-	if err != nil {
-		return nil, noSuchEntity("The user with name %s cannot be found.", name)
-	}
-	var u User
-	unmarshal(e.Body, &u)
-	return &u, nil
+	return loadAs[User](tx, account, kindUser, name, "The user with name %s cannot be found.")
 }
 
 func getUser(c *call) error {
@@ -389,13 +398,7 @@ func createRole(c *call) error {
 }
 
 func loadRole(tx store.Tx, account, name string) (*Role, error) {
-	e, err := tx.Get(account, kindRole, name)
-	if err != nil {
-		return nil, noSuchEntity("The role with name %s cannot be found.", name)
-	}
-	var r Role
-	unmarshal(e.Body, &r)
-	return &r, nil
+	return loadAs[Role](tx, account, kindRole, name, "The role with name %s cannot be found.")
 }
 
 func getRole(c *call) error {

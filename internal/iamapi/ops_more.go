@@ -30,13 +30,7 @@ func init() {
 }
 
 func loadGroup(tx store.Tx, account, name string) (*Group, error) {
-	e, err := tx.Get(account, kindGroup, name)
-	if err != nil {
-		return nil, noSuchEntity("The group with name %s cannot be found.", name)
-	}
-	var g Group
-	unmarshal(e.Body, &g)
-	return &g, nil
+	return loadAs[Group](tx, account, kindGroup, name, "The group with name %s cannot be found.")
 }
 
 func writeGroup(x *xmlw, g *Group) {

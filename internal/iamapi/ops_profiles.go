@@ -34,13 +34,7 @@ func init() {
 }
 
 func loadProfile(tx store.Tx, account, name string) (*InstanceProfile, error) {
-	e, err := tx.Get(account, kindProfile, name)
-	if err != nil {
-		return nil, noSuchEntity("Instance Profile %s cannot be found.", name)
-	}
-	var p InstanceProfile
-	unmarshal(e.Body, &p)
-	return &p, nil
+	return loadAs[InstanceProfile](tx, account, kindProfile, name, "Instance Profile %s cannot be found.")
 }
 
 func (c *call) writeProfile(tx store.Tx, p *InstanceProfile) {

@@ -89,15 +89,6 @@ func AppendRecords(b []byte, records []*Record) []byte {
 	return b
 }
 
-// matchedStrings is what Matched holds for matches.
-func matchedStrings(ms []engine.Match) []string {
-	out := make([]string, len(ms))
-	for i, m := range ms {
-		out[i] = m.Type.String() + " " + m.Policy + " " + m.Source.Path
-	}
-	return out
-}
-
 func appendField(b []byte, name, value string, omitEmpty bool) []byte {
 	if omitEmpty && value == "" {
 		return b

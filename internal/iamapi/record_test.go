@@ -109,3 +109,12 @@ func TestAuthorizeAnswerJSON(t *testing.T) {
 		}
 	}
 }
+
+// matchedStrings is what Matched holds for matches.
+func matchedStrings(ms []engine.Match) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.Type.String() + " " + m.Policy + " " + m.Source.Path
+	}
+	return out
+}
