@@ -275,10 +275,13 @@ func (c *call) authorizeOne(q *AuthorizeRequest) *AuthorizeAnswer {
 			sc.logs[0], sc.logs[1] = &c.held.rec, rec
 			logs = sc.logs[:2]
 		}
-		c.s.Decisions(logs)
+		err := c.s.Decisions(logs)
 		if c.held != nil {
 			c.held.release()
 			c.held = nil
+		}
+		if err != nil {
+			return fail("%v", errLogFailed)
 		}
 	}
 	return a

@@ -54,8 +54,11 @@ func getCallerIdentity(c *call) error {
 		sc.rec = Record{Time: c.s.now().UTC(), RequestID: c.requestID, Caller: c.who.arn, Account: c.who.account,
 			Action: "sts:GetCallerIdentity", Resource: "*", Decision: "Allowed", SourceIP: c.sourceIP}
 		sc.logs[0] = &sc.rec
-		c.s.Decisions(sc.logs[:1])
+		err := c.s.Decisions(sc.logs[:1])
 		sc.release()
+		if err != nil {
+			return errLogFailed
+		}
 	}
 	c.x.elem("UserId", c.who.userID)
 	c.x.elem("Account", c.who.account)

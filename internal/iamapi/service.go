@@ -69,8 +69,9 @@ type Service struct {
 	// Decisions receives every authorization decision, for the decision
 	// log; nil to discard. Records that belong together (a /v1/authorize
 	// caller's own check and its answer) come in one call, to be written
-	// at once.
-	Decisions func([]*Record)
+	// at once. An error fails the request: a decision that could not be
+	// logged is not acted on.
+	Decisions func([]*Record) error
 
 	mu      sync.Mutex
 	gen     uint64 // bumped on every write: everything cached goes stale
@@ -574,17 +575,23 @@ func (c *call) authorizeWith(action, resource string, extra map[string][]string,
 			c.held, sc = sc, nil // logged with the record that follows
 		} else {
 			sc.logs[0] = rec
-			s.Decisions(sc.logs[:1])
+			if err := s.Decisions(sc.logs[:1]); err != nil {
+				return errLogFailed
+			}
 		}
 	}
 	return denied
 }
 
+// errLogFailed answers a request whose decision could not be written to
+// the decision log: the log is complete or the request fails.
+var errLogFailed = apiErr(500, "ServiceFailure", "the decision could not be logged; the request was not carried out")
+
 // flushHeld logs a record authorizeWith held back, if it is still there.
 func (c *call) flushHeld() {
 	if c.held != nil {
 		c.held.logs[0] = &c.held.rec
-		c.s.Decisions(c.held.logs[:1])
+		c.s.Decisions(c.held.logs[:1]) // only after a failure, which the caller already reports
 		c.held.release()
 		c.held = nil
 	}

@@ -92,8 +92,8 @@ func Open(cfg Config) (*Server, error) {
 	if w, ok := db.(store.Watcher); ok {
 		w.Watch(svc.Invalidate)
 	}
-	svc.Decisions = func(records []*iamapi.Record) {
-		log.Append(func(b []byte) []byte { return iamapi.AppendRecords(b, records) })
+	svc.Decisions = func(records []*iamapi.Record) error {
+		return log.Append(func(b []byte) []byte { return iamapi.AppendRecords(b, records) })
 	}
 	s := &Server{Service: svc, Store: db, Log: log, CredentialsFile: filepath.Join(cfg.DataDir, "credentials")}
 	id, secret, created, err := svc.Bootstrap(cfg.Account, cfg.RootKeyID, cfg.RootSecret)
