@@ -50,8 +50,8 @@ func newTestService(t testing.TB) *testService {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts.s.Decisions = func(records []*Record) {
-		log.Append(func(b []byte) []byte { return AppendRecords(b, records) })
+	ts.s.Decisions = func(records []*Record) error {
+		return log.Append(func(b []byte) []byte { return AppendRecords(b, records) })
 	}
 	ts.id, ts.secret, _, err = ts.s.Bootstrap("123456789012", "", "")
 	if err != nil {
