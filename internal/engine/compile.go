@@ -186,7 +186,7 @@ func compilePrincipals(p *policy.Principal) principalSet {
 				switch {
 				case v == "*":
 					ps.everyone = true
-				case isAccountID(v):
+				case policy.IsAccountID(v):
 					ps.accounts = append(ps.accounts, v)
 				default:
 					if a := splitARN(v); a.isARN() && a.parts[2] == "iam" && a.parts[5] == "root" {

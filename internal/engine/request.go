@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/wardhq/ward/internal/policy"
 )
 
 // Request is one authorization question: may Principal perform Action on
@@ -150,7 +152,7 @@ func ParseCaller(s string) (Caller, error) {
 	default:
 		return bad("an iam or sts ARN")
 	}
-	if !isAccountID(c.Account) {
+	if !policy.IsAccountID(c.Account) {
 		return c, fmt.Errorf("principal %q: the account %q is not a 12-digit account ID", s, c.Account)
 	}
 	return c, nil
@@ -161,18 +163,6 @@ func lastPart(path string) string {
 		return path[i+1:]
 	}
 	return path
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // isIdentityProviderHost recognises the web identity providers IAM names

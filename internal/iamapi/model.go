@@ -94,6 +94,8 @@ type ManagedPolicy struct {
 	Versions    []PolicyVersion `json:"versions"`
 	NextVersion int             `json:"nextVersion"`
 	Tags        []Tag           `json:"tags,omitempty"`
+	// Use counts the policy's attachments and boundary uses.
+	Use PolicyUse `json:"use"`
 }
 
 func (p *ManagedPolicy) defaultVersion() *PolicyVersion {

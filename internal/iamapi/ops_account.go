@@ -137,7 +137,7 @@ func getAccountAuthorizationDetails(c *call) error {
 				var mp ManagedPolicy
 				unmarshal(e.Body, &mp)
 				c.x.open("member")
-				writePolicy(&c.x, &mp, attachmentCount(tx, c.who.account, mp.Arn))
+				writePolicy(&c.x, &mp)
 				c.x.open("PolicyVersionList")
 				for _, v := range mp.Versions {
 					c.x.open("member")
@@ -424,7 +424,7 @@ func getContextKeysForPrincipalPolicy(c *call) error {
 			docs = append(docs, in.Document)
 		}
 		for _, a := range attached {
-			if d, err := c.s.managedDocument(tx, a); err == nil {
+			if d, err := c.s.managedDocument(tx, who.account, a); err == nil {
 				docs = append(docs, d)
 			}
 		}

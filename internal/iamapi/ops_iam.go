@@ -167,6 +167,9 @@ func createUser(c *call) error {
 		return err
 	}
 	err = c.s.update(c.ctx, func(tx store.Tx) error {
+		if err := c.useBoundary(tx, u.Boundary); err != nil {
+			return err
+		}
 		return createNew(tx, &store.Entity{Account: c.who.account, Kind: kindUser, Name: name, ID: u.ID, Body: marshal(u)}, apiErr(409, "EntityAlreadyExists", "User with name %s already exists.", name))
 	})
 	if err != nil {
@@ -325,6 +328,11 @@ func deleteUser(c *call) error {
 		if len(u.Groups) > 0 {
 			return apiErr(409, "DeleteConflict", "Cannot delete entity, must remove users from group first.")
 		}
+		if u.Boundary != "" {
+			if err := c.s.changeUseOf(tx, c.who.account, u.Boundary, 0, -1); err != nil {
+				return err
+			}
+		}
 		keys, _ := tx.List(c.who.account, kindKey, "")
 		for _, k := range keys {
 			var ak AccessKey
@@ -386,6 +394,9 @@ func createRole(c *call) error {
 		return err
 	}
 	err = c.s.update(c.ctx, func(tx store.Tx) error {
+		if err := c.useBoundary(tx, r.Boundary); err != nil {
+			return err
+		}
 		return createNew(tx, &store.Entity{Account: c.who.account, Kind: kindRole, Name: name, ID: r.ID, Body: marshal(r)}, apiErr(409, "EntityAlreadyExists", "Role with name %s already exists.", name))
 	})
 	if err != nil {
@@ -452,6 +463,11 @@ func deleteRole(c *call) error {
 		if roleInProfile(tx, c.who.account, name) {
 			return apiErr(409, "DeleteConflict", "Cannot delete entity, must remove roles from instance profile first.")
 		}
+		if r.Boundary != "" {
+			if err := c.s.changeUseOf(tx, c.who.account, r.Boundary, 0, -1); err != nil {
+				return err
+			}
+		}
 		return tx.Delete(c.who.account, kindRole, name)
 	})
 }
@@ -485,49 +501,36 @@ func (c *call) authorizeOn(kind, name, action string) error {
 	return c.authorizeOnWith(kind, name, action, nil)
 }
 
+// useBoundary counts the permissions boundary a new user or role is
+// created with, which must name a managed policy exactly.
+func (c *call) useBoundary(tx store.Tx, arn string) error {
+	if arn == "" {
+		return nil
+	}
+	ref, err := c.s.resolvePolicy(tx, c.who.account, arn)
+	if err != nil {
+		return err
+	}
+	return changeUse(tx, c.who.account, ref, 0, 1)
+}
+
 // ---- managed policies ----
 
-func loadPolicy(tx store.Tx, account, arn string) (*ManagedPolicy, error) {
-	acct, name, ok := policyARNParts(arn)
-	if !ok {
-		return nil, invalidInput("ARN %s is not valid.", arn)
-	}
-	if acct != account {
-		return nil, noSuchEntity("Policy %s does not exist or is not attachable.", arn)
-	}
-	e, err := tx.Get(account, kindPolicy, name)
+// loadPolicy reads the customer managed policy of account that arn
+// names exactly (resolvePolicy); an AWS managed policy's ARN is
+// NoSuchEntity here, as it is for the operations that change a policy.
+func (s *Service) loadPolicy(tx store.Tx, account, arn string) (*ManagedPolicy, error) {
+	ref, err := s.resolvePolicy(tx, account, arn)
 	if err != nil {
+		return nil, err
+	}
+	if ref.customer == nil {
 		return nil, noSuchEntity("Policy %s does not exist or is not attachable.", arn)
 	}
-	var mp ManagedPolicy
-	unmarshal(e.Body, &mp)
-	if mp.Arn != arn {
-		return nil, noSuchEntity("Policy %s does not exist or is not attachable.", arn)
-	}
-	return &mp, nil
+	return ref.customer, nil
 }
 
-// attachmentCount counts the users, groups and roles a policy is attached to.
-func attachmentCount(tx store.Tx, account, arn string) int {
-	n := 0
-	for _, kind := range []string{kindUser, kindRole, kindGroup} {
-		es, _ := tx.List(account, kind, "")
-		for _, e := range es {
-			var p struct {
-				Attached []string `json:"attached"`
-			}
-			unmarshal(e.Body, &p)
-			for _, a := range p.Attached {
-				if a == arn {
-					n++
-				}
-			}
-		}
-	}
-	return n
-}
-
-func writePolicy(x *xmlw, mp *ManagedPolicy, attachments int) {
+func writePolicy(x *xmlw, mp *ManagedPolicy) {
 	x.elem("PolicyName", mp.Name)
 	x.elem("PolicyId", mp.ID)
 	x.elem("Arn", mp.Arn)
@@ -535,8 +538,8 @@ func writePolicy(x *xmlw, mp *ManagedPolicy, attachments int) {
 	if v := mp.defaultVersion(); v != nil {
 		x.elem("DefaultVersionId", v.ID)
 	}
-	x.elem("AttachmentCount", fmt.Sprint(attachments))
-	x.elem("PermissionsBoundaryUsageCount", "0")
+	x.elem("AttachmentCount", fmt.Sprint(mp.Use.Attachments))
+	x.elem("PermissionsBoundaryUsageCount", fmt.Sprint(mp.Use.Boundaries))
 	x.elem("IsAttachable", "true")
 	if mp.Description != "" {
 		x.elem("Description", mp.Description)
@@ -570,7 +573,7 @@ func createPolicy(c *call) error {
 		return err
 	}
 	c.x.open("Policy")
-	writePolicy(&c.x, mp, 0)
+	writePolicy(&c.x, mp)
 	c.x.close("Policy")
 	return nil
 }
@@ -598,12 +601,12 @@ func getPolicy(c *call) error {
 		return nil
 	}
 	return c.s.view(c.ctx, func(tx store.Tx) error {
-		mp, err := loadPolicy(tx, c.who.account, arn)
+		mp, err := c.s.loadPolicy(tx, c.who.account, arn)
 		if err != nil {
 			return err
 		}
 		c.x.open("Policy")
-		writePolicy(&c.x, mp, attachmentCount(tx, c.who.account, arn))
+		writePolicy(&c.x, mp)
 		c.x.close("Policy")
 		return nil
 	})
@@ -631,7 +634,7 @@ func getPolicyVersion(c *call) error {
 		return nil
 	}
 	return c.s.view(c.ctx, func(tx store.Tx) error {
-		mp, err := loadPolicy(tx, c.who.account, arn)
+		mp, err := c.s.loadPolicy(tx, c.who.account, arn)
 		if err != nil {
 			return err
 		}
@@ -665,7 +668,7 @@ func createPolicyVersion(c *call) error {
 	setDefault := c.p.get("SetAsDefault") == "true"
 	var v PolicyVersion
 	err = c.s.update(c.ctx, func(tx store.Tx) error {
-		mp, err := loadPolicy(tx, c.who.account, arn)
+		mp, err := c.s.loadPolicy(tx, c.who.account, arn)
 		if err != nil {
 			return err
 		}
@@ -706,9 +709,9 @@ func listPolicies(c *call) error {
 	onlyAttached := c.p.get("OnlyAttached") == "true"
 	prefix := c.p.get("PathPrefix")
 	type entry struct {
-		mp    *ManagedPolicy
-		count int
-		aws   string // AWS managed policy ARN
+		mp  *ManagedPolicy
+		aws string // AWS managed policy ARN
+		use PolicyUse
 	}
 	var list []entry
 	err := c.s.view(c.ctx, func(tx store.Tx) error {
@@ -718,21 +721,26 @@ func listPolicies(c *call) error {
 				return err
 			}
 			for _, e := range es {
-				var mp ManagedPolicy
-				unmarshal(e.Body, &mp)
-				n := attachmentCount(tx, c.who.account, mp.Arn)
-				if strings.HasPrefix(mp.Path, prefix) && (!onlyAttached || n > 0) {
-					list = append(list, entry{mp: &mp, count: n})
+				mp := new(ManagedPolicy)
+				if err := unmarshal(e.Body, mp); err != nil {
+					return fmt.Errorf("stored policy %s: %w", e.Name, err)
+				}
+				if strings.HasPrefix(mp.Path, prefix) && (!onlyAttached || mp.Use.Attachments > 0) {
+					list = append(list, entry{mp: mp, use: mp.Use})
 				}
 			}
 		}
 		if scope == "All" || scope == "AWS" {
+			uses, err := awsPolicyUse(tx, c.who.account)
+			if err != nil {
+				return err
+			}
 			for _, arn := range c.s.Catalog.ManagedPolicyARNs() {
 				path := strings.TrimPrefix(arn, "arn:aws:iam::aws:policy")
 				path = path[:strings.LastIndexByte(path, '/')+1]
-				n := attachmentCount(tx, c.who.account, arn)
-				if strings.HasPrefix(path, prefix) && (!onlyAttached || n > 0) {
-					list = append(list, entry{aws: arn, count: n})
+				use := uses[arn]
+				if strings.HasPrefix(path, prefix) && (!onlyAttached || use.Attachments > 0) {
+					list = append(list, entry{aws: arn, use: use})
 				}
 			}
 		}
@@ -749,14 +757,15 @@ func listPolicies(c *call) error {
 	for _, it := range items {
 		c.x.open("member")
 		if it.mp != nil {
-			writePolicy(&c.x, it.mp, it.count)
+			writePolicy(&c.x, it.mp)
 		} else {
 			name := it.aws[strings.LastIndexByte(it.aws, '/')+1:]
 			path := strings.TrimSuffix(strings.TrimPrefix(it.aws, "arn:aws:iam::aws:policy"), name)
 			c.x.elem("PolicyName", name)
 			c.x.elem("Arn", it.aws)
 			c.x.elem("Path", path)
-			c.x.elem("AttachmentCount", fmt.Sprint(it.count))
+			c.x.elem("AttachmentCount", fmt.Sprint(it.use.Attachments))
+			c.x.elem("PermissionsBoundaryUsageCount", fmt.Sprint(it.use.Boundaries))
 			c.x.elem("IsAttachable", "true")
 		}
 		c.x.close("member")
@@ -775,12 +784,17 @@ func deletePolicy(c *call) error {
 		return err
 	}
 	return c.s.update(c.ctx, func(tx store.Tx) error {
-		mp, err := loadPolicy(tx, c.who.account, arn)
+		mp, err := c.s.loadPolicy(tx, c.who.account, arn)
 		if err != nil {
 			return err
 		}
-		if attachmentCount(tx, c.who.account, arn) > 0 {
+		if mp.Use.Attachments > 0 {
 			return apiErr(409, "DeleteConflict", "Cannot delete a policy attached to entities.")
+		}
+		if mp.Use.Boundaries > 0 {
+			// Deleting it would leave its users and roles without the
+			// boundary they were given.
+			return apiErr(409, "DeleteConflict", "Cannot delete a policy in use as a permissions boundary.")
 		}
 		if len(mp.Versions) > 1 {
 			return apiErr(409, "DeleteConflict", "Cannot delete a policy with non-default versions; delete them first.")
@@ -826,16 +840,21 @@ func attach(kind, nameParam string, on bool) handler {
 			return err
 		}
 		return c.s.update(c.ctx, func(tx store.Tx) error {
+			var ref *managedRef
 			if on {
-				if _, err := c.s.managedDocument(tx, arn); err != nil {
+				// Only the exact ARN of a policy that exists, in this
+				// account or AWS's, is attached.
+				if ref, err = c.s.resolvePolicy(tx, c.who.account, arn); err != nil {
 					return err
 				}
 			}
-			return c.editPrincipal(tx, kind, name, func(p *principal) error {
+			changed := false
+			err := c.editPrincipal(tx, kind, name, func(p *principal) error {
 				for i, a := range p.Attached {
 					if a == arn {
 						if !on {
 							p.Attached = append(p.Attached[:i], p.Attached[i+1:]...)
+							changed = true
 						}
 						return nil
 					}
@@ -847,8 +866,16 @@ func attach(kind, nameParam string, on bool) handler {
 					return apiErr(409, "LimitExceeded", "Cannot exceed quota for PoliciesPer%s: 10", strings.ToUpper(kind[:1])+kind[1:])
 				}
 				p.Attached = append(p.Attached, arn)
+				changed = true
 				return nil
 			})
+			switch {
+			case err != nil || !changed:
+				return err
+			case on:
+				return changeUse(tx, c.who.account, ref, 1, 0)
+			}
+			return c.s.changeUseOf(tx, c.who.account, arn, -1, 0)
 		})
 	}
 }

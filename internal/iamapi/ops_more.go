@@ -320,7 +320,7 @@ func tagPolicy(add bool) handler {
 		tags, keys, ctx := c.tagRequest(add)
 		var have []Tag
 		if err := c.s.view(c.ctx, func(tx store.Tx) error {
-			mp, err := loadPolicy(tx, c.who.account, arn)
+			mp, err := c.s.loadPolicy(tx, c.who.account, arn)
 			if err == nil {
 				have = mp.Tags
 			}
@@ -335,7 +335,7 @@ func tagPolicy(add bool) handler {
 			return err
 		}
 		return c.s.update(c.ctx, func(tx store.Tx) error {
-			mp, err := loadPolicy(tx, c.who.account, arn)
+			mp, err := c.s.loadPolicy(tx, c.who.account, arn)
 			if err != nil {
 				return err
 			}
@@ -354,7 +354,7 @@ func listPolicyTags(c *call) error {
 	}
 	var mp *ManagedPolicy
 	if err := c.s.view(c.ctx, func(tx store.Tx) error {
-		mp, err = loadPolicy(tx, c.who.account, arn)
+		mp, err = c.s.loadPolicy(tx, c.who.account, arn)
 		return err
 	}); err != nil {
 		return err
@@ -401,15 +401,29 @@ func boundary(kind, nameParam string, put bool) handler {
 			return err
 		}
 		return c.s.update(c.ctx, func(tx store.Tx) error {
+			var ref *managedRef
 			if put {
-				if _, err := c.s.managedDocument(tx, arn); err != nil {
+				if ref, err = c.s.resolvePolicy(tx, c.who.account, arn); err != nil {
 					return err
 				}
 			}
-			return c.editPrincipal(tx, kind, name, func(p *principal) error {
-				p.Boundary = arn
+			var old string
+			err := c.editPrincipal(tx, kind, name, func(p *principal) error {
+				old, p.Boundary = p.Boundary, arn
 				return nil
 			})
+			if err != nil || old == arn {
+				return err
+			}
+			if old != "" {
+				if err := c.s.changeUseOf(tx, c.who.account, old, 0, -1); err != nil {
+					return err
+				}
+			}
+			if ref != nil {
+				return changeUse(tx, c.who.account, ref, 0, 1)
+			}
+			return nil
 		})
 	}
 }
@@ -424,7 +438,7 @@ func setDefaultPolicyVersion(c *call) error {
 		return err
 	}
 	return c.s.update(c.ctx, func(tx store.Tx) error {
-		mp, err := loadPolicy(tx, c.who.account, arn)
+		mp, err := c.s.loadPolicy(tx, c.who.account, arn)
 		if err != nil {
 			return err
 		}
@@ -451,7 +465,7 @@ func deletePolicyVersion(c *call) error {
 		return err
 	}
 	return c.s.update(c.ctx, func(tx store.Tx) error {
-		mp, err := loadPolicy(tx, c.who.account, arn)
+		mp, err := c.s.loadPolicy(tx, c.who.account, arn)
 		if err != nil {
 			return err
 		}
@@ -478,7 +492,7 @@ func listPolicyVersions(c *call) error {
 	}
 	var versions []PolicyVersion
 	if err := c.s.view(c.ctx, func(tx store.Tx) error {
-		mp, err := loadPolicy(tx, c.who.account, arn)
+		mp, err := c.s.loadPolicy(tx, c.who.account, arn)
 		if err == nil {
 			versions = mp.Versions
 		}

@@ -96,7 +96,7 @@ func assumeRole(c *call) error {
 	if duration < 900 || duration > role.MaxSessionDuration || (c.who.kind == "session" && duration > 3600) {
 		return apiErr(400, "ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 	}
-	sessionPolicies, err := c.sessionPolicies()
+	sessionPolicies, err := c.sessionPolicies(account)
 	if err != nil {
 		return err
 	}
@@ -159,13 +159,13 @@ func assumeRole(c *call) error {
 // when given: keyID/secret set the root key, for scripts).
 func (s *Service) Bootstrap(account, keyID, secret string) (id, sec string, created bool, err error) {
 	err = s.update(context.Background(), func(tx store.Tx) error {
-		if _, err := tx.Get(account, kindAccount, account); err == nil {
-			return nil
+		if e, err := tx.Get(account, kindAccount, account); err == nil {
+			return migrateAccount(tx, e)
 		}
 		if keyID == "" {
 			keyID, secret = newID("AKIA"), newSecret()
 		}
-		if err := tx.Create(&store.Entity{Account: account, Kind: kindAccount, Name: account, Body: []byte(`{}`)}); err != nil {
+		if err := tx.Create(&store.Entity{Account: account, Kind: kindAccount, Name: account, Body: marshal(accountRecord{Schema: accountSchema})}); err != nil {
 			return err
 		}
 		k := &AccessKey{ID: keyID, Status: "Active", Created: s.now(), Secret: s.Sealer.Seal(secret)}
@@ -175,9 +175,35 @@ func (s *Service) Bootstrap(account, keyID, secret string) (id, sec string, crea
 	return keyID, secret, created, err
 }
 
+// accountRecord is what the store keeps of an account itself.
+type accountRecord struct {
+	// Schema is the version of the account's stored data: 2 once policy
+	// use counts are kept (PolicyUse).
+	Schema int `json:"schema"`
+}
+
+const accountSchema = 2
+
+// migrateAccount brings an account's stored data up to accountSchema.
+func migrateAccount(tx store.Tx, e *store.Entity) error {
+	var rec accountRecord
+	if err := unmarshal(e.Body, &rec); err != nil {
+		return fmt.Errorf("stored account %s: %w", e.Account, err)
+	}
+	if rec.Schema >= accountSchema {
+		return nil
+	}
+	if err := recountPolicyUse(tx, e.Account); err != nil {
+		return fmt.Errorf("account %s: counting policy use: %w", e.Account, err)
+	}
+	rec.Schema = accountSchema
+	e.Body = marshal(rec)
+	return tx.Put(e)
+}
+
 // sessionPolicies reads the session policies of AssumeRole and
 // GetFederationToken: an inline Policy and managed PolicyArns.
-func (c *call) sessionPolicies() ([]string, error) {
+func (c *call) sessionPolicies(account string) ([]string, error) {
 	var docs []string
 	if doc := c.p.get("Policy"); doc != "" {
 		if err := checkDocument(doc, policy.KindSession); err != nil {
@@ -191,7 +217,9 @@ func (c *call) sessionPolicies() ([]string, error) {
 			if arn == "" {
 				return nil
 			}
-			doc, err := c.s.managedDocument(tx, arn)
+			// The policies must be in the account of the session's
+			// role or user, named by their exact ARNs.
+			doc, err := c.s.managedDocument(tx, account, arn)
 			if err != nil {
 				return err
 			}
@@ -217,7 +245,7 @@ func getFederationToken(c *call) error {
 	if err != nil {
 		return err
 	}
-	docs, err := c.sessionPolicies()
+	docs, err := c.sessionPolicies(c.who.account)
 	if err != nil {
 		return err
 	}

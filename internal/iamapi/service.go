@@ -635,26 +635,30 @@ func (s *Service) policySet(ctx context.Context, who *caller, resourcePolicy *en
 	return set, nil
 }
 
+// principalPolicies loads the policies that bear on who. It fails
+// closed: a policy that is named but cannot be loaded, decoded or parsed
+// (a stored body damaged, a group or policy gone from under a reference)
+// takes part as a policy that denies everything, named for what could not
+// be loaded, so it can only take permissions away, never give them.
 func (s *Service) principalPolicies(tx store.Tx, who *caller) (engine.Policies, error) {
 	var ps engine.Policies
 	var attached []string
 	var inline []NamedPolicy
 	var boundary string
 	switch who.kind {
-	case "root":
+	case "root", "webidentity":
+		// The root user is allowed everything; a web identity has no
+		// policies of its own, only the trust policy that decides.
 		return ps, nil
 	case "federated":
 		// A federated user has what both its issuer's policies and its
 		// session policies allow; with no session policy, nothing (STS
 		// API reference, GetFederationToken).
-		ps.Session = append(ps.Session, compileStored(allowNothing, "session policy (none given)"))
-		if len(who.session.SessionPolicies) > 0 {
-			ps.Session = ps.Session[:0]
+		if len(who.session.SessionPolicies) == 0 {
+			ps.Session = append(ps.Session, compileStored(allowNothing, "session policy (none given)"))
 		}
 		for i, doc := range who.session.SessionPolicies {
-			if c := compileStored(doc, fmt.Sprintf("session policy %d", i+1)); c != nil {
-				ps.Session = append(ps.Session, c)
-			}
+			ps.Session = append(ps.Session, compileStored(doc, fmt.Sprintf("session policy %d", i+1)))
 		}
 		if who.user == nil { // issued by the root user
 			ps.Identity = append(ps.Identity, compileStored(allowAll, "root user"))
@@ -662,109 +666,102 @@ func (s *Service) principalPolicies(tx store.Tx, who *caller) (engine.Policies, 
 		}
 		fallthrough
 	case "user":
-		ue, err := tx.Get(who.account, kindUser, who.user.Name)
+		u, err := loadAs[User](tx, who.account, kindUser, who.user.Name, "The user with name %s cannot be found.")
 		if err != nil {
 			return ps, err
 		}
-		var u User
-		unmarshal(ue.Body, &u)
+		if u.ID != who.user.ID {
+			return ps, noSuchEntity("The user with name %s cannot be found.", who.user.Name)
+		}
 		attached, inline, boundary = u.Attached, u.Inline, u.Boundary
 		for _, g := range u.Groups {
-			ge, err := tx.Get(who.account, kindGroup, g)
+			grp, err := loadGroup(tx, who.account, g)
 			if err != nil {
+				ps.Identity = append(ps.Identity, unloadable("group "+g, err))
 				continue
 			}
-			var grp Group
-			unmarshal(ge.Body, &grp)
 			attached = append(attached, grp.Attached...)
 			inline = append(inline, grp.Inline...)
 		}
 	case "session":
-		re, err := tx.Get(who.account, kindRole, who.session.RoleName)
+		r, err := loadRole(tx, who.account, who.session.RoleName)
 		if err != nil {
 			return ps, err
 		}
-		var r Role
-		unmarshal(re.Body, &r)
+		if who.session.RoleID != "" && r.ID != who.session.RoleID {
+			return ps, noSuchEntity("The role with name %s cannot be found.", who.session.RoleName)
+		}
 		attached, inline, boundary = r.Attached, r.Inline, r.Boundary
 		for i, doc := range who.session.SessionPolicies {
-			if c := compileStored(doc, fmt.Sprintf("session policy %d", i+1)); c != nil {
-				ps.Session = append(ps.Session, c)
-			}
+			ps.Session = append(ps.Session, compileStored(doc, fmt.Sprintf("session policy %d", i+1)))
 		}
+	default:
+		return ps, fmt.Errorf("no policies for a caller of kind %q", who.kind)
 	}
 	for _, in := range inline {
-		if c := compileStored(in.Document, "inline policy "+in.Name); c != nil {
-			ps.Identity = append(ps.Identity, c)
-		}
+		ps.Identity = append(ps.Identity, compileStored(in.Document, "inline policy "+in.Name))
 	}
 	for _, arn := range attached {
-		if doc, err := s.managedDocument(tx, arn); err == nil {
-			if c := compileStored(doc, arn); c != nil {
-				ps.Identity = append(ps.Identity, c)
-			}
+		doc, err := s.managedDocument(tx, who.account, arn)
+		if err != nil {
+			ps.Identity = append(ps.Identity, unloadable(arn, err))
+			continue
 		}
+		ps.Identity = append(ps.Identity, compileStored(doc, arn))
 	}
 	if boundary != "" {
-		if doc, err := s.managedDocument(tx, boundary); err == nil {
+		doc, err := s.managedDocument(tx, who.account, boundary)
+		if err != nil {
+			ps.Boundary = unloadable(boundary, err)
+		} else {
 			ps.Boundary = compileStored(doc, boundary)
 		}
 	}
 	return ps, nil
 }
 
-// managedDocument returns the default version of a managed policy: a
-// customer policy from the store, or an AWS managed policy from the
-// catalog.
-func (s *Service) managedDocument(tx store.Tx, arn string) (string, error) {
-	if strings.HasPrefix(arn, "arn:aws:iam::aws:policy/") {
-		mp, err := s.Catalog.ManagedPolicy(arn)
-		if err != nil || mp == nil {
-			return "", noSuchEntity("Policy %s does not exist or is not attachable.", arn)
-		}
-		return string(mp.Document), nil
-	}
-	account, name, ok := policyARNParts(arn)
-	if !ok {
-		return "", invalidInput("ARN %s is not valid.", arn)
-	}
-	e, err := tx.Get(account, kindPolicy, name)
+// managedDocument returns the default version of the managed policy arn
+// names exactly, for an entity of account.
+func (s *Service) managedDocument(tx store.Tx, account, arn string) (string, error) {
+	ref, err := s.resolvePolicy(tx, account, arn)
 	if err != nil {
-		return "", noSuchEntity("Policy %s does not exist or is not attachable.", arn)
+		return "", err
 	}
-	var mp ManagedPolicy
-	unmarshal(e.Body, &mp)
-	if v := mp.defaultVersion(); v != nil {
-		return v.Document, nil
-	}
-	return "", noSuchEntity("Policy %s has no default version.", arn)
+	return ref.document()
 }
 
-// policyARNParts splits arn:aws:iam::ACCOUNT:policy/PATH/NAME.
-func policyARNParts(arn string) (account, name string, ok bool) {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[2] != "iam" || !strings.HasPrefix(parts[5], "policy/") {
-		return "", "", false
-	}
-	res := parts[5]
-	return parts[4], res[strings.LastIndexByte(res, '/')+1:], true
-}
-
-// compileStored compiles a policy that passed validation when stored.
 // allowNothing and allowAll stand for the policies AWS implies: a
 // federated session without session policies, and the root user that
 // issued one.
 const (
 	allowNothing = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"*","Resource":"*"}]}`
 	allowAll     = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
+	denyAll      = `{"Version":"2012-10-17","Statement":[{"Sid":"Unloadable","Effect":"Deny","Action":"*","Resource":"*"}]}`
 )
 
+// compileStored compiles a policy that passed validation when stored. It
+// never widens: a document that no longer parses (a damaged store, a
+// rule tightened since) compiles to a policy that denies everything.
 func compileStored(doc, name string) *engine.Compiled {
 	p, err := policy.Parse([]byte(doc), name)
 	if err != nil {
-		return nil
+		return unloadable(name, err)
 	}
 	return engine.Compile(p, name)
+}
+
+var denyAllPolicy = func() *policy.Policy {
+	p, err := policy.Parse([]byte(denyAll), "")
+	if err != nil {
+		panic(err) // a constant
+	}
+	return p
+}()
+
+// unloadable stands in for a policy that could not be loaded: it denies
+// everything, and its name says which policy and why.
+func unloadable(name string, err error) *engine.Compiled {
+	return engine.Compile(denyAllPolicy, fmt.Sprintf("%s (could not be loaded: %v)", name, err))
 }
 
 // Invalidate drops every cached policy set and credential: the store

@@ -323,12 +323,13 @@ func checkPrincipalValue(c *collector, off int, path, typ, v string) {
 		}
 	case strings.ContainsAny(v, "*?") && typ == PrincipalAWS:
 		c.add(off, path, "Invalid principal in policy: %q; wildcards cannot match part of a principal (use a condition on aws:PrincipalArn)", v)
-	case typ == PrincipalAWS && !strings.HasPrefix(v, "arn:") && !isAccountID(v) && !isUniqueID(v):
+	case typ == PrincipalAWS && !strings.HasPrefix(v, "arn:") && !IsAccountID(v) && !isUniqueID(v):
 		c.add(off, path, "Invalid principal in policy: %q is neither an ARN nor a 12-digit account ID", v)
 	}
 }
 
-func isAccountID(s string) bool {
+// IsAccountID reports whether s is an AWS account ID: 12 digits.
+func IsAccountID(s string) bool {
 	if len(s) != 12 {
 		return false
 	}
