@@ -35,6 +35,11 @@ type Request struct {
 	// Now is the time of the request, for aws:CurrentTime and
 	// aws:EpochTime when Context does not give them. Zero means time.Now().
 	Now time.Time
+	// LiteralResource says that Resource is the resource of a real
+	// request, as AWS evaluates one: a '*' or '?' in it is a plain
+	// character. Otherwise a resource written with wildcards asks about
+	// the resources it names (a question for the simulator).
+	LiteralResource bool
 }
 
 // PrincipalKind is what sort of caller a request comes from.
@@ -254,7 +259,7 @@ func (r *Request) PrepareInto(p *Prepared) error {
 	p.resource = splitARN(r.Resource)
 	p.resourceKey = requestResourceKey(&p.resource, &p.keyBuf)
 	p.wild = nil
-	if r.Resource != "*" && strings.ContainsAny(r.Resource, "*?") {
+	if !r.LiteralResource && r.Resource != "*" && strings.ContainsAny(r.Resource, "*?") {
 		p.wild = newWildRequest(r.Resource)
 	}
 	clear(p.ctx) // drop references to the previous request's values

@@ -27,7 +27,10 @@ type MFADevice struct {
 	Created  time.Time `json:"created"`
 	UserName string    `json:"userName,omitempty"`
 	UserArn  string    `json:"userArn,omitempty"`
-	Enabled  time.Time `json:"enabled,omitzero"`
+	// UserID is the unique ID of the user the device is enabled for: it
+	// follows the user, and never passes to another of the same name.
+	UserID  string    `json:"userId,omitempty"`
+	Enabled time.Time `json:"enabled,omitzero"`
 	// LastStep is the last TOTP step accepted, so that a code is used once.
 	LastStep int64 `json:"lastStep,omitempty"`
 	Tags     []Tag `json:"tags,omitempty"`
@@ -167,7 +170,7 @@ func enableMFADevice(c *call) error {
 		if !ok {
 			return apiErr(403, "InvalidAuthenticationCode", "Authentication code for device is not valid.")
 		}
-		d.UserName, d.UserArn, d.Enabled = u.Name, u.Arn, c.s.now().UTC()
+		d.UserName, d.UserArn, d.UserID, d.Enabled = u.Name, u.Arn, u.ID, c.s.now().UTC()
 		return putMFA(tx, c.who.account, d)
 	})
 }
@@ -182,14 +185,18 @@ func deactivateMFADevice(c *call) error {
 		return err
 	}
 	return c.s.update(c.ctx, func(tx store.Tx) error {
+		u, err := loadUser(tx, c.who.account, user)
+		if err != nil {
+			return err
+		}
 		d, err := loadMFA(tx, c.who.account, serial)
 		if err != nil {
 			return err
 		}
-		if !strings.EqualFold(d.UserName, user) {
+		if d.UserID != u.ID {
 			return noSuchEntity("MFA Device with serial number %s does not exist for user %s.", serial, user)
 		}
-		d.UserName, d.UserArn, d.Enabled = "", "", time.Time{}
+		d.UserName, d.UserArn, d.UserID, d.Enabled = "", "", "", time.Time{}
 		return putMFA(tx, c.who.account, d)
 	})
 }
@@ -217,33 +224,58 @@ func deleteVirtualMFADevice(c *call) error {
 func (c *call) mfaDevices() ([]*MFADevice, error) {
 	var out []*MFADevice
 	err := c.s.view(c.ctx, func(tx store.Tx) error {
-		es, err := tx.List(c.who.account, kindMFA, "")
-		for _, e := range es {
-			var d MFADevice
-			unmarshal(e.Body, &d)
-			out = append(out, &d)
-		}
+		var err error
+		out, err = allMFADevices(tx, c.who.account)
 		return err
 	})
 	return out, err
 }
 
-func listMFADevices(c *call) error {
-	user, arn, err := c.keyOwner()
+func allMFADevices(tx store.Tx, account string) ([]*MFADevice, error) {
+	es, err := tx.List(account, kindMFA, "")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := c.authorize("iam:ListMFADevices", arn, nil); err != nil {
-		return err
+	out := make([]*MFADevice, 0, len(es))
+	for _, e := range es {
+		d := new(MFADevice)
+		if err := unmarshal(e.Body, d); err != nil {
+			return nil, fmt.Errorf("stored MFA device %s: %w", e.Name, err)
+		}
+		out = append(out, d)
 	}
-	all, err := c.mfaDevices()
+	return out, nil
+}
+
+// mfaDevicesOf lists the MFA devices enabled for the user with unique ID
+// userID.
+func mfaDevicesOf(tx store.Tx, account, userID string) ([]*MFADevice, error) {
+	all, err := allMFADevices(tx, account)
+	if err != nil {
+		return nil, err
+	}
+	var mine []*MFADevice
+	for _, d := range all {
+		if d.UserID != "" && d.UserID == userID {
+			mine = append(mine, d)
+		}
+	}
+	return mine, nil
+}
+
+func listMFADevices(c *call) error {
+	o, err := c.keyOwner("iam:ListMFADevices")
 	if err != nil {
 		return err
 	}
 	var mine []*MFADevice
-	for _, d := range all {
-		if d.UserName != "" && strings.EqualFold(d.UserName, user) {
-			mine = append(mine, d)
+	if o.id != "" {
+		err = c.s.view(c.ctx, func(tx store.Tx) error {
+			mine, err = mfaDevicesOf(tx, c.who.account, o.id)
+			return err
+		})
+		if err != nil {
+			return err
 		}
 	}
 	return writeList(c, "MFADevices", mine, func(d *MFADevice) {
@@ -294,7 +326,7 @@ func (c *call) verifyMFA() (bool, error) {
 	}
 	err := c.s.update(c.ctx, func(tx store.Tx) error {
 		d, err := loadMFA(tx, c.who.account, serial)
-		if err != nil || !strings.EqualFold(d.UserName, c.who.user.Name) {
+		if err != nil || d.UserID == "" || d.UserID != c.who.user.ID {
 			return failed
 		}
 		step, ok := c.checkMFACode(d, code)

@@ -68,10 +68,13 @@ type Group struct {
 // Role is an IAM role.
 type Role struct {
 	principal
-	Name               string `json:"name"`
-	AssumeRolePolicy   string `json:"assumeRolePolicy"`
-	Description        string `json:"description,omitempty"`
-	MaxSessionDuration int    `json:"maxSessionDuration"`
+	Name             string `json:"name"`
+	AssumeRolePolicy string `json:"assumeRolePolicy"`
+	// TrustBindings are the users and roles the trust policy names, by
+	// unique ID (bindTrust).
+	TrustBindings      []trustBinding `json:"trustBindings,omitempty"`
+	Description        string         `json:"description,omitempty"`
+	MaxSessionDuration int            `json:"maxSessionDuration"`
 }
 
 // PolicyVersion is one version of a managed policy.
@@ -109,18 +112,25 @@ func (p *ManagedPolicy) defaultVersion() *PolicyVersion {
 
 // AccessKey is a long-term key of a user or of an account's root.
 type AccessKey struct {
-	ID       string    `json:"id"`
-	UserName string    `json:"userName,omitempty"` // empty: the root user
-	Status   string    `json:"status"`
-	Created  time.Time `json:"created"`
-	Secret   []byte    `json:"secret"` // sealed with the data key
+	ID       string `json:"id"`
+	UserName string `json:"userName,omitempty"` // empty: the root user
+	// UserID is the unique ID of the user the key belongs to (empty for
+	// the root user): the key follows the user, not its name.
+	UserID  string    `json:"userId,omitempty"`
+	Status  string    `json:"status"`
+	Created time.Time `json:"created"`
+	Secret  []byte    `json:"secret"` // sealed with the data key
 }
 
 // Session is the temporary credentials of a role session.
 type Session struct {
-	ID              string    `json:"id"`
-	Secret          []byte    `json:"secret"` // sealed
-	Token           string    `json:"token"`
+	ID     string `json:"id"`
+	Secret []byte `json:"secret"` // sealed
+	// TokenHash is the SHA-256 of the session token (hashToken); Token
+	// is the token itself, only in sessions stored before tokens were
+	// hashed.
+	TokenHash       string    `json:"tokenHash,omitempty"`
+	Token           string    `json:"token,omitempty"`
 	Expires         time.Time `json:"expires"`
 	RoleArn         string    `json:"roleArn"`
 	RoleName        string    `json:"roleName"`

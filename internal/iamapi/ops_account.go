@@ -112,7 +112,13 @@ func getAccountAuthorizationDetails(c *call) error {
 			c.x.open("RoleDetailList")
 			for _, e := range es {
 				var r Role
-				unmarshal(e.Body, &r)
+				if err := unmarshal(e.Body, &r); err != nil {
+					return fmt.Errorf("stored role %s: %w", e.Name, err)
+				}
+				var err error
+				if r.AssumeRolePolicy, err = effectiveTrust(tx, &r); err != nil {
+					return err
+				}
 				c.x.open("member")
 				c.x.elem("Path", r.Path)
 				c.x.elem("RoleName", r.Name)
@@ -203,15 +209,12 @@ func updateAccessKey(c *call) error {
 		return err
 	}
 	id, status := v[0], v[1]
-	user, arn, err := c.keyOwner()
+	o, err := c.keyOwner("iam:UpdateAccessKey")
 	if err != nil {
 		return err
 	}
-	if err := c.authorize("iam:UpdateAccessKey", arn, nil); err != nil {
-		return err
-	}
 	return c.s.update(c.ctx, func(tx store.Tx) error {
-		e, k, err := loadKey(tx, c.who.account, id, user)
+		e, k, err := loadKey(tx, c.who.account, id, o.id)
 		if err != nil {
 			return err
 		}
@@ -229,25 +232,46 @@ func getAccessKeyLastUsed(c *call) error {
 	if err != nil {
 		return err
 	}
-	var k AccessKey
+	// The key's owner is the resource: its user's ARN, path included,
+	// or the account's root for a root key. An unknown key is
+	// authorized on the account's root, so that only a caller allowed
+	// to ask learns that it does not exist.
+	var userName string
+	arn := "arn:aws:iam::" + c.who.account + ":root"
+	var found bool
 	if err := c.s.view(c.ctx, func(tx store.Tx) error {
 		e, err := tx.GetByID(id)
 		if err != nil || e.Kind != kindKey || e.Account != c.who.account {
-			return noSuchEntity("The Access Key with id %s cannot be found.", id)
+			return nil
 		}
-		return unmarshal(e.Body, &k)
+		var k AccessKey
+		if err := unmarshal(e.Body, &k); err != nil {
+			return fmt.Errorf("stored access key %s: %w", id, err)
+		}
+		if k.UserID != "" {
+			ue, err := tx.GetByID(k.UserID)
+			if err != nil {
+				return nil // a key whose user is gone is no key
+			}
+			var u User
+			if err := unmarshal(ue.Body, &u); err != nil {
+				return fmt.Errorf("stored user %s: %w", ue.Name, err)
+			}
+			userName, arn = u.Name, u.Arn
+		}
+		found = true
+		return nil
 	}); err != nil {
 		return err
-	}
-	arn := c.who.arn
-	if k.UserName != "" {
-		arn = arnOf(c.who.account, "user", "/", k.UserName)
 	}
 	if err := c.authorize("iam:GetAccessKeyLastUsed", arn, nil); err != nil {
 		return err
 	}
-	if k.UserName != "" {
-		c.x.elem("UserName", k.UserName)
+	if !found {
+		return noSuchEntity("The Access Key with id %s cannot be found.", id)
+	}
+	if userName != "" {
+		c.x.elem("UserName", userName)
 	}
 	c.x.open("AccessKeyLastUsed")
 	if u, ok := c.s.lastUse(id); ok {
@@ -504,14 +528,26 @@ func updateUser(c *call) error {
 				return err
 			}
 		}
+		devices, err := mfaDevicesOf(tx, c.who.account, u.ID)
+		if err != nil {
+			return err
+		}
+		for _, d := range devices {
+			d.UserName, d.UserArn = u.Name, u.Arn
+			if err := putMFA(tx, c.who.account, d); err != nil {
+				return err
+			}
+		}
 		keys, err := tx.List(c.who.account, kindKey, "")
 		if err != nil {
 			return err
 		}
 		for _, e := range keys {
 			var ak AccessKey
-			unmarshal(e.Body, &ak)
-			if strings.EqualFold(ak.UserName, oldName) {
+			if err := unmarshal(e.Body, &ak); err != nil {
+				return fmt.Errorf("stored access key %s: %w", e.Name, err)
+			}
+			if ak.UserID == u.ID {
 				ak.UserName = u.Name
 				e.Body = marshal(ak)
 				if err := tx.Put(e); err != nil {

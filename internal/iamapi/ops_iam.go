@@ -216,15 +216,15 @@ func getUser(c *call) error {
 		}
 		name = c.who.user.Name
 	}
+	if _, err := c.principalFor(kindUser, name, "iam:GetUser", nil); err != nil {
+		return err
+	}
 	var u *User
 	if err := c.s.view(c.ctx, func(tx store.Tx) error {
 		var err error
 		u, err = loadUser(tx, c.who.account, name)
 		return err
 	}); err != nil {
-		return err
-	}
-	if err := c.authorize("iam:GetUser", u.Arn, resourceTagContext(u.Tags)); err != nil {
 		return err
 	}
 	writeUser(&c.x, u)
@@ -255,6 +255,18 @@ func page[T any](c *call, items []T) ([]T, func(), error) {
 	return items[start:end], tail, nil
 }
 
+// listResource is the resource a List call on kind is authorized on, as
+// IAM names it: arn:aws:iam::ACCOUNT:KIND followed by the PathPrefix
+// ("/" when none), taken literally, so that a grant on one role does not
+// list every role.
+func (c *call) listResource(kind string) string {
+	prefix := c.p.get("PathPrefix")
+	if prefix == "" {
+		prefix = "/"
+	}
+	return "arn:aws:iam::" + c.who.account + ":" + kind + prefix
+}
+
 // listAll reads the entities of a kind whose path starts with the
 // PathPrefix parameter, in creation order.
 func listAll[T any](c *call, kind string, path func(*T) string) ([]*T, error) {
@@ -262,14 +274,19 @@ func listAll[T any](c *call, kind string, path func(*T) string) ([]*T, error) {
 	var out []*T
 	err := c.s.view(c.ctx, func(tx store.Tx) error {
 		es, err := tx.List(c.who.account, kind, "")
+		if err != nil {
+			return err
+		}
 		for _, e := range es {
 			v := new(T)
-			unmarshal(e.Body, v)
+			if err := unmarshal(e.Body, v); err != nil {
+				return fmt.Errorf("stored %s %s: %w", kind, e.Name, err)
+			}
 			if strings.HasPrefix(path(v), prefix) {
 				out = append(out, v)
 			}
 		}
-		return err
+		return nil
 	})
 	return out, err
 }
@@ -293,7 +310,7 @@ func writeList[T any](c *call, tag string, items []T, write func(T)) error {
 }
 
 func listUsers(c *call) error {
-	if err := c.authorize("iam:ListUsers", arnOf(c.who.account, "user", "/", "*"), nil); err != nil {
+	if err := c.authorize("iam:ListUsers", c.listResource("user"), nil); err != nil {
 		return err
 	}
 	users, err := listAll(c, kindUser, func(u *User) string { return u.Path })
@@ -333,13 +350,21 @@ func deleteUser(c *call) error {
 				return err
 			}
 		}
-		keys, _ := tx.List(c.who.account, kindKey, "")
-		for _, k := range keys {
-			var ak AccessKey
-			unmarshal(k.Body, &ak)
-			if strings.EqualFold(ak.UserName, name) {
-				return apiErr(409, "DeleteConflict", "Cannot delete entity, must delete access keys first.")
-			}
+		// Keys and MFA devices are checked in the transaction that
+		// deletes: one created meanwhile cannot outlive its user.
+		_, keys, err := keysOf(tx, c.who.account, u.ID)
+		if err != nil {
+			return err
+		}
+		if len(keys) > 0 {
+			return apiErr(409, "DeleteConflict", "Cannot delete entity, must delete access keys first.")
+		}
+		devices, err := mfaDevicesOf(tx, c.who.account, u.ID)
+		if err != nil {
+			return err
+		}
+		if len(devices) > 0 {
+			return apiErr(409, "DeleteConflict", "Cannot delete entity, must delete MFA device first.")
 		}
 		return tx.Delete(c.who.account, kindUser, name)
 	})
@@ -394,6 +419,9 @@ func createRole(c *call) error {
 		return err
 	}
 	err = c.s.update(c.ctx, func(tx store.Tx) error {
+		if r.TrustBindings, err = bindTrust(tx, doc); err != nil {
+			return err
+		}
 		if err := c.useBoundary(tx, r.Boundary); err != nil {
 			return err
 		}
@@ -408,13 +436,25 @@ func createRole(c *call) error {
 	return nil
 }
 
+// loadRole reads a role, its trust policy as IAM applies and shows it
+// (effectiveTrust).
 func loadRole(tx store.Tx, account, name string) (*Role, error) {
-	return loadAs[Role](tx, account, kindRole, name, "The role with name %s cannot be found.")
+	r, err := loadAs[Role](tx, account, kindRole, name, "The role with name %s cannot be found.")
+	if err != nil {
+		return nil, err
+	}
+	if r.AssumeRolePolicy, err = effectiveTrust(tx, r); err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 func getRole(c *call) error {
 	name, err := c.p.required("RoleName")
 	if err != nil {
+		return err
+	}
+	if _, err := c.principalFor(kindRole, name, "iam:GetRole", nil); err != nil {
 		return err
 	}
 	var r *Role
@@ -424,9 +464,6 @@ func getRole(c *call) error {
 	}); err != nil {
 		return err
 	}
-	if err := c.authorize("iam:GetRole", r.Arn, resourceTagContext(r.Tags)); err != nil {
-		return err
-	}
 	c.x.open("Role")
 	writeRole(&c.x, r, true)
 	c.x.close("Role")
@@ -434,11 +471,21 @@ func getRole(c *call) error {
 }
 
 func listRoles(c *call) error {
-	if err := c.authorize("iam:ListRoles", arnOf(c.who.account, "role", "/", "*"), nil); err != nil {
+	if err := c.authorize("iam:ListRoles", c.listResource("role"), nil); err != nil {
 		return err
 	}
 	roles, err := listAll(c, kindRole, func(r *Role) string { return r.Path })
 	if err != nil {
+		return err
+	}
+	if err := c.s.view(c.ctx, func(tx store.Tx) error {
+		for _, r := range roles {
+			if r.AssumeRolePolicy, err = effectiveTrust(tx, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
 		return err
 	}
 	return writeList(c, "Roles", roles, func(r *Role) { writeRole(&c.x, r, false) })
@@ -487,6 +534,9 @@ func updateAssumeRolePolicy(c *call) error {
 	return c.s.update(c.ctx, func(tx store.Tx) error {
 		r, err := loadRole(tx, c.who.account, name)
 		if err != nil {
+			return err
+		}
+		if r.TrustBindings, err = bindTrust(tx, doc); err != nil {
 			return err
 		}
 		r.AssumeRolePolicy = doc
@@ -889,24 +939,46 @@ func (c *call) authorizeOnWith(kind, name, action string, extra map[string][]str
 // principalFor reads a user, group or role and authorizes action on it,
 // with its tags as aws:ResourceTag and extra context keys; it returns
 // what was read, so the caller need not read it again.
+//
+// Authorization comes first, as in IAM: a user, group or role that does
+// not exist is authorized on the ARN its name would have at the root path
+// ("/") and only then reported missing, so a caller that may not act on
+// it cannot tell whether it exists.
 func (c *call) principalFor(kind, name, action string, extra map[string][]string) (*principal, error) {
 	var p principal
+	found := false
 	err := c.s.view(c.ctx, func(tx store.Tx) error {
 		e, err := tx.Get(c.who.account, kind, name)
-		if err != nil {
-			return noSuchEntity("The %s with name %s cannot be found.", kind, name)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
 		}
-		unmarshal(e.Body, &p)
+		if err != nil {
+			return err
+		}
+		if err := unmarshal(e.Body, &p); err != nil {
+			return fmt.Errorf("stored %s %s: %w", kind, e.Name, err)
+		}
+		found = true
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	arn := p.Arn
+	if !found {
+		arn = arnOf(c.who.account, kind, "/", name)
+	}
 	ctx := resourceTagContext(p.Tags)
 	for k, v := range extra {
 		ctx[k] = v
 	}
-	return &p, c.authorize(action, p.Arn, ctx)
+	if err := c.authorize(action, arn, ctx); err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, noSuchEntity("The %s with name %s cannot be found.", kind, name)
+	}
+	return &p, nil
 }
 
 func listAttached(kind, nameParam string) handler {
@@ -1060,66 +1132,107 @@ func writeKey(x *xmlw, k *AccessKey, secret string) {
 	x.elem("CreateDate", fmtTime(k.Created))
 }
 
-// keyOwner is the user a key call is about: the named one, else the caller.
-func (c *call) keyOwner() (string, string, error) {
+// owner is the user a key or MFA call is about, by unique ID; the
+// root user has none.
+type owner struct{ name, id, arn string }
+
+// keyOwner is the user a key or MFA call is about, the named one, else
+// the caller, with action authorized on it. A key belongs to its user's
+// unique ID, not its name: a user deleted and created again under the
+// same name has none of the old one's keys. A named user that does not
+// exist is reported only to a caller allowed to act on it (principalFor).
+func (c *call) keyOwner(action string) (owner, error) {
 	name := c.p.get("UserName")
 	if name == "" {
+		var o owner
 		switch c.who.kind {
 		case "user":
-			return c.who.user.Name, c.who.arn, nil
+			o = owner{c.who.user.Name, c.who.user.ID, c.who.arn}
 		case "root":
-			return "", c.who.arn, nil
+			o = owner{arn: c.who.arn}
+		default:
+			return owner{}, apiErr(400, "ValidationError", "Must specify userName when calling with non-User credentials")
 		}
-		return "", "", apiErr(400, "ValidationError", "Must specify userName when calling with non-User credentials")
+		return o, c.authorize(action, o.arn, nil)
 	}
-	var arn string
-	err := c.s.view(c.ctx, func(tx store.Tx) error {
-		u, err := loadUser(tx, c.who.account, name)
-		if err != nil {
-			return err
-		}
-		arn, name = u.Arn, u.Name
-		return nil
-	})
-	return name, arn, err
+	p, err := c.principalFor(kindUser, name, action, nil)
+	if err != nil {
+		return owner{}, err
+	}
+	var u *User
+	if err := c.s.view(c.ctx, func(tx store.Tx) error {
+		u, err = loadUser(tx, c.who.account, name)
+		return err
+	}); err != nil {
+		return owner{}, err
+	}
+	if u.ID != p.ID {
+		return owner{}, noSuchEntity("The user with name %s cannot be found.", name)
+	}
+	return owner{u.Name, u.ID, u.Arn}, nil
 }
 
-// loadKey reads an access key of a user (empty for the root user);
-// NoSuchEntity when there is none with that ID or it is another's.
-func loadKey(tx store.Tx, account, id, user string) (*store.Entity, *AccessKey, error) {
+// keysOf lists the access keys of the user with unique ID userID (""
+// for the root user) in account.
+func keysOf(tx store.Tx, account, userID string) ([]*store.Entity, []*AccessKey, error) {
+	es, err := tx.List(account, kindKey, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	var entities []*store.Entity
+	var keys []*AccessKey
+	for _, e := range es {
+		k := new(AccessKey)
+		if err := unmarshal(e.Body, k); err != nil {
+			return nil, nil, fmt.Errorf("stored access key %s: %w", e.Name, err)
+		}
+		if k.UserID == userID {
+			entities, keys = append(entities, e), append(keys, k)
+		}
+	}
+	return entities, keys, nil
+}
+
+// loadKey reads an access key of the user with unique ID userID (empty
+// for the root user); NoSuchEntity when there is none with that ID or it
+// is another's.
+func loadKey(tx store.Tx, account, id, userID string) (*store.Entity, *AccessKey, error) {
+	missing := noSuchEntity("The Access Key with id %s cannot be found.", id)
 	e, err := tx.Get(account, kindKey, id)
 	if err != nil {
-		return nil, nil, noSuchEntity("The Access Key with id %s cannot be found.", id)
+		return nil, nil, missing
 	}
 	var k AccessKey
-	unmarshal(e.Body, &k)
-	if !strings.EqualFold(k.UserName, user) {
-		return nil, nil, noSuchEntity("The Access Key with id %s cannot be found.", id)
+	if err := unmarshal(e.Body, &k); err != nil {
+		return nil, nil, fmt.Errorf("stored access key %s: %w", id, err)
+	}
+	if k.UserID != userID {
+		return nil, nil, missing
 	}
 	return e, &k, nil
 }
 
 func createAccessKey(c *call) error {
-	user, arn, err := c.keyOwner()
+	o, err := c.keyOwner("iam:CreateAccessKey")
 	if err != nil {
 		return err
 	}
-	if err := c.authorize("iam:CreateAccessKey", arn, nil); err != nil {
-		return err
-	}
 	secret := newSecret()
-	k := &AccessKey{ID: newID("AKIA"), UserName: user, Status: "Active", Created: c.s.now(), Secret: c.s.Sealer.Seal(secret)}
+	k := &AccessKey{ID: newID("AKIA"), UserName: o.name, UserID: o.id, Status: "Active", Created: c.s.now(), Secret: c.s.Sealer.Seal(secret)}
 	err = c.s.update(c.ctx, func(tx store.Tx) error {
-		es, _ := tx.List(c.who.account, kindKey, "")
-		n := 0
-		for _, e := range es {
-			var ak AccessKey
-			unmarshal(e.Body, &ak)
-			if strings.EqualFold(ak.UserName, user) {
-				n++
+		// The user must still be the one authorized, inside the
+		// transaction that writes the key: a key created while its
+		// user is deleted would be left to the next user of the name.
+		if o.id != "" {
+			if u, err := loadUser(tx, c.who.account, o.name); err != nil || u.ID != o.id {
+				return noSuchEntity("The user with name %s cannot be found.", o.name)
 			}
 		}
-		if n >= 2 {
+		_, keys, err := keysOf(tx, c.who.account, o.id)
+		if err != nil {
+			return err
+		}
+		if len(keys) >= 2 {
 			return apiErr(409, "LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: 2")
 		}
 		return tx.Create(&store.Entity{Account: c.who.account, Kind: kindKey, Name: k.ID, ID: k.ID, Body: marshal(k)})
@@ -1134,30 +1247,20 @@ func createAccessKey(c *call) error {
 }
 
 func listAccessKeys(c *call) error {
-	user, arn, err := c.keyOwner()
+	o, err := c.keyOwner("iam:ListAccessKeys")
 	if err != nil {
-		return err
-	}
-	if err := c.authorize("iam:ListAccessKeys", arn, nil); err != nil {
 		return err
 	}
 	var keys []*AccessKey
 	err = c.s.view(c.ctx, func(tx store.Tx) error {
-		es, err := tx.List(c.who.account, kindKey, "")
-		for _, e := range es {
-			var ak AccessKey
-			unmarshal(e.Body, &ak)
-			if strings.EqualFold(ak.UserName, user) {
-				keys = append(keys, &ak)
-			}
-		}
+		_, keys, err = keysOf(tx, c.who.account, o.id)
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	if user != "" {
-		c.x.elem("UserName", user)
+	if o.name != "" {
+		c.x.elem("UserName", o.name)
 	}
 	return writeList(c, "AccessKeyMetadata", keys, func(k *AccessKey) { writeKey(&c.x, k, "") })
 }
@@ -1167,15 +1270,12 @@ func deleteAccessKey(c *call) error {
 	if err != nil {
 		return err
 	}
-	user, arn, err := c.keyOwner()
+	o, err := c.keyOwner("iam:DeleteAccessKey")
 	if err != nil {
 		return err
 	}
-	if err := c.authorize("iam:DeleteAccessKey", arn, nil); err != nil {
-		return err
-	}
 	return c.s.update(c.ctx, func(tx store.Tx) error {
-		if _, _, err := loadKey(tx, c.who.account, id, user); err != nil {
+		if _, _, err := loadKey(tx, c.who.account, id, o.id); err != nil {
 			return err
 		}
 		return tx.Delete(c.who.account, kindKey, id)

@@ -68,6 +68,9 @@ func getGroup(c *call) error {
 	if err != nil {
 		return err
 	}
+	if _, err := c.principalFor(kindGroup, name, "iam:GetGroup", nil); err != nil {
+		return err
+	}
 	var g *Group
 	var members []*User
 	err = c.s.view(c.ctx, func(tx store.Tx) error {
@@ -75,16 +78,15 @@ func getGroup(c *call) error {
 			return err
 		}
 		for _, m := range g.Members {
-			if u, err := loadUser(tx, c.who.account, m); err == nil {
-				members = append(members, u)
+			u, err := loadUser(tx, c.who.account, m)
+			if err != nil {
+				return err // a member is removed with its user: this is damage
 			}
+			members = append(members, u)
 		}
 		return nil
 	})
 	if err != nil {
-		return err
-	}
-	if err := c.authorize("iam:GetGroup", g.Arn, nil); err != nil {
 		return err
 	}
 	c.x.open("Group")
@@ -110,7 +112,7 @@ func getGroup(c *call) error {
 }
 
 func listGroups(c *call) error {
-	if err := c.authorize("iam:ListGroups", arnOf(c.who.account, "group", "/", "*"), nil); err != nil {
+	if err := c.authorize("iam:ListGroups", c.listResource("group"), nil); err != nil {
 		return err
 	}
 	groups, err := listAll(c, kindGroup, func(g *Group) string { return g.Path })
@@ -125,17 +127,7 @@ func deleteGroup(c *call) error {
 	if err != nil {
 		return err
 	}
-	var arn string
-	if err := c.s.view(c.ctx, func(tx store.Tx) error {
-		g, err := loadGroup(tx, c.who.account, name)
-		if err == nil {
-			arn = g.Arn
-		}
-		return err
-	}); err != nil {
-		return err
-	}
-	if err := c.authorize("iam:DeleteGroup", arn, nil); err != nil {
+	if _, err := c.principalFor(kindGroup, name, "iam:DeleteGroup", nil); err != nil {
 		return err
 	}
 	return c.s.update(c.ctx, func(tx store.Tx) error {
@@ -162,21 +154,7 @@ func groupMembership(add bool) handler {
 			return err
 		}
 		gname, uname := v[0], v[1]
-		var arn string
-		if err := c.s.view(c.ctx, func(tx store.Tx) error {
-			g, err := loadGroup(tx, c.who.account, gname)
-			if err != nil {
-				return err
-			}
-			if _, err := loadUser(tx, c.who.account, uname); err != nil {
-				return err
-			}
-			arn = g.Arn
-			return nil
-		}); err != nil {
-			return err
-		}
-		if err := c.authorize("iam:"+c.op, arn, nil); err != nil {
+		if _, err := c.principalFor(kindGroup, gname, "iam:"+c.op, nil); err != nil {
 			return err
 		}
 		return c.s.update(c.ctx, func(tx store.Tx) error {

@@ -125,7 +125,7 @@ func deleteInstanceProfile(c *call) error {
 }
 
 func listInstanceProfiles(c *call) error {
-	if err := c.authorize("iam:ListInstanceProfiles", arnOf(c.who.account, "instance-profile", "/", "*"), nil); err != nil {
+	if err := c.authorize("iam:ListInstanceProfiles", c.listResource("instance-profile"), nil); err != nil {
 		return err
 	}
 	return c.s.view(c.ctx, func(tx store.Tx) error {

@@ -2,6 +2,7 @@ package iamapi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -80,17 +81,32 @@ func assumeRole(c *call) error {
 	if len(parts) != 6 || parts[2] != "iam" || !strings.HasPrefix(parts[5], "role/") {
 		return apiErr(400, "ValidationError", "%s is invalid", roleArn)
 	}
+	if c.who.kind == "root" {
+		return apiErr(403, "AccessDenied", "Roles may not be assumed by root accounts.")
+	}
 	account, roleName := parts[4], parts[5][strings.LastIndexByte(parts[5], '/')+1:]
 	var role *Role
 	if err := c.s.view(c.ctx, func(tx store.Tx) error {
 		r, err := loadRole(tx, account, roleName)
-		if err != nil {
+		if err == nil && r.Arn == roleArn {
+			role = r
+		}
+		var ae *APIError
+		if errors.As(err, &ae) {
+			return nil // no such role
+		}
+		return err
+	}); err != nil {
+		return err
+	}
+	if role == nil {
+		// AWS does not say whether a role exists to a caller it refuses:
+		// a role that does not exist (or not under that path) is decided
+		// as one whose trust policy names nobody, so the answer is the
+		// same AccessDenied a real role's would be.
+		if err := c.authorizeWith("sts:AssumeRole", roleArn, nil, trustsNobody); err != nil {
 			return err
 		}
-		role = r
-		return nil
-	}); err != nil || role.Arn != roleArn {
-		// AWS does not say whether the role exists to a caller it refuses.
 		return apiErr(403, "AccessDenied", "User: %s is not authorized to perform: sts:AssumeRole on resource: %s", c.who.arn, roleArn)
 	}
 	if duration < 900 || duration > role.MaxSessionDuration || (c.who.kind == "session" && duration > 3600) {
@@ -154,6 +170,9 @@ func assumeRole(c *call) error {
 	return nil
 }
 
+// trustsNobody is the trust policy of a role that does not exist.
+var trustsNobody = compileStored(`{"Version":"2012-10-17","Statement":[]}`, "trust policy")
+
 // Bootstrap makes an account with a root access key when it does not
 // exist yet, returning the key's ID and secret (only when created, or
 // when given: keyID/secret set the root key, for scripts).
@@ -178,11 +197,12 @@ func (s *Service) Bootstrap(account, keyID, secret string) (id, sec string, crea
 // accountRecord is what the store keeps of an account itself.
 type accountRecord struct {
 	// Schema is the version of the account's stored data: 2 once policy
-	// use counts are kept (PolicyUse).
+	// use counts are kept (PolicyUse); 3 once access keys, MFA devices and
+	// trust policies are bound to unique IDs.
 	Schema int `json:"schema"`
 }
 
-const accountSchema = 2
+const accountSchema = 3
 
 // migrateAccount brings an account's stored data up to accountSchema.
 func migrateAccount(tx store.Tx, e *store.Entity) error {
@@ -193,8 +213,13 @@ func migrateAccount(tx store.Tx, e *store.Entity) error {
 	if rec.Schema >= accountSchema {
 		return nil
 	}
-	if err := recountPolicyUse(tx, e.Account); err != nil {
-		return fmt.Errorf("account %s: counting policy use: %w", e.Account, err)
+	if rec.Schema < 2 {
+		if err := recountPolicyUse(tx, e.Account); err != nil {
+			return fmt.Errorf("account %s: counting policy use: %w", e.Account, err)
+		}
+	}
+	if err := bindToUniqueIDs(tx, e.Account); err != nil {
+		return fmt.Errorf("account %s: binding to unique IDs: %w", e.Account, err)
 	}
 	rec.Schema = accountSchema
 	e.Body = marshal(rec)
@@ -281,7 +306,8 @@ func getFederationToken(c *call) error {
 // secret and token, and writes its Credentials element.
 func (c *call) issueSession(account string, s *Session) error {
 	secret := newSecret()
-	s.ID, s.Secret, s.Token = newID("ASIA"), c.s.Sealer.Seal(secret), "ward"+newSecret()+newSecret()
+	token := "ward" + newSecret() + newSecret()
+	s.ID, s.Secret, s.TokenHash = newID("ASIA"), c.s.Sealer.Seal(secret), hashToken(token)
 	if err := c.s.update(c.ctx, func(tx store.Tx) error {
 		return tx.Create(&store.Entity{Account: account, Kind: kindSession, Name: s.ID, ID: s.ID, Body: marshal(s)})
 	}); err != nil {
@@ -290,7 +316,7 @@ func (c *call) issueSession(account string, s *Session) error {
 	c.x.open("Credentials")
 	c.x.elem("AccessKeyId", s.ID)
 	c.x.elem("SecretAccessKey", secret)
-	c.x.elem("SessionToken", s.Token)
+	c.x.elem("SessionToken", token)
 	c.x.elem("Expiration", fmtTime(s.Expires))
 	c.x.close("Credentials")
 	return nil

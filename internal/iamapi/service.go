@@ -5,6 +5,8 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -132,6 +134,9 @@ type caller struct {
 	// credentials, checked on every request like a role session's.
 	tempToken   string
 	tempExpires time.Time
+	// token is a role or federated session's token, once verified
+	// against the hash the store keeps.
+	token string
 	// limit names what temporary credentials may not do beyond their
 	// policies: "sessiontoken" (GetSessionToken without MFA) or
 	// "federation" (GetFederationToken). See credentialLimit.
@@ -415,11 +420,28 @@ func sessionUser(tx store.Tx, account string, ss *Session) (*User, error) {
 func (c *caller) tokenValid(token string, now time.Time) bool {
 	switch {
 	case c.session != nil:
-		return c.session.Token == token && now.Before(c.session.Expires)
+		return c.token == token && now.Before(c.session.Expires)
 	case c.tempToken != "":
 		return c.tempToken == token && now.Before(c.tempExpires)
 	}
-	return true
+	return token == ""
+}
+
+// hashToken is what the store keeps of a session token: its SHA-256, so
+// that a copy of the database yields no working session.
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// tokenMatches reports whether token is the session's, in constant time.
+func (ss *Session) tokenMatches(token string) bool {
+	if ss.TokenHash == "" {
+		// Stored before tokens were hashed: such sessions expire within
+		// 36 hours of being issued.
+		return ss.Token != "" && subtle.ConstantTimeCompare([]byte(ss.Token), []byte(token)) == 1
+	}
+	return subtle.ConstantTimeCompare([]byte(ss.TokenHash), []byte(hashToken(token))) == 1
 }
 
 // resolveCaller turns a verified key into the principal behind it.
@@ -444,23 +466,37 @@ func (s *Service) resolveCaller(ctx context.Context, signed *sigv4.Signed) (*cal
 		}
 		switch e.Kind {
 		case kindKey:
+			if signed.SecurityToken != "" {
+				// A long-term key signs without a token; one sent with
+				// a token is refused, not run with the token ignored.
+				aerr = apiErr(403, "InvalidClientTokenId", "The security token included in the request is invalid.")
+				return nil
+			}
 			var k AccessKey
-			unmarshal(e.Body, &k)
-			if k.UserName == "" {
+			if err := unmarshal(e.Body, &k); err != nil {
+				return fmt.Errorf("stored access key %s: %w", e.Name, err)
+			}
+			if k.UserID == "" && k.UserName == "" {
 				who = &caller{account: e.Account, arn: "arn:aws:iam::" + e.Account + ":root", userID: e.Account, kind: "root"}
 				return nil
 			}
-			ue, err := tx.Get(e.Account, kindUser, k.UserName)
-			if err != nil {
-				return err
+			// The key's user by unique ID: never another user that has
+			// taken its name since.
+			ue, err := tx.GetByID(k.UserID)
+			if err != nil || ue.Kind != kindUser || ue.Account != e.Account {
+				return store.ErrNotFound
 			}
 			var u User
-			unmarshal(ue.Body, &u)
+			if err := unmarshal(ue.Body, &u); err != nil {
+				return fmt.Errorf("stored user %s: %w", ue.Name, err)
+			}
 			who = &caller{account: e.Account, arn: u.Arn, userID: u.ID, kind: "user", user: &u}
 		case kindSession:
 			var ss Session
-			unmarshal(e.Body, &ss)
-			if signed.SecurityToken != ss.Token {
+			if err := unmarshal(e.Body, &ss); err != nil {
+				return fmt.Errorf("stored session %s: %w", e.Name, err)
+			}
+			if !ss.tokenMatches(signed.SecurityToken) {
 				aerr = apiErr(403, "InvalidClientTokenId", "The security token included in the request is invalid.")
 				return nil
 			}
@@ -482,7 +518,7 @@ func (s *Service) resolveCaller(ctx context.Context, signed *sigv4.Signed) (*cal
 			}
 			if ss.Root {
 				who = &caller{account: e.Account, arn: "arn:aws:iam::" + e.Account + ":root", userID: e.Account, kind: "root",
-					tempToken: ss.Token, tempExpires: ss.Expires, limit: "sessiontoken"}
+					tempToken: signed.SecurityToken, tempExpires: ss.Expires, limit: "sessiontoken"}
 				return nil
 			}
 			if ss.UserName != "" {
@@ -490,7 +526,7 @@ func (s *Service) resolveCaller(ctx context.Context, signed *sigv4.Signed) (*cal
 				if err != nil {
 					return err
 				}
-				who = &caller{account: e.Account, arn: u.Arn, userID: u.ID, kind: "user", user: u, tempToken: ss.Token, tempExpires: ss.Expires,
+				who = &caller{account: e.Account, arn: u.Arn, userID: u.ID, kind: "user", user: u, tempToken: signed.SecurityToken, tempExpires: ss.Expires,
 					limit: "sessiontoken", mfaTime: ss.MFATime}
 				return nil
 			}
@@ -515,6 +551,9 @@ func (s *Service) resolveCaller(ctx context.Context, signed *sigv4.Signed) (*cal
 		return nil, apiErr(403, "InvalidClientTokenId", "The security token included in the request is invalid.")
 	}
 	who.keyID = signed.AccessKeyID
+	if who.session != nil {
+		who.token = signed.SecurityToken // verified above; kept in memory only
+	}
 	s.mu.Lock()
 	if c, ok := s.callers[signed.AccessKeyID]; ok && c.gen == gen && s.gen == gen {
 		c.who = who
@@ -560,14 +599,15 @@ func (c *call) authorizeWith(action, resource string, extra map[string][]string,
 	if resource == "*" {
 		resourceAccount = c.who.account
 	}
-	req := engine.Request{Principal: c.who.arn, Action: action, Resource: resource, ResourceAccount: resourceAccount, Keys: sc.keys, Now: now}
+	req := engine.Request{Principal: c.who.arn, Action: action, Resource: resource, ResourceAccount: resourceAccount, Keys: sc.keys, Now: now,
+		LiteralResource: true}
 	if err := req.PrepareInto(&sc.prep); err != nil {
 		return apiErr(500, "ServiceFailure", "the request could not be authorized: %v", err)
 	}
 	set.DecideInto(&sc.prep, &sc.dec)
 	var denied error
 	if sc.dec.Result != engine.Allowed {
-		denied = apiErr(403, "AccessDenied", "%s", sc.dec.Message())
+		denied = apiErr(403, "AccessDenied", "%s", deniedMessage(sc.dec.Message(), action, resource))
 	}
 	if s.Decisions != nil {
 		rec := sc.record(c, c.who, action, resource, now)
@@ -581,6 +621,34 @@ func (c *call) authorizeWith(action, resource string, extra map[string][]string,
 		}
 	}
 	return denied
+}
+
+// deniedMessage is the engine's AccessDenied message as IAM words it for
+// its own operations: the resource is named by kind and name ("role
+// chat", "user bob", "group devs", "instance profile web"), or by kind
+// and ARN for a policy, rather than by ARN.
+func deniedMessage(msg, action, resource string) string {
+	if !strings.HasPrefix(action, "iam:") {
+		return msg
+	}
+	_, kind, rest, ok := iamARN(resource)
+	if !ok {
+		return msg
+	}
+	name := rest[strings.LastIndexByte(rest, '/')+1:]
+	var shown string
+	switch kind {
+	case "user", "role", "group":
+		shown = kind + " " + name
+	case "instance-profile":
+		shown = "instance profile " + name
+	case "policy":
+		shown = "policy " + resource
+	}
+	if shown == "" || name == "" {
+		return msg
+	}
+	return strings.Replace(msg, " on resource: "+resource, " on resource: "+shown, 1)
 }
 
 // errLogFailed answers a request whose decision could not be written to

@@ -113,7 +113,8 @@ func TestAttackPolicyARNTricks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rootB, stsB := clients(ts.URL, idB, secretB, "")
+	rootB, _ := clients(ts.URL, idB, secretB, "")
+	_, stsB := limitedUser(t, ts.URL, rootB, "adminB", adminPolicy)
 	if _, err := rootB.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bob")}); err != nil {
 		t.Fatal(err)
 	}
