@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wardhq/ward/internal/policy"
 	"github.com/wardhq/ward/internal/sigv4"
 	"github.com/wardhq/ward/internal/store"
 )
@@ -217,16 +218,20 @@ func (c *call) authorizeOne(q *AuthorizeRequest) *AuthorizeAnswer {
 	if resource == "" {
 		resource = "*"
 	}
-	subject, err := c.s.principalByARN(c.ctx, q.Principal)
+	subject, subjectResource, err := c.s.principalByARN(c.ctx, q.Principal)
 	if err != nil {
 		return fail("%v", err)
 	}
-	// The caller must be allowed to ask about this principal. That
-	// decision is logged with the answer's, in one write.
+	// The caller must be allowed to ask about this principal, whether or
+	// not it exists. That decision is logged with the answer's, in one
+	// write.
 	c.holdRecord = true
 	defer c.flushHeld()
-	if err := c.authorize("iam:SimulatePrincipalPolicy", subjectARN(subject), nil); err != nil {
+	if err := c.authorize("iam:SimulatePrincipalPolicy", subjectResource, nil); err != nil {
 		return fail("%v", err)
+	}
+	if subject == nil {
+		return fail("NoSuchEntity: %s is not a user, role or role session of this account", q.Principal)
 	}
 	var ctx map[string][]string
 	if len(q.Context) > 0 {
@@ -294,72 +299,88 @@ func subjectARN(c *caller) string {
 	return c.arn
 }
 
-// principalByARN finds a stored principal: a user, a role, or a session
-// of a role (decided with the role's policies).
-func (s *Service) principalByARN(ctx context.Context, arn string) (*caller, error) {
+// principalByARN finds the stored principal an ARN names, exactly: a
+// user or role by its full ARN (path included), a session of a role by
+// the role's name. It also returns the resource on which a caller's
+// permission to ask about it is checked: the user's or role's ARN, or,
+// when there is no such principal, the ARN as given (a session's role at
+// the root path), so that the check is made, and denied alike, before
+// anything is said about existence. who is nil when nothing matches.
+// Only principals found are cached.
+func (s *Service) principalByARN(ctx context.Context, arn string) (who *caller, subject string, err error) {
+	if len(arn) > 2048 {
+		return nil, "", errors.New("the principal ARN is longer than 2048 characters")
+	}
 	s.mu.Lock()
-	c, ok := s.principals[arn]
+	c, ok := s.principals.get(arn)
 	gen := s.gen
 	s.mu.Unlock()
 	if ok && c.gen == gen {
-		return c.who, nil
+		return c.who, subjectARN(c.who), nil
 	}
-	who, err := s.loadPrincipal(ctx, arn)
-	if err == nil {
+	who, subject, err = s.loadPrincipal(ctx, arn)
+	if err == nil && who != nil {
 		s.mu.Lock()
-		if s.principals == nil {
-			s.principals = map[string]cachedCaller{}
-		}
+		s.initCaches()
 		if s.gen == gen {
-			s.principals[arn] = cachedCaller{gen: gen, who: who}
+			s.principals.put(arn, cachedCaller{gen: gen, who: who})
 		}
 		s.mu.Unlock()
 	}
-	return who, err
+	return who, subject, err
 }
 
-func (s *Service) loadPrincipal(ctx context.Context, arn string) (*caller, error) {
+func (s *Service) loadPrincipal(ctx context.Context, arn string) (*caller, string, error) {
 	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 {
-		return nil, fmt.Errorf("%q is not an ARN", arn)
+	if len(parts) != 6 || parts[0] != "arn" || parts[1] != "aws" || parts[3] != "" || !policy.IsAccountID(parts[4]) {
+		return nil, "", fmt.Errorf("%q is not a principal ARN", arn)
 	}
 	account, res := parts[4], parts[5]
 	var who *caller
+	subject := arn
 	err := s.Store.View(ctx, func(tx store.Tx) error {
 		switch {
 		case parts[2] == "iam" && strings.HasPrefix(res, "user/"):
 			u, err := loadUser(tx, account, res[strings.LastIndexByte(res, '/')+1:])
-			if err != nil {
+			if err != nil || u.Arn != arn {
 				return err
 			}
 			who = &caller{account: account, arn: u.Arn, userID: u.ID, kind: "user", user: u}
 		case parts[2] == "iam" && strings.HasPrefix(res, "role/"), parts[2] == "sts" && strings.HasPrefix(res, "assumed-role/"):
 			name, session := res[strings.IndexByte(res, '/')+1:], "ward-authorize"
 			if parts[2] == "sts" {
-				name, session, _ = strings.Cut(name, "/")
+				var ok bool
+				if name, session, ok = strings.Cut(name, "/"); !ok || name == "" || session == "" || strings.Contains(session, "/") {
+					return fmt.Errorf("%q is not a role session ARN", arn)
+				}
+				subject = arnOf(account, "role", "/", name)
 			} else {
 				name = name[strings.LastIndexByte(name, '/')+1:]
 			}
 			r, err := loadRole(tx, account, name)
-			if err != nil {
+			if err != nil || (parts[2] == "iam" && r.Arn != arn) {
 				return err
 			}
+			subject = r.Arn
 			who = &caller{account: account, arn: "arn:aws:sts::" + account + ":assumed-role/" + r.Name + "/" + session,
 				userID: r.ID + ":" + session, kind: "session", session: &Session{RoleName: r.Name, RoleArn: r.Arn, RoleID: r.ID, SessionName: session},
 				roleTags: r.Tags}
 		case parts[2] == "iam" && res == "root":
+			if _, err := tx.Get(account, kindAccount, account); err != nil {
+				return err
+			}
 			who = &caller{account: account, arn: arn, userID: account, kind: "root"}
 		default:
 			return fmt.Errorf("%s is not a user, role or role session ward knows", arn)
 		}
 		return nil
 	})
-	if err != nil {
-		var ae *APIError
-		if errors.As(err, &ae) {
-			return nil, errors.New(ae.Message)
-		}
-		return nil, err
+	var ae *APIError
+	if errors.As(err, &ae) || errors.Is(err, store.ErrNotFound) {
+		return nil, subject, nil // no such principal
 	}
-	return who, nil
+	if err != nil {
+		return nil, "", err
+	}
+	return who, subject, nil
 }

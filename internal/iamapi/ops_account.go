@@ -426,7 +426,10 @@ func getContextKeysForPrincipalPolicy(c *call) error {
 	if err := c.authorize("iam:GetContextKeysForPrincipalPolicy", source, nil); err != nil {
 		return err
 	}
-	who, err := c.s.principalByARN(c.ctx, source)
+	who, _, err := c.s.principalByARN(c.ctx, source)
+	if err == nil && who == nil {
+		err = fmt.Errorf("%s does not exist", source)
+	}
 	if err != nil {
 		return noSuchEntity("%v", err)
 	}

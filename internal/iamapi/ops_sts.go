@@ -178,6 +178,9 @@ var trustsNobody = compileStored(`{"Version":"2012-10-17","Statement":[]}`, "tru
 // when given: keyID/secret set the root key, for scripts).
 func (s *Service) Bootstrap(account, keyID, secret string) (id, sec string, created bool, err error) {
 	err = s.update(context.Background(), func(tx store.Tx) error {
+		if err := registerAccount(tx, account); err != nil {
+			return err
+		}
 		if e, err := tx.Get(account, kindAccount, account); err == nil {
 			return migrateAccount(tx, e)
 		}

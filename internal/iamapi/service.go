@@ -77,11 +77,18 @@ type Service struct {
 
 	mu      sync.Mutex
 	gen     uint64 // bumped on every write: everything cached goes stale
-	cache   map[setKey]cachedSet
-	callers map[string]cachedCaller // by access key ID
+	cache   boundedMap[setKey, cachedSet]
+	callers boundedMap[string, cachedCaller] // by access key ID
 	// principals are the principals /v1/authorize asks about, by ARN.
-	principals map[string]cachedCaller
-	used       map[string]keyUse // last use of each access key, since start
+	principals boundedMap[string, cachedCaller]
+	used       boundedMap[string, keyUse] // last use of each access key, since start
+}
+
+// initCaches sets the bounds of the caches; called with s.mu held.
+func (s *Service) initCaches() {
+	if s.cache.max == 0 {
+		s.cache.max, s.callers.max, s.principals.max, s.used.max = maxCachedSets, maxCachedCallers, maxCachedPrincipals, maxKeyUses
+	}
 }
 
 type keyUse struct {
@@ -92,7 +99,7 @@ type keyUse struct {
 func (s *Service) lastUse(keyID string) (keyUse, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u, ok := s.used[keyID]
+	u, ok := s.used.get(keyID)
 	return u, ok
 }
 
@@ -344,7 +351,7 @@ func remoteIP(r *http.Request) string {
 // session's temporary key.
 func (s *Service) secretOf(keyID string) (string, error) {
 	s.mu.Lock()
-	c, ok := s.callers[keyID]
+	c, ok := s.callers.get(keyID)
 	gen := s.gen
 	s.mu.Unlock()
 	if ok && c.gen == gen && c.secret != "" {
@@ -386,11 +393,9 @@ func (s *Service) secretOf(keyID string) (string, error) {
 		return "", invalid
 	}
 	s.mu.Lock()
-	if s.callers == nil {
-		s.callers = map[string]cachedCaller{}
-	}
+	s.initCaches()
 	if s.gen == gen {
-		s.callers[keyID] = cachedCaller{gen: gen, secret: secret}
+		s.callers.put(keyID, cachedCaller{gen: gen, secret: secret})
 	}
 	s.mu.Unlock()
 	return secret, nil
@@ -447,11 +452,9 @@ func (ss *Session) tokenMatches(token string) bool {
 // resolveCaller turns a verified key into the principal behind it.
 func (s *Service) resolveCaller(ctx context.Context, signed *sigv4.Signed) (*caller, *APIError) {
 	s.mu.Lock()
-	if s.used == nil {
-		s.used = map[string]keyUse{}
-	}
-	s.used[signed.AccessKeyID] = keyUse{time: s.now(), service: signed.Service, region: signed.Region}
-	cc, ok := s.callers[signed.AccessKeyID]
+	s.initCaches()
+	s.used.put(signed.AccessKeyID, keyUse{time: s.now(), service: signed.Service, region: signed.Region})
+	cc, ok := s.callers.get(signed.AccessKeyID)
 	gen := s.gen
 	s.mu.Unlock()
 	if ok && cc.gen == gen && cc.who != nil && cc.who.tokenValid(signed.SecurityToken, s.now()) {
@@ -555,9 +558,9 @@ func (s *Service) resolveCaller(ctx context.Context, signed *sigv4.Signed) (*cal
 		who.token = signed.SecurityToken // verified above; kept in memory only
 	}
 	s.mu.Lock()
-	if c, ok := s.callers[signed.AccessKeyID]; ok && c.gen == gen && s.gen == gen {
+	if c, ok := s.callers.get(signed.AccessKeyID); ok && c.gen == gen && s.gen == gen {
 		c.who = who
-		s.callers[signed.AccessKeyID] = c
+		s.callers.put(signed.AccessKeyID, c)
 	}
 	s.mu.Unlock()
 	return who, nil
@@ -672,10 +675,8 @@ func (c *call) flushHeld() {
 func (s *Service) policySet(ctx context.Context, who *caller, resourcePolicy *engine.Compiled) (*engine.Set, error) {
 	key := setKey{who.arn, who.keyID}
 	s.mu.Lock()
-	if s.cache == nil {
-		s.cache = map[setKey]cachedSet{}
-	}
-	cached, ok := s.cache[key]
+	s.initCaches()
+	cached, ok := s.cache.get(key)
 	gen := s.gen
 	s.mu.Unlock()
 	if ok && cached.gen == gen && resourcePolicy == nil {
@@ -697,7 +698,7 @@ func (s *Service) policySet(ctx context.Context, who *caller, resourcePolicy *en
 	}
 	if resourcePolicy == nil {
 		s.mu.Lock()
-		s.cache[key] = cachedSet{gen: gen, set: set}
+		s.cache.put(key, cachedSet{gen: gen, set: set})
 		s.mu.Unlock()
 	}
 	return set, nil
