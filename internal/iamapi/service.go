@@ -13,7 +13,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -217,22 +216,22 @@ func newRequestID() string {
 // ServeHTTP answers one Query API request.
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	requestID := newRequestID()
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	// One byte past the limit tells a body that is too large from one
+	// that fits exactly; a large body is refused, never cut short.
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
 	if err != nil {
 		s.writeError(w, &APIError{Status: 400, Code: "InvalidRequest", Message: "the request body could not be read"}, iamNS, requestID)
 		return
 	}
-	form, err := url.ParseQuery(string(body))
-	if err != nil {
-		s.writeError(w, invalidInput("the request body is not form-encoded"), iamNS, requestID)
+	if len(body) > maxBodyBytes {
+		s.writeError(w, apiErr(413, "RequestEntityTooLarge", "the request body is larger than %d bytes", maxBodyBytes), iamNS, requestID)
 		return
 	}
-	for k, v := range r.URL.Query() {
-		if !strings.HasPrefix(k, "X-Amz-") {
-			form[k] = append(form[k], v...)
-		}
+	p, aerr := decodeParams(body, r.URL.RawQuery)
+	if aerr != nil {
+		s.writeError(w, aerr, iamNS, requestID)
+		return
 	}
-	p := params(form)
 	op := p.get("Action")
 	// AssumeRoleWithWebIdentity is unsigned: the token is the credential.
 	if unsignedOps[op] && r.Header.Get("Authorization") == "" && r.URL.Query().Get("X-Amz-Algorithm") == "" {
@@ -257,6 +256,9 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var signedBy sigv4.Signed
 	signed := &signedBy
 	verr := sigv4.VerifyInto(r, body, s.secretOf, s.now(), signed)
+	if verr == nil && signed.Service != "iam" && signed.Service != "sts" {
+		verr = &sigv4.Error{Status: 403, Code: "SignatureDoesNotMatch", Message: "Credential should be scoped to correct service: 'iam'. "}
+	}
 	ns := iamNS
 	if (verr == nil && signed.Service == "sts") || (verr != nil && stsOps[op] != nil) {
 		ns = stsNS

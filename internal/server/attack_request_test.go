@@ -1,0 +1,60 @@
+package server_test
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wardhq/ward/internal/sigv4"
+)
+
+// rawCall sends a form body signed by hand for a scope's service, as an
+// attacker's tool would, and returns the status and body.
+func rawCall(t *testing.T, endpoint, id, secret, service, query, body string) (int, string) {
+	t.Helper()
+	u := endpoint + "/"
+	if query != "" {
+		u += "?" + query
+	}
+	req, err := http.NewRequest("POST", u, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	sigv4.Sign(req, []byte(body), id, secret, "us-east-1", service, time.Now())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(out)
+}
+
+// TestAttackRequestShape: requests ward must refuse before any operation
+// runs: a scope for another service, a parameter given twice (in the
+// body, or once in the body and once in the query string, where the two
+// could say different things), and a body larger than the limit, which
+// is refused with its own error rather than cut short.
+func TestAttackRequestShape(t *testing.T) {
+	_, ts, id, secret := startServer(t, nil)
+	for _, tc := range []struct {
+		name, service, query, body string
+		status                     int
+		code                       string
+	}{
+		{"honest", "iam", "", "Action=ListUsers&Version=2010-05-08", 200, ""},
+		{"scoped to s3", "s3", "", "Action=ListUsers&Version=2010-05-08", 403, "SignatureDoesNotMatch"},
+		{"scoped to a made-up service", "foo", "", "Action=ListUsers&Version=2010-05-08", 403, "SignatureDoesNotMatch"},
+		{"Action twice", "iam", "", "Action=ListUsers&Action=CreateUser&UserName=x&Version=2010-05-08", 400, "MalformedQueryString"},
+		{"Action in the body and the query", "iam", "Action=CreateUser", "Action=ListUsers&UserName=x&Version=2010-05-08", 400, "MalformedQueryString"},
+		{"body over 1 MiB", "iam", "", "Action=ListUsers&Version=2010-05-08&Pad=" + strings.Repeat("a", 1<<20), 413, "RequestEntityTooLarge"},
+	} {
+		status, body := rawCall(t, ts.URL, id, secret, tc.service, tc.query, tc.body)
+		if status != tc.status || (tc.code != "" && !strings.Contains(body, "<Code>"+tc.code+"</Code>")) {
+			t.Errorf("%s: %d %s, want %d %s", tc.name, status, body, tc.status, tc.code)
+		}
+	}
+}
