@@ -372,8 +372,14 @@ func assumeRoleWithWebIdentity(c *call) error {
 	if duration < 900 || duration > role.MaxSessionDuration {
 		return apiErr(400, "ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 	}
+	// Session policies narrow the session as they do AssumeRole's.
+	sessionPolicies, err := c.sessionPolicies(account)
+	if err != nil {
+		return err
+	}
 	sub, _ := claims["sub"].(string)
-	s := &Session{Expires: c.expiresIn(duration), RoleArn: role.Arn, RoleName: role.Name, RoleID: role.ID, SessionName: sessionName}
+	s := &Session{Expires: c.expiresIn(duration), RoleArn: role.Arn, RoleName: role.Name, RoleID: role.ID, SessionName: sessionName,
+		SessionPolicies: sessionPolicies}
 	if err := c.issueSession(account, s); err != nil {
 		return err
 	}
@@ -382,6 +388,9 @@ func assumeRoleWithWebIdentity(c *call) error {
 	c.x.elem("AssumedRoleId", role.ID+":"+sessionName)
 	c.x.elem("Arn", "arn:aws:sts::"+account+":assumed-role/"+role.Name+"/"+sessionName)
 	c.x.close("AssumedRoleUser")
+	if len(sessionPolicies) > 0 {
+		c.x.elem("PackedPolicySize", "10")
+	}
 	c.x.elem("Provider", provider.URL)
 	if len(auds) > 0 {
 		c.x.elem("Audience", auds[0])

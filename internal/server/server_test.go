@@ -838,6 +838,30 @@ func TestSDKWebIdentity(t *testing.T) {
 	if _, err := session.ListUsers(ctx, &iam.ListUsersInput{}); apiCode(err) != "AccessDenied" {
 		t.Errorf("and only it: %v", err)
 	}
+	// Session policies narrow a web identity session, inline or by ARN,
+	// as they do AssumeRole's: a session meant to be narrowed does not
+	// get the whole role.
+	onlyGetUser, err := root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("only-get-user"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, in := range map[string]*sts.AssumeRoleWithWebIdentityInput{
+		"Policy":     {Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}`)},
+		"PolicyArns": {PolicyArns: []ststypes.PolicyDescriptorType{{Arn: onlyGetUser.Policy.Arn}}},
+	} {
+		in.RoleArn, in.RoleSessionName = aws.String("arn:aws:iam::123456789012:role/deploy"), aws.String("narrow")
+		in.WebIdentityToken = aws.String(sign(claims("repo:acme/app:ref:refs/heads/main", "sts.amazonaws.com", time.Hour), key))
+		out, err := anon.AssumeRoleWithWebIdentity(ctx, in)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		c := out.Credentials
+		narrowed, _ := clients(ts.URL, aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
+		if _, err := narrowed.ListRoles(ctx, &iam.ListRolesInput{}); apiCode(err) != "AccessDenied" {
+			t.Errorf("a session narrowed by %s to iam:GetUser lists roles: %v", name, err)
+		}
+	}
 
 	other, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
