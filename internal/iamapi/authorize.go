@@ -67,7 +67,7 @@ func (s *Service) AuthorizeHandler() http.Handler {
 			return
 		}
 		var signed sigv4.Signed
-		if err := sigv4.VerifyInto(r, body, s.secretOf, s.now(), &signed); err != nil {
+		if err := sigv4.VerifyScoped(r, body, authorizeServices, s.secretOf, s.now(), &signed); err != nil {
 			var se *sigv4.Error
 			if errors.As(err, &se) {
 				writeJSONError(w, se.Status, se.Code, se.Message, requestID)
@@ -117,6 +117,11 @@ func (s *Service) AuthorizeHandler() http.Handler {
 }
 
 var jsonContentType = []string{"application/json"}
+
+// authorizeServices is the service /v1/authorize's signatures are scoped
+// to: ward's own, so that a signature made for IAM or STS cannot be
+// replayed here, nor one made here against IAM or STS.
+var authorizeServices = []string{"ward"}
 
 // readBody reads a request body of at most limit bytes into buf.
 func readBody(buf []byte, body io.Reader, limit int64) ([]byte, error) {

@@ -58,3 +58,27 @@ func TestAttackRequestShape(t *testing.T) {
 		}
 	}
 }
+
+// TestAttackAuthorizeScope: /v1/authorize takes signatures scoped to
+// ward's own service only, so a signed IAM or STS request cannot be
+// replayed against it, nor one of its own against IAM.
+func TestAttackAuthorizeScope(t *testing.T) {
+	_, ts, id, secret := startServer(t, nil)
+	body := `{"principal":"arn:aws:iam::123456789012:root","action":"s3:GetObject","resource":"*"}`
+	for service, want := range map[string]int{"ward": 200, "iam": 403, "sts": 403} {
+		req, _ := http.NewRequest("POST", ts.URL+"/v1/authorize", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		sigv4.Sign(req, []byte(body), id, secret, "us-east-1", service, time.Now())
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("/v1/authorize signed for %s: %d, want %d", service, resp.StatusCode, want)
+		}
+	}
+	if status, _ := rawCall(t, ts.URL, id, secret, "ward", "", "Action=ListUsers&Version=2010-05-08"); status != 403 {
+		t.Errorf("the Query API signed for ward: %d, want 403", status)
+	}
+}

@@ -5,6 +5,16 @@
 // Verification recomputes the canonical request, the string to sign and
 // the signing key from the caller's secret, and compares signatures in
 // constant time. Errors carry AWS's codes and messages and never a secret.
+//
+// What is signed is what runs. The payload hash in the canonical request
+// is always computed from the body received, never taken from the
+// X-Amz-Content-Sha256 header, which must equal it when sent;
+// UNSIGNED-PAYLOAD is refused, and a presigned URL carries no body at
+// all. The credential scope must name a service ward answers (Services)
+// and a well-formed region. Every field is read once: a repeated
+// Credential, SignedHeaders or Signature, or a repeated authentication
+// parameter of a presigned URL, is refused rather than resolved. A signing
+// key is remembered only once a signature made with it has matched.
 package sigv4
 
 import (
@@ -28,6 +38,20 @@ const Algorithm = "AWS4-HMAC-SHA256"
 // MaxSkew is how far a request's time may be from the server's: AWS
 // refuses a signature more than 15 minutes off.
 const MaxSkew = 15 * time.Minute
+
+// Services are the services a credential scope may name for Verify and
+// VerifyInto: the Query API answers IAM and STS. VerifyScoped names its
+// own.
+var Services = []string{"iam", "sts"}
+
+// Bounds on what a request may send, checked before anything else is
+// done with it.
+const (
+	maxAuthorization = 8 << 10
+	maxSignedHeaders = 64
+	maxKeyID         = 128
+	maxRegion        = 32
+)
 
 // Error is a verification failure, with the code and HTTP status AWS uses.
 type Error struct {
@@ -71,16 +95,23 @@ func Verify(r *http.Request, body []byte, secret SecretFunc, now time.Time) (*Si
 // requests) is verified without allocating: the canonical request, the
 // string to sign and the HMACs are computed in pooled buffers.
 func VerifyInto(r *http.Request, body []byte, secret SecretFunc, now time.Time, out *Signed) error {
+	return VerifyScoped(r, body, Services, secret, now, out)
+}
+
+// VerifyScoped is VerifyInto for an endpoint whose signatures are scoped
+// to one of services: a signature made for one endpoint is not accepted
+// by another.
+func VerifyScoped(r *http.Request, body []byte, services []string, secret SecretFunc, now time.Time, out *Signed) error {
 	auth := r.Header.Get("Authorization")
 	presigned := r.URL.RawQuery != "" && strings.Contains(r.URL.RawQuery, "X-Amz-Algorithm=")
 	switch {
 	case auth != "" && presigned && r.URL.Query().Get("X-Amz-Algorithm") != "":
 		return fail(400, "InvalidRequest", "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified")
 	case auth != "":
-		return verifyHeader(r, body, auth, secret, now, out)
+		return verifyHeader(r, body, auth, services, secret, now, out)
 	case presigned:
 		if q := r.URL.Query(); q.Get("X-Amz-Algorithm") != "" {
-			return verifyQuery(r, body, q, secret, now, out)
+			return verifyQuery(r, body, q, services, secret, now, out)
 		}
 	}
 	return fail(403, "MissingAuthenticationToken", "Request is missing Authentication Token")
@@ -91,7 +122,7 @@ type credential struct {
 	keyID, date, region, service string
 }
 
-func parseCredential(s string) (credential, *Error) {
+func parseCredential(s string, services []string) (credential, *Error) {
 	var c credential
 	var rest, term string
 	var ok [4]bool
@@ -100,23 +131,87 @@ func parseCredential(s string) (credential, *Error) {
 	c.region, rest, ok[2] = strings.Cut(rest, "/")
 	c.service, term, ok[3] = strings.Cut(rest, "/")
 	if !ok[0] || !ok[1] || !ok[2] || !ok[3] || strings.Contains(term, "/") {
-		return credential{}, fail(400, "IncompleteSignature", "Credential should be scoped to a valid Region, not %q.", s)
+		return credential{}, fail(400, "IncompleteSignature", "Credential should be scoped to a valid Region, not %q.", truncate(s))
 	}
 	if term != "aws4_request" {
-		return c, fail(400, "IncompleteSignature", "Credential should be scoped with a valid terminator: 'aws4_request', not '%s'.", term)
+		return c, fail(400, "IncompleteSignature", "Credential should be scoped with a valid terminator: 'aws4_request', not '%s'.", truncate(term))
 	}
-	if c.keyID == "" || c.region == "" || c.service == "" {
-		return c, fail(400, "IncompleteSignature", "Credential should be scoped to a valid Region, not %q.", s)
+	if c.keyID == "" || len(c.keyID) > maxKeyID || !isWord(c.keyID) {
+		return c, fail(403, "InvalidClientTokenId", "The security token included in the request is invalid.")
+	}
+	if len(c.date) != 8 || !isDigits(c.date) {
+		return c, fail(403, "SignatureDoesNotMatch", "Credential should be scoped to a valid date: %q.", truncate(c.date))
+	}
+	if !isRegion(c.region) {
+		return c, fail(403, "SignatureDoesNotMatch", "Credential should be scoped to a valid region. ")
+	}
+	known := false
+	for _, svc := range services {
+		known = known || c.service == svc
+	}
+	if !known {
+		return c, fail(403, "SignatureDoesNotMatch", "Credential should be scoped to correct service: '%s'. ", services[0])
 	}
 	return c, nil
 }
 
-func verifyHeader(r *http.Request, body []byte, auth string, secret SecretFunc, now time.Time, out *Signed) error {
+// isRegion accepts a region's shape: lower-case words of letters and
+// digits joined by hyphens, at least two of them, such as us-east-1,
+// eu-central-2 or us-gov-west-1.
+func isRegion(s string) bool {
+	if len(s) < 4 || len(s) > maxRegion || s[0] == '-' || s[len(s)-1] == '-' || !strings.Contains(s, "-") {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' && s[i-1] != '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// isWord accepts an access key ID's characters.
+func isWord(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// truncate shortens what a request sent for an error message.
+func truncate(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "…"
+	}
+	return s
+}
+
+func verifyHeader(r *http.Request, body []byte, auth string, services []string, secret SecretFunc, now time.Time, out *Signed) error {
+	if len(auth) > maxAuthorization {
+		return fail(400, "IncompleteSignature", "The Authorization header is longer than %d bytes.", maxAuthorization)
+	}
+	if len(r.Header.Values("Authorization")) > 1 {
+		return fail(400, "IncompleteSignature", "Only one Authorization header may be sent.")
+	}
 	if !strings.HasPrefix(auth, Algorithm+" ") {
 		alg, _, _ := strings.Cut(auth, " ")
-		return fail(400, "IncompleteSignature", "Unsupported AWS 'algorithm': %q", alg)
+		return fail(400, "IncompleteSignature", "Unsupported AWS 'algorithm': %q", truncate(alg))
 	}
 	var credentialField, signedField, signature string
+	var seen [3]bool
 	for rest := auth[len(Algorithm)+1:]; rest != ""; {
 		var part string
 		part, rest, _ = strings.Cut(rest, ",")
@@ -124,13 +219,20 @@ func verifyHeader(r *http.Request, body []byte, auth string, secret SecretFunc, 
 		if !ok {
 			continue
 		}
+		i := -1
 		switch k {
 		case "Credential":
-			credentialField = v
+			i, credentialField = 0, v
 		case "SignedHeaders":
-			signedField = v
+			i, signedField = 1, v
 		case "Signature":
-			signature = v
+			i, signature = 2, v
+		}
+		if i >= 0 {
+			if seen[i] {
+				return fail(400, "IncompleteSignature", "Authorization header has more than one '%s' parameter.", k)
+			}
+			seen[i] = true
 		}
 	}
 	for _, f := range [...]struct{ name, value string }{{"Credential", credentialField}, {"SignedHeaders", signedField}, {"Signature", signature}} {
@@ -138,27 +240,46 @@ func verifyHeader(r *http.Request, body []byte, auth string, secret SecretFunc, 
 			return fail(400, "IncompleteSignature", "Authorization header requires '%s' parameter. Authorization=%s", f.name, auth)
 		}
 	}
-	cred, e := parseCredential(credentialField)
+	cred, e := parseCredential(credentialField, services)
 	if e != nil {
 		return e
 	}
-	stamp := r.Header.Get("X-Amz-Date")
+	stamp, dateHeader := r.Header.Get("X-Amz-Date"), "x-amz-date"
 	if stamp == "" {
-		stamp = r.Header.Get("Date")
+		stamp, dateHeader = r.Header.Get("Date"), "date"
+	}
+	if len(r.Header.Values("X-Amz-Date")) > 1 || len(r.Header.Values("X-Amz-Security-Token")) > 1 || len(r.Header.Values("X-Amz-Content-Sha256")) > 1 {
+		return fail(400, "IncompleteSignature", "X-Amz-Date, X-Amz-Security-Token and X-Amz-Content-Sha256 may each be sent once.")
 	}
 	t, err := time.Parse("20060102T150405Z", stamp)
 	if err != nil {
 		return fail(400, "IncompleteSignature", "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
 	}
-	if d := now.Sub(t); d > MaxSkew || d < -MaxSkew {
+	const iso = "20060102T150405Z"
+	switch d := now.Sub(t); {
+	case d > MaxSkew:
 		return fail(403, "SignatureDoesNotMatch", "Signature expired: %s is now earlier than %s (%s - 15 min.)",
-			stamp, now.Add(-MaxSkew).UTC().Format("20060102T150405Z"), now.UTC().Format("20060102T150405Z"))
+			stamp, now.Add(-MaxSkew).UTC().Format(iso), now.UTC().Format(iso))
+	case d < -MaxSkew:
+		return fail(403, "SignatureDoesNotMatch", "Signature not yet current: %s is still later than %s (%s + 15 min.)",
+			stamp, now.Add(MaxSkew).UTC().Format(iso), now.UTC().Format(iso))
 	}
 	if cred.date != stamp[:8] {
 		return fail(403, "SignatureDoesNotMatch", "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.", cred.date, stamp[:8], stamp)
 	}
+	if e := checkSignedHeaders(signedField); e != nil {
+		return e
+	}
 	if !listHas(signedField, "host") {
 		return fail(403, "SignatureDoesNotMatch", "'Host' must be a 'SignedHeader' in the AWS Authorization.")
+	}
+	if !listHas(signedField, dateHeader) {
+		// The time the signature is checked against must be signed too,
+		// or it could be moved to keep a captured request current.
+		return fail(403, "SignatureDoesNotMatch", "'%s' must be a 'SignedHeader' in the AWS Authorization.", dateHeader)
+	}
+	if e := checkPayloadHeader(r, body); e != nil {
+		return e
 	}
 	var q url.Values
 	if r.URL.RawQuery != "" {
@@ -168,16 +289,32 @@ func verifyHeader(r *http.Request, body []byte, auth string, secret SecretFunc, 
 	return check(r, body, q, "", signedField, cred, stamp, t, signature, secret, out)
 }
 
-func verifyQuery(r *http.Request, body []byte, q url.Values, secret SecretFunc, now time.Time, out *Signed) error {
+func verifyQuery(r *http.Request, body []byte, q url.Values, services []string, secret SecretFunc, now time.Time, out *Signed) error {
 	if q.Get("X-Amz-Algorithm") != Algorithm {
-		return fail(400, "IncompleteSignature", "Unsupported AWS 'algorithm': %q", q.Get("X-Amz-Algorithm"))
+		return fail(400, "IncompleteSignature", "Unsupported AWS 'algorithm': %q", truncate(q.Get("X-Amz-Algorithm")))
+	}
+	for k, v := range q {
+		if strings.HasPrefix(k, "X-Amz-") && len(v) > 1 {
+			return fail(400, "AuthorizationQueryParametersError", "%s may be given once.", truncate(k))
+		}
+	}
+	if len(body) > 0 {
+		// The signature of a presigned URL covers its query string and
+		// no body: parameters in a body would run unsigned.
+		return fail(400, "InvalidRequest", "A presigned request carries its parameters in its signed query string; it may have no body.")
+	}
+	if r.Header.Get("X-Amz-Content-Sha256") != "" {
+		return fail(400, "InvalidRequest", "A presigned request may not send X-Amz-Content-Sha256.")
+	}
+	if e := checkSignedHeaders(q.Get("X-Amz-SignedHeaders")); e != nil {
+		return e
 	}
 	for _, k := range []string{"X-Amz-Credential", "X-Amz-Date", "X-Amz-SignedHeaders", "X-Amz-Signature"} {
 		if q.Get(k) == "" {
 			return fail(400, "AuthorizationQueryParametersError", "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.")
 		}
 	}
-	cred, e := parseCredential(q.Get("X-Amz-Credential"))
+	cred, e := parseCredential(q.Get("X-Amz-Credential"), services)
 	if e != nil {
 		return e
 	}
@@ -193,13 +330,52 @@ func verifyQuery(r *http.Request, body []byte, q url.Values, secret SecretFunc, 
 		}
 	}
 	if now.Before(t.Add(-MaxSkew)) {
-		return fail(403, "SignatureDoesNotMatch", "Signature not yet current: %s is still later than %s", stamp, now.UTC().Format("20060102T150405Z"))
+		return fail(403, "SignatureDoesNotMatch", "Signature not yet current: %s is still later than %s (%s + 15 min.)",
+			stamp, now.Add(MaxSkew).UTC().Format("20060102T150405Z"), now.UTC().Format("20060102T150405Z"))
 	}
 	if now.After(t.Add(time.Duration(expires) * time.Second)) {
 		return fail(403, "ExpiredToken", "Request has expired")
 	}
 	out.SecurityToken, out.Presigned = q.Get("X-Amz-Security-Token"), true
 	return check(r, body, q, "X-Amz-Signature", q.Get("X-Amz-SignedHeaders"), cred, stamp, t, q.Get("X-Amz-Signature"), secret, out)
+}
+
+// checkSignedHeaders refuses a SignedHeaders list that is not what
+// SigV4 defines: lower-case names, sorted, each once, at most
+// maxSignedHeaders of them.
+func checkSignedHeaders(list string) *Error {
+	prev, n := "", 0
+	for rest := list; rest != ""; {
+		var h string
+		h, rest, _ = strings.Cut(rest, ";")
+		n++
+		if h == "" || n > maxSignedHeaders || h <= prev && n > 1 {
+			return fail(403, "SignatureDoesNotMatch", "SignedHeaders must be distinct lower-case header names, sorted, at most %d.", maxSignedHeaders)
+		}
+		for i := 0; i < len(h); i++ {
+			if c := h[i]; c >= 'A' && c <= 'Z' || c <= ' ' || c == ':' || c >= 0x7f {
+				return fail(403, "SignatureDoesNotMatch", "SignedHeaders must be distinct lower-case header names, sorted, at most %d.", maxSignedHeaders)
+			}
+		}
+		prev = h
+	}
+	return nil
+}
+
+// checkPayloadHeader refuses an X-Amz-Content-Sha256 header that is not
+// the hash of the body received. IAM and STS sign their payloads: an
+// UNSIGNED-PAYLOAD or streaming value is refused too.
+func checkPayloadHeader(r *http.Request, body []byte) *Error {
+	claimed := r.Header.Get("X-Amz-Content-Sha256")
+	if claimed == "" {
+		return nil
+	}
+	var want [32]byte
+	sum := sha256.Sum256(body)
+	if !decodeHex(want[:], claimed) || subtle.ConstantTimeCompare(want[:], sum[:]) != 1 {
+		return fail(400, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.")
+	}
+	return nil
 }
 
 // scratch holds the buffers one verification needs; pooled so that
@@ -215,6 +391,9 @@ type scratch struct {
 	key    [32]byte // the signing key as it is derived
 	mac    [32]byte
 	header [64]byte // a signed header's name in canonical form
+	// derived says the signing key was derived for this request, not
+	// remembered (signingKey).
+	derived bool
 }
 
 var scratchPool = sync.Pool{New: func() any {
@@ -265,7 +444,7 @@ func (s *scratch) signature(r *http.Request, body []byte, q url.Values, skip, si
 	s.buf = appendScope(s.buf, cred.date, cred.region, cred.service)
 	s.buf = append(s.buf, '\n')
 	s.buf = hex.AppendEncode(s.buf, canonical[:])
-	s.signingKey(secret, cred)
+	s.derived = s.signingKey(secret, cred)
 	s.hmac(&s.mac, s.key[:], s.buf)
 }
 
@@ -273,28 +452,45 @@ func (s *scratch) signature(r *http.Request, body []byte, q url.Values, skip, si
 // kService, kSigning, four HMACs that depend only on the secret and the
 // scope. A key signs all of a day's requests to a service, so it is
 // remembered.
-func (s *scratch) signingKey(secret string, cred credential) {
+//
+// It reports whether the key was derived now rather than remembered:
+// rememberKey keeps it only once a signature made with it has matched,
+// so that forged requests, with any scope, cost the cache nothing.
+func (s *scratch) signingKey(secret string, cred credential) (derived bool) {
 	id := signingKeyID{secret, cred.date, cred.region, cred.service}
 	signingKeys.Lock()
 	key, ok := signingKeys.m[id]
 	signingKeys.Unlock()
 	if ok {
 		s.key = key
-		return
+		return false
 	}
 	s.keyBuf = append(append(s.keyBuf[:0], "AWS4"...), secret...)
 	s.hmacString(&s.key, s.keyBuf, cred.date)
 	s.hmacString(&s.key, s.key[:], cred.region)
 	s.hmacString(&s.key, s.key[:], cred.service)
 	s.hmacString(&s.key, s.key[:], "aws4_request")
+	return true
+}
+
+// rememberKey keeps a signing key that has verified a signature.
+func rememberKey(secret string, cred credential, key [sha256.Size]byte) {
+	id := signingKeyID{secret, cred.date, cred.region, cred.service}
 	signingKeys.Lock()
 	if signingKeys.m == nil || len(signingKeys.m) >= signingKeyLimit {
 		// Full: start over rather than track ages. Yesterday's keys go
 		// with it.
 		signingKeys.m = make(map[signingKeyID][sha256.Size]byte)
 	}
-	signingKeys.m[id] = s.key
+	signingKeys.m[id] = key
 	signingKeys.Unlock()
+}
+
+// signingKeyCount is how many signing keys are remembered, for tests.
+func signingKeyCount() int {
+	signingKeys.Lock()
+	defer signingKeys.Unlock()
+	return len(signingKeys.m)
 }
 
 type signingKeyID struct{ secret, date, region, service string }
@@ -328,6 +524,9 @@ func check(r *http.Request, body []byte, q url.Values, skip, signedHeaders strin
 	var given [32]byte
 	if !decodeHex(given[:], signature) || subtle.ConstantTimeCompare(s.mac[:], given[:]) != 1 {
 		return fail(403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
+	}
+	if s.derived {
+		rememberKey(key, cred, s.key)
 	}
 	out.AccessKeyID, out.Region, out.Service, out.Time = cred.keyID, cred.region, cred.service, t
 	return nil
@@ -413,9 +612,8 @@ func appendCanonicalRequest(b []byte, r *http.Request, body []byte, q url.Values
 	b = append(b, '\n')
 	b = append(b, signedHeaders...)
 	b = append(b, '\n')
-	if payload := r.Header.Get("X-Amz-Content-Sha256"); payload != "" {
-		return append(b, payload...)
-	}
+	// The hash of the body received, always: a header cannot stand in
+	// for it (checkPayloadHeader has made sure one sent agrees).
 	sum := sha256.Sum256(body)
 	return hex.AppendEncode(b, sum[:])
 }
