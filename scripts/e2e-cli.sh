@@ -91,7 +91,7 @@ dev_id=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["AccessKey"]["A
 dev_secret=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["AccessKey"]["SecretAccessKey"])' <<<"$keys")
 as_dev() (unset AWS_PROFILE; export AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_ACCESS_KEY_ID=$dev_id AWS_SECRET_ACCESS_KEY=$dev_secret; "$@")
 expect '"Arn": "arn:aws:iam::111111111111:user/dev"' as_dev aws sts get-caller-identity
-expect_error 'User: arn:aws:iam::111111111111:user/dev is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::111111111111:user/mallory because no identity-based policy allows the iam:CreateUser action' \
+expect_error 'User: arn:aws:iam::111111111111:user/dev is not authorized to perform: iam:CreateUser on resource: user mallory because no identity-based policy allows the iam:CreateUser action' \
   as_dev aws iam create-user --user-name mallory
 creds=$(as_dev aws sts assume-role --role-arn arn:aws:iam::111111111111:role/deployer --role-session-name deploy-1)
 sid=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["Credentials"]["AccessKeyId"])' <<<"$creds")
