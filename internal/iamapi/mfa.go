@@ -78,7 +78,9 @@ func loadMFA(tx store.Tx, account, serial string) (*MFADevice, error) {
 		return nil, noSuchEntity("VirtualMFADevice with serial number %s doesn't exist.", serial)
 	}
 	var d MFADevice
-	unmarshal(e.Body, &d)
+	if err := decode(e, &d); err != nil {
+		return nil, err
+	}
 	if d.Serial != serial {
 		return nil, noSuchEntity("VirtualMFADevice with serial number %s doesn't exist.", serial)
 	}

@@ -69,11 +69,16 @@ func getAccountAuthorizationDetails(c *call) error {
 			}
 		}
 		if want("User") {
-			es, _ := tx.List(c.who.account, kindUser, "")
+			es, err := tx.List(c.who.account, kindUser, "")
+			if err != nil {
+				return err
+			}
 			c.x.open("UserDetailList")
 			for _, e := range es {
 				var u User
-				unmarshal(e.Body, &u)
+				if err := decode(e, &u); err != nil {
+					return err
+				}
 				c.x.open("member")
 				c.x.elem("Path", u.Path)
 				c.x.elem("UserName", u.Name)
@@ -94,11 +99,16 @@ func getAccountAuthorizationDetails(c *call) error {
 			c.x.close("UserDetailList")
 		}
 		if want("Group") {
-			es, _ := tx.List(c.who.account, kindGroup, "")
+			es, err := tx.List(c.who.account, kindGroup, "")
+			if err != nil {
+				return err
+			}
 			c.x.open("GroupDetailList")
 			for _, e := range es {
 				var g Group
-				unmarshal(e.Body, &g)
+				if err := decode(e, &g); err != nil {
+					return err
+				}
 				c.x.open("member")
 				writeGroup(&c.x, &g)
 				inlineList("GroupPolicyList", g.Inline)
@@ -108,7 +118,10 @@ func getAccountAuthorizationDetails(c *call) error {
 			c.x.close("GroupDetailList")
 		}
 		if want("Role") {
-			es, _ := tx.List(c.who.account, kindRole, "")
+			es, err := tx.List(c.who.account, kindRole, "")
+			if err != nil {
+				return err
+			}
 			c.x.open("RoleDetailList")
 			for _, e := range es {
 				var r Role
@@ -137,11 +150,16 @@ func getAccountAuthorizationDetails(c *call) error {
 			c.x.close("RoleDetailList")
 		}
 		if want("LocalManagedPolicy") {
-			es, _ := tx.List(c.who.account, kindPolicy, "")
+			es, err := tx.List(c.who.account, kindPolicy, "")
+			if err != nil {
+				return err
+			}
 			c.x.open("Policies")
 			for _, e := range es {
 				var mp ManagedPolicy
-				unmarshal(e.Body, &mp)
+				if err := decode(e, &mp); err != nil {
+					return err
+				}
 				c.x.open("member")
 				writePolicy(&c.x, &mp)
 				c.x.open("PolicyVersionList")

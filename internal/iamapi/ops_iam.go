@@ -88,6 +88,15 @@ func checkDocument(doc string, kind policy.Kind) error {
 
 func unmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
 
+// decode reads a stored entity's body into v, saying which entity could
+// not be read.
+func decode(e *store.Entity, v any) error {
+	if err := json.Unmarshal(e.Body, v); err != nil {
+		return fmt.Errorf("stored %s %s: %w", e.Kind, e.Name, err)
+	}
+	return nil
+}
+
 func arnOf(account, kind, path, name string) string {
 	return fmt.Sprintf("arn:aws:iam::%s:%s%s%s", account, kind, path, name)
 }
@@ -507,7 +516,11 @@ func deleteRole(c *call) error {
 		if err := r.policiesConflict(); err != nil {
 			return err
 		}
-		if roleInProfile(tx, c.who.account, name) {
+		inProfile, err := roleInProfile(tx, c.who.account, name)
+		if err != nil {
+			return err
+		}
+		if inProfile {
 			return apiErr(409, "DeleteConflict", "Cannot delete entity, must remove roles from instance profile first.")
 		}
 		if r.Boundary != "" {
@@ -862,10 +875,16 @@ func (c *call) editPrincipal(tx store.Tx, kind, name string, edit func(p *princi
 	if err != nil {
 		return noSuchEntity("The %s with name %s cannot be found.", kind, name)
 	}
+	// A body that does not decode is refused, never rewritten from
+	// what could be read of it.
 	var body map[string]json.RawMessage
-	unmarshal(e.Body, &body)
 	var p principal
-	unmarshal(e.Body, &p)
+	if err := decode(e, &body); err != nil {
+		return err
+	}
+	if err := decode(e, &p); err != nil {
+		return err
+	}
 	if err := edit(&p); err != nil {
 		return err
 	}

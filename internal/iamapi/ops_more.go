@@ -590,8 +590,12 @@ func loadTaggable(tx store.Tx, c *call, kind, name string) (*store.Entity, map[s
 	}
 	var body map[string]json.RawMessage
 	var t taggable
-	unmarshal(e.Body, &body)
-	unmarshal(e.Body, &t)
+	if err := decode(e, &body); err != nil {
+		return nil, nil, nil, err
+	}
+	if err := decode(e, &t); err != nil {
+		return nil, nil, nil, err
+	}
 	if t.Arn == "" {
 		t.Arn = t.Serial
 	}

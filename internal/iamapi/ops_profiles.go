@@ -233,14 +233,19 @@ func listInstanceProfilesForRole(c *call) error {
 
 // roleInProfile reports whether a role is in an instance profile, which
 // keeps it from being deleted.
-func roleInProfile(tx store.Tx, account, role string) bool {
-	es, _ := tx.List(account, kindProfile, "")
+func roleInProfile(tx store.Tx, account, role string) (bool, error) {
+	es, err := tx.List(account, kindProfile, "")
+	if err != nil {
+		return false, err
+	}
 	for _, e := range es {
 		var p InstanceProfile
-		unmarshal(e.Body, &p)
+		if err := decode(e, &p); err != nil {
+			return false, err
+		}
 		if contains(p.Roles, role) {
-			return true
+			return true, nil
 		}
 	}
-	return false
+	return false, nil
 }

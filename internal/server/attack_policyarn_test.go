@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 
@@ -339,4 +340,47 @@ func restart(t *testing.T, srv *server.Server, dir string) string {
 		t.Fatal(err)
 	}
 	return httptestServer(t, again)
+}
+
+// TestAttackDamagedEntityIsNotRewritten: an entity whose stored body no
+// longer decodes is refused with ServiceFailure; it is neither rewritten
+// from what could be read of it nor skipped in listings.
+func TestAttackDamagedEntityIsNotRewritten(t *testing.T) {
+	srv, ts, id, secret := startServer(t, nil)
+	ctx := context.Background()
+	root, _ := clients(ts.URL, id, secret, "")
+	if _, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bob")}); err != nil {
+		t.Fatal(err)
+	}
+	damaged := []byte(`{"name":"bob","attached":[`)
+	if err := srv.Store.Update(ctx, func(tx store.Tx) error {
+		e, err := tx.Get("123456789012", "user", "bob")
+		if err != nil {
+			return err
+		}
+		e.Body = damaged
+		return tx.Put(e)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Service.Invalidate()
+	// No retries: a ServiceFailure is the answer wanted here.
+	root = iam.New(root.Options(), func(o *iam.Options) { o.Retryer = aws.NopRetryer{} })
+	_, err := root.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("bob"), PolicyArn: aws.String("arn:aws:iam::aws:policy/ReadOnlyAccess")})
+	if apiCode(err) != "ServiceFailure" {
+		t.Errorf("attaching to a damaged user: %v, want ServiceFailure", err)
+	}
+	if _, err := root.TagUser(ctx, &iam.TagUserInput{UserName: aws.String("bob"), Tags: []iamtypes.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}); apiCode(err) != "ServiceFailure" {
+		t.Errorf("tagging a damaged user: %v, want ServiceFailure", err)
+	}
+	if _, err := root.GetAccountAuthorizationDetails(ctx, &iam.GetAccountAuthorizationDetailsInput{}); apiCode(err) != "ServiceFailure" {
+		t.Errorf("account details with a damaged user: %v, want ServiceFailure", err)
+	}
+	srv.Store.View(ctx, func(tx store.Tx) error {
+		e, err := tx.Get("123456789012", "user", "bob")
+		if err != nil || string(e.Body) != string(damaged) {
+			t.Errorf("the damaged body was rewritten: %s %v", e.Body, err)
+		}
+		return nil
+	})
 }
