@@ -194,10 +194,6 @@ func (p *arnPattern) relate(w *wildRequest, r resolver, op func(a, b []unit) boo
 	return ok && op(u, w.whole)
 }
 
-// GlobIntersects reports whether some string matches both wildcard
-// patterns ('*' and '?'; case-sensitive).
-func GlobIntersects(a, b string) bool { return intersects(globUnits(a), globUnits(b)) }
-
 // GlobCovers reports whether every string pattern b matches, pattern a
 // matches too.
 func GlobCovers(a, b string) bool { return covers(globUnits(a), globUnits(b)) }

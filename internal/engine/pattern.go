@@ -204,18 +204,3 @@ func hasPrefix(s, prefix string, fold bool) bool {
 	}
 	return s[:len(prefix)] == prefix
 }
-
-// matchesAll reports whether the pattern is a lone '*'.
-func (p *pattern) matchesAll() bool {
-	return len(p.toks) == 1 && p.toks[0].kind == tokStar
-}
-
-// hasWildcard reports whether the pattern has '*' or '?'.
-func (p *pattern) hasWildcard() bool {
-	for _, t := range p.toks {
-		if t.kind == tokStar || t.kind == tokOne {
-			return true
-		}
-	}
-	return false
-}

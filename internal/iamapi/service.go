@@ -108,7 +108,6 @@ type cachedCaller struct {
 	gen    uint64
 	secret string
 	who    *caller
-	err    *APIError
 }
 
 // setKey names a caller's policy set: the principal, and the key it

@@ -287,7 +287,7 @@ func TestSDKAuthorization(t *testing.T) {
 		t.Fatal(err)
 	}
 	if aws.ToString(out.AssumedRoleUser.Arn) != "arn:aws:sts::123456789012:assumed-role/reader/audit" || !strings.HasPrefix(aws.ToString(out.Credentials.AccessKeyId), "ASIA") ||
-		out.Credentials.Expiration.Sub(time.Now()) > 16*time.Minute {
+		time.Until(*out.Credentials.Expiration) > 16*time.Minute {
 		t.Errorf("AssumeRole: %+v", out.AssumedRoleUser)
 	}
 	c := out.Credentials
