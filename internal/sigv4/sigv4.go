@@ -4,20 +4,30 @@
 //
 // Verification recomputes the canonical request, the string to sign and
 // the signing key from the caller's secret, and compares signatures in
-// constant time. Errors carry AWS's codes and messages and never a secret.
+// constant time. Everything the signature is taken to cover is checked:
 //
-// What is signed is what runs. The payload hash in the canonical request
-// is always computed from the body received, never taken from the
-// X-Amz-Content-Sha256 header, which must equal it when sent;
-// UNSIGNED-PAYLOAD is refused, and a presigned URL carries no body at
-// all. The credential scope must name a service ward answers (Services)
-// and a well-formed region. Every field is read once: a repeated
-// Credential, SignedHeaders or Signature, or a repeated authentication
-// parameter of a presigned URL, is refused rather than resolved. A signing
-// key is remembered only once a signature made with it has matched.
+//   - The payload is always the SHA-256 of the body itself. An
+//     X-Amz-Content-Sha256 header must agree with it; UNSIGNED-PAYLOAD and
+//     the STREAMING-* forms are refused. A presigned URL carries no body.
+//   - The credential scope must name a service the endpoint answers (iam
+//     and sts for Verify and VerifyInto, those given to VerifyScoped), an
+//     AWS-shaped region and the request's date, and each of its elements
+//     is bounded in length before anything else is done with it.
+//   - The request time must be within 15 minutes of the server's (or, for
+//     a presigned URL, within its expiry).
+//   - The Authorization header, each of its fields, each X-Amz-* query
+//     parameter of a presigned URL and the security token are given once;
+//     the signed headers are sorted, lower case and unique, at most 64 of
+//     them, and include host and the header that gives the date.
+//
+// A signing key is remembered only after a signature made with it has
+// verified, so forged requests cost some CPU but no memory; it is named by
+// access key ID and scope, with a digest of the secret rather than the
+// secret. Errors carry AWS's codes and messages and never a secret.
 package sigv4
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
@@ -25,7 +35,7 @@ import (
 	"hash"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,19 +49,19 @@ const Algorithm = "AWS4-HMAC-SHA256"
 // refuses a signature more than 15 minutes off.
 const MaxSkew = 15 * time.Minute
 
-// Services are the services a credential scope may name for Verify and
-// VerifyInto: the Query API answers IAM and STS. VerifyScoped names its
-// own.
-var Services = []string{"iam", "sts"}
-
-// Bounds on what a request may send, checked before anything else is
-// done with it.
+// Bounds on what a request may make the verifier read or keep. The AWS
+// SDKs and CLI stay far below each.
 const (
-	maxAuthorization = 8 << 10
-	maxSignedHeaders = 64
-	maxKeyID         = 128
+	maxAuthorization = 8 << 10 // bytes of the Authorization header
+	maxSignedHeaders = 64      // names in SignedHeaders
+	maxHeaderName    = 128     // bytes of one signed header's name
+	maxKeyID         = 128     // AWS access key IDs are at most 128 characters
 	maxRegion        = 32
+	maxService       = 32
+	maxPooledBuffer  = 64 << 10 // a scratch grown past this is not pooled again
 )
+
+const stampLayout = "20060102T150405Z"
 
 // Error is a verification failure, with the code and HTTP status AWS uses.
 type Error struct {
@@ -66,13 +76,23 @@ func fail(status int, code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Status: status}
 }
 
+// clip shortens a value from the request before an error quotes it, so
+// that an error is never as large as what an attacker sent.
+func clip(s string) string {
+	const n = 64
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
+
 // Signed is what a valid signature establishes.
 type Signed struct {
 	AccessKeyID   string
 	Region        string
 	Service       string
 	Time          time.Time
-	SecurityToken string // X-Amz-Security-Token, for temporary credentials
+	SecurityToken string // X-Amz-Security-Token, for temporary credentials; "" if none was sent
 	Presigned     bool
 }
 
@@ -80,39 +100,60 @@ type Signed struct {
 // (InvalidClientTokenId for an unknown or inactive key).
 type SecretFunc func(accessKeyID string) (secret string, err error)
 
-// Verify checks a request's signature. body is the request body, already
-// read. now is the server's clock.
+// defaultServices are the services Verify and VerifyInto accept: the
+// Query API answers IAM and STS.
+var defaultServices = []string{"iam", "sts"}
+
+// Verify checks a request's signature, accepting the services iam and
+// sts. body is the request body, already read. now is the server's clock.
 func Verify(r *http.Request, body []byte, secret SecretFunc, now time.Time) (*Signed, error) {
 	out := new(Signed)
-	if err := VerifyInto(r, body, secret, now, out); err != nil {
+	if err := VerifyScoped(r, body, defaultServices, secret, now, out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-// VerifyInto is Verify writing into out. A request signed in its
-// Authorization header with no query string (the SDKs' and the CLI's POST
-// requests) is verified without allocating: the canonical request, the
-// string to sign and the HMACs are computed in pooled buffers.
+// VerifyInto is Verify writing into out.
 func VerifyInto(r *http.Request, body []byte, secret SecretFunc, now time.Time, out *Signed) error {
-	return VerifyScoped(r, body, Services, secret, now, out)
+	return VerifyScoped(r, body, defaultServices, secret, now, out)
 }
 
 // VerifyScoped is VerifyInto for an endpoint whose signatures are scoped
-// to one of services: a signature made for one endpoint is not accepted
-// by another.
+// to one of services, so that a signature made for one endpoint is not
+// accepted by another; the first is the one an error names. No services
+// means iam and sts, as VerifyInto.
+//
+// A request signed in its Authorization header with no query string (the
+// SDKs' and the CLI's POST requests) is verified without allocating once
+// warm: the canonical request, the string to sign, the payload hash and
+// the HMACs are computed in pooled buffers. On failure out is left
+// unspecified, and the error is an *Error or what secret returned.
 func VerifyScoped(r *http.Request, body []byte, services []string, secret SecretFunc, now time.Time, out *Signed) error {
-	auth := r.Header.Get("Authorization")
-	presigned := r.URL.RawQuery != "" && strings.Contains(r.URL.RawQuery, "X-Amz-Algorithm=")
+	if len(services) == 0 {
+		services = defaultServices
+	}
+	auth, e := single(r.Header, "Authorization")
+	if e != nil {
+		return e
+	}
+	var q url.Values
+	if r.URL.RawQuery != "" {
+		var err error
+		// A pair the parser drops would be left out of the canonical
+		// request, unsigned; refuse the query instead.
+		if q, err = url.ParseQuery(r.URL.RawQuery); err != nil {
+			return fail(400, "InvalidRequest", "The query string could not be parsed: %s", clip(err.Error()))
+		}
+	}
+	presigned := q.Get("X-Amz-Algorithm") != ""
 	switch {
-	case auth != "" && presigned && r.URL.Query().Get("X-Amz-Algorithm") != "":
+	case auth != "" && presigned:
 		return fail(400, "InvalidRequest", "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified")
 	case auth != "":
-		return verifyHeader(r, body, auth, services, secret, now, out)
+		return verifyHeader(r, body, q, auth, services, secret, now, out)
 	case presigned:
-		if q := r.URL.Query(); q.Get("X-Amz-Algorithm") != "" {
-			return verifyQuery(r, body, q, services, secret, now, out)
-		}
+		return verifyQuery(r, body, q, services, secret, now, out)
 	}
 	return fail(403, "MissingAuthenticationToken", "Request is missing Authentication Token")
 }
@@ -122,6 +163,9 @@ type credential struct {
 	keyID, date, region, service string
 }
 
+// parseCredential splits a Credential and checks each element's length
+// before its content, then the content: the date's digits, the region's
+// shape, the service against those accepted.
 func parseCredential(s string, services []string) (credential, *Error) {
 	var c credential
 	var rest, term string
@@ -131,57 +175,85 @@ func parseCredential(s string, services []string) (credential, *Error) {
 	c.region, rest, ok[2] = strings.Cut(rest, "/")
 	c.service, term, ok[3] = strings.Cut(rest, "/")
 	if !ok[0] || !ok[1] || !ok[2] || !ok[3] || strings.Contains(term, "/") {
-		return credential{}, fail(400, "IncompleteSignature", "Credential should be scoped to a valid Region, not %q.", truncate(s))
+		return credential{}, fail(400, "IncompleteSignature", "Credential should be scoped to a valid Region, not %q.", clip(s))
 	}
-	if term != "aws4_request" {
-		return c, fail(400, "IncompleteSignature", "Credential should be scoped with a valid terminator: 'aws4_request', not '%s'.", truncate(term))
+	// Lengths first, all of them, so that no check below reads more than
+	// a few dozen bytes of any element.
+	switch {
+	case c.keyID == "" || len(c.keyID) > maxKeyID:
+		return credential{}, badKeyID()
+	case len(c.date) != 8:
+		return credential{}, badDate(c.date)
+	case len(c.region) > maxRegion:
+		return credential{}, badRegion()
+	case len(c.service) > maxService:
+		return credential{}, badService(services)
 	}
-	if c.keyID == "" || len(c.keyID) > maxKeyID || !isWord(c.keyID) {
-		return c, fail(403, "InvalidClientTokenId", "The security token included in the request is invalid.")
-	}
-	if len(c.date) != 8 || !isDigits(c.date) {
-		return c, fail(403, "SignatureDoesNotMatch", "Credential should be scoped to a valid date: %q.", truncate(c.date))
-	}
-	if !isRegion(c.region) {
-		return c, fail(403, "SignatureDoesNotMatch", "Credential should be scoped to a valid region. ")
-	}
-	known := false
-	for _, svc := range services {
-		known = known || c.service == svc
-	}
-	if !known {
-		return c, fail(403, "SignatureDoesNotMatch", "Credential should be scoped to correct service: '%s'. ", services[0])
+	switch {
+	case !alphanumeric(c.keyID):
+		return credential{}, badKeyID()
+	case !digits(c.date):
+		return credential{}, badDate(c.date)
+	case !validRegion(c.region):
+		return credential{}, badRegion()
+	case !slices.Contains(services, c.service):
+		return credential{}, badService(services)
+	case term != "aws4_request":
+		return credential{}, fail(400, "IncompleteSignature", "Credential should be scoped with a valid terminator: 'aws4_request', not '%s'.", clip(term))
 	}
 	return c, nil
 }
 
-// isRegion accepts a region's shape: lower-case words of letters and
-// digits joined by hyphens, at least two of them, such as us-east-1,
-// eu-central-2 or us-gov-west-1.
-func isRegion(s string) bool {
-	if len(s) < 4 || len(s) > maxRegion || s[0] == '-' || s[len(s)-1] == '-' || !strings.Contains(s, "-") {
+// badKeyID is what AWS answers for a key ID that is no key's: no key
+// has one longer than 128 characters or of other characters.
+func badKeyID() *Error {
+	return fail(403, "InvalidClientTokenId", "The security token included in the request is invalid.")
+}
+
+func badDate(date string) *Error {
+	return fail(403, "SignatureDoesNotMatch", "Credential should be scoped to a valid date: YYYYMMDD, not %q. ", clip(date))
+}
+
+func badRegion() *Error {
+	return fail(403, "SignatureDoesNotMatch", "Credential should be scoped to a valid region. ")
+}
+
+// badService names the first service accepted, as AWS names the one of
+// the endpoint asked.
+func badService(services []string) *Error {
+	return fail(403, "SignatureDoesNotMatch", "Credential should be scoped to correct service: '%s'. ", services[0])
+}
+
+// validRegion reports whether s is shaped like an AWS region: a
+// two-letter prefix, one or more words of lower-case letters, a number
+// (us-east-1, eu-central-2, us-gov-west-1, cn-north-1, us-isob-east-1).
+func validRegion(s string) bool {
+	prefix, rest, ok := strings.Cut(s, "-")
+	if !ok || len(prefix) != 2 || !letters(prefix) {
 		return false
 	}
+	for words := 0; ; words++ {
+		part, more, found := strings.Cut(rest, "-")
+		if !found {
+			return words > 0 && part != "" && digits(part)
+		}
+		if part == "" || !letters(part) {
+			return false
+		}
+		rest = more
+	}
+}
+
+func letters(s string) bool {
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' && s[i-1] != '-') {
+		if s[i] < 'a' || s[i] > 'z' {
 			return false
 		}
 	}
 	return true
 }
 
-func isDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// isWord accepts an access key ID's characters.
-func isWord(s string) bool {
+func alphanumeric(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
@@ -191,26 +263,82 @@ func isWord(s string) bool {
 	return true
 }
 
-// truncate shortens what a request sent for an error message.
-func truncate(s string) string {
-	if len(s) > 64 {
-		return s[:64] + "…"
+func digits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
 	}
-	return s
+	return true
 }
 
-func verifyHeader(r *http.Request, body []byte, auth string, services []string, secret SecretFunc, now time.Time, out *Signed) error {
-	if len(auth) > maxAuthorization {
-		return fail(400, "IncompleteSignature", "The Authorization header is longer than %d bytes.", maxAuthorization)
+// parseStamp parses an ISO 8601 basic time, exactly 16 characters:
+// time.Parse alone would take a one-digit hour.
+func parseStamp(s string) (time.Time, bool) {
+	if len(s) != len(stampLayout) || s[8] != 'T' || s[15] != 'Z' || !digits(s[:8]) || !digits(s[9:15]) {
+		return time.Time{}, false
 	}
-	if len(r.Header.Values("Authorization")) > 1 {
-		return fail(400, "IncompleteSignature", "Only one Authorization header may be sent.")
+	t, err := time.Parse(stampLayout, s)
+	return t, err == nil
+}
+
+// checkSignedHeaders checks a SignedHeaders list (field names it in
+// errors): 1 to maxSignedHeaders names, each lower case, strictly
+// ascending (so sorted and unique), and host among them.
+func checkSignedHeaders(field, list string) *Error {
+	host := false
+	prev := ""
+	for n, rest := 1, list; ; n++ {
+		if n > maxSignedHeaders {
+			return fail(403, "SignatureDoesNotMatch", "%s names more than %d headers.", field, maxSignedHeaders)
+		}
+		h, more, found := strings.Cut(rest, ";")
+		if h == "" || len(h) > maxHeaderName || !headerName(h) {
+			return fail(403, "SignatureDoesNotMatch", "%s must be lower-case header names separated by ';', not %q.", field, clip(list))
+		}
+		if n > 1 && h <= prev {
+			return fail(403, "SignatureDoesNotMatch", "%s must be sorted and name each header once: %q comes after %q.", field, clip(h), clip(prev))
+		}
+		host = host || h == "host"
+		prev = h
+		if !found {
+			break
+		}
+		rest = more
+	}
+	if !host {
+		return fail(403, "SignatureDoesNotMatch", "'Host' must be a 'SignedHeader' in the AWS Authorization.")
+	}
+	return nil
+}
+
+// headerName reports whether s is an HTTP field name (RFC 9110 token) in
+// lower case.
+func headerName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// parseAuthorization splits the Authorization header into its three
+// fields, each required exactly once: a second Credential would otherwise
+// silently replace the first. Other fields are ignored, as AWS does.
+func parseAuthorization(auth string) (credentialField, signedField, signature string, e *Error) {
+	if len(auth) > maxAuthorization {
+		return "", "", "", fail(400, "IncompleteSignature", "The Authorization header is longer than %d bytes.", maxAuthorization)
 	}
 	if !strings.HasPrefix(auth, Algorithm+" ") {
 		alg, _, _ := strings.Cut(auth, " ")
-		return fail(400, "IncompleteSignature", "Unsupported AWS 'algorithm': %q", truncate(alg))
+		return "", "", "", fail(400, "IncompleteSignature", "Unsupported AWS 'algorithm': %q", clip(alg))
 	}
-	var credentialField, signedField, signature string
+	var fields [3]string
 	var seen [3]bool
 	for rest := auth[len(Algorithm)+1:]; rest != ""; {
 		var part string
@@ -222,183 +350,202 @@ func verifyHeader(r *http.Request, body []byte, auth string, services []string, 
 		i := -1
 		switch k {
 		case "Credential":
-			i, credentialField = 0, v
+			i = 0
 		case "SignedHeaders":
-			i, signedField = 1, v
+			i = 1
 		case "Signature":
-			i, signature = 2, v
+			i = 2
+		default:
+			continue
 		}
-		if i >= 0 {
-			if seen[i] {
-				return fail(400, "IncompleteSignature", "Authorization header has more than one '%s' parameter.", k)
-			}
-			seen[i] = true
+		if seen[i] {
+			return "", "", "", fail(400, "IncompleteSignature", "Authorization header has more than one '%s' parameter.", k)
+		}
+		seen[i], fields[i] = true, v
+	}
+	for i, name := range [...]string{"Credential", "SignedHeaders", "Signature"} {
+		if fields[i] == "" {
+			return "", "", "", fail(400, "IncompleteSignature", "Authorization header requires '%s' parameter. Authorization=%s", name, clip(auth))
 		}
 	}
-	for _, f := range [...]struct{ name, value string }{{"Credential", credentialField}, {"SignedHeaders", signedField}, {"Signature", signature}} {
-		if f.value == "" {
-			return fail(400, "IncompleteSignature", "Authorization header requires '%s' parameter. Authorization=%s", f.name, auth)
-		}
+	return fields[0], fields[1], fields[2], nil
+}
+
+func verifyHeader(r *http.Request, body []byte, q url.Values, auth string, services []string, secret SecretFunc, now time.Time, out *Signed) error {
+	credentialField, signedField, signature, e := parseAuthorization(auth)
+	if e != nil {
+		return e
 	}
 	cred, e := parseCredential(credentialField, services)
 	if e != nil {
 		return e
 	}
-	stamp, dateHeader := r.Header.Get("X-Amz-Date"), "x-amz-date"
+	// The date comes from X-Amz-Date, else Date. It is in the string to
+	// sign whatever the list says, but AWS requires its header among the
+	// signed ones too, and the SDKs and the CLI always sign it.
+	dateHeader := "x-amz-date"
+	stamp, e := single(r.Header, "X-Amz-Date")
+	if e == nil && stamp == "" {
+		dateHeader = "date"
+		stamp, e = single(r.Header, "Date")
+	}
+	if e != nil {
+		return e
+	}
 	if stamp == "" {
-		stamp, dateHeader = r.Header.Get("Date"), "date"
-	}
-	if len(r.Header.Values("X-Amz-Date")) > 1 || len(r.Header.Values("X-Amz-Security-Token")) > 1 || len(r.Header.Values("X-Amz-Content-Sha256")) > 1 {
-		return fail(400, "IncompleteSignature", "X-Amz-Date, X-Amz-Security-Token and X-Amz-Content-Sha256 may each be sent once.")
-	}
-	t, err := time.Parse("20060102T150405Z", stamp)
-	if err != nil {
 		return fail(400, "IncompleteSignature", "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
 	}
-	const iso = "20060102T150405Z"
-	switch d := now.Sub(t); {
-	case d > MaxSkew:
-		return fail(403, "SignatureDoesNotMatch", "Signature expired: %s is now earlier than %s (%s - 15 min.)",
-			stamp, now.Add(-MaxSkew).UTC().Format(iso), now.UTC().Format(iso))
-	case d < -MaxSkew:
-		return fail(403, "SignatureDoesNotMatch", "Signature not yet current: %s is still later than %s (%s + 15 min.)",
-			stamp, now.Add(MaxSkew).UTC().Format(iso), now.UTC().Format(iso))
+	t, ok := parseStamp(stamp)
+	if !ok {
+		return fail(400, "IncompleteSignature", "The %s header must be in the ISO 8601 basic format yyyyMMdd'T'HHmmss'Z', not %q.", dateHeader, clip(stamp))
+	}
+	if e := checkTime(stamp, t, now); e != nil {
+		return e
 	}
 	if cred.date != stamp[:8] {
 		return fail(403, "SignatureDoesNotMatch", "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.", cred.date, stamp[:8], stamp)
 	}
-	if e := checkSignedHeaders(signedField); e != nil {
+	if e := checkSignedHeaders("SignedHeaders", signedField); e != nil {
 		return e
-	}
-	if !listHas(signedField, "host") {
-		return fail(403, "SignatureDoesNotMatch", "'Host' must be a 'SignedHeader' in the AWS Authorization.")
 	}
 	if !listHas(signedField, dateHeader) {
-		// The time the signature is checked against must be signed too,
-		// or it could be moved to keep a captured request current.
 		return fail(403, "SignatureDoesNotMatch", "'%s' must be a 'SignedHeader' in the AWS Authorization.", dateHeader)
 	}
-	if e := checkPayloadHeader(r, body); e != nil {
+	// The token is not required to be signed (AWS does not require it
+	// for IAM or STS), but it must be unambiguous.
+	token, e := single(r.Header, "X-Amz-Security-Token")
+	if e != nil {
 		return e
 	}
-	var q url.Values
-	if r.URL.RawQuery != "" {
-		q = r.URL.Query()
+	if _, inQuery := q["X-Amz-Security-Token"]; inQuery {
+		return fail(400, "InvalidRequest", "X-Amz-Security-Token is in the query string of a request signed in its Authorization header; send it as a header.")
 	}
-	out.SecurityToken, out.Presigned = r.Header.Get("X-Amz-Security-Token"), false
+	out.SecurityToken, out.Presigned = token, false
 	return check(r, body, q, "", signedField, cred, stamp, t, signature, secret, out)
 }
 
-func verifyQuery(r *http.Request, body []byte, q url.Values, services []string, secret SecretFunc, now time.Time, out *Signed) error {
-	if q.Get("X-Amz-Algorithm") != Algorithm {
-		return fail(400, "IncompleteSignature", "Unsupported AWS 'algorithm': %q", truncate(q.Get("X-Amz-Algorithm")))
+// single is the value of a header that may be given once ("" if it is
+// not given): of two, which one counts would be up to whoever reads them.
+func single(h http.Header, name string) (string, *Error) {
+	switch v := h[name]; len(v) {
+	case 0:
+		return "", nil
+	case 1:
+		return v[0], nil
+	default:
+		return "", fail(400, "IncompleteSignature", "The %s header is given %d times; it may be given once.", name, len(v))
 	}
+}
+
+// checkTime refuses a header-signed request whose time is more than
+// MaxSkew from now, in AWS's words for each side.
+func checkTime(stamp string, t, now time.Time) *Error {
+	switch {
+	case now.Sub(t) > MaxSkew:
+		return fail(403, "SignatureDoesNotMatch", "Signature expired: %s is now earlier than %s (%s - 15 min.)",
+			stamp, now.Add(-MaxSkew).UTC().Format(stampLayout), now.UTC().Format(stampLayout))
+	case t.Sub(now) > MaxSkew:
+		return notYetCurrent(stamp, now)
+	}
+	return nil
+}
+
+func notYetCurrent(stamp string, now time.Time) *Error {
+	return fail(403, "SignatureDoesNotMatch", "Signature not yet current: %s is still later than %s (%s + 15 min.)",
+		stamp, now.Add(MaxSkew).UTC().Format(stampLayout), now.UTC().Format(stampLayout))
+}
+
+func verifyQuery(r *http.Request, body []byte, q url.Values, services []string, secret SecretFunc, now time.Time, out *Signed) error {
+	// Any X-Amz-* parameter, the authentication ones and those hoisted
+	// from headers alike, is read once: two would leave which one counts
+	// to whoever reads them.
 	for k, v := range q {
-		if strings.HasPrefix(k, "X-Amz-") && len(v) > 1 {
-			return fail(400, "AuthorizationQueryParametersError", "%s may be given once.", truncate(k))
+		if len(v) > 1 && strings.HasPrefix(k, "X-Amz-") {
+			return fail(400, "AuthorizationQueryParametersError", "%s is given %d times in the query string; each X-Amz-* parameter may be given once.", clip(k), len(v))
 		}
 	}
-	if len(body) > 0 {
-		// The signature of a presigned URL covers its query string and
-		// no body: parameters in a body would run unsigned.
-		return fail(400, "InvalidRequest", "A presigned request carries its parameters in its signed query string; it may have no body.")
-	}
-	if r.Header.Get("X-Amz-Content-Sha256") != "" {
-		return fail(400, "InvalidRequest", "A presigned request may not send X-Amz-Content-Sha256.")
-	}
-	if e := checkSignedHeaders(q.Get("X-Amz-SignedHeaders")); e != nil {
-		return e
+	if q.Get("X-Amz-Algorithm") != Algorithm {
+		return fail(400, "IncompleteSignature", "Unsupported AWS 'algorithm': %q", clip(q.Get("X-Amz-Algorithm")))
 	}
 	for _, k := range []string{"X-Amz-Credential", "X-Amz-Date", "X-Amz-SignedHeaders", "X-Amz-Signature"} {
 		if q.Get(k) == "" {
 			return fail(400, "AuthorizationQueryParametersError", "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.")
 		}
 	}
+	// The URL is the whole request: a body would be parameters no
+	// signature covers, whatever the handler makes of them.
+	if len(body) > 0 {
+		return fail(400, "InvalidRequest", "A presigned request carries its parameters in its signed query string; it may have no body (this one has %d bytes).", len(body))
+	}
+	if _, sent := r.Header["X-Amz-Content-Sha256"]; sent {
+		return fail(400, "InvalidRequest", "A presigned request may not send X-Amz-Content-Sha256: its payload is empty.")
+	}
 	cred, e := parseCredential(q.Get("X-Amz-Credential"), services)
 	if e != nil {
 		return e
 	}
 	stamp := q.Get("X-Amz-Date")
-	t, err := time.Parse("20060102T150405Z", stamp)
-	if err != nil {
+	t, ok := parseStamp(stamp)
+	if !ok {
 		return fail(400, "AuthorizationQueryParametersError", "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"")
 	}
+	if cred.date != stamp[:8] {
+		return fail(403, "SignatureDoesNotMatch", "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.", cred.date, stamp[:8], stamp)
+	}
 	expires := 900
-	if v := q.Get("X-Amz-Expires"); v != "" {
-		if _, err := fmt.Sscanf(v, "%d", &expires); err != nil || expires < 0 || expires > 604800 {
+	if v, given := q["X-Amz-Expires"]; given {
+		n, err := strconv.Atoi(v[0])
+		if len(v[0]) > 6 || !digits(v[0]) || err != nil || n > 604800 {
 			return fail(400, "AuthorizationQueryParametersError", "X-Amz-Expires must be a number between 0 and 604800 seconds")
 		}
+		expires = n
 	}
 	if now.Before(t.Add(-MaxSkew)) {
-		return fail(403, "SignatureDoesNotMatch", "Signature not yet current: %s is still later than %s (%s + 15 min.)",
-			stamp, now.Add(MaxSkew).UTC().Format("20060102T150405Z"), now.UTC().Format("20060102T150405Z"))
+		return notYetCurrent(stamp, now)
 	}
 	if now.After(t.Add(time.Duration(expires) * time.Second)) {
 		return fail(403, "ExpiredToken", "Request has expired")
 	}
+	signedField := q.Get("X-Amz-SignedHeaders")
+	if e := checkSignedHeaders("X-Amz-SignedHeaders", signedField); e != nil {
+		return e
+	}
+	if _, inHeader := r.Header["X-Amz-Security-Token"]; inHeader {
+		return fail(400, "InvalidRequest", "X-Amz-Security-Token is a header of a presigned request; a presigned URL carries it in the query string.")
+	}
 	out.SecurityToken, out.Presigned = q.Get("X-Amz-Security-Token"), true
-	return check(r, body, q, "X-Amz-Signature", q.Get("X-Amz-SignedHeaders"), cred, stamp, t, q.Get("X-Amz-Signature"), secret, out)
-}
-
-// checkSignedHeaders refuses a SignedHeaders list that is not what
-// SigV4 defines: lower-case names, sorted, each once, at most
-// maxSignedHeaders of them.
-func checkSignedHeaders(list string) *Error {
-	prev, n := "", 0
-	for rest := list; rest != ""; {
-		var h string
-		h, rest, _ = strings.Cut(rest, ";")
-		n++
-		if h == "" || n > maxSignedHeaders || h <= prev && n > 1 {
-			return fail(403, "SignatureDoesNotMatch", "SignedHeaders must be distinct lower-case header names, sorted, at most %d.", maxSignedHeaders)
-		}
-		for i := 0; i < len(h); i++ {
-			if c := h[i]; c >= 'A' && c <= 'Z' || c <= ' ' || c == ':' || c >= 0x7f {
-				return fail(403, "SignatureDoesNotMatch", "SignedHeaders must be distinct lower-case header names, sorted, at most %d.", maxSignedHeaders)
-			}
-		}
-		prev = h
-	}
-	return nil
-}
-
-// checkPayloadHeader refuses an X-Amz-Content-Sha256 header that is not
-// the hash of the body received. IAM and STS sign their payloads: an
-// UNSIGNED-PAYLOAD or streaming value is refused too.
-func checkPayloadHeader(r *http.Request, body []byte) *Error {
-	claimed := r.Header.Get("X-Amz-Content-Sha256")
-	if claimed == "" {
-		return nil
-	}
-	var want [32]byte
-	sum := sha256.Sum256(body)
-	if !decodeHex(want[:], claimed) || subtle.ConstantTimeCompare(want[:], sum[:]) != 1 {
-		return fail(400, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.")
-	}
-	return nil
+	return check(r, body, q, "X-Amz-Signature", signedField, cred, stamp, t, q.Get("X-Amz-Signature"), secret, out)
 }
 
 // scratch holds the buffers one verification needs; pooled so that
 // verifying allocates nothing once warm.
 type scratch struct {
-	h      hash.Hash
-	buf    []byte // the canonical request, then the string to sign
-	keyBuf []byte // "AWS4" + secret
-	msg    []byte // a short HMAC message
-	k      [64]byte
-	pad    [64]byte
-	inner  [32]byte
-	key    [32]byte // the signing key as it is derived
-	mac    [32]byte
-	header [64]byte // a signed header's name in canonical form
-	// derived says the signing key was derived for this request, not
-	// remembered (signingKey).
-	derived bool
+	h       hash.Hash
+	buf     []byte // the canonical request, then the string to sign
+	keyBuf  []byte // "AWS4" + secret
+	msg     []byte // a short HMAC message
+	k       [64]byte
+	pad     [64]byte
+	inner   [32]byte
+	key     [32]byte // the signing key as it is derived
+	mac     [32]byte
+	payload [64]byte // the body's SHA-256 in lower-case hex
+	header  [maxHeaderName]byte
 }
 
 var scratchPool = sync.Pool{New: func() any {
 	return &scratch{h: sha256.New(), buf: make([]byte, 0, 1024), keyBuf: make([]byte, 0, 128), msg: make([]byte, 0, 64)}
 }}
+
+func getScratch() *scratch { return scratchPool.Get().(*scratch) }
+
+// release returns s to the pool unless one request's large signed headers
+// grew it: the pool would keep that memory for every later request.
+func (s *scratch) release() {
+	if cap(s.buf) <= maxPooledBuffer && cap(s.keyBuf) <= maxPooledBuffer {
+		scratchPool.Put(s)
+	}
+}
 
 // hmac sets out to HMAC-SHA256(key, msg) (RFC 2104). out may be key.
 func (s *scratch) hmac(out *[32]byte, key, msg []byte) {
@@ -433,9 +580,16 @@ func (s *scratch) hmacString(out *[32]byte, key []byte, msg string) {
 	s.hmac(out, key, s.msg)
 }
 
-// signature computes the request's signature into s.mac.
-func (s *scratch) signature(r *http.Request, body []byte, q url.Values, skip, signedHeaders string, cred credential, stamp, secret string) {
-	s.buf = appendCanonicalRequest(s.buf[:0], r, body, q, skip, signedHeaders, &s.header)
+// hashPayload sets s.payload to the hex SHA-256 of body.
+func (s *scratch) hashPayload(body []byte) {
+	sum := sha256.Sum256(body)
+	hex.Encode(s.payload[:], sum[:])
+}
+
+// stringToSign puts the string to sign into s.buf; s.payload must hold
+// the body's hash.
+func (s *scratch) stringToSign(r *http.Request, q url.Values, skip, signedHeaders string, cred credential, stamp string) {
+	s.buf = appendCanonicalRequest(s.buf[:0], r, q, skip, signedHeaders, s.payload[:], &s.header)
 	canonical := sha256.Sum256(s.buf)
 	s.buf = append(s.buf[:0], Algorithm...)
 	s.buf = append(s.buf, '\n')
@@ -444,62 +598,100 @@ func (s *scratch) signature(r *http.Request, body []byte, q url.Values, skip, si
 	s.buf = appendScope(s.buf, cred.date, cred.region, cred.service)
 	s.buf = append(s.buf, '\n')
 	s.buf = hex.AppendEncode(s.buf, canonical[:])
-	s.derived = s.signingKey(secret, cred)
-	s.hmac(&s.mac, s.key[:], s.buf)
 }
 
-// signingKey derives the signing key into s.key: kDate, kRegion,
-// kService, kSigning, four HMACs that depend only on the secret and the
-// scope. A key signs all of a day's requests to a service, so it is
-// remembered.
-//
-// It reports whether the key was derived now rather than remembered:
-// rememberKey keeps it only once a signature made with it has matched,
-// so that forged requests, with any scope, cost the cache nothing.
-func (s *scratch) signingKey(secret string, cred credential) (derived bool) {
-	id := signingKeyID{secret, cred.date, cred.region, cred.service}
-	signingKeys.Lock()
-	key, ok := signingKeys.m[id]
-	signingKeys.Unlock()
-	if ok {
-		s.key = key
-		return false
-	}
-	s.keyBuf = append(append(s.keyBuf[:0], "AWS4"...), secret...)
+// deriveKey derives the signing key into s.key from s.keyBuf ("AWS4" +
+// secret): kDate, kRegion, kService, kSigning, four HMACs that depend only
+// on the secret and the scope.
+func (s *scratch) deriveKey(cred credential) {
 	s.hmacString(&s.key, s.keyBuf, cred.date)
 	s.hmacString(&s.key, s.key[:], cred.region)
 	s.hmacString(&s.key, s.key[:], cred.service)
 	s.hmacString(&s.key, s.key[:], "aws4_request")
+}
+
+// A signing key signs all of a day's requests by one access key to one
+// region and service, so it is remembered, but only once a signature it
+// computed has matched: a forged request, whatever scope it names, adds
+// nothing. Entries are named by access key ID and scope (each bounded by
+// parseCredential) and hold a SHA-256 of the secret rather than the
+// secret: the digest shows which secret derived the key, so a key whose
+// ID is reused with another secret derives afresh, and the cache keeps
+// no secret in clear.
+type signingKeyID struct{ keyID, date, region, service string }
+
+type signingKeyEntry struct {
+	secret [sha256.Size]byte // SHA-256 of "AWS4" + secret
+	key    [sha256.Size]byte
+}
+
+const (
+	signingKeyLimit      = 4096
+	signingKeyBytesLimit = 512 << 10 // of the entries' names
+)
+
+var signingKeys struct {
+	sync.Mutex
+	m     map[signingKeyID]signingKeyEntry
+	bytes int
+}
+
+// cachedSigningKey sets key to the remembered signing key for id if the
+// same secret derived it.
+func cachedSigningKey(id signingKeyID, secret *[sha256.Size]byte, key *[sha256.Size]byte) bool {
+	signingKeys.Lock()
+	e, ok := signingKeys.m[id]
+	signingKeys.Unlock()
+	if !ok || subtle.ConstantTimeCompare(e.secret[:], secret[:]) != 1 {
+		return false
+	}
+	*key = e.key
 	return true
 }
 
-// rememberKey keeps a signing key that has verified a signature.
-func rememberKey(secret string, cred credential, key [sha256.Size]byte) {
-	id := signingKeyID{secret, cred.date, cred.region, cred.service}
-	signingKeys.Lock()
-	if signingKeys.m == nil || len(signingKeys.m) >= signingKeyLimit {
-		// Full: start over rather than track ages. Yesterday's keys go
-		// with it.
-		signingKeys.m = make(map[signingKeyID][sha256.Size]byte)
+// rememberSigningKey keeps a signing key that has just verified a
+// signature. Its name is copied, as the request's strings are slices of
+// a header that would otherwise stay alive with it.
+func rememberSigningKey(id signingKeyID, secret, key *[sha256.Size]byte) {
+	size := len(id.keyID) + len(id.date) + len(id.region) + len(id.service)
+	if size > maxKeyID+8+maxRegion+maxService {
+		return
 	}
-	signingKeys.m[id] = key
-	signingKeys.Unlock()
+	var b strings.Builder
+	b.Grow(size)
+	b.WriteString(id.keyID)
+	b.WriteString(id.date)
+	b.WriteString(id.region)
+	b.WriteString(id.service)
+	all := b.String()
+	i, j, k := len(id.keyID), len(id.keyID)+len(id.date), len(id.keyID)+len(id.date)+len(id.region)
+	id = signingKeyID{all[:i], all[i:j], all[j:k], all[k:]}
+	signingKeys.Lock()
+	defer signingKeys.Unlock()
+	if _, ok := signingKeys.m[id]; !ok {
+		if signingKeys.m == nil || len(signingKeys.m) >= signingKeyLimit || signingKeys.bytes+size > signingKeyBytesLimit {
+			// Full: start over rather than track ages. Yesterday's keys
+			// go with it.
+			signingKeys.m = make(map[signingKeyID]signingKeyEntry)
+			signingKeys.bytes = 0
+		}
+		signingKeys.bytes += size
+	}
+	signingKeys.m[id] = signingKeyEntry{secret: *secret, key: *key}
 }
 
-// signingKeyCount is how many signing keys are remembered, for tests.
+// signingKeyCount is how many signing keys are remembered, and
+// signingKeyBytes the size of their names, for tests.
 func signingKeyCount() int {
 	signingKeys.Lock()
 	defer signingKeys.Unlock()
 	return len(signingKeys.m)
 }
 
-type signingKeyID struct{ secret, date, region, service string }
-
-const signingKeyLimit = 4096
-
-var signingKeys struct {
-	sync.Mutex
-	m map[signingKeyID][sha256.Size]byte
+func signingKeyBytes() int {
+	signingKeys.Lock()
+	defer signingKeys.Unlock()
+	return signingKeys.bytes
 }
 
 func appendScope(b []byte, date, region, service string) []byte {
@@ -511,25 +703,78 @@ func appendScope(b []byte, date, region, service string) []byte {
 	return append(b, "/aws4_request"...)
 }
 
+// checkPayloadHeader compares an X-Amz-Content-Sha256 header, if sent,
+// with the hash of the body. The signature covers the body's own hash
+// whatever the header says; the header is checked so that a client is
+// told when it describes another body, and so that a request asking for
+// an unsigned or streamed payload is refused rather than half-honoured.
+func checkPayloadHeader(r *http.Request, payload []byte) *Error {
+	v, e := single(r.Header, "X-Amz-Content-Sha256")
+	if e != nil || v == "" {
+		return e
+	}
+	if v == "UNSIGNED-PAYLOAD" || strings.HasPrefix(v, "STREAMING-") {
+		// IAM and STS sign their payloads; nothing here may run
+		// unsigned or arrive in chunks signed one by one.
+		return fail(400, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed. The payload must be signed: send the hex SHA-256 of the body, not %q.", clip(v))
+	}
+	if len(v) != len(payload) {
+		return contentMismatch()
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c >= 'A' && c <= 'F' {
+			c += 'a' - 'A'
+		}
+		if c != payload[i] {
+			return contentMismatch()
+		}
+	}
+	return nil
+}
+
+func contentMismatch() *Error {
+	return fail(400, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.")
+}
+
 // check recomputes the signature with the key's secret and compares it
 // with the one given, in constant time.
 func check(r *http.Request, body []byte, q url.Values, skip, signedHeaders string, cred credential, stamp string, t time.Time, signature string, secret SecretFunc, out *Signed) error {
+	var given [32]byte
+	if !decodeHex(given[:], signature) {
+		return mismatch()
+	}
 	key, err := secret(cred.keyID)
 	if err != nil {
 		return err
 	}
-	s := scratchPool.Get().(*scratch)
-	defer scratchPool.Put(s)
-	s.signature(r, body, q, skip, signedHeaders, cred, stamp, key)
-	var given [32]byte
-	if !decodeHex(given[:], signature) || subtle.ConstantTimeCompare(s.mac[:], given[:]) != 1 {
-		return fail(403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
+	s := getScratch()
+	defer s.release()
+	s.hashPayload(body)
+	if e := checkPayloadHeader(r, s.payload[:]); e != nil {
+		return e
 	}
-	if s.derived {
-		rememberKey(key, cred, s.key)
+	s.stringToSign(r, q, skip, signedHeaders, cred, stamp)
+	s.keyBuf = append(append(s.keyBuf[:0], "AWS4"...), key...)
+	digest := sha256.Sum256(s.keyBuf)
+	id := signingKeyID{cred.keyID, cred.date, cred.region, cred.service}
+	cached := cachedSigningKey(id, &digest, &s.key)
+	if !cached {
+		s.deriveKey(cred)
+	}
+	s.hmac(&s.mac, s.key[:], s.buf)
+	if subtle.ConstantTimeCompare(s.mac[:], given[:]) != 1 {
+		return mismatch()
+	}
+	if !cached {
+		rememberSigningKey(id, &digest, &s.key)
 	}
 	out.AccessKeyID, out.Region, out.Service, out.Time = cred.keyID, cred.region, cred.service, t
 	return nil
+}
+
+func mismatch() *Error {
+	return fail(403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
 }
 
 // decodeHex decodes a signature (upper or lower case) into dst, which it
@@ -563,8 +808,9 @@ func fromHex(c byte) (byte, bool) {
 
 // appendCanonicalRequest appends the canonical form of r. skip names a
 // query parameter left out (the signature itself, in presigned URLs).
-// header is room for a header name in canonical form.
-func appendCanonicalRequest(b []byte, r *http.Request, body []byte, q url.Values, skip, signedHeaders string, header *[64]byte) []byte {
+// payload is the body's hash in hex. header is room for a header name in
+// canonical form.
+func appendCanonicalRequest(b []byte, r *http.Request, q url.Values, skip, signedHeaders string, payload []byte, header *[maxHeaderName]byte) []byte {
 	b = append(b, r.Method...)
 	b = append(b, '\n')
 	path := r.URL.EscapedPath()
@@ -612,15 +858,12 @@ func appendCanonicalRequest(b []byte, r *http.Request, body []byte, q url.Values
 	b = append(b, '\n')
 	b = append(b, signedHeaders...)
 	b = append(b, '\n')
-	// The hash of the body received, always: a header cannot stand in
-	// for it (checkPayloadHeader has made sure one sent agrees).
-	sum := sha256.Sum256(body)
-	return hex.AppendEncode(b, sum[:])
+	return append(b, payload...)
 }
 
 // headerValues looks a lower-case header name up in h, canonicalising it
 // in buf rather than in a new string.
-func headerValues(h http.Header, name string, buf *[64]byte) []string {
+func headerValues(h http.Header, name string, buf *[maxHeaderName]byte) []string {
 	if len(name) > len(buf) {
 		return h.Values(name)
 	}
@@ -658,30 +901,37 @@ func appendTrimmed(b []byte, v string) []byte {
 	return b
 }
 
+// appendCanonicalQuery appends the query's pairs sorted by encoded name,
+// then encoded value, as the SDKs sort them: sorting before encoding
+// orders a name such as "{" differently.
 func appendCanonicalQuery(b []byte, q url.Values, skip string) []byte {
 	if len(q) == 0 {
 		return b
 	}
-	keys := make([]string, 0, len(q))
-	for k := range q {
-		if k != skip {
-			keys = append(keys, k)
+	type pair struct{ k, v string }
+	pairs := make([]pair, 0, len(q))
+	for k, vs := range q {
+		if k == skip {
+			continue
+		}
+		ek := string(appendEscaped(nil, k))
+		for _, v := range vs {
+			pairs = append(pairs, pair{ek, string(appendEscaped(nil, v))})
 		}
 	}
-	sort.Strings(keys)
-	first := true
-	for _, k := range keys {
-		vals := append([]string(nil), q[k]...)
-		sort.Strings(vals)
-		for _, v := range vals {
-			if !first {
-				b = append(b, '&')
-			}
-			first = false
-			b = appendEscaped(b, k)
-			b = append(b, '=')
-			b = appendEscaped(b, v)
+	slices.SortFunc(pairs, func(x, y pair) int {
+		if c := cmp.Compare(x.k, y.k); c != 0 {
+			return c
 		}
+		return cmp.Compare(x.v, y.v)
+	})
+	for i, p := range pairs {
+		if i > 0 {
+			b = append(b, '&')
+		}
+		b = append(b, p.k...)
+		b = append(b, '=')
+		b = append(b, p.v...)
 	}
 	return b
 }
@@ -714,19 +964,24 @@ func listHas(list, s string) bool {
 }
 
 // Sign signs a request with the given credentials, for ward's own tools
-// and tests; clients use the AWS SDKs.
+// and tests; clients use the AWS SDKs. It signs host and x-amz-date, and
+// the body's own hash as the payload.
 func Sign(r *http.Request, body []byte, keyID, secret, region, service string, t time.Time) {
-	stamp := t.UTC().Format("20060102T150405Z")
+	stamp := t.UTC().Format(stampLayout)
 	r.Header.Set("X-Amz-Date", stamp)
 	const signedHeaders = "host;x-amz-date"
 	var q url.Values
 	if r.URL.RawQuery != "" {
 		q = r.URL.Query()
 	}
-	s := scratchPool.Get().(*scratch)
-	defer scratchPool.Put(s)
+	s := getScratch()
+	defer s.release()
 	cred := credential{keyID: keyID, date: stamp[:8], region: region, service: service}
-	s.signature(r, body, q, "", signedHeaders, cred, stamp, secret)
+	s.hashPayload(body)
+	s.stringToSign(r, q, "", signedHeaders, cred, stamp)
+	s.keyBuf = append(append(s.keyBuf[:0], "AWS4"...), secret...)
+	s.deriveKey(cred)
+	s.hmac(&s.mac, s.key[:], s.buf)
 	r.Header.Set("Authorization", fmt.Sprintf("%s Credential=%s/%s, SignedHeaders=%s, Signature=%x",
 		Algorithm, keyID, appendScope(nil, cred.date, region, service), signedHeaders, s.mac[:]))
 }
