@@ -26,8 +26,10 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	account := fs.String("account", "000000000000", "the account a new data folder starts with")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	pg := fs.String("postgres", "", "URL of a PostgreSQL database shared by several ward nodes, instead of DIR/ward.db")
+	maxConns := fs.Int("max-conns", server.DefaultLimits.MaxConns, "connections served at once; more wait in the listen queue (0: no limit)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: ward serve [--addr HOST:PORT] [--data DIR] [--account ID] [--log-level LEVEL] [--postgres URL]
+                 [--max-conns N]
 
 Serves an AWS-compatible IAM and STS endpoint: point the AWS CLI or an SDK at
 it with --endpoint-url. Every call is authorized by ward's engine. A new data
@@ -35,6 +37,10 @@ folder gets one account and its root credentials, written to DIR/credentials
 (profile "ward"); WARD_ROOT_ACCESS_KEY_ID and WARD_ROOT_SECRET_ACCESS_KEY set
 them instead. With --postgres, several nodes share one database; give them
 the same DIR/secret.key, which seals the access keys' secrets.
+
+A client has 10s to send a request's headers, 30s for the whole request and
+60s for the answer; an idle connection is closed after 60s, and at most
+--max-conns connections are served at once.
 
 Flags:
 `)
@@ -51,7 +57,16 @@ Flags:
 		fmt.Fprintf(stderr, "ward serve: --log-level: %v\n", err)
 		return exitInvalid
 	}
+	if *maxConns < 0 {
+		fmt.Fprintf(stderr, "ward serve: --max-conns: %d is negative (0 for no limit)\n", *maxConns)
+		return exitInvalid
+	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	limits := server.DefaultLimits
+	var lowered bool
+	if limits.MaxConns, lowered = server.ConnLimit(*maxConns); lowered {
+		logger.Warn("--max-conns lowered to fit the open file limit", "asked", *maxConns, "limit", limits.MaxConns)
+	}
 	srv, err := server.Open(server.Config{DataDir: *data, Account: *account,
 		RootKeyID: os.Getenv("WARD_ROOT_ACCESS_KEY_ID"), RootSecret: os.Getenv("WARD_ROOT_SECRET_ACCESS_KEY"), Postgres: *pg})
 	if err != nil {
@@ -83,9 +98,9 @@ Flags:
 		f.Sync()
 	}
 
-	httpSrv := &http.Server{Handler: logRequests(logger, srv.Handler()), ReadHeaderTimeout: 10 * time.Second}
+	httpSrv := server.HTTPServer(logRequests(logger, srv.Handler()), limits)
 	errc := make(chan error, 1)
-	go func() { errc <- httpSrv.Serve(ln) }()
+	go func() { errc <- httpSrv.Serve(server.LimitListener(ln, limits.MaxConns)) }()
 	select {
 	case err := <-errc:
 		fmt.Fprintf(stderr, "ward serve: %v\n", err)

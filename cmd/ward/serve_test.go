@@ -4,6 +4,9 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -32,10 +35,11 @@ func TestMain(m *testing.M) {
 }
 
 // startServe runs `ward serve` as a child process on a free loopback
-// port and returns its URL once it listens.
-func startServe(t *testing.T, data string) (*exec.Cmd, string) {
+// port, with more flags when given, and returns its URL once it listens.
+func startServe(t *testing.T, data string, flags ...string) (*exec.Cmd, string) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "serve", "--data", data, "--addr", "127.0.0.1:0", "--account", "111111111111")
+	args := append([]string{"serve", "--data", data, "--addr", "127.0.0.1:0", "--account", "111111111111"}, flags...)
+	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), "WARD_RUN_MAIN=1")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -186,5 +190,46 @@ func TestOIDCKeys(t *testing.T) {
 		if code != tc.code || !strings.Contains(stdout.String()+stderr.String(), tc.want) {
 			t.Errorf("%s: exit %d, output %q %q; want exit %d and %q", tc.name, code, stdout.String(), stderr.String(), tc.code, tc.want)
 		}
+	}
+}
+
+// TestServeMaxConns: with --max-conns 1, a client holding an idle
+// connection keeps a second one from being served until it lets go.
+func TestServeMaxConns(t *testing.T) {
+	cmd, url := startServe(t, t.TempDir(), "--max-conns", "1")
+	defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
+	addr := strings.TrimPrefix(url, "http://")
+	held, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	io.WriteString(held, "GET /healthz HTTP/1.1\r\nHost: ward\r\n\r\n")
+	resp, err := http.ReadResponse(bufio.NewReader(held), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	answered := make(chan error, 1)
+	go func() {
+		resp, err := (&http.Client{Transport: &http.Transport{}, Timeout: 30 * time.Second}).Get(url + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+		}
+		answered <- err
+	}()
+	select {
+	case err := <-answered:
+		t.Fatalf("a second connection was served while the only slot was held (err %v)", err)
+	case <-time.After(500 * time.Millisecond):
+	}
+	held.Close()
+	select {
+	case err := <-answered:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("the second client was not served after the first let go")
 	}
 }
