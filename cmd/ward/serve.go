@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -22,7 +23,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("ward serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
-	data := fs.String("data", "ward-data", "data folder: database, sealing key, root credentials, decision log")
+	data := fs.String("data", "", "data folder: database, sealing key, root credentials, decision log (default $XDG_DATA_HOME/ward or ~/.local/share/ward)")
 	account := fs.String("account", "000000000000", "the account a new data folder starts with")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	pg := fs.String("postgres", "", "URL of a PostgreSQL database shared by several ward nodes, instead of DIR/ward.db")
@@ -32,11 +33,13 @@ func runServe(args []string, stdout, stderr io.Writer) int {
                  [--max-conns N]
 
 Serves an AWS-compatible IAM and STS endpoint: point the AWS CLI or an SDK at
-it with --endpoint-url. Every call is authorized by ward's engine. A new data
-folder gets one account and its root credentials, written to DIR/credentials
-(profile "ward"); WARD_ROOT_ACCESS_KEY_ID and WARD_ROOT_SECRET_ACCESS_KEY set
-them instead. With --postgres, several nodes share one database; give them
-the same DIR/secret.key, which seals the access keys' secrets.
+it with --endpoint-url. Every call is authorized by ward's engine. The data
+folder is DIR, or $XDG_DATA_HOME/ward (~/.local/share/ward) without --data;
+one ward serve at a time may use it. A new data folder gets one account and
+its root credentials, written to DIR/credentials (profile "ward");
+WARD_ROOT_ACCESS_KEY_ID and WARD_ROOT_SECRET_ACCESS_KEY set them instead.
+With --postgres, several nodes share one database; give them the same
+DIR/secret.key, which seals the access keys' secrets.
 
 A client has 10s to send a request's headers, 30s for the whole request and
 60s for the answer; an idle connection is closed after 60s, and at most
@@ -67,6 +70,14 @@ Flags:
 	if limits.MaxConns, lowered = server.ConnLimit(*maxConns); lowered {
 		logger.Warn("--max-conns lowered to fit the open file limit", "asked", *maxConns, "limit", limits.MaxConns)
 	}
+	if *data == "" {
+		d, err := server.DefaultDataDir()
+		if err != nil {
+			fmt.Fprintf(stderr, "ward serve: %v\n", err)
+			return exitInvalid
+		}
+		*data = d
+	}
 	srv, err := server.Open(server.Config{DataDir: *data, Account: *account,
 		RootKeyID: os.Getenv("WARD_ROOT_ACCESS_KEY_ID"), RootSecret: os.Getenv("WARD_ROOT_SECRET_ACCESS_KEY"), Postgres: *pg})
 	if err != nil {
@@ -84,7 +95,11 @@ Flags:
 		return exitInvalid
 	}
 	fmt.Fprintf(stdout, "ward serve: listening on http://%s\n", ln.Addr())
-	fmt.Fprintf(stdout, "  data folder:      %s\n", *data)
+	dir := *data
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	fmt.Fprintf(stdout, "  data folder:      %s\n", dir)
 	if *pg != "" {
 		fmt.Fprintf(stdout, "  database:         PostgreSQL (shared)\n")
 	}

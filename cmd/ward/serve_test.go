@@ -41,6 +41,14 @@ func startServe(t *testing.T, data string, flags ...string) (*exec.Cmd, string) 
 	args := append([]string{"serve", "--data", data, "--addr", "127.0.0.1:0", "--account", "111111111111"}, flags...)
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), "WARD_RUN_MAIN=1")
+	url, _ := launch(t, cmd)
+	return cmd, url
+}
+
+// launch starts cmd, a `ward serve`, and returns its URL and what it
+// printed at start once it listens.
+func launch(t *testing.T, cmd *exec.Cmd) (string, []string) {
+	t.Helper()
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -60,11 +68,16 @@ func startServe(t *testing.T, data string, flags ...string) (*exec.Cmd, string) 
 		cmd.Process.Kill()
 		t.Fatalf("unexpected first line %q", first)
 	}
+	// The banner ends with the line that suggests a command.
+	banner := []string{first}
+	for !strings.HasPrefix(strings.TrimSpace(banner[len(banner)-1]), "try:") && lines.Scan() {
+		banner = append(banner, lines.Text())
+	}
 	go func() {
 		for lines.Scan() {
 		}
 	}()
-	return cmd, first[i:]
+	return first[i:], banner
 }
 
 func iamClient(endpoint, id, secret string) *iam.Client {
@@ -231,5 +244,49 @@ func TestServeMaxConns(t *testing.T) {
 		}
 	case <-time.After(15 * time.Second):
 		t.Fatal("the second client was not served after the first let go")
+	}
+}
+
+// TestServeDefaultDataFolder: without --data, ward serve keeps its data
+// in ~/.local/share/ward (not in the working directory, which may be a
+// source checkout) and says so.
+func TestServeDefaultDataFolder(t *testing.T) {
+	home, work := t.TempDir(), t.TempDir()
+	cmd := exec.Command(os.Args[0], "serve", "--addr", "127.0.0.1:0")
+	cmd.Dir = work
+	cmd.Env = append(os.Environ(), "WARD_RUN_MAIN=1", "HOME="+home, "XDG_DATA_HOME=")
+	_, banner := launch(t, cmd)
+	defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
+	want := filepath.Join(home, ".local", "share", "ward")
+	if !strings.Contains(strings.Join(banner, "\n"), "data folder:      "+want+"\n") {
+		t.Errorf("the banner does not name %s:\n%s", want, strings.Join(banner, "\n"))
+	}
+	if _, err := os.Stat(filepath.Join(want, "credentials")); err != nil {
+		t.Errorf("no credentials in the default folder: %v", err)
+	}
+	if entries, _ := os.ReadDir(work); len(entries) != 0 {
+		t.Errorf("ward serve wrote into its working directory: %v", entries)
+	}
+}
+
+// TestServeRefusesABusyFolder: a second ward serve on a folder that one
+// is serving exits with an error that names the folder.
+func TestServeRefusesABusyFolder(t *testing.T) {
+	data := t.TempDir()
+	cmd, _ := startServe(t, data)
+	defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
+	var stdout, stderr strings.Builder
+	exited := make(chan int, 1)
+	go func() {
+		exited <- run([]string{"serve", "--data", data, "--addr", "127.0.0.1:0"}, strings.NewReader(""), &stdout, &stderr)
+	}()
+	var code int
+	select {
+	case code = <-exited:
+	case <-time.After(15 * time.Second):
+		t.Fatal("a second ward serve on a folder in use started serving")
+	}
+	if code != exitInvalid || !strings.Contains(stderr.String(), data) || !strings.Contains(stderr.String(), "in use") {
+		t.Errorf("second ward serve: exit %d, stderr %q", code, stderr.String())
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"strings"
 
 	_ "modernc.org/sqlite"
@@ -44,8 +46,15 @@ var migrations = []string{
 	CREATE UNIQUE INDEX entities_id ON entities (id) WHERE id IS NOT NULL AND id != '';`,
 }
 
-// Open opens (creating if needed) the database at path.
+// Open opens (creating if needed) the database at path. The database
+// file and its -wal and -shm files are readable by their owner only: they
+// hold every policy and the sealed secrets. A database that fails
+// SQLite's quick_check is refused, rather than served with errors on
+// whatever the damage touches.
 func Open(path string) (*DB, error) {
+	if err := createPrivate(path); err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
 	// WAL with synchronous=FULL: a commit is on disk before it returns.
 	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
@@ -55,15 +64,97 @@ func Open(path string) (*DB, error) {
 	// One writer at a time is what SQLite allows; readers share.
 	db.SetMaxOpenConns(4)
 	s := &DB{db: db}
-	if err := s.migrate(); err != nil {
-		db.Close()
-		return nil, err
-	}
-	if err := s.prepare(); err != nil {
-		db.Close()
-		return nil, err
+	for _, step := range []func() error{
+		func() error { return s.check(path) },
+		s.migrate,
+		s.prepare,
+		// SQLite makes the -wal and -shm files with the database's mode;
+		// these are left by an older ward that made it 0644.
+		func() error { return private(path+"-wal", path+"-shm") },
+	} {
+		if err := step(); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	return s, nil
+}
+
+// createPrivate creates the database file, mode 0600 whatever the umask,
+// before SQLite does (it would make it 0644), or takes the group's and
+// others' access away from one that exists.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return private(path)
+	}
+	if err != nil {
+		return err
+	}
+	err = f.Chmod(0o600)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// private takes the group's and others' access away from the files that
+// exist among paths.
+func private(paths ...string) error {
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err == nil && info.Mode().Perm()&0o077 != 0 {
+			err = os.Chmod(p, info.Mode().Perm()&^0o077)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: %w", err)
+		}
+	}
+	return nil
+}
+
+// check runs SQLite's quick_check, which reads every page and verifies
+// the b-trees' structure (all but the indexes' agreement with their
+// tables, which integrity_check adds at many times the cost).
+func (s *DB) check(path string) error {
+	rows, err := s.db.Query(`PRAGMA quick_check`)
+	if err != nil {
+		return fmt.Errorf("sqlite: %s cannot be read as a database (%w); restore it from a backup", path, err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return fmt.Errorf("sqlite: %s: quick_check: %w", path, err)
+		}
+		if line != "ok" {
+			problems = append(problems, line)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlite: %s is damaged (%w); restore it from a backup", path, err)
+	}
+	if len(problems) > 0 {
+		if len(problems) > 3 {
+			problems = append(problems[:3], fmt.Sprintf("and %d more", len(problems)-3))
+		}
+		return fmt.Errorf("sqlite: %s is damaged (quick_check: %s); restore it from a backup", path, strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// Empty says whether the database holds no entity at all: whether it is
+// a new database, which nothing has been stored in yet.
+func (s *DB) Empty(ctx context.Context) (bool, error) {
+	var found bool
+	if err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM entities)`).Scan(&found); err != nil {
+		return false, fmt.Errorf("sqlite: %w", err)
+	}
+	return !found, nil
 }
 
 func (s *DB) prepare() error {

@@ -45,3 +45,30 @@ func TestReopenKeepsData(t *testing.T) {
 		t.Errorf("after reopening: %v", err)
 	}
 }
+
+// TestEmpty: a new database is empty; one with an entity is not, and
+// stays so when reopened.
+func TestEmpty(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ward.db")
+	db, err := sqlite.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if empty, err := db.Empty(t.Context()); err != nil || !empty {
+		t.Errorf("new database: empty %v, %v", empty, err)
+	}
+	err = db.Update(t.Context(), func(tx store.Tx) error {
+		return tx.Create(&store.Entity{Account: "a", Kind: "user", Name: "u", Body: []byte(`{}`)})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if db, err = sqlite.Open(path); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if empty, err := db.Empty(t.Context()); err != nil || empty {
+		t.Errorf("with a user: empty %v, %v", empty, err)
+	}
+}
