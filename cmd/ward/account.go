@@ -15,14 +15,15 @@ var accountID = regexp.MustCompile(`^[0-9]{12}$`)
 
 // runAccount handles "ward account create ID": another account in a data
 // folder, with its own root credentials, so cross-account access can be
-// tried. It works while ward serve runs on the same folder.
+// tried. The folder must not be in use by a running ward serve (it is
+// locked while open): stop the server, add the account, start it again.
 func runAccount(args []string, stdout, stderr io.Writer) int {
 	usage := "Usage: ward account create [--data DIR] ACCOUNT_ID\n"
 	if len(args) < 2 || args[0] != "create" {
 		fmt.Fprint(stderr, usage)
 		return exitInvalid
 	}
-	data, id := "ward-data", ""
+	data, id := defaultDataDir(), ""
 	rest := args[1:]
 	for len(rest) > 0 {
 		switch {
@@ -76,7 +77,7 @@ func runOIDC(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage)
 		return exitInvalid
 	}
-	data := "ward-data"
+	data := defaultDataDir()
 	var pos []string
 	for rest := args[1:]; len(rest) > 0; {
 		if rest[0] == "--data" && len(rest) > 1 {

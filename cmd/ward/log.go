@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/wardhq/ward/internal/server"
 	"io"
 	"os"
 	"path/filepath"
@@ -21,7 +22,7 @@ import (
 func runLog(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("ward log", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	data := fs.String("data", "ward-data", "data folder of ward serve")
+	data := fs.String("data", defaultDataDir(), "data folder of ward serve")
 	caller := fs.String("caller", "", "only decisions for this principal ARN (wildcards * and ?)")
 	action := fs.String("action", "", "only this action (wildcards, case-insensitive), e.g. 'iam:Create*'")
 	decision := fs.String("decision", "", "only Allowed, ExplicitDeny or ImplicitDeny; 'denied' for both denials")
@@ -81,4 +82,14 @@ func runLog(args []string, stdout, stderr io.Writer) int {
 		f.Close()
 	}
 	return exitOK
+}
+
+// defaultDataDir is the data folder the commands use when --data is not
+// given: ward serve's default (server.DefaultDataDir), or ward-data in
+// the working directory when no home folder is known.
+func defaultDataDir() string {
+	if dir, err := server.DefaultDataDir(); err == nil {
+		return dir
+	}
+	return "ward-data"
 }

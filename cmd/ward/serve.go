@@ -85,6 +85,10 @@ Flags:
 		return exitInvalid
 	}
 	defer srv.Close()
+	// Expired sessions leave the store every ten minutes; they are
+	// refused whether or not they have been purged.
+	stopPurge := srv.Service.PurgeEvery(10*time.Minute, func(err error) { logger.Error("purging expired sessions", "err", err) })
+	defer stopPurge()
 	// Catch SIGTERM before announcing the address, so a supervisor that
 	// stops ward right after it starts gets a clean shutdown.
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
