@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/wardhq/ward/internal/server"
 	"io"
 	"os"
 	"path/filepath"
@@ -16,6 +15,7 @@ import (
 	"github.com/wardhq/ward/internal/decisionlog"
 	"github.com/wardhq/ward/internal/glob"
 	"github.com/wardhq/ward/internal/iamapi"
+	"github.com/wardhq/ward/internal/server"
 )
 
 // runLog reads and filters the decision log of a data folder.
