@@ -138,11 +138,16 @@ func (x *xmlw) elem(name, text string) {
 }
 
 // appendXMLEscaped appends s with the five XML special characters
-// escaped, and bytes that are not UTF-8 replaced by U+FFFD.
+// escaped, a carriage return as a character reference (a parser would
+// otherwise read it as a line feed), and everything XML 1.0 cannot carry
+// replaced by U+FFFD: control characters other than tab and line feed,
+// U+FFFE and U+FFFF, and bytes that are not UTF-8. Whatever was stored,
+// the response parses.
 func appendXMLEscaped(b []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); i++ {
 		var esc string
+		size := 1
 		switch c := s[i]; c {
 		case '<':
 			esc = "&lt;"
@@ -154,19 +159,28 @@ func appendXMLEscaped(b []byte, s string) []byte {
 			esc = "&quot;"
 		case '\'':
 			esc = "&apos;"
+		case '\t', '\n':
+			continue
+		case '\r':
+			esc = "&#xD;"
 		default:
+			if c < 0x20 {
+				esc = "\uFFFD"
+				break
+			}
 			if c < utf8.RuneSelf {
 				continue
 			}
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r != utf8.RuneError || size != 1 {
-				i += size - 1
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if (r != utf8.RuneError || n != 1) && r != 0xFFFE && r != 0xFFFF {
+				i += n - 1
 				continue
 			}
-			esc = "\uFFFD"
+			esc, size = "\uFFFD", n
 		}
 		b = append(append(b, s[start:i]...), esc...)
-		start = i + 1
+		start = i + size
+		i += size - 1
 	}
 	return append(b, s[start:]...)
 }

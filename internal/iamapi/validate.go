@@ -81,6 +81,11 @@ const (
 	patSTSARN     = `[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+`
 	patAccessKey  = `[\w]+`
 	patVersionID  = `v[1-9][0-9]*(\.[A-Za-z0-9-]*)?`
+	// patText is what XML 1.0 can carry, for the free-text parameters the
+	// references give no pattern (CreatePolicy's Description, URLs, client
+	// IDs, ARNs): IAM refuses control characters in them too, and a value
+	// stored with one would make every listing that shows it unparseable.
+	patText = `[\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\x{10000}-\x{10FFFF}]*`
 )
 
 func text(minLen, maxLen int, pattern string) *constraint {
@@ -125,11 +130,11 @@ var paramConstraints = map[string]*constraint{
 	"PolicyDocument":           text(1, 131072, patDocument),
 	"AssumeRolePolicyDocument": text(1, 131072, patDocument),
 	"Description":              text(0, 1000, patRoleDesc),
-	"CreatePolicy.Description": text(0, 1000, ""),
+	"CreatePolicy.Description": text(0, 1000, patText),
 	"MaxSessionDuration":       number(3600, 43200),
-	"PolicyArn":                text(20, 2048, ""),
-	"PermissionsBoundary":      text(20, 2048, ""),
-	"OpenIDConnectProviderArn": text(20, 2048, ""),
+	"PolicyArn":                text(20, 2048, patText),
+	"PermissionsBoundary":      text(20, 2048, patText),
+	"OpenIDConnectProviderArn": text(20, 2048, patText),
 	"VersionId":                text(0, 0, patVersionID),
 	"SetAsDefault":             oneOf("true", "false"),
 	"OnlyAttached":             oneOf("true", "false"),
@@ -159,22 +164,22 @@ var paramConstraints = map[string]*constraint{
 
 	// OIDC providers (the numbers of client IDs and thumbprints are
 	// quotas, not constraints).
-	"Url":                   text(1, 255, ""),
-	"ClientIDList.member":   text(1, 255, ""),
-	"ThumbprintList.member": text(40, 40, ""),
-	"ClientID":              text(1, 255, ""),
+	"Url":                   text(1, 255, patText),
+	"ClientIDList.member":   text(1, 255, patText),
+	"ThumbprintList.member": text(40, 40, patText),
+	"ClientID":              text(1, 255, patText),
 
 	// The simulator.
-	"PolicySourceArn":                           text(20, 2048, ""),
-	"ActionNames.member":                        text(3, 128, ""),
-	"ResourceArns.member":                       text(1, 2048, ""),
-	"CallerArn":                                 text(1, 2048, ""),
-	"ResourceOwner":                             text(1, 2048, ""),
+	"PolicySourceArn":                           text(20, 2048, patText),
+	"ActionNames.member":                        text(3, 128, patText),
+	"ResourceArns.member":                       text(1, 2048, patText),
+	"CallerArn":                                 text(1, 2048, patText),
+	"ResourceOwner":                             text(1, 2048, patText),
 	"ResourcePolicy":                            text(1, 131072, patDocument),
 	"PolicyInputList.member":                    text(1, 131072, patDocument),
 	"PermissionsBoundaryPolicyInputList.member": text(1, 131072, patDocument),
 	"OrderedOrganizationPolicyInputList":        items(7),
-	"ContextEntries.member.ContextKeyName":      text(5, 256, ""),
+	"ContextEntries.member.ContextKeyName":      text(5, 256, patText),
 	"ContextEntries.member.ContextKeyType": oneOf("string", "stringList", "numeric", "numericList", "boolean", "booleanList",
 		"ip", "ipList", "binary", "binaryList", "date", "dateList"),
 
@@ -187,8 +192,8 @@ var paramConstraints = map[string]*constraint{
 	"PolicyArns.member.arn":    text(20, 2048, patSTSARN),
 	"TransitiveTagKeys":        items(50),
 	"TransitiveTagKeys.member": text(1, 128, patTagKey),
-	"WebIdentityToken":         text(4, 20000, ""),
-	"ProviderId":               text(4, 2048, ""),
+	"WebIdentityToken":         text(4, 20000, patText),
+	"ProviderId":               text(4, 2048, patText),
 	// AssumeRole's session policy lost its maximum length in 2023; the
 	// packed size limit applies instead.
 	"AssumeRole.Policy":                         text(1, 0, patDocument),

@@ -1,13 +1,18 @@
 package server_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
 	"github.com/wardhq/ward/internal/sigv4"
+	"github.com/wardhq/ward/internal/store"
 )
 
 // rawCall sends a form body signed by hand for a scope's service, as an
@@ -80,5 +85,38 @@ func TestAttackAuthorizeScope(t *testing.T) {
 	}
 	if status, _ := rawCall(t, ts.URL, id, secret, "ward", "", "Action=ListUsers&Version=2010-05-08"); status != 403 {
 		t.Errorf("the Query API signed for ward: %d, want 403", status)
+	}
+}
+
+// TestAttackControlCharacterDescription: a description with a control
+// character is refused, as IAM refuses it; one already stored (written
+// before the check, here straight into the store) is written as U+FFFD,
+// and ListPolicies still parses for every client.
+func TestAttackControlCharacterDescription(t *testing.T) {
+	srv, ts, id, secret := startServer(t, nil)
+	ctx := context.Background()
+	root, _ := clients(ts.URL, id, secret, "")
+	doc := aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`)
+	_, err := root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("p"), PolicyDocument: doc, Description: aws.String("bell \x07 here")})
+	if apiCode(err) != "ValidationError" {
+		t.Errorf("a description with a control character: %v, want ValidationError", err)
+	}
+	if _, err := root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("p"), PolicyDocument: doc, Description: aws.String("fine, é 日本")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Store.Update(ctx, func(tx store.Tx) error {
+		e, err := tx.Get("123456789012", "policy", "p")
+		if err != nil {
+			return err
+		}
+		e.Body = []byte(strings.Replace(string(e.Body), `"fine, é 日本"`, `"old \u0001 text"`, 1))
+		return tx.Put(e)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Service.Invalidate()
+	out, err := root.ListPolicies(ctx, &iam.ListPoliciesInput{Scope: "Local"})
+	if err != nil || len(out.Policies) != 1 || aws.ToString(out.Policies[0].Description) != "old \uFFFD text" {
+		t.Errorf("ListPolicies with a stored control character: %v %v", out, err)
 	}
 }
