@@ -81,33 +81,25 @@ func (s *Service) AuthorizeHandler() http.Handler {
 			writeJSONError(w, aerr.Status, aerr.Code, aerr.Message, requestID)
 			return
 		}
-		var batch struct {
-			Requests []AuthorizeRequest `json:"requests"`
-		}
-		var one AuthorizeRequest
-		single := !bytes.Contains(body, []byte(`"requests"`))
-		if single {
-			err = json.Unmarshal(body, &one)
-		} else {
-			err = json.Unmarshal(body, &batch)
-		}
+		one, batch, err := decodeAuthorizeBody(body)
 		if err != nil {
 			writeJSONError(w, 400, "InvalidRequest", "the body must be an authorization request or {\"requests\": [...]}: "+err.Error(), requestID)
 			return
 		}
+		single := batch == nil
 		c := &call{s: s, ctx: r.Context(), op: "Authorize", who: who, requestID: requestID, sourceIP: remoteIP(r), secure: r.TLS != nil}
 		out := responseBuffers.Get().(*[]byte)
 		defer putResponseBuffer(out)
 		b := (*out)[:0]
 		if single {
-			b = c.authorizeOne(&one).appendJSON(b)
+			b = c.authorizeOne(one).appendJSON(b)
 		} else {
 			b = append(b, `{"results":[`...)
-			for i := range batch.Requests {
+			for i := range batch {
 				if i > 0 {
 					b = append(b, ',')
 				}
-				b = c.authorizeOne(&batch.Requests[i]).appendJSON(b)
+				b = c.authorizeOne(&batch[i]).appendJSON(b)
 			}
 			b = append(b, "]}"...)
 		}
@@ -117,6 +109,50 @@ func (s *Service) AuthorizeHandler() http.Handler {
 }
 
 var jsonContentType = []string{"application/json"}
+
+// maxAuthorizeBatch is how many questions one /v1/authorize call may ask.
+const maxAuthorizeBatch = 1000
+
+// decodeAuthorizeBody reads a /v1/authorize body: one request, or an
+// object whose only member is "requests", a list of them (batch is then
+// non-nil, though perhaps empty). It is told apart by its top-level
+// members, not by searching the text; unknown members are refused, so a
+// misspelt field is an error rather than a question about something else.
+func decodeAuthorizeBody(body []byte) (one *AuthorizeRequest, batch []AuthorizeRequest, err error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil {
+		return nil, nil, err
+	}
+	strict := func(raw []byte, v any) error {
+		d := json.NewDecoder(bytes.NewReader(raw))
+		d.DisallowUnknownFields()
+		if err := d.Decode(v); err != nil {
+			return err
+		}
+		if d.More() {
+			return errors.New("data after the JSON value")
+		}
+		return nil
+	}
+	if raw, ok := top["requests"]; ok {
+		if len(top) != 1 {
+			return nil, nil, errors.New(`a batch has only the member "requests"`)
+		}
+		batch = []AuthorizeRequest{}
+		if err := strict(raw, &batch); err != nil {
+			return nil, nil, err
+		}
+		if len(batch) > maxAuthorizeBatch {
+			return nil, nil, fmt.Errorf("a batch holds at most %d requests", maxAuthorizeBatch)
+		}
+		return nil, batch, nil
+	}
+	one = new(AuthorizeRequest)
+	if err := strict(body, one); err != nil {
+		return nil, nil, err
+	}
+	return one, nil, nil
+}
 
 // authorizeServices is the service /v1/authorize's signatures are scoped
 // to: ward's own, so that a signature made for IAM or STS cannot be

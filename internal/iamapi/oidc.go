@@ -341,6 +341,21 @@ func assumeRoleWithWebIdentity(c *call) error {
 	if exp, ok := claims["exp"].(float64); !ok || now.After(time.Unix(int64(exp), 0)) {
 		return apiErr(400, "ExpiredTokenException", "Token expired: current date/time %d must be before the expiration date/time %v", now.Unix(), claims["exp"])
 	}
+	// A token from the future is not yet valid: nbf and iat may be at
+	// most clockSkew ahead of ward's clock (RFC 7519, 4.1.5 and 4.1.6).
+	for _, claim := range []string{"nbf", "iat"} {
+		v, ok := claims[claim]
+		if !ok {
+			continue
+		}
+		at, isNumber := v.(float64)
+		if !isNumber || now.Add(jwtClockSkew).Before(time.Unix(int64(at), 0)) {
+			return apiErr(400, "InvalidIdentityToken", "The token is not valid yet: its %s claim is later than the current time", claim)
+		}
+	}
+	if iss, _ := claims["iss"].(string); iss != "https://"+provider.URL && iss != provider.URL {
+		return apiErr(400, "InvalidIdentityToken", "The token's issuer is not the provider's URL")
+	}
 	auds := audiences(claims["aud"])
 	okAud := false
 	for _, a := range auds {
@@ -397,6 +412,10 @@ func assumeRoleWithWebIdentity(c *call) error {
 	}
 	return nil
 }
+
+// jwtClockSkew is how far ahead of ward's clock a token's nbf and iat may
+// be: clocks of identity providers and of ward drift a little.
+const jwtClockSkew = 5 * time.Minute
 
 func audiences(v any) []string {
 	switch x := v.(type) {

@@ -838,6 +838,14 @@ func TestSDKWebIdentity(t *testing.T) {
 	if _, err := session.ListUsers(ctx, &iam.ListUsersInput{}); apiCode(err) != "AccessDenied" {
 		t.Errorf("and only it: %v", err)
 	}
+	// A token that is not valid yet is refused: nbf or iat in the future.
+	for _, claim := range []string{"nbf", "iat"} {
+		c := claims("repo:acme/app:ref:refs/heads/main", "sts.amazonaws.com", 2*time.Hour)
+		c[claim] = time.Now().Add(time.Hour).Unix()
+		if _, err := assume(sign(c, key)); apiCode(err) != "InvalidIdentityToken" {
+			t.Errorf("a token with %s an hour ahead: %v, want InvalidIdentityToken", claim, err)
+		}
+	}
 	// Session policies narrow a web identity session, inline or by ARN,
 	// as they do AssumeRole's: a session meant to be narrowed does not
 	// get the whole role.
