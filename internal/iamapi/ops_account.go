@@ -368,13 +368,24 @@ func simulateCustomPolicy(c *call) error {
 		}
 		ps.Identity = append(ps.Identity, compileStored(d, fmt.Sprintf("PolicyInputList.%d", i+1)))
 	}
+	// Every document is checked as IAM checks its kind: one that does not
+	// parse is MalformedPolicyDocument, never left out of the decision.
 	if b := c.p.list("PermissionsBoundaryPolicyInputList"); len(b) > 0 {
+		if err := checkDocument(b[0], policy.KindBoundary); err != nil {
+			return err
+		}
 		ps.Boundary = compileStored(b[0], "PermissionsBoundaryPolicyInputList.1")
 	}
 	for i, d := range c.p.list("OrderedOrganizationPolicyInputList") {
+		if err := checkDocument(d, policy.KindSCP); err != nil {
+			return err
+		}
 		ps.SCPs = append(ps.SCPs, []*engine.Compiled{compileStored(d, fmt.Sprintf("OrderedOrganizationPolicyInputList.%d", i+1))})
 	}
 	if rp := c.p.get("ResourcePolicy"); rp != "" {
+		if err := checkDocument(rp, policy.KindResource); err != nil {
+			return err
+		}
 		ps.Resource = compileStored(rp, "ResourcePolicy")
 	}
 	set, err := engine.NewSet(ps)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -242,26 +243,11 @@ func getUser(c *call) error {
 
 // page applies Marker/MaxItems to a list and writes IsTruncated/Marker.
 func page[T any](c *call, items []T) ([]T, func(), error) {
-	max, err := c.p.intOr("MaxItems", 100)
+	start, end, err := c.pageBounds(len(items))
 	if err != nil {
 		return nil, nil, err
 	}
-	start := 0
-	if m := c.p.get("Marker"); m != "" {
-		if _, err := fmt.Sscanf(m, "ward-%d", &start); err != nil || start < 0 || start > len(items) {
-			return nil, nil, invalidInput("Invalid Marker.")
-		}
-	}
-	end := min(start+max, len(items))
-	tail := func() {
-		if end < len(items) {
-			c.x.elem("IsTruncated", "true")
-			c.x.elem("Marker", fmt.Sprintf("ward-%d", end))
-		} else {
-			c.x.elem("IsTruncated", "false")
-		}
-	}
-	return items[start:end], tail, nil
+	return items[start:end], func() { c.writePageEnd(end, len(items)) }, nil
 }
 
 // listResource is the resource a List call on kind is authorized on, as
@@ -1385,43 +1371,79 @@ func (c *call) contextEntries() map[string][]string {
 // principal of kind), the missing context keys and, when SCPs took part,
 // whether they allowed it.
 func (c *call) writeEvaluations(set *engine.Set, req engine.Request, actions, resources []string, kind string, scps bool) error {
+	// One page of results, as IAM pages them (MaxItems, Marker): only the
+	// page's evaluations are computed, so the answer and its cost are
+	// bounded by MaxItems whatever the product of actions and resources.
+	total := len(actions) * len(resources)
+	start, end, err := c.pageBounds(total)
+	if err != nil {
+		return err
+	}
 	c.x.open("EvaluationResults")
-	for _, action := range actions {
-		for _, res := range resources {
-			req.Action, req.Resource = action, res
-			prep, err := req.Prepare()
-			if err != nil {
-				return invalidInput("%v", err)
-			}
-			d := set.Decide(prep)
+	for k := start; k < end; k++ {
+		action, res := actions[k/len(resources)], resources[k%len(resources)]
+		req.Action, req.Resource = action, res
+		prep, err := req.Prepare()
+		if err != nil {
+			return invalidInput("%v", err)
+		}
+		d := set.Decide(prep)
+		c.x.open("member")
+		c.x.elem("EvalActionName", action)
+		c.x.elem("EvalResourceName", res)
+		c.x.elem("EvalDecision", simDecision(d.Result.String()))
+		c.x.open("MatchedStatements")
+		for _, m := range d.Matched() {
 			c.x.open("member")
-			c.x.elem("EvalActionName", action)
-			c.x.elem("EvalResourceName", res)
-			c.x.elem("EvalDecision", simDecision(d.Result.String()))
-			c.x.open("MatchedStatements")
-			for _, m := range d.Matched() {
-				c.x.open("member")
-				c.x.elem("SourcePolicyId", m.Policy)
-				c.x.elem("SourcePolicyType", simPolicyType(m.Type.String(), kind))
-				c.x.close("member")
-			}
-			c.x.close("MatchedStatements")
-			c.x.open("MissingContextValues")
-			for _, k := range d.Missing {
-				c.x.elem("member", k)
-			}
-			c.x.close("MissingContextValues")
-			if scps {
-				c.x.open("OrganizationsDecisionDetail")
-				c.x.elem("AllowedByOrganizations", fmt.Sprint(d.DecidedBy != engine.TypeSCP))
-				c.x.close("OrganizationsDecisionDetail")
-			}
+			c.x.elem("SourcePolicyId", m.Policy)
+			c.x.elem("SourcePolicyType", simPolicyType(m.Type.String(), kind))
 			c.x.close("member")
 		}
+		c.x.close("MatchedStatements")
+		c.x.open("MissingContextValues")
+		for _, k := range d.Missing {
+			c.x.elem("member", k)
+		}
+		c.x.close("MissingContextValues")
+		if scps {
+			c.x.open("OrganizationsDecisionDetail")
+			c.x.elem("AllowedByOrganizations", fmt.Sprint(d.DecidedBy != engine.TypeSCP))
+			c.x.close("OrganizationsDecisionDetail")
+		}
+		c.x.close("member")
 	}
 	c.x.close("EvaluationResults")
-	c.x.elem("IsTruncated", "false")
+	c.writePageEnd(end, total)
 	return nil
+}
+
+// pageBounds reads MaxItems (default 100) and Marker for a list of total
+// items and returns the page's range. A Marker is one this service wrote
+// (ward-N, N within the list); any other is InvalidInput.
+func (c *call) pageBounds(total int) (start, end int, err error) {
+	max, err := c.p.intOr("MaxItems", 100)
+	if err != nil {
+		return 0, 0, err
+	}
+	if m := c.p.get("Marker"); m != "" {
+		n, ok := strings.CutPrefix(m, "ward-")
+		start, err = strconv.Atoi(n)
+		if !ok || err != nil || start <= 0 || start >= total || strconv.Itoa(start) != n {
+			return 0, 0, invalidInput("Invalid Marker.")
+		}
+	}
+	return start, min(start+max, total), nil
+}
+
+// writePageEnd writes IsTruncated, and the Marker of the next page when
+// there is one.
+func (c *call) writePageEnd(end, total int) {
+	if end < total {
+		c.x.elem("IsTruncated", "true")
+		c.x.elem("Marker", "ward-"+strconv.Itoa(end))
+		return
+	}
+	c.x.elem("IsTruncated", "false")
 }
 
 func simDecision(r string) string {

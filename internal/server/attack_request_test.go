@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -118,5 +119,83 @@ func TestAttackControlCharacterDescription(t *testing.T) {
 	out, err := root.ListPolicies(ctx, &iam.ListPoliciesInput{Scope: "Local"})
 	if err != nil || len(out.Policies) != 1 || aws.ToString(out.Policies[0].Description) != "old \uFFFD text" {
 		t.Errorf("ListPolicies with a stored control character: %v %v", out, err)
+	}
+}
+
+// TestAttackSimulationIsPaged: a simulation of many actions on many
+// resources is answered a page at a time (MaxItems, Marker), as IAM
+// answers it: one request can no longer ask for an answer of hundreds of
+// megabytes. Over its pages every result comes exactly once.
+func TestAttackSimulationIsPaged(t *testing.T) {
+	_, ts, id, secret := startServer(t, nil)
+	ctx := context.Background()
+	root, _ := clients(ts.URL, id, secret, "")
+	if _, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("sim")}); err != nil {
+		t.Fatal(err)
+	}
+	var actions, resources []string
+	for i := range 60 {
+		actions = append(actions, "s3:GetObject"+strings.Repeat("x", i%3))
+		resources = append(resources, "arn:aws:s3:::bucket/key-"+strconv.Itoa(i))
+	}
+	seen := map[string]int{}
+	pages := iam.NewSimulatePrincipalPolicyPaginator(root, &iam.SimulatePrincipalPolicyInput{
+		PolicySourceArn: aws.String("arn:aws:iam::123456789012:user/sim"), ActionNames: actions, ResourceArns: resources, MaxItems: aws.Int32(500)})
+	n := 0
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.EvaluationResults) > 500 {
+			t.Fatalf("a page of %d results, MaxItems 500", len(page.EvaluationResults))
+		}
+		for _, r := range page.EvaluationResults {
+			seen[aws.ToString(r.EvalActionName)+" "+aws.ToString(r.EvalResourceName)]++
+		}
+		n++
+	}
+	if want := len(actions) * len(resources); n != (want+499)/500 || len(seen) != 3*len(resources) {
+		t.Errorf("%d pages, %d distinct results; want %d pages of the %d evaluations", n, len(seen), (want+499)/500, want)
+	}
+	for k, v := range seen {
+		if want := 20; v != want { // 60 actions of 3 distinct names
+			t.Errorf("%s came %d times, want %d", k, v, want)
+			break
+		}
+	}
+	// Without MaxItems, a page is IAM's default of 100.
+	out, err := root.SimulatePrincipalPolicy(ctx, &iam.SimulatePrincipalPolicyInput{
+		PolicySourceArn: aws.String("arn:aws:iam::123456789012:user/sim"), ActionNames: actions, ResourceArns: resources})
+	if err != nil || len(out.EvaluationResults) != 100 || !out.IsTruncated {
+		t.Errorf("the default page: %d results, truncated %v, %v", len(out.EvaluationResults), out != nil && out.IsTruncated, err)
+	}
+	if _, err := root.SimulatePrincipalPolicy(ctx, &iam.SimulatePrincipalPolicyInput{PolicySourceArn: aws.String("arn:aws:iam::123456789012:user/sim"),
+		ActionNames: actions, Marker: aws.String("ward-99999999")}); apiCode(err) != "InvalidInput" {
+		t.Errorf("a marker past the end: %v", err)
+	}
+}
+
+// TestAttackSimulateUnparsableBoundary: SimulateCustomPolicy with a
+// boundary (or SCP, or resource policy) that does not parse is refused;
+// it used to be left out, and the simulation said "allowed".
+func TestAttackSimulateUnparsableBoundary(t *testing.T) {
+	_, ts, id, secret := startServer(t, nil)
+	ctx := context.Background()
+	root, _ := clients(ts.URL, id, secret, "")
+	allow := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
+	broken := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow"`
+	for name, in := range map[string]*iam.SimulateCustomPolicyInput{
+		"boundary": {PermissionsBoundaryPolicyInputList: []string{broken}},
+		"resource": {ResourcePolicy: aws.String(broken)},
+	} {
+		in.PolicyInputList, in.ActionNames = []string{allow}, []string{"s3:DeleteBucket"}
+		out, err := root.SimulateCustomPolicy(ctx, in)
+		if apiCode(err) != "MalformedPolicyDocument" {
+			t.Errorf("an unparsable %s: %v, want MalformedPolicyDocument", name, err)
+			if err == nil && len(out.EvaluationResults) > 0 {
+				t.Errorf("  and it said %s", out.EvaluationResults[0].EvalDecision)
+			}
+		}
 	}
 }
