@@ -94,7 +94,7 @@ var codeTable = []CodeInfo{
 		Bad:  `{"Version": "2012-10-17", "Statement": [{"Effect": "allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}]}`,
 		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}]}`},
 	{Code: CodePolicyTooLarge, Severity: Error, Title: "The policy is over IAM's size quota",
-		Why:  "IAM counts a policy's characters without whitespace and refuses one over the quota for its kind (6,144 for a managed policy, 2,048 for a trust or session policy, 5,120 for an SCP or RCP) with LimitExceeded.",
+		Why:  "IAM counts a policy's characters without whitespace and refuses one over the quota for its kind (6,144 for a managed policy, 2,048 for a trust or session policy, 5,120 for an SCP or RCP; an inline policy is held to its entity's quota for all its inline policies together: 2,048 for a user, 5,120 for a group, 10,240 for a role) with LimitExceeded.",
 		Fix:  "merge statements with the same Effect and Resource, use wildcards IAM documents (s3:Get*), or split the policy in two",
 		Bad:  largePolicy(130),
 		Good: largePolicy(40)},

@@ -73,7 +73,7 @@ func CheckFile(f *inputs.File, cat *catalog.Catalog, progress func(done int)) []
 
 // checkDoc analyzes one document and places its findings in the file.
 func checkDoc(f *inputs.File, d *inputs.Doc, cat *catalog.Catalog) []Finding {
-	fs := Analyze(Document{Policy: d.Policy, Kind: d.Kind, AWSManaged: d.AWSManaged}, cat)
+	fs := Analyze(Document{Policy: d.Policy, Kind: d.Kind, AWSManaged: d.AWSManaged, InlineQuota: d.InlineQuota}, cat)
 	for i := range fs {
 		fs[i].File = f.Name
 		fs[i].Path = joinPath(d.Path, fs[i].Path)

@@ -61,12 +61,33 @@ func (c *call) nameAndPath(nameParam string) (name, path string, err error) {
 	return name, path, nil
 }
 
+// inlineQuota is the size IAM allows all of an entity's inline policies
+// together, in characters without whitespace ("IAM and AWS STS quotas").
+var inlineQuota = map[string]int{kindUser: 2048, kindGroup: 5120, kindRole: 10240}
+
+// checkInlineQuota refuses inline policies whose sizes together exceed
+// their entity's quota, in IAM's words.
+func checkInlineQuota(kind, name string, inline []NamedPolicy) error {
+	total := 0
+	for _, in := range inline {
+		p, err := policy.Parse([]byte(in.Document), "")
+		if err != nil {
+			return apiErr(400, "MalformedPolicyDocument", "%v", err)
+		}
+		total += p.Size
+	}
+	if limit := inlineQuota[kind]; total > limit {
+		return apiErr(409, "LimitExceeded", "Maximum policy size of %d bytes exceeded for %s %s", limit, kind, name)
+	}
+	return nil
+}
+
 // checkDocument validates a policy document as IAM does for its kind,
 // answering MalformedPolicyDocument or LimitExceeded.
-func checkDocument(doc string, kind policy.Kind) error {
+func checkDocument(doc string, kind policy.Kind, opts ...policy.Option) error {
 	p, err := policy.Parse([]byte(doc), "")
 	if err == nil {
-		err = p.Validate(kind)
+		err = p.Validate(kind, opts...)
 	}
 	if err == nil {
 		return nil
@@ -1013,8 +1034,13 @@ func putInline(kind, nameParam string) handler {
 		if err != nil {
 			return err
 		}
-		doc, err := c.document("PolicyDocument", policy.KindIdentity)
+		doc, err := c.p.required("PolicyDocument")
 		if err != nil {
+			return err
+		}
+		// An inline policy is bound by its entity's quota for all its
+		// inline policies together, not by a managed policy's 6,144.
+		if err := checkDocument(doc, policy.KindIdentity, policy.SkipSizeLimit); err != nil {
 			return err
 		}
 		if err := c.authorizeOn(kind, name, "iam:"+c.op); err != nil {
@@ -1022,13 +1048,20 @@ func putInline(kind, nameParam string) handler {
 		}
 		return c.s.update(c.ctx, func(tx store.Tx) error {
 			return c.editPrincipal(tx, kind, name, func(p *principal) error {
-				for i := range p.Inline {
-					if p.Inline[i].Name == pname {
-						p.Inline[i].Document = doc
-						return nil
+				inline := append([]NamedPolicy(nil), p.Inline...)
+				replaced := false
+				for i := range inline {
+					if inline[i].Name == pname {
+						inline[i].Document, replaced = doc, true
 					}
 				}
-				p.Inline = append(p.Inline, NamedPolicy{Name: pname, Document: doc})
+				if !replaced {
+					inline = append(inline, NamedPolicy{Name: pname, Document: doc})
+				}
+				if err := checkInlineQuota(kind, name, inline); err != nil {
+					return err
+				}
+				p.Inline = inline
 				return nil
 			})
 		})

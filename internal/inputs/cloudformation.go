@@ -367,8 +367,8 @@ func readCloudFormation(f *File, root *value) {
 		case "AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group":
 			if pl := props.get("Policies"); pl != nil && pl.kind == 'a' {
 				for j, p := range pl.items {
-					f.cfnDoc(p.get("PolicyDocument"), fmt.Sprintf("%s.Policies[%d].PolicyDocument", path, j), policy.KindIdentity,
-						fmt.Sprintf("%s inline policy %q", who, p.str("PolicyName")))
+					f.cfnInlineDoc(p.get("PolicyDocument"), fmt.Sprintf("%s.Policies[%d].PolicyDocument", path, j), policy.KindIdentity,
+						fmt.Sprintf("%s inline policy %q", who, p.str("PolicyName")), InlineQuotas[strings.ToLower(strings.TrimPrefix(typ, "AWS::IAM::"))])
 				}
 			}
 			if mp := resolve(props.get("ManagedPolicyArns")); mp != nil && mp.kind == 'a' {
@@ -398,6 +398,11 @@ func readCloudFormation(f *File, root *value) {
 
 // cfnDoc resolves and parses one policy document of a template.
 func (f *File) cfnDoc(doc *value, path string, kind policy.Kind, where string) {
+	f.cfnInlineDoc(doc, path, kind, where, 0)
+}
+
+// cfnInlineDoc is cfnDoc for an inline policy held to quota (Doc.InlineQuota).
+func (f *File) cfnInlineDoc(doc *value, path string, kind policy.Kind, where string, quota int) {
 	if doc == nil {
 		return
 	}
@@ -422,7 +427,7 @@ func (f *File) cfnDoc(doc *value, path string, kind policy.Kind, where string) {
 		}
 		return
 	}
-	f.Docs = append(f.Docs, Doc{Policy: p, Kind: kind, Path: path, Where: where, Line: doc.line, Col: doc.col})
+	f.Docs = append(f.Docs, Doc{Policy: p, Kind: kind, Path: path, Where: where, Line: doc.line, Col: doc.col, InlineQuota: quota})
 }
 
 // lambdaPermission turns an AWS::Lambda::Permission into the resource

@@ -40,7 +40,16 @@ type Doc struct {
 	// in the file; positions inside the string are not the file's.
 	Line, Col  int
 	AWSManaged bool
+	// InlineQuota, for an inline policy of a user, group or role, is the
+	// size IAM allows its entity's inline policies together (2,048,
+	// 5,120 or 10,240 characters), which binds it instead of a managed
+	// policy's 6,144.
+	InlineQuota int
 }
+
+// InlineQuotas are IAM's quotas for the inline policies of a user, a
+// group and a role, together, in characters without whitespace.
+var InlineQuotas = map[string]int{"user": 2048, "group": 5120, "role": 10240}
 
 // Attachment is an AWS managed policy attached to a principal, for the
 // checks that weigh broad managed policies.
@@ -195,6 +204,8 @@ func DetectKind(p *policy.Policy) policy.Kind {
 type reader struct {
 	f     *File
 	index *jsonpos.Index
+	// inlineQuota is set while reading an inline policy (Doc.InlineQuota).
+	inlineQuota int
 }
 
 func (r *reader) errorf(n *jsonpos.Node, path, format string, args ...any) {
@@ -211,7 +222,7 @@ func (r *reader) doc(n *jsonpos.Node, path string, kind policy.Kind, where strin
 	if n == nil {
 		return
 	}
-	d := Doc{Kind: kind, Path: path, Where: where}
+	d := Doc{Kind: kind, Path: path, Where: where, InlineQuota: r.inlineQuota}
 	var p *policy.Policy
 	var err error
 	switch n.Kind {
@@ -299,7 +310,9 @@ func readAccountDetails(f *File, root *jsonpos.Node) {
 						r.errorf(ip, ipath, "an inline policy must be an object")
 						continue
 					}
+					r.inlineQuota = InlineQuotas[e.what]
 					r.doc(ip.Get("PolicyDocument"), ipath+".PolicyDocument", policy.KindIdentity, fmt.Sprintf("%s inline policy %q", who, str(ip, "PolicyName")))
+					r.inlineQuota = 0
 				}
 			}
 			if am := ent.Get("AttachedManagedPolicies"); am != nil && am.Kind == jsonpos.Array {

@@ -115,8 +115,10 @@ func (r *reader) terraformResource(rs *jsonpos.Node, path string) {
 	if typ == "aws_iam_role" {
 		if ip := values.Get("inline_policy"); ip != nil && ip.Kind == jsonpos.Array {
 			for i, p := range ip.Items {
+				r.inlineQuota = InlineQuotas["role"]
 				r.terraformDoc(p.Get("policy"), fmt.Sprintf("%s.inline_policy[%d].policy", vpath, i), policy.KindIdentity,
 					fmt.Sprintf("%s inline policy %q", addr, str(p, "name")))
+				r.inlineQuota = 0
 			}
 		}
 		if mp := values.Get("managed_policy_arns"); mp != nil && mp.Kind == jsonpos.Array {

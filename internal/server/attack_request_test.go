@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
+	"github.com/wardhq/ward/internal/policy"
 	"github.com/wardhq/ward/internal/sigv4"
 	"github.com/wardhq/ward/internal/store"
 )
@@ -196,6 +197,69 @@ func TestAttackSimulateUnparsableBoundary(t *testing.T) {
 			if err == nil && len(out.EvaluationResults) > 0 {
 				t.Errorf("  and it said %s", out.EvaluationResults[0].EvalDecision)
 			}
+		}
+	}
+}
+
+// sizedPolicy is an identity policy of about size characters without
+// whitespace, as IAM counts them.
+func sizedPolicy(t *testing.T, size int) string {
+	t.Helper()
+	for n := 1; ; n++ {
+		doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/` + strings.Repeat("k", n) + `"}]}`
+		p, err := policy.Parse([]byte(doc), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Size >= size {
+			return doc
+		}
+	}
+}
+
+// TestInlinePolicyQuotas: inline policies are bound by their entity's
+// quota for all of them together (users 2,048, groups 5,120, roles
+// 10,240 characters), not by a managed policy's 6,144 each.
+func TestInlinePolicyQuotas(t *testing.T) {
+	_, ts, id, secret := startServer(t, nil)
+	ctx := context.Background()
+	root, _ := clients(ts.URL, id, secret, "")
+	root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("u")})
+	root.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("g")})
+	root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("r"), AssumeRolePolicyDocument: aws.String(lambdaTrust)})
+	put := func(kind, policyName string, size int) error {
+		doc := aws.String(sizedPolicy(t, size))
+		var err error
+		switch kind {
+		case "user":
+			_, err = root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("u"), PolicyName: aws.String(policyName), PolicyDocument: doc})
+		case "group":
+			_, err = root.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: aws.String("g"), PolicyName: aws.String(policyName), PolicyDocument: doc})
+		case "role":
+			_, err = root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("r"), PolicyName: aws.String(policyName), PolicyDocument: doc})
+		}
+		return err
+	}
+	for _, tc := range []struct {
+		kind, name string
+		size       int
+		code       string
+	}{
+		{"role", "big", 7824, ""}, // over 6,144, within the role's 10,240
+		{"role", "more", 3000, "LimitExceeded"},
+		{"role", "big", 9000, ""}, // replacing counts the new size, not both
+		{"user", "big", 2784, "LimitExceeded"},
+		{"user", "a", 1500, ""},
+		{"user", "b", 600, "LimitExceeded"},
+		{"group", "a", 3000, ""},
+		{"group", "b", 3000, "LimitExceeded"},
+	} {
+		err := put(tc.kind, tc.name, tc.size)
+		if apiCode(err) != tc.code {
+			t.Errorf("%s policy %s of %d characters: %v, want %q", tc.kind, tc.name, tc.size, err, tc.code)
+		}
+		if tc.code == "LimitExceeded" && !strings.Contains(apiMessage(err), "Maximum policy size of") {
+			t.Errorf("message: %s", apiMessage(err))
 		}
 	}
 }
