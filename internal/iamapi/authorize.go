@@ -119,39 +119,35 @@ const maxAuthorizeBatch = 1000
 // members, not by searching the text; unknown members are refused, so a
 // misspelt field is an error rather than a question about something else.
 func decodeAuthorizeBody(body []byte) (one *AuthorizeRequest, batch []AuthorizeRequest, err error) {
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(body, &top); err != nil {
+	// One decode: the request's members and "requests" side by side, then
+	// which of them the body used.
+	var in struct {
+		AuthorizeRequest
+		Requests *[]AuthorizeRequest `json:"requests"`
+	}
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.DisallowUnknownFields()
+	if err := d.Decode(&in); err != nil {
 		return nil, nil, err
 	}
-	strict := func(raw []byte, v any) error {
-		d := json.NewDecoder(bytes.NewReader(raw))
-		d.DisallowUnknownFields()
-		if err := d.Decode(v); err != nil {
-			return err
-		}
-		if d.More() {
-			return errors.New("data after the JSON value")
-		}
-		return nil
+	if d.More() {
+		return nil, nil, errors.New("data after the JSON value")
 	}
-	if raw, ok := top["requests"]; ok {
-		if len(top) != 1 {
-			return nil, nil, errors.New(`a batch has only the member "requests"`)
-		}
+	if in.Requests == nil {
+		return &in.AuthorizeRequest, nil, nil
+	}
+	r := in.AuthorizeRequest
+	if r.Principal != "" || r.Action != "" || r.Resource != "" || r.Context != nil || r.ResourcePolicy != nil {
+		return nil, nil, errors.New(`a batch has only the member "requests"`)
+	}
+	batch = *in.Requests
+	if batch == nil {
 		batch = []AuthorizeRequest{}
-		if err := strict(raw, &batch); err != nil {
-			return nil, nil, err
-		}
-		if len(batch) > maxAuthorizeBatch {
-			return nil, nil, fmt.Errorf("a batch holds at most %d requests", maxAuthorizeBatch)
-		}
-		return nil, batch, nil
 	}
-	one = new(AuthorizeRequest)
-	if err := strict(body, one); err != nil {
-		return nil, nil, err
+	if len(batch) > maxAuthorizeBatch {
+		return nil, nil, fmt.Errorf("a batch holds at most %d requests", maxAuthorizeBatch)
 	}
-	return one, nil, nil
+	return nil, batch, nil
 }
 
 // authorizeServices is the service /v1/authorize's signatures are scoped
