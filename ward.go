@@ -71,9 +71,11 @@ const (
 // ParsePolicy parses a policy document, checks it against the rules of its
 // kind as IAM does, and compiles it. name labels the policy in decisions
 // and errors (a file name or a managed policy ARN). Errors name the line,
-// column and JSON path of every problem.
+// column and JSON path of every problem. An identity policy is held to the
+// largest size IAM allows one (a role's inline policies, 10,240
+// characters), since it may be inline or managed.
 func ParsePolicy(doc []byte, kind Kind, name string) (*Policy, error) {
-	p, err := policy.ParseKind(doc, name, kind)
+	p, err := policy.ParseKind(doc, name, kind, policy.AnyAttachment)
 	if err != nil {
 		return nil, err
 	}

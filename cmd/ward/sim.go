@@ -167,7 +167,9 @@ func buildOneOff(f oneOffFlags) (*scenario.Scenario, error) {
 		if err != nil {
 			return nil, err
 		}
-		p, err := policy.ParseKind(data, file, kind)
+		// An identity policy may be a role's inline policy: held to the
+		// largest quota it could have (policy.AnyAttachment).
+		p, err := policy.ParseKind(data, file, kind, policy.AnyAttachment)
 		if err != nil {
 			return nil, err
 		}

@@ -29,12 +29,12 @@ func Parse(data []byte, file string) (*Policy, error) {
 }
 
 // ParseKind parses a document and validates it as a policy of kind k.
-func ParseKind(data []byte, file string, k Kind) (*Policy, error) {
+func ParseKind(data []byte, file string, k Kind, opts ...Option) (*Policy, error) {
 	p, err := Parse(data, file)
 	if err != nil {
 		return nil, err
 	}
-	if err := p.Validate(k); err != nil {
+	if err := p.Validate(k, opts...); err != nil {
 		return nil, err
 	}
 	return p, nil

@@ -63,12 +63,26 @@ type Option uint8
 // bound by the quota customer policies are.
 const SkipSizeLimit Option = 1
 
+// AnyAttachment holds an identity policy whose attachment is not known
+// (managed, or inline in a user, group or role) to the largest quota it
+// could have: a role's inline policies, 10,240 characters together. A
+// decision point or a simulation that cannot tell must not refuse a role
+// policy IAM accepts.
+const AnyAttachment Option = 2
+
+// MaxInlineRolePolicySize is the quota of a role's inline policies
+// together.
+const MaxInlineRolePolicySize = 10240
+
 // Validate applies the rules of kind k and returns an ErrorList, or nil.
 func (p *Policy) Validate(k Kind, opts ...Option) error {
-	skipSize := false
+	skipSize, anyAttachment := false, false
 	for _, o := range opts {
-		if o == SkipSizeLimit {
+		switch o {
+		case SkipSizeLimit:
 			skipSize = true
+		case AnyAttachment:
+			anyAttachment = true
 		}
 	}
 	c := &collector{file: p.File, src: p.Source}
@@ -155,7 +169,11 @@ func (p *Policy) Validate(k Kind, opts ...Option) error {
 			}
 		}
 	}
-	if limit, what := sizeLimit(k); limit > 0 && p.Size > limit && !skipSize {
+	limit, what := sizeLimit(k)
+	if anyAttachment && k == KindIdentity {
+		limit, what = MaxInlineRolePolicySize, "RolePolicySize"
+	}
+	if limit > 0 && p.Size > limit && !skipSize {
 		c.add(0, "", "LimitExceeded: Cannot exceed quota for %s: %d characters (whitespace excluded); this document has %d", what, limit, p.Size)
 	}
 	return c.err()

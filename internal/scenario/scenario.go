@@ -347,7 +347,9 @@ func (r *reader) policy(n *jsonpos.Node, path string, kind policy.Kind, name str
 		return nil
 	}
 	if err == nil {
-		err = p.Validate(kind)
+		// An identity policy may be a role's inline policy: held to the
+		// largest quota it could have.
+		err = p.Validate(kind, policy.AnyAttachment)
 	}
 	if err != nil {
 		r.policyErrors(err, prefix, n)
