@@ -25,7 +25,8 @@ const kindOIDC = "oidcprovider"
 // public keys (a JWKS) that sign them, set with `ward oidc keys`: ward
 // fetches nothing from the network.
 type OIDCProvider struct {
-	URL         string          `json:"url"` // without https://
+	URL         string          `json:"url"`              // without https://
+	Issuer      string          `json:"issuer,omitempty"` // the Url as created: a token's iss must equal it
 	Arn         string          `json:"arn"`
 	ClientIDs   []string        `json:"clientIds"`
 	Thumbprints []string        `json:"thumbprints,omitempty"`
@@ -60,7 +61,7 @@ func createOIDCProvider(c *call) error {
 		return invalidInput("The URL must begin with https://")
 	}
 	host := providerHost(u)
-	p := &OIDCProvider{URL: host, Arn: fmt.Sprintf("arn:aws:iam::%s:oidc-provider/%s", c.who.account, host),
+	p := &OIDCProvider{URL: host, Issuer: u, Arn: fmt.Sprintf("arn:aws:iam::%s:oidc-provider/%s", c.who.account, host),
 		ClientIDs: c.p.list("ClientIDList"), Thumbprints: c.p.list("ThumbprintList"), Created: c.s.now(), Tags: c.p.tags("Tags")}
 	if err := c.authorize("iam:CreateOpenIDConnectProvider", p.Arn, tagContext(c.p.tags("Tags"))); err != nil {
 		return err
@@ -337,24 +338,8 @@ func assumeRoleWithWebIdentity(c *call) error {
 	if err != nil {
 		return err
 	}
-	now := c.s.now()
-	if exp, ok := claims["exp"].(float64); !ok || now.After(time.Unix(int64(exp), 0)) {
-		return apiErr(400, "ExpiredTokenException", "Token expired: current date/time %d must be before the expiration date/time %v", now.Unix(), claims["exp"])
-	}
-	// A token from the future is not yet valid: nbf and iat may be at
-	// most clockSkew ahead of ward's clock (RFC 7519, 4.1.5 and 4.1.6).
-	for _, claim := range []string{"nbf", "iat"} {
-		v, ok := claims[claim]
-		if !ok {
-			continue
-		}
-		at, isNumber := v.(float64)
-		if !isNumber || now.Add(jwtClockSkew).Before(time.Unix(int64(at), 0)) {
-			return apiErr(400, "InvalidIdentityToken", "The token is not valid yet: its %s claim is later than the current time", claim)
-		}
-	}
-	if iss, _ := claims["iss"].(string); iss != "https://"+provider.URL && iss != provider.URL {
-		return apiErr(400, "InvalidIdentityToken", "The token's issuer is not the provider's URL")
+	if err := checkTokenClaims(claims, provider, c.s.now()); err != nil {
+		return err
 	}
 	auds := audiences(claims["aud"])
 	okAud := false
@@ -414,8 +399,60 @@ func assumeRoleWithWebIdentity(c *call) error {
 }
 
 // jwtClockSkew is how far ahead of ward's clock a token's nbf and iat may
-// be: clocks of identity providers and of ward drift a little.
+// be: clocks of identity providers and of ward drift a little. AWS does
+// not document its own allowance; five minutes is the usual one of
+// OpenID Connect libraries. exp gets none: a token is refused from the
+// second its exp names (RFC 7519, 4.1.4).
 const jwtClockSkew = 5 * time.Minute
+
+// checkTokenClaims checks a verified token's time claims and issuer as
+// STS does before the trust policy is asked:
+//   - exp is required and must be a number later than now
+//     (ExpiredTokenException once passed);
+//   - nbf and iat, when present, must be numbers at most jwtClockSkew
+//     ahead of now: a token from the future is InvalidIdentityToken;
+//   - iss must be the provider's URL exactly, as it was registered
+//     (https:// included).
+//
+// Times are compared as the JSON numbers they are, never converted to an
+// integer first: a value too large for one (1e300) must not wrap around
+// into the past.
+func checkTokenClaims(claims map[string]any, provider *OIDCProvider, now time.Time) error {
+	seconds := float64(now.UnixNano()) / 1e9
+	exp, ok := claims["exp"].(float64)
+	if !ok {
+		return apiErr(400, "InvalidIdentityToken", "The token has no expiration time (exp)")
+	}
+	if seconds >= exp {
+		return apiErr(400, "ExpiredTokenException", "Token expired: current date/time %d must be before the expiration date/time %.0f", now.Unix(), exp)
+	}
+	// A token from the future is not yet valid: nbf and iat may be at
+	// most jwtClockSkew ahead (RFC 7519, 4.1.5 and 4.1.6).
+	latest := seconds + jwtClockSkew.Seconds()
+	for _, claim := range []string{"nbf", "iat"} {
+		v, present := claims[claim]
+		if !present {
+			continue
+		}
+		if at, isNumber := v.(float64); !isNumber || at > latest {
+			return apiErr(400, "InvalidIdentityToken", "The token is not valid yet: its %s claim is not a time at or before the current time", claim)
+		}
+	}
+	if iss, _ := claims["iss"].(string); iss != provider.issuer() {
+		return apiErr(400, "InvalidIdentityToken", "The token's issuer is not the provider's URL")
+	}
+	return nil
+}
+
+// issuer is the URL a provider's tokens must name as their iss: the Url
+// it was created with. A provider stored before the URL was kept has only
+// its host and path, and is matched as https:// followed by them.
+func (p *OIDCProvider) issuer() string {
+	if p.Issuer != "" {
+		return p.Issuer
+	}
+	return "https://" + p.URL
+}
 
 func audiences(v any) []string {
 	switch x := v.(type) {
