@@ -1406,9 +1406,11 @@ func (c *call) contextEntries() map[string][]string {
 func (c *call) writeEvaluations(set *engine.Set, req engine.Request, actions, resources []string, kind string, scps bool) error {
 	// One page of results, as IAM pages them (MaxItems, Marker): only the
 	// page's evaluations are computed, so the answer and its cost are
-	// bounded by MaxItems whatever the product of actions and resources.
+	// bounded by MaxItems whatever the product of actions and resources
+	// (each at most 1,000, by the parameter table). The Marker is bound to
+	// the request it was written for (boundPage).
 	total := len(actions) * len(resources)
-	start, end, err := c.pageBounds(total)
+	start, end, tail, err := c.boundPage(total)
 	if err != nil {
 		return err
 	}
@@ -1446,7 +1448,7 @@ func (c *call) writeEvaluations(set *engine.Set, req engine.Request, actions, re
 		c.x.close("member")
 	}
 	c.x.close("EvaluationResults")
-	c.writePageEnd(end, total)
+	tail()
 	return nil
 }
 

@@ -1,8 +1,12 @@
 package iamapi
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -106,6 +110,101 @@ func (p params) intOr(k string, def int) (int, error) {
 		return 0, apiErr(400, "ValidationError", "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must be a number", v, lowerFirst(k))
 	}
 	return n, nil
+}
+
+// boundPage reads MaxItems (default 100, at most 1,000 by the parameter
+// table) and Marker for a list of total items that the request's own
+// parameters define, such as the simulator's actions × resources, and
+// returns the page's range and a function that writes IsTruncated and the
+// next page's Marker.
+//
+// The Marker is opaque, as IAM's are: the start of the next page and a
+// digest of the request's parameters other than Marker and MaxItems,
+// base64url-encoded. A Marker that does not decode, that another request
+// wrote (other actions, resources, policies or principal), or whose start
+// is not inside the list is InvalidInput, "Invalid Marker.", the answer
+// IAM gives a Marker it did not write for the call.
+func (c *call) boundPage(total int) (start, end int, tail func(), err error) {
+	max, err := c.p.intOr("MaxItems", 100)
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	bound := c.p.digestExcept("Marker", "MaxItems")
+	if m := c.p.get("Marker"); m != "" {
+		var ok bool
+		if start, ok = readBoundMarker(m, bound, total); !ok {
+			return 0, 0, nil, invalidInput("Invalid Marker.")
+		}
+	}
+	end = start + min(max, total-start)
+	return start, end, func() {
+		if end < total {
+			c.x.elem("IsTruncated", "true")
+			c.x.elem("Marker", boundMarker(end, bound))
+			return
+		}
+		c.x.elem("IsTruncated", "false")
+	}, nil
+}
+
+// markerVersion starts every bound Marker, so that a later form can be
+// told apart.
+const markerVersion = 1
+
+// boundMarker writes the Marker of the page starting at start of the
+// list the digest bound describes.
+func boundMarker(start int, bound [16]byte) string {
+	var raw [1 + 8 + 16]byte
+	raw[0] = markerVersion
+	binary.BigEndian.PutUint64(raw[1:9], uint64(start))
+	copy(raw[9:], bound[:])
+	return base64.RawURLEncoding.EncodeToString(raw[:])
+}
+
+// readBoundMarker reads a Marker boundMarker wrote for the same list:
+// its start, strictly inside a list of total items.
+func readBoundMarker(m string, bound [16]byte, total int) (int, bool) {
+	var raw [1 + 8 + 16]byte
+	if base64.RawURLEncoding.EncodedLen(len(raw)) != len(m) {
+		return 0, false
+	}
+	if n, err := base64.RawURLEncoding.Decode(raw[:], []byte(m)); err != nil || n != len(raw) || raw[0] != markerVersion {
+		return 0, false
+	}
+	if [16]byte(raw[9:]) != bound {
+		return 0, false
+	}
+	start := binary.BigEndian.Uint64(raw[1:9])
+	if start == 0 || start >= uint64(total) {
+		return 0, false
+	}
+	return int(start), true
+}
+
+// digestExcept is a digest of the parameters but those named: each name
+// and its values, in the order of the names, each length-prefixed.
+func (p params) digestExcept(skip ...string) [16]byte {
+	h := sha256.New()
+	var n [8]byte
+	write := func(s string) {
+		binary.BigEndian.PutUint64(n[:], uint64(len(s)))
+		h.Write(n[:])
+		h.Write([]byte(s))
+	}
+	for _, k := range sortedKeys(p) {
+		if slices.Contains(skip, k) {
+			continue
+		}
+		write(k)
+		binary.BigEndian.PutUint64(n[:], uint64(len(p[k])))
+		h.Write(n[:])
+		for _, v := range p[k] {
+			write(v)
+		}
+	}
+	var d [16]byte
+	copy(d[:], h.Sum(nil))
+	return d
 }
 
 // xmlw builds an XML response body.

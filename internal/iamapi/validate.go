@@ -169,14 +169,19 @@ var paramConstraints = map[string]*constraint{
 	"ThumbprintList.member": text(40, 40, patText),
 	"ClientID":              text(1, 255, patText),
 
-	// The simulator.
-	"PolicySourceArn":                           text(20, 2048, patText),
-	"ActionNames.member":                        text(3, 128, patText),
-	"ResourceArns.member":                       text(1, 2048, patText),
-	"CallerArn":                                 text(1, 2048, patText),
-	"ResourceOwner":                             text(1, 2048, patText),
-	"ResourcePolicy":                            text(1, 131072, patDocument),
-	"PolicyInputList.member":                    text(1, 131072, patDocument),
+	// The simulator. The references give ActionNames and ResourceArns no
+	// number of members; ward takes at most 1,000 of each (a service's
+	// every action fits), so that the results, actions × resources, paged
+	// by MaxItems, stay under a million.
+	"ActionNames":            items(1000),
+	"ResourceArns":           items(1000),
+	"PolicySourceArn":        text(20, 2048, patText),
+	"ActionNames.member":     text(3, 128, patText),
+	"ResourceArns.member":    text(1, 2048, patText),
+	"CallerArn":              text(1, 2048, patText),
+	"ResourceOwner":          text(1, 2048, patText),
+	"ResourcePolicy":         text(1, 131072, patDocument),
+	"PolicyInputList.member": text(1, 131072, patDocument),
 	"PermissionsBoundaryPolicyInputList.member": text(1, 131072, patDocument),
 	"OrderedOrganizationPolicyInputList":        items(7),
 	"ContextEntries.member.ContextKeyName":      text(5, 256, patText),
