@@ -211,7 +211,15 @@ func parseJWKS(data []byte) (map[string]crypto.PublicKey, error) {
 			if err1 != nil || err2 != nil {
 				return nil, fmt.Errorf("JWKS: key %q: bad coordinates", k.Kid)
 			}
-			keys[k.Kid] = &ecdsa.PublicKey{Curve: elliptic.P256(), X: new(big.Int).SetBytes(x), Y: new(big.Int).SetBytes(y)}
+			if len(x) != 32 || len(y) != 32 {
+				return nil, fmt.Errorf("JWKS: key %q: P-256 coordinates are 32 bytes each", k.Kid)
+			}
+			// The uncompressed point form checks the point is on the curve.
+			pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), append(append([]byte{4}, x...), y...))
+			if err != nil {
+				return nil, fmt.Errorf("JWKS: key %q: %v", k.Kid, err)
+			}
+			keys[k.Kid] = pub
 		default:
 			return nil, fmt.Errorf("JWKS: key %q: type %q is not supported", k.Kid, k.Kty)
 		}

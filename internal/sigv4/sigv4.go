@@ -757,7 +757,7 @@ func check(r *http.Request, body []byte, q url.Values, skip, signedHeaders strin
 	s.stringToSign(r, q, skip, signedHeaders, cred, stamp)
 	s.keyBuf = append(append(s.keyBuf[:0], "AWS4"...), key...)
 	digest := sha256.Sum256(s.keyBuf)
-	id := signingKeyID{cred.keyID, cred.date, cred.region, cred.service}
+	id := signingKeyID(cred)
 	cached := cachedSigningKey(id, &digest, &s.key)
 	if !cached {
 		s.deriveKey(cred)
