@@ -241,8 +241,8 @@ func allMFADevices(tx store.Tx, account string) ([]*MFADevice, error) {
 	out := make([]*MFADevice, 0, len(es))
 	for _, e := range es {
 		d := new(MFADevice)
-		if err := unmarshal(e.Body, d); err != nil {
-			return nil, fmt.Errorf("stored MFA device %s: %w", e.Name, err)
+		if err := decode(e, d); err != nil {
+			return nil, err
 		}
 		out = append(out, d)
 	}

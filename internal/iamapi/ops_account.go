@@ -125,8 +125,8 @@ func getAccountAuthorizationDetails(c *call) error {
 			c.x.open("RoleDetailList")
 			for _, e := range es {
 				var r Role
-				if err := unmarshal(e.Body, &r); err != nil {
-					return fmt.Errorf("stored role %s: %w", e.Name, err)
+				if err := decode(e, &r); err != nil {
+					return err
 				}
 				var err error
 				if r.AssumeRolePolicy, err = effectiveTrust(tx, &r); err != nil {
@@ -272,8 +272,8 @@ func getAccessKeyLastUsed(c *call) error {
 				return nil // a key whose user is gone is no key
 			}
 			var u User
-			if err := unmarshal(ue.Body, &u); err != nil {
-				return fmt.Errorf("stored user %s: %w", ue.Name, err)
+			if err := decode(ue, &u); err != nil {
+				return err
 			}
 			userName, arn = u.Name, u.Arn
 		}
@@ -576,8 +576,8 @@ func updateUser(c *call) error {
 		}
 		for _, e := range keys {
 			var ak AccessKey
-			if err := unmarshal(e.Body, &ak); err != nil {
-				return fmt.Errorf("stored access key %s: %w", e.Name, err)
+			if err := decode(e, &ak); err != nil {
+				return err
 			}
 			if ak.UserID == u.ID {
 				ak.UserName = u.Name

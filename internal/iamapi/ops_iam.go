@@ -792,8 +792,8 @@ func listPolicies(c *call) error {
 			}
 			for _, e := range es {
 				mp := new(ManagedPolicy)
-				if err := unmarshal(e.Body, mp); err != nil {
-					return fmt.Errorf("stored policy %s: %w", e.Name, err)
+				if err := decode(e, mp); err != nil {
+					return err
 				}
 				if strings.HasPrefix(mp.Path, prefix) && (!onlyAttached || mp.Use.Attachments > 0) {
 					list = append(list, entry{mp: mp, use: mp.Use})
@@ -1221,8 +1221,8 @@ func keysOf(tx store.Tx, account, userID string) ([]*store.Entity, []*AccessKey,
 	var keys []*AccessKey
 	for _, e := range es {
 		k := new(AccessKey)
-		if err := unmarshal(e.Body, k); err != nil {
-			return nil, nil, fmt.Errorf("stored access key %s: %w", e.Name, err)
+		if err := decode(e, k); err != nil {
+			return nil, nil, err
 		}
 		if k.UserID == userID {
 			entities, keys = append(entities, e), append(keys, k)

@@ -67,8 +67,8 @@ func (s *Service) resolvePolicy(tx store.Tx, account, arn string) (*managedRef, 
 		return nil, err
 	}
 	var mp ManagedPolicy
-	if err := unmarshal(e.Body, &mp); err != nil {
-		return nil, fmt.Errorf("stored policy %s: %w", e.Name, err)
+	if err := decode(e, &mp); err != nil {
+		return nil, err
 	}
 	if mp.Arn != arn {
 		return nil, missing
@@ -163,8 +163,8 @@ func awsPolicyUse(tx store.Tx, account string) (map[string]PolicyUse, error) {
 	out := make(map[string]PolicyUse, len(es))
 	for _, e := range es {
 		var use PolicyUse
-		if err := unmarshal(e.Body, &use); err != nil {
-			return nil, fmt.Errorf("stored use of %s: %w", e.Name, err)
+		if err := decode(e, &use); err != nil {
+			return nil, err
 		}
 		out[e.Name] = use
 	}
@@ -215,8 +215,8 @@ func recountPolicyUse(tx store.Tx, account string) error {
 	}
 	for _, e := range policies {
 		var mp ManagedPolicy
-		if err := unmarshal(e.Body, &mp); err != nil {
-			return fmt.Errorf("stored policy %s: %w", e.Name, err)
+		if err := decode(e, &mp); err != nil {
+			return err
 		}
 		mp.Use = PolicyUse{}
 		if u := uses[mp.Arn]; u != nil {

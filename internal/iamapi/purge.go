@@ -3,7 +3,6 @@ package iamapi
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"time"
 
@@ -56,8 +55,8 @@ func (s *Service) PurgeExpired(ctx context.Context) (int, error) {
 				}
 				for _, e := range es {
 					var ss Session
-					if err := unmarshal(e.Body, &ss); err != nil {
-						return fmt.Errorf("stored session %s: %w", e.Name, err)
+					if err := decode(e, &ss); err != nil {
+						return err
 					}
 					if now.Before(ss.Expires) {
 						continue

@@ -476,8 +476,8 @@ func (s *Service) resolveCaller(ctx context.Context, signed *sigv4.Signed) (*cal
 				return nil
 			}
 			var k AccessKey
-			if err := unmarshal(e.Body, &k); err != nil {
-				return fmt.Errorf("stored access key %s: %w", e.Name, err)
+			if err := decode(e, &k); err != nil {
+				return err
 			}
 			if k.UserID == "" && k.UserName == "" {
 				who = &caller{account: e.Account, arn: "arn:aws:iam::" + e.Account + ":root", userID: e.Account, kind: "root"}
@@ -490,14 +490,14 @@ func (s *Service) resolveCaller(ctx context.Context, signed *sigv4.Signed) (*cal
 				return store.ErrNotFound
 			}
 			var u User
-			if err := unmarshal(ue.Body, &u); err != nil {
-				return fmt.Errorf("stored user %s: %w", ue.Name, err)
+			if err := decode(ue, &u); err != nil {
+				return err
 			}
 			who = &caller{account: e.Account, arn: u.Arn, userID: u.ID, kind: "user", user: &u}
 		case kindSession:
 			var ss Session
-			if err := unmarshal(e.Body, &ss); err != nil {
-				return fmt.Errorf("stored session %s: %w", e.Name, err)
+			if err := decode(e, &ss); err != nil {
+				return err
 			}
 			if !ss.tokenMatches(signed.SecurityToken) {
 				aerr = apiErr(403, "InvalidClientTokenId", "The security token included in the request is invalid.")

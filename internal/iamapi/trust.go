@@ -293,8 +293,8 @@ func bindToUniqueIDs(tx store.Tx, account string) error {
 	}
 	for _, e := range keys {
 		var k AccessKey
-		if err := unmarshal(e.Body, &k); err != nil {
-			return fmt.Errorf("stored access key %s: %w", e.Name, err)
+		if err := decode(e, &k); err != nil {
+			return err
 		}
 		if k.UserName == "" || k.UserID != "" {
 			continue
@@ -337,8 +337,8 @@ func bindToUniqueIDs(tx store.Tx, account string) error {
 	}
 	for _, e := range roles {
 		var r Role
-		if err := unmarshal(e.Body, &r); err != nil {
-			return fmt.Errorf("stored role %s: %w", e.Name, err)
+		if err := decode(e, &r); err != nil {
+			return err
 		}
 		if r.TrustBindings != nil {
 			continue
