@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Parameter validation as IAM and STS do it before an operation runs:
@@ -182,9 +183,10 @@ var paramConstraints = map[string]*constraint{
 	"ResourceOwner":          text(1, 2048, patText),
 	"ResourcePolicy":         text(1, 131072, patDocument),
 	"PolicyInputList.member": text(1, 131072, patDocument),
-	"PermissionsBoundaryPolicyInputList.member": text(1, 131072, patDocument),
-	"OrderedOrganizationPolicyInputList":        items(7),
-	"ContextEntries.member.ContextKeyName":      text(5, 256, patText),
+	"PermissionsBoundaryPolicyInputList.member":     text(1, 131072, patDocument),
+	"OrderedOrganizationPolicyInputList":            items(7),
+	"ContextEntries.member.ContextKeyName":          text(5, 256, patText),
+	"ContextEntries.member.ContextKeyValues.member": text(0, 0, patText),
 	"ContextEntries.member.ContextKeyType": oneOf("string", "stringList", "numeric", "numericList", "boolean", "booleanList",
 		"ip", "ipList", "binary", "binaryList", "date", "dateList"),
 
@@ -239,13 +241,27 @@ func mustCompilePattern(pattern string) *regexp.Regexp {
 }
 
 // goPattern writes a reference's pattern for Go's regexp: Java's \uXXXX
-// escapes become \x{XXXX}.
+// escapes become \x{XXXX}. The references write code points beyond the
+// Basic Multilingual Plane with five or six digits (STS's ARNs end with
+// \u10000-\u10FFFF); read as four digits and a literal, that range would
+// take '0' to U+10FF (DEL and C1 controls among them) and refuse every
+// supplementary character, so a run of five or six hex digits naming a
+// code point from U+10000 on is read whole.
 func goPattern(p string) string {
 	var b strings.Builder
 	for i := 0; i < len(p); i++ {
 		if p[i] == '\\' && i+6 <= len(p) && p[i+1] == 'u' {
-			b.WriteString(`\x{` + p[i+2:i+6] + `}`)
-			i += 5
+			digits := 4
+			for n := 6; n > 4; n-- {
+				if i+2+n <= len(p) && hexRun(p[i+2:i+2+n]) {
+					if v, err := strconv.ParseUint(p[i+2:i+2+n], 16, 32); err == nil && v >= 0x10000 && v <= 0x10FFFF {
+						digits = n
+						break
+					}
+				}
+			}
+			b.WriteString(`\x{` + p[i+2:i+2+digits] + `}`)
+			i += 1 + digits
 			continue
 		}
 		if p[i] == '\\' && i+1 < len(p) {
@@ -256,6 +272,15 @@ func goPattern(p string) string {
 		b.WriteByte(p[i])
 	}
 	return b.String()
+}
+
+func hexRun(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !strings.ContainsRune("0123456789abcdefABCDEF", rune(s[i])) {
+			return false
+		}
+	}
+	return true
 }
 
 // paramFailure is one constraint a parameter failed.
@@ -432,7 +457,9 @@ func (c *constraint) check(key, v string, quote bool, failures []paramFailure) [
 		}
 		return failures
 	}
-	if c.re != nil && !c.re.MatchString(v) {
+	// Go's regexp reads a byte that is not UTF-8 as U+FFFD, which the
+	// broad patterns take: a value that is not UTF-8 fails its pattern.
+	if c.re != nil && (!utf8.ValidString(v) || !c.re.MatchString(v)) {
 		fail("satisfy regular expression pattern: "+c.pattern, c.entityName)
 	}
 	n := utf16Len(v)

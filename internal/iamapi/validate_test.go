@@ -114,6 +114,19 @@ func TestCheckParams(t *testing.T) {
 		{"AssumeRole", "RoleArn=arn:aws:iam::123456789012:role/r&RoleSessionName=ok" + manyTags(50), ""},
 		// Parameters no constraint names pass.
 		{"CreateUser", "UserName=a&Unknown=%00", ""},
+		// Free text takes only what XML can carry, and only UTF-8.
+		{"CreatePolicy", "PolicyName=p&PolicyDocument=%7B%7D&Description=bell%01",
+			"1 validation error detected: Value at 'description' failed to satisfy constraint: Member must satisfy regular expression pattern: " + patText},
+		{"CreatePolicy", "PolicyName=p&PolicyDocument=%7B%7D&Description=latin1%E9",
+			"1 validation error detected: Value at 'description' failed to satisfy constraint: Member must satisfy regular expression pattern: " + patText},
+		{"CreateRole", "RoleName=r&AssumeRolePolicyDocument=%7B%7D&Description=tab%09cr%0D%0Alf", ""},
+		{"SimulateCustomPolicy", "PolicyInputList.member.1=%7B%7D&ActionNames.member.1=s3:GetObject&ContextEntries.member.1.ContextKeyName=aws:username&ContextEntries.member.1.ContextKeyValues.member.1=a%1Bb",
+			"1 validation error detected: Value at 'contextEntries.1.member.contextKeyValues.1.member' failed to satisfy constraint: Member must satisfy regular expression pattern: " + patText},
+		// STS's ARNs take characters beyond the Basic Multilingual Plane,
+		// not DEL.
+		{"AssumeRole", "RoleArn=arn:aws:iam::123456789012:role/%F0%9F%99%82&RoleSessionName=ok", ""},
+		{"AssumeRole", "RoleArn=arn:aws:iam::123456789012:role/r%7F&RoleSessionName=ok",
+			"1 validation error detected: Value 'arn:aws:iam::123456789012:role/r\x7f' at 'roleArn' failed to satisfy constraint: Member must satisfy regular expression pattern: " + patSTSARN},
 	}
 	for _, tt := range tests {
 		form, err := url.ParseQuery(tt.form)
@@ -175,6 +188,55 @@ func TestConstraintPatternsCompile(t *testing.T) {
 		re := mustCompilePattern(tc.pattern)
 		if got := re.MatchString(tc.value); got != tc.want {
 			t.Errorf("%s on %q: %v, want %v", tc.pattern, tc.value, got, tc.want)
+		}
+	}
+}
+
+// TestNoPatternTakesWhatXMLCannotCarry: whatever parameter a value is
+// given in, a character XML 1.0 cannot carry (a control character other
+// than tab, line feed and carriage return, U+FFFE, U+FFFF) or a byte that
+// is not UTF-8 (a lone byte, a surrogate's encoding) fails its pattern,
+// so no stored value can break the XML of a later answer.
+func TestNoPatternTakesWhatXMLCannotCarry(t *testing.T) {
+	var bad []string
+	for c := 0; c < 0x20; c++ {
+		if c != '\t' && c != '\n' && c != '\r' {
+			bad = append(bad, string(rune(c)))
+		}
+	}
+	bad = append(bad, "\uFFFE", "\uFFFF", "\xff", "\xc3", "\xed\xa0\x80", "\xf4\x90\x80\x80")
+	check := func(name string, c *constraint) {
+		if c.re == nil {
+			return
+		}
+		for _, b := range bad {
+			if f := c.check(name, "abc"+b+"def", false, nil); len(f) == 0 {
+				t.Errorf("%s takes %q", name, b)
+			}
+		}
+	}
+	for name, c := range paramConstraints {
+		check(name, c)
+	}
+	for op, byName := range actionConstraints {
+		for name, c := range byName {
+			check(op+"."+name, c)
+		}
+	}
+}
+
+// TestGoPatternSupplementary: the references' five- and six-digit escapes
+// name code points beyond the Basic Multilingual Plane; four-digit ones
+// are read as four digits whatever follows.
+func TestGoPatternSupplementary(t *testing.T) {
+	for in, want := range map[string]string{
+		`[\uE000-\uFFFD\u10000-\u10FFFF]+`: `[\x{E000}-\x{FFFD}\x{10000}-\x{10FFFF}]+`,
+		`[\u0020-\u00FF]+`:                 `[\x{0020}-\x{00FF}]+`,
+		`\u00410`:                          `\x{0041}0`,
+		`[\w+=,.@-]*`:                      `[\w+=,.@-]*`,
+	} {
+		if got := goPattern(in); got != want {
+			t.Errorf("goPattern(%s) = %s, want %s", in, got, want)
 		}
 	}
 }
