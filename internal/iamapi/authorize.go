@@ -60,8 +60,12 @@ func (s *Service) AuthorizeHandler() http.Handler {
 		h.Set("x-amzn-RequestId", requestID)
 		in := responseBuffers.Get().(*[]byte)
 		defer putResponseBuffer(in)
-		body, err := readBody(*in, r.Body, 8<<20)
+		body, err := readBody(*in, r.Body, maxAuthorizeBody)
 		*in = body
+		if errors.Is(err, errBodyTooLarge) {
+			writeJSONError(w, 413, "RequestEntityTooLarge", fmt.Sprintf("the request body is larger than %d bytes", maxAuthorizeBody), requestID)
+			return
+		}
 		if err != nil {
 			writeJSONError(w, 400, "InvalidRequest", "the request body could not be read", requestID)
 			return
@@ -110,50 +114,85 @@ func (s *Service) AuthorizeHandler() http.Handler {
 
 var jsonContentType = []string{"application/json"}
 
-// maxAuthorizeBatch is how many questions one /v1/authorize call may ask.
-const maxAuthorizeBatch = 1000
+// Bounds of a /v1/authorize call: its body is at most maxAuthorizeBody
+// bytes (RequestEntityTooLarge past it, never cut short), and a batch asks
+// at most maxAuthorizeBatch questions. A thousand questions of a few
+// hundred bytes each fit well within the body's bound.
+const (
+	maxAuthorizeBody  = 8 << 20
+	maxAuthorizeBatch = 1000
+)
 
-// decodeAuthorizeBody reads a /v1/authorize body: one request, or an
-// object whose only member is "requests", a list of them (batch is then
-// non-nil, though perhaps empty). It is told apart by its top-level
-// members, not by searching the text; unknown members are refused, so a
-// misspelt field is an error rather than a question about something else.
+// decodeAuthorizeBody reads a /v1/authorize body, decoding it once: an
+// object whose one top-level member is "requests", a JSON array of
+// requests, is a batch (batch is then non-nil, though perhaps empty);
+// any other object is one request. What the body is, is told by its
+// top-level members, never by searching its text, so a single request
+// whose resource or context holds the word "requests" is a single
+// request. Unknown members, at the top or in a batch's requests, are
+// refused, so a misspelt field is an error rather than a question about
+// something else; so are a "requests" that is not an array, a batch with
+// request members beside it, and anything after the object.
 func decodeAuthorizeBody(body []byte) (one *AuthorizeRequest, batch []AuthorizeRequest, err error) {
 	// One decode: the request's members and "requests" side by side, then
 	// which of them the body used.
 	var in struct {
 		AuthorizeRequest
-		Requests *[]AuthorizeRequest `json:"requests"`
+		Requests requestList `json:"requests"`
 	}
 	d := json.NewDecoder(bytes.NewReader(body))
 	d.DisallowUnknownFields()
 	if err := d.Decode(&in); err != nil {
 		return nil, nil, err
 	}
-	if d.More() {
+	if _, err := d.Token(); err != io.EOF {
 		return nil, nil, errors.New("data after the JSON value")
 	}
-	if in.Requests == nil {
+	if !in.Requests.present {
 		return &in.AuthorizeRequest, nil, nil
 	}
 	r := in.AuthorizeRequest
 	if r.Principal != "" || r.Action != "" || r.Resource != "" || r.Context != nil || r.ResourcePolicy != nil {
 		return nil, nil, errors.New(`a batch has only the member "requests"`)
 	}
-	batch = *in.Requests
-	if batch == nil {
-		batch = []AuthorizeRequest{}
+	return nil, in.Requests.list, nil
+}
+
+// requestList is the "requests" member of a batch, read as it is decoded:
+// a JSON array (null is not one) of requests without unknown members, at
+// most maxAuthorizeBatch of them, refused at the first one too many.
+type requestList struct {
+	present bool
+	list    []AuthorizeRequest
+}
+
+func (l *requestList) UnmarshalJSON(data []byte) error {
+	l.present = true
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.DisallowUnknownFields()
+	if tok, err := d.Token(); err != nil || tok != json.Delim('[') {
+		return errors.New(`"requests" must be an array of requests`)
 	}
-	if len(batch) > maxAuthorizeBatch {
-		return nil, nil, fmt.Errorf("a batch holds at most %d requests", maxAuthorizeBatch)
+	l.list = []AuthorizeRequest{}
+	for d.More() {
+		if len(l.list) == maxAuthorizeBatch {
+			return fmt.Errorf("a batch holds at most %d requests", maxAuthorizeBatch)
+		}
+		l.list = append(l.list, AuthorizeRequest{})
+		if err := d.Decode(&l.list[len(l.list)-1]); err != nil {
+			return err
+		}
 	}
-	return nil, batch, nil
+	_, err := d.Token() // the closing bracket
+	return err
 }
 
 // authorizeServices is the service /v1/authorize's signatures are scoped
 // to: ward's own, so that a signature made for IAM or STS cannot be
 // replayed here, nor one made here against IAM or STS.
 var authorizeServices = []string{"ward"}
+
+var errBodyTooLarge = errors.New("the request body is too large")
 
 // readBody reads a request body of at most limit bytes into buf.
 func readBody(buf []byte, body io.Reader, limit int64) ([]byte, error) {
@@ -165,7 +204,7 @@ func readBody(buf []byte, body io.Reader, limit int64) ([]byte, error) {
 		n, err := body.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
 		if int64(len(buf)) > limit {
-			return buf, errors.New("the request body is too large")
+			return buf, errBodyTooLarge
 		}
 		if err == io.EOF {
 			return buf, nil
