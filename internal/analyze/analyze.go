@@ -76,9 +76,10 @@ type Document struct {
 	// AWSManaged marks an AWS managed policy, which is not bound by the
 	// customer size quota.
 	AWSManaged bool
-	// InlineQuota, when set, is the quota of an inline policy's entity,
-	// which it is held to instead of a managed policy's.
-	InlineQuota int
+	// Inline, for an inline policy, is the kind of entity it is in
+	// ("user", "group" or "role"): it is held to that entity's quota
+	// instead of a managed policy's (policy.InlineUser and the others).
+	Inline string
 }
 
 // errorFindings turns parse or validation errors into findings.
@@ -103,16 +104,14 @@ func errorFindings(err error, file string) []Finding {
 func Analyze(d Document, cat *catalog.Catalog) []Finding {
 	a := &analyzer{doc: d, p: d.Policy, cat: cat, actionsByStmt: map[*policy.Statement][]*catalog.Action{}}
 	var opts []policy.Option
-	if d.AWSManaged || d.InlineQuota > 0 {
+	if d.AWSManaged {
 		opts = append(opts, policy.SkipSizeLimit)
+	}
+	if o, ok := policy.InlineOption(d.Inline); ok {
+		opts = append(opts, o)
 	}
 	if err := d.Policy.Validate(d.Kind, opts...); err != nil {
 		a.findings = append(a.findings, errorFindings(err, d.Policy.File)...)
-	}
-	if d.InlineQuota > 0 && d.Policy.Size > d.InlineQuota {
-		a.findings = append(a.findings, Finding{Code: CodePolicyTooLarge, Severity: Error, File: d.Policy.File,
-			Message: fmt.Sprintf("LimitExceeded: Maximum policy size of %d bytes exceeded: an inline policy of %d characters (whitespace excluded), over its entity's quota for all its inline policies", d.InlineQuota, d.Policy.Size),
-			Fix:     codes[CodePolicyTooLarge].Fix})
 	}
 	a.compile()
 	a.checkVersion()

@@ -94,7 +94,10 @@ var codeTable = []CodeInfo{
 		Bad:  `{"Version": "2012-10-17", "Statement": [{"Effect": "allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}]}`,
 		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}]}`},
 	{Code: CodePolicyTooLarge, Severity: Error, Title: "The policy is over IAM's size quota",
-		Why:  "IAM counts a policy's characters without whitespace and refuses one over the quota for its kind (6,144 for a managed policy, 2,048 for a trust or session policy, 5,120 for an SCP or RCP; an inline policy is held to its entity's quota for all its inline policies together: 2,048 for a user, 5,120 for a group, 10,240 for a role) with LimitExceeded.",
+		Why: "IAM counts a policy's characters without whitespace and refuses one over the quota for its kind with LimitExceeded: 6,144 for a managed policy, 2,048 for a role's trust policy (the default ACLSizePerRole, which can be raised to 4,096) and for a session policy, 5,120 for an SCP or RCP. " +
+			"Inline policies are held to their entity's quota for all of them together: 2,048 for a user, 5,120 for a group, 10,240 for a role. " +
+			"ward check knows a policy is inline where its input says so (the inline policy lists of account details; a CloudFormation role's, user's or group's Policies, AWS::IAM::RolePolicy, UserPolicy, GroupPolicy and Policy; a Terraform aws_iam_role's inline_policy, aws_iam_role_policy, aws_iam_user_policy and aws_iam_group_policy), holds it to its entity's quota, adds up each entity's inline policies in the input and reports the one that takes it over, as IAM refuses the PutRolePolicy that would. " +
+			"An AWS::IAM::Policy put in entities of several kinds is held to the strictest of their quotas. A policy file of its own, whose attachment ward cannot know, is held to a managed policy's 6,144.",
 		Fix:  "merge statements with the same Effect and Resource, use wildcards IAM documents (s3:Get*), or split the policy in two",
 		Bad:  largePolicy(130),
 		Good: largePolicy(40)},

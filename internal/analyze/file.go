@@ -61,6 +61,7 @@ func CheckFile(f *inputs.File, cat *catalog.Catalog, progress func(done int)) []
 	for _, r := range results {
 		out = append(out, r...)
 	}
+	out = append(out, checkInlineQuotas(f)...)
 	out = append(out, checkAttachments(f, cat)...)
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Line != out[j].Line {
@@ -73,7 +74,7 @@ func CheckFile(f *inputs.File, cat *catalog.Catalog, progress func(done int)) []
 
 // checkDoc analyzes one document and places its findings in the file.
 func checkDoc(f *inputs.File, d *inputs.Doc, cat *catalog.Catalog) []Finding {
-	fs := Analyze(Document{Policy: d.Policy, Kind: d.Kind, AWSManaged: d.AWSManaged, InlineQuota: d.InlineQuota}, cat)
+	fs := Analyze(Document{Policy: d.Policy, Kind: d.Kind, AWSManaged: d.AWSManaged, Inline: d.Inline}, cat)
 	for i := range fs {
 		fs[i].File = f.Name
 		fs[i].Path = joinPath(d.Path, fs[i].Path)
@@ -85,6 +86,47 @@ func checkDoc(f *inputs.File, d *inputs.Doc, cat *catalog.Catalog) []Finding {
 		}
 	}
 	return fs
+}
+
+// checkInlineQuotas holds each user, group and role of the input to its
+// quota for all its inline policies together, as PutUserPolicy and the
+// others do: the policy that takes its entity past the quota is the one
+// IAM refuses, and the finding is placed on it. An entity none of whose
+// policies is over the quota alone is reported here; one that is, already
+// was, by its own document.
+func checkInlineQuotas(f *inputs.File) []Finding {
+	type tally struct {
+		size, count    int
+		over, reported bool // over: a policy over the quota alone
+	}
+	tallies := map[inputs.Entity]*tally{}
+	var out []Finding
+	for i := range f.Docs {
+		d := &f.Docs[i]
+		for _, e := range d.Entities {
+			quota := policy.InlineQuota(e.Kind)
+			t := tallies[e]
+			if t == nil {
+				t = &tally{}
+				tallies[e] = t
+			}
+			t.size += d.Policy.Size
+			t.count++
+			t.over = t.over || d.Policy.Size > quota
+			if t.size > quota && !t.over && !t.reported {
+				t.reported = true
+				fd := Finding{Code: CodePolicyTooLarge, Severity: Error, File: f.Name, Path: d.Path, Line: d.Line, Col: d.Col,
+					Message: fmt.Sprintf("LimitExceeded: Maximum policy size of %d bytes exceeded for %s %s: its %d inline policies have %d characters together (whitespace excluded)",
+						quota, e.Kind, e.Name, t.count, t.size),
+					Fix: codes[CodePolicyTooLarge].Fix}
+				if d.Where != "" {
+					fd.Message = d.Where + ": " + fd.Message
+				}
+				out = append(out, fd)
+			}
+		}
+	}
+	return out
 }
 
 func joinPath(prefix, path string) string {

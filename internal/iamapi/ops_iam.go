@@ -61,10 +61,6 @@ func (c *call) nameAndPath(nameParam string) (name, path string, err error) {
 	return name, path, nil
 }
 
-// inlineQuota is the size IAM allows all of an entity's inline policies
-// together, in characters without whitespace ("IAM and AWS STS quotas").
-var inlineQuota = map[string]int{kindUser: 2048, kindGroup: 5120, kindRole: 10240}
-
 // checkInlineQuota refuses inline policies whose sizes together exceed
 // their entity's quota, in IAM's words.
 func checkInlineQuota(kind, name string, inline []NamedPolicy) error {
@@ -76,7 +72,7 @@ func checkInlineQuota(kind, name string, inline []NamedPolicy) error {
 		}
 		total += p.Size
 	}
-	if limit := inlineQuota[kind]; total > limit {
+	if limit := policy.InlineQuota(kind); total > limit {
 		return apiErr(409, "LimitExceeded", "Maximum policy size of %d bytes exceeded for %s %s", limit, kind, name)
 	}
 	return nil

@@ -333,11 +333,7 @@ var cfnDocs = map[string][]struct {
 	kind policy.Kind
 }{
 	"AWS::IAM::Role":                      {{"AssumeRolePolicyDocument", policy.KindTrust}},
-	"AWS::IAM::Policy":                    {{"PolicyDocument", policy.KindIdentity}},
 	"AWS::IAM::ManagedPolicy":             {{"PolicyDocument", policy.KindIdentity}},
-	"AWS::IAM::RolePolicy":                {{"PolicyDocument", policy.KindIdentity}},
-	"AWS::IAM::UserPolicy":                {{"PolicyDocument", policy.KindIdentity}},
-	"AWS::IAM::GroupPolicy":               {{"PolicyDocument", policy.KindIdentity}},
 	"AWS::S3::BucketPolicy":               {{"PolicyDocument", policy.KindResource}},
 	"AWS::SQS::QueuePolicy":               {{"PolicyDocument", policy.KindResource}},
 	"AWS::SNS::TopicPolicy":               {{"PolicyDocument", policy.KindResource}},
@@ -347,10 +343,43 @@ var cfnDocs = map[string][]struct {
 	"AWS::EC2::VPCEndpoint":               {{"PolicyDocument", policy.KindVPCEndpoint}},
 }
 
+// cfnInline are the resources that put an inline policy in a user, group
+// or role, and the property or properties that name them: one name, or
+// lists of them (AWS::IAM::Policy).
+var cfnInline = map[string][]struct{ prop, kind string }{
+	"AWS::IAM::RolePolicy":  {{"RoleName", "role"}},
+	"AWS::IAM::UserPolicy":  {{"UserName", "user"}},
+	"AWS::IAM::GroupPolicy": {{"GroupName", "group"}},
+	"AWS::IAM::Policy":      {{"Users", "user"}, {"Groups", "group"}, {"Roles", "role"}},
+}
+
+// cfnEntityNames are the properties that name a template's users, groups
+// and roles.
+var cfnEntityNames = map[string]string{"AWS::IAM::Role": "RoleName", "AWS::IAM::User": "UserName", "AWS::IAM::Group": "GroupName"}
+
 func readCloudFormation(f *File, root *value) {
 	res := root.get("Resources")
 	if res == nil || res.kind != 'o' {
 		return
+	}
+	// A template's user, group or role is one entity whether a policy
+	// names it by Ref (${Logical}) or by the name it is given.
+	aliases := map[string]string{}
+	for i, name := range res.keys {
+		if prop, ok := cfnEntityNames[res.vals[i].str("Type")]; ok {
+			if n := resolve(res.vals[i].get("Properties").get(prop)); n != nil && n.kind == 's' {
+				aliases[n.text] = "${" + name + "}"
+			}
+		}
+	}
+	entityName := func(v *value) string {
+		if n := resolve(v); n != nil && n.kind == 's' {
+			if a, ok := aliases[n.text]; ok {
+				return a
+			}
+			return n.text
+		}
+		return ""
 	}
 	for i, name := range res.keys {
 		r := res.vals[i]
@@ -363,12 +392,41 @@ func readCloudFormation(f *File, root *value) {
 				f.cfnDoc(doc, path+"."+d.prop, d.kind, who+" "+d.prop)
 			}
 		}
+		if names, ok := cfnInline[typ]; ok {
+			// The policy counts towards every entity it is put in, and is
+			// held to the strictest of their quotas.
+			var entities []Entity
+			inline := ""
+			for _, n := range names {
+				v := props.get(n.prop)
+				list := []*value{v}
+				if r := resolve(v); r != nil && r.kind == 'a' {
+					list = r.items
+				}
+				for _, it := range list {
+					if en := entityName(it); en != "" {
+						entities = append(entities, Entity{Kind: n.kind, Name: en})
+						if inline == "" || policy.InlineQuota(n.kind) < policy.InlineQuota(inline) {
+							inline = n.kind
+						}
+					}
+				}
+			}
+			if inline == "" { // put in no entity the template names: a user's, the strictest
+				inline = names[0].kind
+				if len(names) > 1 {
+					inline = "user"
+				}
+			}
+			f.cfnInlineDoc(props.get("PolicyDocument"), path+".PolicyDocument", who+" PolicyDocument", inline, entities)
+		}
 		switch typ {
 		case "AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group":
+			kind := strings.ToLower(strings.TrimPrefix(typ, "AWS::IAM::"))
 			if pl := props.get("Policies"); pl != nil && pl.kind == 'a' {
 				for j, p := range pl.items {
-					f.cfnInlineDoc(p.get("PolicyDocument"), fmt.Sprintf("%s.Policies[%d].PolicyDocument", path, j), policy.KindIdentity,
-						fmt.Sprintf("%s inline policy %q", who, p.str("PolicyName")), InlineQuotas[strings.ToLower(strings.TrimPrefix(typ, "AWS::IAM::"))])
+					f.cfnInlineDoc(p.get("PolicyDocument"), fmt.Sprintf("%s.Policies[%d].PolicyDocument", path, j),
+						fmt.Sprintf("%s inline policy %q", who, p.str("PolicyName")), kind, []Entity{{Kind: kind, Name: "${" + name + "}"}})
 				}
 			}
 			if mp := resolve(props.get("ManagedPolicyArns")); mp != nil && mp.kind == 'a' {
@@ -396,15 +454,19 @@ func readCloudFormation(f *File, root *value) {
 	}
 }
 
-// cfnDoc resolves and parses one policy document of a template.
-func (f *File) cfnDoc(doc *value, path string, kind policy.Kind, where string) {
-	f.cfnInlineDoc(doc, path, kind, where, 0)
+// cfnInlineDoc reads an inline identity policy put in entities, the
+// strictest of them of kind inline (Doc.Inline).
+func (f *File) cfnInlineDoc(doc *value, path, where, inline string, entities []Entity) {
+	if d := f.cfnDoc(doc, path, policy.KindIdentity, where); d != nil {
+		d.Inline, d.Entities = inline, entities
+	}
 }
 
-// cfnInlineDoc is cfnDoc for an inline policy held to quota (Doc.InlineQuota).
-func (f *File) cfnInlineDoc(doc *value, path string, kind policy.Kind, where string, quota int) {
+// cfnDoc resolves and parses one policy document of a template, and
+// returns the Doc it added, or nil.
+func (f *File) cfnDoc(doc *value, path string, kind policy.Kind, where string) *Doc {
 	if doc == nil {
-		return
+		return nil
 	}
 	r := resolve(doc)
 	var text []byte
@@ -425,9 +487,10 @@ func (f *File) cfnInlineDoc(doc *value, path string, kind policy.Kind, where str
 				f.Errors = append(f.Errors, e)
 			}
 		}
-		return
+		return nil
 	}
-	f.Docs = append(f.Docs, Doc{Policy: p, Kind: kind, Path: path, Where: where, Line: doc.line, Col: doc.col, InlineQuota: quota})
+	f.Docs = append(f.Docs, Doc{Policy: p, Kind: kind, Path: path, Where: where, Line: doc.line, Col: doc.col})
+	return &f.Docs[len(f.Docs)-1]
 }
 
 // lambdaPermission turns an AWS::Lambda::Permission into the resource

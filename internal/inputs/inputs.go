@@ -40,16 +40,23 @@ type Doc struct {
 	// in the file; positions inside the string are not the file's.
 	Line, Col  int
 	AWSManaged bool
-	// InlineQuota, for an inline policy of a user, group or role, is the
-	// size IAM allows its entity's inline policies together (2,048,
-	// 5,120 or 10,240 characters), which binds it instead of a managed
-	// policy's 6,144.
-	InlineQuota int
+	// Inline, for an inline policy, is the kind of entity it is put in:
+	// "user", "group" or "role", the strictest when one policy is put in
+	// several kinds (an AWS::IAM::Policy for users and roles is a user's).
+	// It is held to that entity's quota (policy.InlineQuota) instead of a
+	// managed policy's 6,144; "" for any other policy.
+	Inline string
+	// Entities are the users, groups and roles an inline policy is put in,
+	// whose inline policies are held to their quota all together.
+	Entities []Entity
 }
 
-// InlineQuotas are IAM's quotas for the inline policies of a user, a
-// group and a role, together, in characters without whitespace.
-var InlineQuotas = map[string]int{"user": 2048, "group": 5120, "role": 10240}
+// Entity is a user, group or role as an input names it: by name in
+// account details and Terraform plans, as ${LogicalId} in a template.
+type Entity struct {
+	Kind string // "user", "group" or "role"
+	Name string
+}
 
 // Attachment is an AWS managed policy attached to a principal, for the
 // checks that weigh broad managed policies.
@@ -204,8 +211,8 @@ func DetectKind(p *policy.Policy) policy.Kind {
 type reader struct {
 	f     *File
 	index *jsonpos.Index
-	// inlineQuota is set while reading an inline policy (Doc.InlineQuota).
-	inlineQuota int
+	// inline is set while reading an inline policy: the entity it is in.
+	inline *Entity
 }
 
 func (r *reader) errorf(n *jsonpos.Node, path, format string, args ...any) {
@@ -222,7 +229,10 @@ func (r *reader) doc(n *jsonpos.Node, path string, kind policy.Kind, where strin
 	if n == nil {
 		return
 	}
-	d := Doc{Kind: kind, Path: path, Where: where, InlineQuota: r.inlineQuota}
+	d := Doc{Kind: kind, Path: path, Where: where}
+	if r.inline != nil {
+		d.Inline, d.Entities = r.inline.Kind, []Entity{*r.inline}
+	}
 	var p *policy.Policy
 	var err error
 	switch n.Kind {
@@ -310,9 +320,9 @@ func readAccountDetails(f *File, root *jsonpos.Node) {
 						r.errorf(ip, ipath, "an inline policy must be an object")
 						continue
 					}
-					r.inlineQuota = InlineQuotas[e.what]
+					r.inline = &Entity{Kind: e.what, Name: str(ent, e.name)}
 					r.doc(ip.Get("PolicyDocument"), ipath+".PolicyDocument", policy.KindIdentity, fmt.Sprintf("%s inline policy %q", who, str(ip, "PolicyName")))
-					r.inlineQuota = 0
+					r.inline = nil
 				}
 			}
 			if am := ent.Get("AttachedManagedPolicies"); am != nil && am.Kind == jsonpos.Array {

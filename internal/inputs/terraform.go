@@ -108,17 +108,31 @@ func (r *reader) terraformResource(rs *jsonpos.Node, path string) {
 		}
 		return
 	}
+	// An aws_iam_role_policy, aws_iam_user_policy or aws_iam_group_policy
+	// is an inline policy of the entity its role, user or group names (by
+	// its address when the plan does not know the name yet).
+	if entity, ok := strings.CutSuffix(strings.TrimPrefix(typ, "aws_iam_"), "_policy"); ok && policy.InlineQuota(entity) > 0 {
+		r.inline = &Entity{Kind: entity, Name: str(values, entity)}
+		if r.inline.Name == "" {
+			r.inline.Name = addr
+		}
+	}
 	for _, a := range terraformAttributes[typ] {
 		r.terraformDoc(values.Get(a.attr), vpath+"."+a.attr, a.kind, addr+" "+a.attr)
 	}
+	r.inline = nil
 	// Inline policies of a role.
 	if typ == "aws_iam_role" {
 		if ip := values.Get("inline_policy"); ip != nil && ip.Kind == jsonpos.Array {
+			name := str(values, "name")
+			if name == "" {
+				name = addr
+			}
 			for i, p := range ip.Items {
-				r.inlineQuota = InlineQuotas["role"]
+				r.inline = &Entity{Kind: "role", Name: name}
 				r.terraformDoc(p.Get("policy"), fmt.Sprintf("%s.inline_policy[%d].policy", vpath, i), policy.KindIdentity,
 					fmt.Sprintf("%s inline policy %q", addr, str(p, "name")))
-				r.inlineQuota = 0
+				r.inline = nil
 			}
 		}
 		if mp := values.Get("managed_policy_arns"); mp != nil && mp.Kind == jsonpos.Array {

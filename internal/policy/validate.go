@@ -70,19 +70,69 @@ const SkipSizeLimit Option = 1
 // policy IAM accepts.
 const AnyAttachment Option = 2
 
-// MaxInlineRolePolicySize is the quota of a role's inline policies
-// together.
-const MaxInlineRolePolicySize = 10240
+// Inline policy quotas: the size IAM allows all the inline policies of
+// one user, group or role together, in characters without whitespace
+// ("IAM and AWS STS quotas"); PutUserPolicy and the others refuse a
+// policy that would take its entity past it, with LimitExceeded "Maximum
+// policy size of 2048 bytes exceeded for user NAME".
+const (
+	MaxInlineUserPolicySize  = 2048
+	MaxInlineGroupPolicySize = 5120
+	MaxInlineRolePolicySize  = 10240
+)
+
+// InlineUser, InlineGroup and InlineRole say an identity policy is inline
+// in a user, a group or a role: it is held to that entity's quota instead
+// of a managed policy's 6,144. Validate checks the one document; the sum
+// over an entity's inline policies is for whoever holds them all (ward
+// serve's PutUserPolicy, ward check's reading of an account or template).
+const (
+	InlineUser  Option = 3
+	InlineGroup Option = 4
+	InlineRole  Option = 5
+)
+
+// InlineQuota is the quota of the inline policies of an entity, "user",
+// "group" or "role", together; 0 for anything else.
+func InlineQuota(entity string) int {
+	switch entity {
+	case "user":
+		return MaxInlineUserPolicySize
+	case "group":
+		return MaxInlineGroupPolicySize
+	case "role":
+		return MaxInlineRolePolicySize
+	}
+	return 0
+}
+
+// InlineOption is the option for an inline policy of entity ("user",
+// "group" or "role"), and false for anything else.
+func InlineOption(entity string) (Option, bool) {
+	switch entity {
+	case "user":
+		return InlineUser, true
+	case "group":
+		return InlineGroup, true
+	case "role":
+		return InlineRole, true
+	}
+	return 0, false
+}
+
+var inlineEntities = map[Option]string{InlineUser: "user", InlineGroup: "group", InlineRole: "role"}
 
 // Validate applies the rules of kind k and returns an ErrorList, or nil.
 func (p *Policy) Validate(k Kind, opts ...Option) error {
-	skipSize, anyAttachment := false, false
+	skipSize, anyAttachment, inline := false, false, ""
 	for _, o := range opts {
 		switch o {
 		case SkipSizeLimit:
 			skipSize = true
 		case AnyAttachment:
 			anyAttachment = true
+		case InlineUser, InlineGroup, InlineRole:
+			inline = inlineEntities[o]
 		}
 	}
 	c := &collector{file: p.File, src: p.Source}
@@ -170,11 +220,21 @@ func (p *Policy) Validate(k Kind, opts ...Option) error {
 		}
 	}
 	limit, what := sizeLimit(k)
-	if anyAttachment && k == KindIdentity {
+	switch {
+	case skipSize:
+	case inline != "" && k == KindIdentity:
+		// IAM's words for an inline policy (PutUserPolicy and the others).
+		if quota := InlineQuota(inline); p.Size > quota {
+			c.add(0, "", "LimitExceeded: Maximum policy size of %d bytes exceeded for %s: this inline policy has %d characters (whitespace excluded), more than all of a %s's inline policies may have together",
+				quota, inline, p.Size, inline)
+		}
+	case anyAttachment && k == KindIdentity:
 		limit, what = MaxInlineRolePolicySize, "RolePolicySize"
-	}
-	if limit > 0 && p.Size > limit && !skipSize {
-		c.add(0, "", "LimitExceeded: Cannot exceed quota for %s: %d characters (whitespace excluded); this document has %d", what, limit, p.Size)
+		fallthrough
+	default:
+		if limit > 0 && p.Size > limit {
+			c.add(0, "", "LimitExceeded: Cannot exceed quota for %s: %d characters (whitespace excluded); this document has %d", what, limit, p.Size)
+		}
 	}
 	return c.err()
 }
