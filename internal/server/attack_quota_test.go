@@ -2,6 +2,8 @@ package server_test
 
 import (
 	"context"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -28,18 +30,13 @@ func TestAttackInlineQuotaMessages(t *testing.T) {
 	if _, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("app"), AssumeRolePolicyDocument: aws.String(lambdaTrust)}); err != nil {
 		t.Fatal(err)
 	}
-	put := func(kind, policyName string, size int) error {
-		doc := aws.String(policytest.OfSize(t, size))
-		var err error
-		switch kind {
-		case "user":
-			_, err = root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("bob"), PolicyName: aws.String(policyName), PolicyDocument: doc})
-		case "group":
-			_, err = root.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: aws.String("ops"), PolicyName: aws.String(policyName), PolicyDocument: doc})
-		case "role":
-			_, err = root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("app"), PolicyName: aws.String(policyName), PolicyDocument: doc})
-		}
-		return err
+	// Each entity's Put*Policy, as a form: PutUserPolicy&UserName=bob...
+	names := map[string]string{"user": "User=bob", "group": "Group=ops", "role": "Role=app"}
+	put := func(kind, policyName string, size int) (int, string) {
+		entity, name, _ := strings.Cut(names[kind], "=")
+		form := url.Values{"Action": {"Put" + entity + "Policy"}, "Version": {"2010-05-08"}, entity + "Name": {name},
+			"PolicyName": {policyName}, "PolicyDocument": {policytest.OfSize(t, size)}}
+		return rawCall(t, ts.URL, id, secret, "iam", "", form.Encode())
 	}
 	for _, tc := range []struct {
 		kind          string
@@ -51,15 +48,15 @@ func TestAttackInlineQuotaMessages(t *testing.T) {
 		{"group", 5120, 3120, 2001, "Maximum policy size of 5120 bytes exceeded for group ops"},
 		{"role", 10240, 7824, 2417, "Maximum policy size of 10240 bytes exceeded for role app"},
 	} {
-		if err := put(tc.kind, "first", tc.first); err != nil {
-			t.Fatalf("%s: %v", tc.kind, err)
+		if status, body := put(tc.kind, "first", tc.first); status != 200 {
+			t.Fatalf("%s: %d %s", tc.kind, status, body)
 		}
-		err := put(tc.kind, "second", tc.second)
-		if apiCode(err) != "LimitExceeded" || apiMessage(err) != tc.message {
-			t.Errorf("%s one over the quota: %q %q, want LimitExceeded %q", tc.kind, apiCode(err), apiMessage(err), tc.message)
+		status, body := put(tc.kind, "second", tc.second)
+		if want := "<Code>LimitExceeded</Code><Message>" + tc.message + "</Message>"; status != 409 || !strings.Contains(body, want) {
+			t.Errorf("%s one over the quota: %d %s, want 409 %s", tc.kind, status, body, want)
 		}
-		if err := put(tc.kind, "second", tc.second-1); err != nil {
-			t.Errorf("%s exactly at the quota: %v", tc.kind, err)
+		if status, body := put(tc.kind, "second", tc.second-1); status != 200 {
+			t.Errorf("%s exactly at the quota: %d %s", tc.kind, status, body)
 		}
 	}
 	if out, err := root.ListUserPolicies(ctx, &iam.ListUserPoliciesInput{UserName: aws.String("bob")}); err != nil || len(out.PolicyNames) != 2 {
