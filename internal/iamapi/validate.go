@@ -83,9 +83,12 @@ const (
 	patAccessKey  = `[\w]+`
 	patVersionID  = `v[1-9][0-9]*(\.[A-Za-z0-9-]*)?`
 	// patText is what XML 1.0 can carry, for the free-text parameters the
-	// references give no pattern (CreatePolicy's Description, URLs, client
-	// IDs, ARNs): IAM refuses control characters in them too, and a value
-	// stored with one would make every listing that shows it unparseable.
+	// references give no pattern (CreatePolicy's Description, only "at most
+	// 1,000 characters"; URLs, client IDs, IAM's ARNs, the simulator's
+	// names and context values). What IAM does with a control character
+	// in them is not documented; ward takes the closed side and refuses
+	// it (and, in check, bytes that are not UTF-8), since a value stored
+	// with one would make every listing that shows it unparseable.
 	patText = `[\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\x{10000}-\x{10FFFF}]*`
 )
 
