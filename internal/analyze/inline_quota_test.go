@@ -7,12 +7,24 @@ import (
 
 	"github.com/wardhq/ward/internal/catalog"
 	"github.com/wardhq/ward/internal/inputs"
-	"github.com/wardhq/ward/internal/policy/policytest"
+	"github.com/wardhq/ward/internal/policy"
 )
 
-// inlineOfSize is an inline policy document of size characters without
-// whitespace.
-func inlineOfSize(t *testing.T, size int) string { return policytest.OfSize(t, size) }
+// inlineOfSize is an inline policy document of at least size characters
+// without whitespace.
+func inlineOfSize(t *testing.T, size int) string {
+	t.Helper()
+	for n := size - 120; ; n++ {
+		doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/` + strings.Repeat("k", n) + `"}]}`
+		p, err := policy.Parse([]byte(doc), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Size >= size {
+			return doc
+		}
+	}
+}
 
 // TestInlinePolicyQuotaInAccountDetails: in account details, an inline
 // policy is held to its entity's quota, not a managed policy's: a 7,824

@@ -8,8 +8,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-
-	"github.com/wardhq/ward/internal/policy/policytest"
 )
 
 // TestAttackInlineQuotaMessages: the policy that takes a user, group or
@@ -35,7 +33,7 @@ func TestAttackInlineQuotaMessages(t *testing.T) {
 	put := func(kind, policyName string, size int) (int, string) {
 		entity, name, _ := strings.Cut(names[kind], "=")
 		form := url.Values{"Action": {"Put" + entity + "Policy"}, "Version": {"2010-05-08"}, entity + "Name": {name},
-			"PolicyName": {policyName}, "PolicyDocument": {policytest.OfSize(t, size)}}
+			"PolicyName": {policyName}, "PolicyDocument": {sizedPolicy(t, size)}}
 		return rawCall(t, ts.URL, id, secret, "iam", "", form.Encode())
 	}
 	for _, tc := range []struct {
