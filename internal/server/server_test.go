@@ -34,7 +34,6 @@ import (
 
 	"github.com/wardhq/ward/internal/iamapi"
 	"github.com/wardhq/ward/internal/server"
-	"github.com/wardhq/ward/internal/sigv4"
 	"github.com/wardhq/ward/internal/store/storetest"
 )
 
@@ -334,18 +333,14 @@ func TestAuthorizeEndpoint(t *testing.T) {
 	}
 	post := func(body string) (int, map[string]any) {
 		t.Helper()
-		req := httptest.NewRequest("POST", endpoint+"/v1/authorize", strings.NewReader(body))
-		req.RequestURI = ""
-		req.Header.Set("Content-Type", "application/json")
-		sigv4.Sign(req, []byte(body), id, secret, "us-east-1", "ward", time.Now())
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
+		status, top := authorizeCall(t, endpoint, id, secret, body)
+		out := map[string]any{}
+		for k, v := range top {
+			var x any
+			json.Unmarshal(v, &x)
+			out[k] = x
 		}
-		defer resp.Body.Close()
-		var out map[string]any
-		json.NewDecoder(resp.Body).Decode(&out)
-		return resp.StatusCode, out
+		return status, out
 	}
 	// Tags come from the stored user; the source IP from the context.
 	status, out := post(`{"principal":"arn:aws:iam::123456789012:user/alice","action":"s3:GetObject","resource":"arn:aws:s3:::reports/blue/q3.csv","context":{"aws:SourceIp":"10.1.2.3"}}`)
