@@ -234,19 +234,8 @@ func (c *call) mfaDevices() ([]*MFADevice, error) {
 }
 
 func allMFADevices(tx store.Tx, account string) ([]*MFADevice, error) {
-	es, err := tx.List(account, kindMFA, "")
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*MFADevice, 0, len(es))
-	for _, e := range es {
-		d := new(MFADevice)
-		if err := decode(e, d); err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, nil
+	_, devices, err := listAs[MFADevice](tx, account, kindMFA)
+	return devices, err
 }
 
 // mfaDevicesOf lists the MFA devices enabled for the user with unique ID

@@ -221,6 +221,23 @@ func loadAs[T any](tx store.Tx, account, kind, name, missing string) (*T, error)
 	return &v, nil
 }
 
+// listAs reads every entity of a kind in account into a T each, in
+// creation order; a body that does not decode is an error naming it.
+func listAs[T any](tx store.Tx, account, kind string) ([]*store.Entity, []*T, error) {
+	es, err := tx.List(account, kind, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]*T, len(es))
+	for i, e := range es {
+		out[i] = new(T)
+		if err := decode(e, out[i]); err != nil {
+			return nil, nil, err
+		}
+	}
+	return es, out, nil
+}
+
 // loadUser reads a user; NoSuchEntity as IAM words it.
 func loadUser(tx store.Tx, account, name string) (*User, error) {
 	return loadAs[User](tx, account, kindUser, name, "The user with name %s cannot be found.")
@@ -1209,19 +1226,15 @@ func (c *call) keyOwner(action string) (owner, error) {
 // keysOf lists the access keys of the user with unique ID userID (""
 // for the root user) in account.
 func keysOf(tx store.Tx, account, userID string) ([]*store.Entity, []*AccessKey, error) {
-	es, err := tx.List(account, kindKey, "")
+	es, all, err := listAs[AccessKey](tx, account, kindKey)
 	if err != nil {
 		return nil, nil, err
 	}
 	var entities []*store.Entity
 	var keys []*AccessKey
-	for _, e := range es {
-		k := new(AccessKey)
-		if err := decode(e, k); err != nil {
-			return nil, nil, err
-		}
+	for i, k := range all {
 		if k.UserID == userID {
-			entities, keys = append(entities, e), append(keys, k)
+			entities, keys = append(entities, es[i]), append(keys, k)
 		}
 	}
 	return entities, keys, nil

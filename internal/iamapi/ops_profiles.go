@@ -234,15 +234,11 @@ func listInstanceProfilesForRole(c *call) error {
 // roleInProfile reports whether a role is in an instance profile, which
 // keeps it from being deleted.
 func roleInProfile(tx store.Tx, account, role string) (bool, error) {
-	es, err := tx.List(account, kindProfile, "")
+	_, profiles, err := listAs[InstanceProfile](tx, account, kindProfile)
 	if err != nil {
 		return false, err
 	}
-	for _, e := range es {
-		var p InstanceProfile
-		if err := decode(e, &p); err != nil {
-			return false, err
-		}
+	for _, p := range profiles {
 		if contains(p.Roles, role) {
 			return true, nil
 		}

@@ -156,17 +156,13 @@ func (s *Service) changeUseOf(tx store.Tx, account, arn string, attachments, bou
 // awsPolicyUse reads the use of every AWS managed policy in use in
 // account: one read, whatever the number of policies in the catalog.
 func awsPolicyUse(tx store.Tx, account string) (map[string]PolicyUse, error) {
-	es, err := tx.List(account, kindAWSPolicyUse, "")
+	es, uses, err := listAs[PolicyUse](tx, account, kindAWSPolicyUse)
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[string]PolicyUse, len(es))
-	for _, e := range es {
-		var use PolicyUse
-		if err := decode(e, &use); err != nil {
-			return nil, err
-		}
-		out[e.Name] = use
+	for i, e := range es {
+		out[e.Name] = *uses[i]
 	}
 	return out, nil
 }
@@ -183,15 +179,11 @@ func recountPolicyUse(tx store.Tx, account string) error {
 		return uses[arn]
 	}
 	for _, kind := range []string{kindUser, kindGroup, kindRole} {
-		es, err := tx.List(account, kind, "")
+		_, principals, err := listAs[principal](tx, account, kind)
 		if err != nil {
 			return err
 		}
-		for _, e := range es {
-			var p principal
-			if err := unmarshal(e.Body, &p); err != nil {
-				return fmt.Errorf("stored %s %s: %w", kind, e.Name, err)
-			}
+		for _, p := range principals {
 			for _, a := range p.Attached {
 				at(a).Attachments++
 			}
@@ -209,20 +201,17 @@ func recountPolicyUse(tx store.Tx, account string) error {
 			return err
 		}
 	}
-	policies, err := tx.List(account, kindPolicy, "")
+	es, policies, err := listAs[ManagedPolicy](tx, account, kindPolicy)
 	if err != nil {
 		return err
 	}
-	for _, e := range policies {
-		var mp ManagedPolicy
-		if err := decode(e, &mp); err != nil {
-			return err
-		}
+	for i, mp := range policies {
+		e := es[i]
 		mp.Use = PolicyUse{}
 		if u := uses[mp.Arn]; u != nil {
 			mp.Use = *u
 		}
-		e.Body = marshal(&mp)
+		e.Body = marshal(mp)
 		if err := tx.Put(e); err != nil {
 			return err
 		}

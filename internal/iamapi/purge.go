@@ -49,19 +49,15 @@ func (s *Service) PurgeExpired(ctx context.Context) (int, error) {
 			n := 0
 			err := s.Store.Update(ctx, func(tx store.Tx) error {
 				n = 0
-				es, err := tx.List(account, kindSession, "")
+				es, sessions, err := listAs[Session](tx, account, kindSession)
 				if err != nil {
 					return err
 				}
-				for _, e := range es {
-					var ss Session
-					if err := decode(e, &ss); err != nil {
-						return err
-					}
+				for i, ss := range sessions {
 					if now.Before(ss.Expires) {
 						continue
 					}
-					if err := tx.Delete(account, kindSession, e.Name); err != nil {
+					if err := tx.Delete(account, kindSession, es[i].Name); err != nil {
 						return err
 					}
 					if n++; n == purgeBatch {

@@ -287,15 +287,12 @@ func bindToUniqueIDs(tx store.Tx, account string) error {
 		}
 		return u.ID, nil
 	}
-	keys, err := tx.List(account, kindKey, "")
+	keyEntities, keys, err := listAs[AccessKey](tx, account, kindKey)
 	if err != nil {
 		return err
 	}
-	for _, e := range keys {
-		var k AccessKey
-		if err := decode(e, &k); err != nil {
-			return err
-		}
+	for i, k := range keys {
+		e := keyEntities[i]
 		if k.UserName == "" || k.UserID != "" {
 			continue
 		}
@@ -331,15 +328,12 @@ func bindToUniqueIDs(tx store.Tx, account string) error {
 			return err
 		}
 	}
-	roles, err := tx.List(account, kindRole, "")
+	roleEntities, roles, err := listAs[Role](tx, account, kindRole)
 	if err != nil {
 		return err
 	}
-	for _, e := range roles {
-		var r Role
-		if err := decode(e, &r); err != nil {
-			return err
-		}
+	for i, r := range roles {
+		e := roleEntities[i]
 		if r.TrustBindings != nil {
 			continue
 		}
@@ -347,9 +341,10 @@ func bindToUniqueIDs(tx store.Tx, account string) error {
 		if err != nil {
 			return fmt.Errorf("role %s: %w", r.Name, err)
 		}
-		r.TrustBindings = bindings
+		// Only the bindings are added: the rest of the body is kept as
+		// stored, fields this version does not know included.
 		var body map[string]json.RawMessage
-		if err := json.Unmarshal(e.Body, &body); err != nil {
+		if err := decode(e, &body); err != nil {
 			return err
 		}
 		body["trustBindings"] = marshal(bindings)

@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http/httptest"
 	"testing"
 
@@ -383,4 +384,40 @@ func TestAttackDamagedEntityIsNotRewritten(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestPolicyUseCountsUnderConcurrency: attachments made at once each
+// count, as they would if made one by one: the count is kept in the
+// transaction that attaches, so no update is lost.
+func TestPolicyUseCountsUnderConcurrency(t *testing.T) {
+	_, ts, id, secret := startServer(t, nil)
+	ctx := context.Background()
+	root, _ := clients(ts.URL, id, secret, "")
+	p, err := root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("shared"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 16
+	for i := range n {
+		if _, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(fmt.Sprintf("r%d", i)), AssumeRolePolicyDocument: aws.String(lambdaTrust)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			_, err := root.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(fmt.Sprintf("r%d", i)), PolicyArn: p.Policy.Arn})
+			errs <- err
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := root.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: p.Policy.Arn})
+	if err != nil || aws.ToInt32(got.Policy.AttachmentCount) != n {
+		t.Errorf("after %d concurrent attachments: %v %v", n, got, err)
+	}
 }
