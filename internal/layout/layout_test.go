@@ -34,6 +34,7 @@ var layers = map[string]int{
 	"internal/conformance":     3,
 	"internal/layout":          3,
 	"internal/analyze":         4,
+	"internal/difftest":        4, // test-side: generates scenarios, reads them with internal/scenario
 	"internal/iamapi":          4,
 	"internal/server":          5,
 	"cmd/ward":                 6,
