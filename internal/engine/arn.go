@@ -68,6 +68,33 @@ func compileARNPattern(s string, vars bool) arnPattern {
 	return p
 }
 
+// hasVar reports whether the pattern holds a policy variable.
+func (p *arnPattern) hasVar() bool {
+	if !p.isARN {
+		return p.whole.hasVar
+	}
+	for i := 0; i < p.n; i++ {
+		if p.segs[i].hasVar {
+			return true
+		}
+	}
+	return false
+}
+
+// resolves reports whether every variable in the pattern has a value in
+// this request (or a default).
+func (p *arnPattern) resolves(r resolver) bool {
+	if !p.isARN {
+		return p.whole.resolves(r)
+	}
+	for i := 0; i < p.n; i++ {
+		if !p.segs[i].resolves(r) {
+			return false
+		}
+	}
+	return true
+}
+
 // match reports whether value (already split into v) matches.
 func (p *arnPattern) match(value string, v *arnSplit, r resolver) (matched, unresolved bool) {
 	switch {

@@ -28,6 +28,8 @@ type statement struct {
 	resources   []arnPattern
 	notResource bool
 	noResource  bool // trust policies have no Resource element
+	// resourceVars: some resource pattern holds a policy variable.
+	resourceVars bool
 
 	principals   principalSet
 	notPrincipal bool
@@ -91,7 +93,9 @@ func Compile(p *policy.Policy, name string) *Compiled {
 		if res, not := s.Resources(); res != nil {
 			st.notResource = not
 			for _, r := range res.Items {
-				st.resources = append(st.resources, compileARNPattern(r, vars))
+				rp := compileARNPattern(r, vars)
+				st.resourceVars = st.resourceVars || rp.hasVar()
+				st.resources = append(st.resources, rp)
 			}
 		} else {
 			st.noResource = true
@@ -125,6 +129,14 @@ func (s *statement) matchResource(r *Prepared, st *state) bool {
 	if s.noResource {
 		return true
 	}
+	if s.notResource && s.resourceVars && !s.resourcesResolve(st) {
+		// A variable AWS cannot resolve makes the statement invalid
+		// ("Variables and tags": "any attempt to match it fails and
+		// causes the statement to be invalid"). Under Resource that is a
+		// pattern matching nothing; under NotResource the statement must
+		// not apply either, though no pattern matched.
+		return false
+	}
 	if r.wild != nil {
 		return s.matchWildResource(r.wild, st)
 	}
@@ -136,6 +148,17 @@ func (s *statement) matchResource(r *Prepared, st *state) bool {
 		}
 	}
 	return hit != s.notResource
+}
+
+// resourcesResolve reports whether every policy variable in the
+// statement's resource patterns has a value in this request.
+func (s *statement) resourcesResolve(st *state) bool {
+	for i := range s.resources {
+		if !s.resources[i].resolves(st) {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *statement) matchConditions(st *state) bool {
@@ -166,9 +189,12 @@ const (
 )
 
 type principalSet struct {
-	everyone  bool
-	accounts  []string // 12-digit IDs, from IDs and root ARNs
-	arns      []string // user, role, session and federated-user ARNs
+	everyone bool
+	accounts []string // 12-digit IDs, from IDs and root ARNs
+	arns     []string // user, role, session and federated-user ARNs
+	// pathRoles are the role ARNs in arns that have a path: a role
+	// session matches them only when the request says its role's path.
+	pathRoles []string
 	services  []string // lower-cased
 	federated []string
 }
@@ -193,6 +219,9 @@ func compilePrincipals(p *policy.Principal) principalSet {
 						ps.accounts = append(ps.accounts, a.parts[4])
 					} else {
 						ps.arns = append(ps.arns, v)
+						if a.isARN() && a.parts[2] == "iam" && strings.HasPrefix(a.parts[5], "role/") && strings.Count(a.parts[5], "/") > 1 {
+							ps.pathRoles = append(ps.pathRoles, v)
+						}
 					}
 				}
 			case policy.PrincipalService:
@@ -251,6 +280,21 @@ func (ps *principalSet) match(c *Caller) grant {
 		}
 	}
 	return best
+}
+
+// uncomparedRole reports whether the set names a role with a path whose
+// name is the session's role, while the request did not say the role's
+// path: whether the session is that role's cannot be told.
+func (ps *principalSet) uncomparedRole(c *Caller) bool {
+	if c.Kind != PrincipalRoleSession || c.rolePathKnown {
+		return false
+	}
+	for _, a := range ps.pathRoles {
+		if isRoleARNOf(a, c) {
+			return true
+		}
+	}
+	return false
 }
 
 // notPrincipalGrant applies a NotPrincipal element. AWS evaluates a

@@ -173,12 +173,15 @@ func parseCIDR(s string) (netip.Prefix, bool) {
 
 // evalCondition decides one condition against the request context.
 func (c *condition) eval(st *state) bool {
-	if c.broken {
-		return false
-	}
 	vals, present := st.req.lookup(c.key)
 	if !present {
 		st.missing(c)
+	}
+	if c.broken && (c.op.fam == famNull || !(c.ifExists || c.set == setForAll)) {
+		// A value that does not parse for the operator matches nothing.
+		// Under IfExists and ForAllValues the key's absence decides first
+		// (below), before any value is read.
+		return false
 	}
 	if c.op.fam == famNull {
 		// Null: true means "the key is absent"; false means "present".
@@ -200,6 +203,9 @@ func (c *condition) eval(st *state) bool {
 			return true
 		}
 		return c.op.negated
+	}
+	if c.broken {
+		return false
 	}
 	switch c.set {
 	case setForAll:

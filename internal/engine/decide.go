@@ -108,13 +108,19 @@ func (st *state) variable(key string) (string, bool) {
 	return v[0], true
 }
 
-func (st *state) missing(c *condition) {
+func (st *state) missing(c *condition) { st.missingKey(c.src.Key) }
+
+// keyPrincipalARN is named as missing when a policy names a role by a
+// path the request's session ARN cannot show.
+const keyPrincipalARN = "aws:PrincipalArn"
+
+func (st *state) missingKey(key string) {
 	for _, k := range st.dec.Missing {
-		if strings.EqualFold(k, c.src.Key) {
+		if strings.EqualFold(k, key) {
 			return
 		}
 	}
-	st.dec.Missing = append(st.dec.Missing, c.src.Key)
+	st.dec.Missing = append(st.dec.Missing, key)
 }
 
 // Decide answers a prepared request. It allocates the Decision; use
@@ -206,6 +212,11 @@ func (v *visitor) statement(e *entry, checkAction bool) {
 		return
 	}
 	g := grantDirect
+	if stmt.hasPrincipal && stmt.principals.uncomparedRole(&r.Caller) {
+		// The answer may hang on the role's path: say which key would
+		// settle it.
+		d.st.missingKey(keyPrincipalARN)
+	}
 	switch {
 	case stmt.hasPrincipal && stmt.notPrincipal:
 		g = stmt.principals.notPrincipalGrant(&r.Caller)
@@ -277,11 +288,8 @@ func (s *Set) slotType(slot int, r *Prepared) PolicyType {
 // trust policy and a KMS key policy must allow the request themselves,
 // where an ordinary resource policy need not.
 func resourceType(r *Prepared) PolicyType {
-	if r.service == "sts" {
-		switch r.name {
-		case "assumerole", "assumerolewithsaml", "assumerolewithwebidentity", "tagsession", "setsourceidentity", "setcontext":
-			return TypeRoleTrust
-		}
+	if r.service == "sts" && policy.IsTrustAction(r.action) {
+		return TypeRoleTrust
 	}
 	if r.service == "kms" && r.resource.isARN() && r.resource.parts[2] == "kms" && strings.HasPrefix(r.resource.parts[5], "key/") {
 		return TypeKeyPolicy

@@ -143,6 +143,22 @@ func piece(t *token, r resolver) (string, bool) {
 	return "", false
 }
 
+// resolves reports whether every variable in the pattern has a value in
+// this request or a default.
+func (p *pattern) resolves(r resolver) bool {
+	if !p.hasVar {
+		return true
+	}
+	for i := range p.toks {
+		if p.toks[i].kind == tokVar {
+			if _, ok := piece(&p.toks[i], r); !ok {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // match reports whether s matches the pattern. fold compares ASCII letters
 // case-insensitively. A variable that cannot be resolved makes the match
 // fail and unresolved true, so negated operators can tell it apart.

@@ -78,8 +78,14 @@ type Caller struct {
 	Partition string
 	Account   string
 	// RoleARN is the role behind a role session (or the role itself), as
-	// resource policies name it.
+	// resource policies name it. A session's ARN does not carry its role's
+	// path, so for a session it is the role ARN without one unless the
+	// request's aws:PrincipalArn gives the role's full ARN.
 	RoleARN string
+	// sessionRole is a session's role ARN as its ARN implies it (no path);
+	// rolePathKnown says RoleARN came from aws:PrincipalArn instead.
+	sessionRole   string
+	rolePathKnown bool
 	// Name is the user, role or federated user name.
 	Name    string
 	Session string // role session name
@@ -142,9 +148,10 @@ func ParseCaller(s string) (Caller, error) {
 			}
 			c.Kind = PrincipalRoleSession
 			c.Name, c.Session = role, session
-			c.RoleARN = sessionRoles.get(s[:len(s)-len(session)-1], func() string {
+			c.sessionRole = sessionRoles.get(s[:len(s)-len(session)-1], func() string {
 				return "arn:" + c.Partition + ":iam::" + c.Account + ":role/" + role
 			})
+			c.RoleARN = c.sessionRole
 		case "federated-user":
 			if rest == "" {
 				return bad("arn:aws:sts::ACCOUNT:federated-user/NAME")
@@ -274,6 +281,11 @@ func (r *Request) PrepareInto(p *Prepared) error {
 			return err
 		}
 	}
+	if p.Caller.Kind == PrincipalRoleSession {
+		if err := p.sessionRoleARN(); err != nil {
+			return err
+		}
+	}
 	p.ResourceAccount = r.ResourceAccount
 	if p.ResourceAccount == "" {
 		// Resources AWS owns (arn:aws:iam::aws:policy/...) are shared with
@@ -288,6 +300,36 @@ func (r *Request) PrepareInto(p *Prepared) error {
 	}
 	p.derive(r.Now)
 	return nil
+}
+
+// sessionRoleARN sets the role behind a role session. The session ARN
+// (arn:aws:sts::A:assumed-role/NAME/SESSION) drops the role's path, while
+// policies name the role by its full ARN (role/svc/deploy); the request's
+// aws:PrincipalArn, which AWS sets to the role's ARN, supplies it. A value
+// that names another role is a contradiction in the request, refused.
+func (p *Prepared) sessionRoleARN() error {
+	c := &p.Caller
+	c.RoleARN, c.rolePathKnown = c.sessionRole, false
+	v, ok := p.lookup("aws:principalarn")
+	if !ok {
+		return nil
+	}
+	if len(v) != 1 || !isRoleARNOf(v[0], c) {
+		return fmt.Errorf("context key aws:PrincipalArn %q is not the ARN of the role %q in account %s behind the session %q", strings.Join(v, ","), c.Name, c.Account, c.ARN)
+	}
+	c.RoleARN, c.rolePathKnown = v[0], true
+	return nil
+}
+
+// isRoleARNOf reports whether arn is the ARN of a role named like the
+// session's role, with any path, in the session's partition and account.
+func isRoleARNOf(arn string, c *Caller) bool {
+	a := splitARN(arn)
+	if !a.isARN() || a.parts[1] != c.Partition || a.parts[2] != "iam" || a.parts[3] != "" || a.parts[4] != c.Account {
+		return false
+	}
+	rest, ok := strings.CutPrefix(a.parts[5], "role/")
+	return ok && lastPart(rest) == c.Name
 }
 
 // give adds a key the request carried, lower-cased as policies' keys are

@@ -277,6 +277,24 @@ func kindTitle(k Kind) string {
 	return ""
 }
 
+// trustActions are the actions a role's trust policy decides, lower-cased:
+// assuming the role, and tagging, naming or giving context to the session
+// that makes (IAM User Guide, "Passing session tags in STS"; "Monitor and
+// control actions taken with assumed roles").
+var trustActions = [...]string{"sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity", "sts:tagsession", "sts:setsourceidentity", "sts:setcontext"}
+
+// IsTrustAction reports whether a request for action (no wildcards) is
+// decided by the role's trust policy rather than an ordinary resource
+// policy.
+func IsTrustAction(action string) bool {
+	for _, t := range trustActions {
+		if strings.EqualFold(action, t) {
+			return true
+		}
+	}
+	return false
+}
+
 func trustAction(a string) bool {
 	l := strings.ToLower(a)
 	if l == "*" || l == "sts:*" {
@@ -285,7 +303,7 @@ func trustAction(a string) bool {
 	if !strings.HasPrefix(l, "sts:") {
 		return false
 	}
-	for _, ok := range []string{"sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity", "sts:tagsession", "sts:setsourceidentity", "sts:setcontext"} {
+	for _, ok := range trustActions {
 		if l == ok || strings.ContainsAny(l, "*?") && glob.Match(l, ok) {
 			return true
 		}

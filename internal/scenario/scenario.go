@@ -81,8 +81,11 @@ func (l ErrorList) Error() string {
 }
 
 type reader struct {
-	file  string
-	src   []byte
+	file string
+	src  []byte
+	// index turns offsets into line:column for the whole file, built once
+	// so that reading many scenarios stays linear in the file's size.
+	index *jsonpos.Index
 	label string
 	errs  ErrorList
 }
@@ -93,14 +96,14 @@ func (r *reader) add(off int, path, format string, args ...any) {
 	}
 	e := &Error{File: r.file, Scenario: r.label, Path: path, Msg: fmt.Sprintf(format, args...)}
 	if off >= 0 {
-		e.Line, e.Col = jsonpos.LineCol(r.src, off)
+		e.Line, e.Col = r.index.LineCol(off)
 	}
 	r.errs = append(r.errs, e)
 }
 
 // Parse reads a scenario file: one scenario object or an array of them.
 func Parse(data []byte, file string) ([]*Scenario, error) {
-	r := &reader{file: file, src: data}
+	r := &reader{file: file, src: data, index: jsonpos.NewIndex(data)}
 	root, err := jsonpos.Parse(data)
 	if err != nil {
 		var se *jsonpos.SyntaxError
@@ -238,10 +241,10 @@ func (r *reader) scenario(n *jsonpos.Node, path string, index int) *Scenario {
 }
 
 // ResourcePolicyKind is the kind a request's resource policy must be: a
-// role trust policy for the sts:AssumeRole actions, else a resource policy.
+// role trust policy for the actions the engine decides by one (assuming a
+// role, tagging or naming its session), else a resource policy.
 func ResourcePolicyKind(action string) policy.Kind {
-	switch strings.ToLower(action) {
-	case "sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity":
+	if policy.IsTrustAction(action) {
 		return policy.KindTrust
 	}
 	return policy.KindResource
@@ -337,7 +340,7 @@ func (r *reader) policy(n *jsonpos.Node, path string, kind policy.Kind, name str
 	prefix := path
 	switch n.Kind {
 	case jsonpos.Object:
-		p, err = policy.FromNode(n, r.src, r.file)
+		p, err = policy.FromNodeIndexed(n, r.index, r.file)
 	case jsonpos.String:
 		// A policy in a string has its own text; positions are within it.
 		p, err = policy.Parse([]byte(n.Text), r.file)
@@ -372,7 +375,7 @@ func (r *reader) policyErrors(err error, prefix string, n *jsonpos.Node) {
 		if n.Kind == jsonpos.String {
 			// Positions inside a string policy are relative to it: point
 			// at the string instead.
-			pe.Line, pe.Col = jsonpos.LineCol(r.src, n.Offset)
+			pe.Line, pe.Col = r.index.LineCol(n.Offset)
 		}
 		r.errs = append(r.errs, pe)
 	}
