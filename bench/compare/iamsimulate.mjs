@@ -35,9 +35,9 @@
 //
 // Output: one JSON line on stdout; notes on stderr.
 
-import { readFileSync, existsSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { installed, answer, toSimulation } from './simulation.mjs'
 
 function die(msg) {
   process.stderr.write(`iamsimulate.mjs: ${msg}\n`)
@@ -54,34 +54,26 @@ if (!Number.isInteger(iterations) || iterations < 1) {
 }
 
 const installRoot = resolve(process.env.IAM_SIMULATE_DIR || process.cwd())
-const modules = join(installRoot, 'node_modules')
+const pkgs = installed(installRoot)
 
 function packageDir(name) {
-  const dir = join(modules, ...name.split('/'))
-  if (!existsSync(join(dir, 'package.json'))) {
-    die(`${name} is not installed under ${modules} (set IAM_SIMULATE_DIR)`)
+  try {
+    return pkgs.packageDir(name)
+  } catch (e) {
+    die(`${e.message} (set IAM_SIMULATE_DIR)`)
   }
-  return dir
 }
 
-// The ESM entry of an installed package, from its exports map.
-function esmEntry(name) {
-  const dir = packageDir(name)
-  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
-  const dot = pkg.exports?.['.']
-  const rel = (typeof dot === 'object' && (dot.import ?? dot.default)) || pkg.module || pkg.main
-  return pathToFileURL(join(dir, rel)).href
-}
-
+const esmEntry = (name) => (packageDir(name), pkgs.esmEntry(name))
 const simDir = packageDir('@cloud-copilot/iam-simulate')
 const simPkg = JSON.parse(readFileSync(join(simDir, 'package.json'), 'utf8'))
 
 async function internal(rel) {
-  const file = join(simDir, 'dist', 'esm', rel)
-  if (!existsSync(file)) {
-    die(`${rel} is not in @cloud-copilot/iam-simulate ${simPkg.version}: its layout changed`)
+  try {
+    return await pkgs.simInternal(rel)
+  } catch (e) {
+    die(e.message)
   }
-  return import(pathToFileURL(file).href)
 }
 
 const { runSimulation } = await import(esmEntry('@cloud-copilot/iam-simulate'))
@@ -109,78 +101,6 @@ const RCP_FULL_AWS_ACCESS = {
   policy: {
     Version: '2012-10-17',
     Statement: [{ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' }]
-  }
-}
-
-const answer = {
-  Allowed: 'Allowed',
-  ImplicitlyDenied: 'ImplicitDeny',
-  ExplicitlyDenied: 'ExplicitDeny'
-}
-
-// A ward policy is an object or a string holding one.
-const doc = (p) => (typeof p === 'string' ? JSON.parse(p) : p)
-
-// The account of an IAM or STS principal ARN.
-function principalAccount(principal) {
-  const m = /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(principal)
-  return m ? m[1] : undefined
-}
-
-// The resource's account the way ward defaults it: as given, else from
-// the ARN (except AWS-owned resources), else aws:ResourceAccount in the
-// context, else the caller's account.
-function resourceAccount(req) {
-  if (req.resourceAccount) return req.resourceAccount
-  const parts = (req.resource ?? '*').split(':')
-  if (parts.length >= 6 && parts[0] === 'arn' && parts[4] && parts[4] !== 'aws') return parts[4]
-  const ctx = req.context ?? {}
-  for (const k of Object.keys(ctx)) {
-    if (k.toLowerCase() === 'aws:resourceaccount') {
-      const v = [ctx[k]].flat()
-      if (v.length === 1) return String(v[0])
-    }
-  }
-  return principalAccount(req.principal) ?? ''
-}
-
-// toSimulation converts one ward scenario into iam-simulate's input form.
-function toSimulation(s) {
-  const req = s.request
-  const contextVariables = {}
-  for (const [k, v] of Object.entries(req.context ?? {})) {
-    contextVariables[k] = Array.isArray(v) ? v.map(String) : String(v)
-  }
-  const named = (name) => (p) => ({ name, policy: doc(p) })
-  let sessionPolicy
-  if (s.sessionPolicy !== undefined) {
-    const list = Array.isArray(s.sessionPolicy) ? s.sessionPolicy : [s.sessionPolicy]
-    if (list.length > 1) throw new Error('iam-simulate takes one session policy, not several')
-    if (list.length === 1) sessionPolicy = doc(list[0])
-  }
-  const levels = (lv, kind) =>
-    (lv ?? []).map((level, i) => ({
-      orgIdentifier: `${kind}-level-${i}`,
-      policies: level.map((p, j) => ({ name: `${kind}[${i}][${j}]`, policy: doc(p) }))
-    }))
-  return {
-    request: {
-      principal: req.principal,
-      action: req.action,
-      resource: { resource: req.resource ?? '*', accountId: resourceAccount(req) },
-      contextVariables
-    },
-    sessionPolicy,
-    identityPolicies: (s.identityPolicies ?? []).map((p, i) => named(`identityPolicies[${i}]`)(p)),
-    permissionBoundaryPolicies: s.permissionsBoundary
-      ? [named('permissionsBoundary')(s.permissionsBoundary)]
-      : undefined,
-    resourcePolicy: s.resourcePolicy ? doc(s.resourcePolicy) : undefined,
-    vpcEndpointPolicies: s.vpcEndpointPolicy
-      ? [named('vpcEndpointPolicy')(s.vpcEndpointPolicy)]
-      : undefined,
-    serviceControlPolicies: levels(s.serviceControlPolicies, 'scp'),
-    resourceControlPolicies: levels(s.resourceControlPolicies, 'rcp')
   }
 }
 
