@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/wardhq/ward/internal/catalog"
-	"github.com/wardhq/ward/internal/engine"
+	"github.com/wardhq/ward/internal/glob"
 	"github.com/wardhq/ward/internal/policy"
 )
 
@@ -149,7 +149,7 @@ func (a *analyzer) redundantItems(s *policy.Statement, vals *policy.Values, path
 			if !strings.HasPrefix(x, lp) || strings.ContainsAny(x[:len(lp)], "*?") {
 				continue
 			}
-			if engine.GlobCovers(y, x) {
+			if glob.PatternCovers(y, x) {
 				a.add(code, vals.Offsets[i], itemPath(path, vals, i), []int{s.Index}, "%s %q is already covered by %q", what, vals.Items[i], vals.Items[j])
 				break
 			}

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/wardhq/ward/internal/catalog"
-	"github.com/wardhq/ward/internal/engine"
+	"github.com/wardhq/ward/internal/glob"
 	"github.com/wardhq/ward/internal/policy"
 )
 
@@ -45,7 +45,7 @@ func (a *analyzer) checkResources(s *policy.Statement) {
 		fits := false
 		for _, act := range acts {
 			for _, rt := range act.Resources() {
-				if rt.ARN != "" && engine.FormatIntersects(rt.ARN, pat) {
+				if rt.ARN != "" && glob.FormatIntersects(rt.ARN, pat) {
 					fits = true
 					break
 				}

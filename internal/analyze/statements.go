@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/wardhq/ward/internal/engine"
+	"github.com/wardhq/ward/internal/glob"
 	"github.com/wardhq/ward/internal/policy"
 )
 
@@ -102,7 +103,7 @@ func valuesCovered(outer, inner []string, fold bool) bool {
 			if fold {
 				x, y = strings.ToLower(x), strings.ToLower(y)
 			}
-			if x == y || engine.GlobCovers(y, x) {
+			if x == y || glob.PatternCovers(y, x) {
 				ok = true
 				break
 			}

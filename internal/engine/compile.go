@@ -3,6 +3,7 @@ package engine
 import (
 	"strings"
 
+	"github.com/wardhq/ward/internal/glob"
 	"github.com/wardhq/ward/internal/policy"
 )
 
@@ -371,9 +372,9 @@ func (s *statement) matchWildResource(w *wildRequest, st *state) bool {
 		var hit bool
 		switch {
 		case allow && !s.notResource, !allow && s.notResource:
-			hit = p.relate(w, st, intersects)
+			hit = p.relate(w, st, glob.Intersects)
 		default:
-			hit = p.relate(w, st, covers)
+			hit = p.relate(w, st, glob.Covers)
 		}
 		if hit {
 			// Resource: one reaching pattern is enough. NotResource: one

@@ -1,7 +1,8 @@
-// Package glob matches the '*' and '?' wildcards of IAM names: action
-// names, service prefixes, condition key templates. It is the plain,
-// byte-wise matcher for validation and lookups; the engine compiles its
-// own patterns for deciding.
+// Package glob handles the '*' and '?' wildcards of IAM patterns. Match is
+// the plain, byte-wise matcher of names (action names, service prefixes,
+// condition key templates) for validation and lookups; the engine compiles
+// its own patterns for deciding. The algebra (algebra.go) relates two
+// patterns: whether they meet, whether one covers the other.
 package glob
 
 // Match reports whether s matches pattern, where '*' matches any run of
