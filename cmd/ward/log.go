@@ -14,7 +14,6 @@ import (
 
 	"github.com/wardhq/ward/internal/decisionlog"
 	"github.com/wardhq/ward/internal/glob"
-	"github.com/wardhq/ward/internal/iamapi"
 	"github.com/wardhq/ward/internal/server"
 )
 
@@ -56,7 +55,7 @@ func runLog(args []string, stdout, stderr io.Writer) int {
 		sc := bufio.NewScanner(f)
 		sc.Buffer(make([]byte, 1<<20), 1<<20)
 		for line := 1; sc.Scan(); line++ {
-			var r iamapi.Record
+			var r decisionlog.Record
 			if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
 				fmt.Fprintf(stderr, "ward log: %s:%d: %v\n", name, line, err)
 				continue

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wardhq/ward/internal/jsonw"
 	"github.com/wardhq/ward/internal/policy"
 	"github.com/wardhq/ward/internal/sigv4"
 	"github.com/wardhq/ward/internal/store"
@@ -217,19 +218,19 @@ func readBody(buf []byte, body io.Reader, limit int64) ([]byte, error) {
 
 func writeJSONError(w http.ResponseWriter, status int, code, msg, requestID string) {
 	w.WriteHeader(status)
-	b := append([]byte(`{"code":`), appendJSONString(nil, code)...)
-	b = append(append(b, `,"message":`...), appendJSONString(nil, msg)...)
-	b = append(append(b, `,"requestId":`...), appendJSONString(nil, requestID)...)
+	b := append([]byte(`{"code":`), jsonw.String(nil, code)...)
+	b = append(append(b, `,"message":`...), jsonw.String(nil, msg)...)
+	b = append(append(b, `,"requestId":`...), jsonw.String(nil, requestID)...)
 	w.Write(append(b, "}\n"...))
 }
 
 // appendJSON appends the answer as encoding/json would write it.
 func (a *AuthorizeAnswer) appendJSON(b []byte) []byte {
 	b = append(b, `{"decision":`...)
-	b = appendJSONString(b, a.Decision)
+	b = jsonw.String(b, a.Decision)
 	if a.DecidedBy != "" {
 		b = append(b, `,"decidedBy":`...)
-		b = appendJSONString(b, a.DecidedBy)
+		b = jsonw.String(b, a.DecidedBy)
 	}
 	b = append(b, `,"matched":`...)
 	if a.Matched == nil {
@@ -242,24 +243,24 @@ func (a *AuthorizeAnswer) appendJSON(b []byte) []byte {
 				b = append(b, ',')
 			}
 			b = append(b, `{"policyType":`...)
-			b = appendJSONString(b, m.PolicyType)
+			b = jsonw.String(b, m.PolicyType)
 			b = append(b, `,"policy":`...)
-			b = appendJSONString(b, m.Policy)
+			b = jsonw.String(b, m.Policy)
 			b = append(b, `,"statement":`...)
 			b = strconv.AppendInt(b, int64(m.Statement), 10)
 			if m.Sid != "" {
 				b = append(b, `,"sid":`...)
-				b = appendJSONString(b, m.Sid)
+				b = jsonw.String(b, m.Sid)
 			}
 			b = append(b, `,"effect":`...)
-			b = appendJSONString(b, m.Effect)
+			b = jsonw.String(b, m.Effect)
 			b = append(b, '}')
 		}
 		b = append(b, ']')
 	}
 	if a.Message != "" {
 		b = append(b, `,"message":`...)
-		b = appendJSONString(b, a.Message)
+		b = jsonw.String(b, a.Message)
 	}
 	b = append(b, `,"missingContextKeys":`...)
 	if a.MissingContextKeys == nil {
@@ -270,13 +271,13 @@ func (a *AuthorizeAnswer) appendJSON(b []byte) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSONString(b, k)
+			b = jsonw.String(b, k)
 		}
 		b = append(b, ']')
 	}
 	if a.Error != "" {
 		b = append(b, `,"error":`...)
-		b = appendJSONString(b, a.Error)
+		b = jsonw.String(b, a.Error)
 	}
 	return append(b, '}')
 }
@@ -345,7 +346,7 @@ func (c *call) authorizeOne(q *AuthorizeRequest) *AuthorizeAnswer {
 	a := &AuthorizeAnswer{Decision: d.Result.String(), DecidedBy: d.DecidedBy.String(), Message: d.Message(),
 		Matched: []MatchedEntry{}, MissingContextKeys: append([]string{}, d.Missing...)}
 	rec := sc.record(c, subject, q.Action, resource, now)
-	for _, m := range rec.matches {
+	for _, m := range rec.Matches {
 		a.Matched = append(a.Matched, MatchedEntry{PolicyType: m.Type.String(), Policy: m.Policy, Statement: m.Statement, Sid: m.Sid, Effect: m.Effect.String()})
 	}
 	if c.s.Decisions != nil {

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wardhq/ward/internal/decisionlog"
 	"github.com/wardhq/ward/internal/engine"
 )
 
@@ -18,9 +19,9 @@ type scratch struct {
 	dec     engine.Decision
 	keys    []engine.ContextKey
 	matches []engine.Match
-	rec     Record
+	rec     decisionlog.Record
 	// logs passes records to Service.Decisions without allocating.
-	logs [2]*Record
+	logs [2]*decisionlog.Record
 	// sourceIP backs the aws:SourceIp key's value.
 	sourceIP [1]string
 }
@@ -34,8 +35,8 @@ func (sc *scratch) release() {
 	sc.keys = sc.keys[:0]
 	clear(sc.matches)
 	sc.matches = sc.matches[:0]
-	sc.rec = Record{}
-	sc.logs = [2]*Record{}
+	sc.rec = decisionlog.Record{}
+	sc.logs = [2]*decisionlog.Record{}
 	sc.sourceIP[0] = ""
 	scratchPool.Put(sc)
 }
@@ -174,10 +175,10 @@ func hasKey(ctx map[string][]string, name string) bool {
 }
 
 // record fills sc.rec with the decision just made, for the decision log.
-func (sc *scratch) record(c *call, who *caller, action, resource string, now time.Time) *Record {
+func (sc *scratch) record(c *call, who *caller, action, resource string, now time.Time) *decisionlog.Record {
 	d := &sc.dec
 	sc.matches = d.AppendMatched(sc.matches[:0])
-	sc.rec = Record{Time: now.UTC(), RequestID: c.requestID, Caller: who.arn, Account: who.account, Action: action, Resource: resource,
-		Decision: d.Result.String(), DecidedBy: d.DecidedBy.String(), SourceIP: c.sourceIP, Message: d.Message(), matches: sc.matches}
+	sc.rec = decisionlog.Record{Time: now.UTC(), RequestID: c.requestID, Caller: who.arn, Account: who.account, Action: action, Resource: resource,
+		Decision: d.Result.String(), DecidedBy: d.DecidedBy.String(), SourceIP: c.sourceIP, Message: d.Message(), Matches: sc.matches}
 	return &sc.rec
 }

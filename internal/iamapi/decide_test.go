@@ -51,9 +51,7 @@ func newTestService(t testing.TB) *testService {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts.s.Decisions = func(records []*Record) error {
-		return log.Append(func(b []byte) []byte { return AppendRecords(b, records) })
-	}
+	ts.s.Decisions = log.Record
 	ts.id, ts.secret, _, err = ts.s.Bootstrap("123456789012", "", "")
 	if err != nil {
 		t.Fatal(err)
@@ -150,7 +148,7 @@ func TestAuthorizeAllocatesNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 		lines := strings.Split(strings.TrimSpace(string(data)), "\n")
-		var last Record
+		var last decisionlog.Record
 		if err := json.Unmarshal([]byte(lines[len(lines)-1]), &last); err != nil {
 			t.Fatal(err)
 		}

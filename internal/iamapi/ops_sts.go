@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wardhq/ward/internal/decisionlog"
 	"github.com/wardhq/ward/internal/policy"
 	"github.com/wardhq/ward/internal/store"
 )
@@ -52,7 +53,7 @@ func getSessionToken(c *call) error {
 func getCallerIdentity(c *call) error {
 	if c.s.Decisions != nil {
 		sc := getScratch()
-		sc.rec = Record{Time: c.s.now().UTC(), RequestID: c.requestID, Caller: c.who.arn, Account: c.who.account,
+		sc.rec = decisionlog.Record{Time: c.s.now().UTC(), RequestID: c.requestID, Caller: c.who.arn, Account: c.who.account,
 			Action: "sts:GetCallerIdentity", Resource: "*", Decision: "Allowed", SourceIP: c.sourceIP}
 		sc.logs[0] = &sc.rec
 		err := c.s.Decisions(sc.logs[:1])

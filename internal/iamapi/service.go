@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/wardhq/ward/internal/catalog"
+	"github.com/wardhq/ward/internal/decisionlog"
 	"github.com/wardhq/ward/internal/engine"
 	"github.com/wardhq/ward/internal/policy"
 	"github.com/wardhq/ward/internal/sigv4"
@@ -72,7 +73,7 @@ type Service struct {
 	// caller's own check and its answer) come in one call, to be written
 	// at once. An error fails the request: a decision that could not be
 	// logged is not acted on.
-	Decisions func([]*Record) error
+	Decisions func([]*decisionlog.Record) error
 
 	mu      sync.Mutex
 	gen     uint64 // bumped on every write: everything cached goes stale

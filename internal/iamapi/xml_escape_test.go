@@ -83,3 +83,52 @@ func TestXMLEscapeAllocatesNothing(t *testing.T) {
 		}
 	}
 }
+
+func TestXMLEscape(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                      "",
+		"plain/path-1":          "plain/path-1",
+		`<a href="x">&'</a>`:    "&lt;a href=&quot;x&quot;&gt;&amp;&apos;&lt;/a&gt;",
+		"é 日本 🙂":                "é 日本 🙂",
+		"bad \xff end \xc3":     "bad \uFFFD end \uFFFD",
+		"mixed <\xe2\x82> tail": "mixed &lt;\uFFFD\uFFFD&gt; tail",
+		"tab\tand\nline":        "tab\tand\nline",
+		"cr\r":                  "cr&#xD;",
+		"ctl \x01\x1f\x00 end":  "ctl \uFFFD\uFFFD\uFFFD end",
+		"nonchar \uFFFE\uFFFF.": "nonchar \uFFFD\uFFFD.",
+	} {
+		if got := string(appendXMLEscaped(nil, in)); got != want {
+			t.Errorf("%q: got %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestXMLEscapeAlwaysParses: whatever a stored string holds (a
+// description written before descriptions were checked, say), the
+// element written from it parses as XML, and keeps every character XML
+// can carry.
+func TestXMLEscapeAlwaysParses(t *testing.T) {
+	var every []byte
+	for c := 0; c < 0x80; c++ {
+		every = append(every, byte(c))
+	}
+	inputs := []string{string(every), "\xff\xfe\xc3", "\uFFFE\uFFFF\U0010FFFF\uD7FF\uE000", "a\r\nb"}
+	for _, in := range inputs {
+		var x xmlw
+		x.elem("Description", in)
+		var out struct {
+			Text string `xml:",chardata"`
+		}
+		if err := xml.Unmarshal(x.b, &out); err != nil {
+			t.Errorf("%q: the element does not parse: %v\n%s", in, err, x.b)
+			continue
+		}
+		for _, r := range in {
+			if r == '\t' || r == '\n' || r == '\r' || r >= 0x20 && r != utf8.RuneError && r != 0xFFFE && r != 0xFFFF {
+				if !strings.ContainsRune(out.Text, r) {
+					t.Errorf("%q: %U was lost", in, r)
+				}
+			}
+		}
+	}
+}

@@ -21,13 +21,14 @@ const module = "github.com/wardhq/ward"
 // Dependencies flow one way: policy → engine → analysis and the service
 // → server → the binary.
 var layers = map[string]int{
-	"internal/jsonpos": 0, "internal/pack": 0, "internal/glob": 0, "internal/golden": 0, "internal/israce": 0,
+	"internal/jsonpos": 0, "internal/pack": 0, "internal/glob": 0, "internal/golden": 0, "internal/israce": 0, "internal/jsonw": 0,
 	"internal/policy": 1,
 	"internal/engine": 2, "internal/catalog": 2, "internal/catalog/generate": 2,
-	"internal/sigv4": 2, "internal/store": 2, "internal/decisionlog": 2, "internal/jwt": 2, "internal/totp": 2,
+	"internal/sigv4": 2, "internal/store": 2, "internal/jwt": 2, "internal/totp": 2,
 	".":                        3, // the public package
 	"internal/inputs":          3,
 	"internal/scenario":        3,
+	"internal/decisionlog":     3, // its records name the engine's matches
 	"internal/store/sqlite":    3,
 	"internal/store/postgres":  3,
 	"internal/store/storetest": 3,

@@ -165,9 +165,7 @@ func Open(cfg Config) (srv *Server, err error) {
 	if w, ok := db.(store.Watcher); ok {
 		w.Watch(svc.Invalidate)
 	}
-	svc.Decisions = func(records []*iamapi.Record) error {
-		return log.Append(func(b []byte) []byte { return iamapi.AppendRecords(b, records) })
-	}
+	svc.Decisions = log.Record
 	s := &Server{Service: svc, Store: db, Log: log, CredentialsFile: credsPath, unlock: unlock}
 	// A folder with data but without the account asked for (one made
 	// with another --account) gets no new account: Config.Account is the

@@ -32,7 +32,7 @@ import (
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/aws/smithy-go"
 
-	"github.com/wardhq/ward/internal/iamapi"
+	"github.com/wardhq/ward/internal/decisionlog"
 	"github.com/wardhq/ward/internal/server"
 	"github.com/wardhq/ward/internal/store/storetest"
 )
@@ -357,7 +357,7 @@ func TestAuthorizeEndpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
-	var check, answer iamapi.Record
+	var check, answer decisionlog.Record
 	if len(lines) < 2 || json.Unmarshal([]byte(lines[len(lines)-2]), &check) != nil || json.Unmarshal([]byte(lines[len(lines)-1]), &answer) != nil {
 		t.Fatalf("decision log: %q", lines)
 	}
