@@ -1,17 +1,12 @@
 package iamapi
 
 import (
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha1"
-	"encoding/base32"
 	"encoding/base64"
-	"encoding/binary"
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/wardhq/ward/internal/store"
+	"github.com/wardhq/ward/internal/totp"
 )
 
 const kindMFA = "mfa"
@@ -49,24 +44,6 @@ func init() {
 	}
 }
 
-// totp is the RFC 6238 code of a base32 seed at a 30-second step.
-func totp(seed string, step int64) (string, error) {
-	key, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.ToUpper(strings.TrimRight(seed, "=")))
-	if err != nil {
-		return "", err
-	}
-	var msg [8]byte
-	binary.BigEndian.PutUint64(msg[:], uint64(step))
-	m := hmac.New(sha1.New, key)
-	m.Write(msg[:])
-	sum := m.Sum(nil)
-	off := sum[len(sum)-1] & 0x0f
-	code := binary.BigEndian.Uint32(sum[off:off+4]) & 0x7fffffff
-	return fmt.Sprintf("%06d", code%1_000_000), nil
-}
-
-func totpStep(t time.Time) int64 { return t.Unix() / 30 }
-
 // mfaSerialName is the device name at the end of a serial number ARN.
 func mfaSerialName(serial string) string {
 	return serial[strings.LastIndexByte(serial, '/')+1:]
@@ -100,9 +77,7 @@ func createVirtualMFADevice(c *call) error {
 	if err := c.authorize("iam:CreateVirtualMFADevice", d.Serial, tagContext(c.p.tags("Tags"))); err != nil {
 		return err
 	}
-	var raw [20]byte
-	rand.Read(raw[:])
-	seed := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(raw[:])
+	seed := totp.NewSeed()
 	d.Seed = c.s.Sealer.Seal(seed)
 	if err := c.s.update(c.ctx, func(tx store.Tx) error {
 		return createNew(tx, &store.Entity{Account: c.who.account, Kind: kindMFA, Name: name, Body: marshal(d)}, apiErr(409, "EntityAlreadyExists", "MFADevice entity at the same path and name already exists."))
@@ -125,13 +100,7 @@ func (c *call) checkMFACode(d *MFADevice, code string) (int64, bool) {
 	if err != nil {
 		return 0, false
 	}
-	now := totpStep(c.s.now())
-	for _, step := range []int64{now, now - 1, now + 1} {
-		if want, err := totp(seed, step); err == nil && step > d.LastStep && hmac.Equal([]byte(want), []byte(code)) {
-			return step, true
-		}
-	}
-	return 0, false
+	return totp.Check(seed, code, c.s.now(), d.LastStep)
 }
 
 func enableMFADevice(c *call) error {
@@ -160,18 +129,11 @@ func enableMFADevice(c *call) error {
 		if err != nil {
 			return err
 		}
-		now := totpStep(c.s.now())
-		ok := false
-		for step := now + 1; step >= now-10 && !ok; step-- {
-			a, _ := totp(seed, step-1)
-			b, _ := totp(seed, step)
-			if hmac.Equal([]byte(a), []byte(code1)) && hmac.Equal([]byte(b), []byte(code2)) {
-				ok, d.LastStep = true, step
-			}
-		}
+		step, ok := totp.CheckPair(seed, code1, code2, c.s.now())
 		if !ok {
 			return apiErr(403, "InvalidAuthenticationCode", "Authentication code for device is not valid.")
 		}
+		d.LastStep = step
 		d.UserName, d.UserArn, d.UserID, d.Enabled = u.Name, u.Arn, u.ID, c.s.now().UTC()
 		return putMFA(tx, c.who.account, d)
 	})

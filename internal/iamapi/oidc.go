@@ -2,19 +2,13 @@ package iamapi
 
 import (
 	"context"
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rsa"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/big"
 	"strings"
 	"time"
 
+	"github.com/wardhq/ward/internal/jwt"
 	"github.com/wardhq/ward/internal/store"
 )
 
@@ -156,7 +150,7 @@ func listOIDCProviders(c *call) error {
 
 // SetOIDCKeys stores the JWKS that signs a provider's tokens.
 func (s *Service) SetOIDCKeys(account, providerURL string, jwks []byte) error {
-	if _, err := parseJWKS(jwks); err != nil {
+	if _, err := jwt.ParseKeySet(jwks); err != nil {
 		return err
 	}
 	return s.update(context.Background(), func(tx store.Tx) error {
@@ -171,115 +165,6 @@ func (s *Service) SetOIDCKeys(account, providerURL string, jwks []byte) error {
 		e.Body = marshal(p)
 		return tx.Put(e)
 	})
-}
-
-// jwk is one key of a JWKS: RSA (n, e) or EC P-256 (x, y).
-type jwk struct {
-	Kid string `json:"kid"`
-	Kty string `json:"kty"`
-	N   string `json:"n"`
-	E   string `json:"e"`
-	Crv string `json:"crv"`
-	X   string `json:"x"`
-	Y   string `json:"y"`
-}
-
-func parseJWKS(data []byte) (map[string]crypto.PublicKey, error) {
-	var set struct {
-		Keys []jwk `json:"keys"`
-	}
-	if err := json.Unmarshal(data, &set); err != nil {
-		return nil, fmt.Errorf("JWKS: %w", err)
-	}
-	keys := map[string]crypto.PublicKey{}
-	b64 := base64.RawURLEncoding
-	for _, k := range set.Keys {
-		switch k.Kty {
-		case "RSA":
-			n, err1 := b64.DecodeString(k.N)
-			e, err2 := b64.DecodeString(k.E)
-			if err1 != nil || err2 != nil {
-				return nil, fmt.Errorf("JWKS: key %q: bad modulus or exponent", k.Kid)
-			}
-			keys[k.Kid] = &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(new(big.Int).SetBytes(e).Int64())}
-		case "EC":
-			if k.Crv != "P-256" {
-				return nil, fmt.Errorf("JWKS: key %q: curve %s is not supported (P-256 is)", k.Kid, k.Crv)
-			}
-			x, err1 := b64.DecodeString(k.X)
-			y, err2 := b64.DecodeString(k.Y)
-			if err1 != nil || err2 != nil {
-				return nil, fmt.Errorf("JWKS: key %q: bad coordinates", k.Kid)
-			}
-			if len(x) != 32 || len(y) != 32 {
-				return nil, fmt.Errorf("JWKS: key %q: P-256 coordinates are 32 bytes each", k.Kid)
-			}
-			// The uncompressed point form checks the point is on the curve.
-			pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), append(append([]byte{4}, x...), y...))
-			if err != nil {
-				return nil, fmt.Errorf("JWKS: key %q: %v", k.Kid, err)
-			}
-			keys[k.Kid] = pub
-		default:
-			return nil, fmt.Errorf("JWKS: key %q: type %q is not supported", k.Kid, k.Kty)
-		}
-	}
-	if len(keys) == 0 {
-		return nil, errors.New("JWKS: no keys")
-	}
-	return keys, nil
-}
-
-// verifyJWT checks a token's signature with the provider's keys and
-// returns its claims.
-func verifyJWT(token string, keys map[string]crypto.PublicKey) (map[string]any, error) {
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		return nil, errors.New("the token is not a JWT")
-	}
-	b64 := base64.RawURLEncoding
-	hb, err := b64.DecodeString(parts[0])
-	if err != nil {
-		return nil, errors.New("the token header is not base64url")
-	}
-	var header struct {
-		Alg string `json:"alg"`
-		Kid string `json:"kid"`
-	}
-	if err := json.Unmarshal(hb, &header); err != nil {
-		return nil, errors.New("the token header is not JSON")
-	}
-	key, ok := keys[header.Kid]
-	if !ok {
-		return nil, fmt.Errorf("no key %q for this provider", header.Kid)
-	}
-	sig, err := b64.DecodeString(parts[2])
-	if err != nil {
-		return nil, errors.New("the token signature is not base64url")
-	}
-	sum := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
-	switch k := key.(type) {
-	case *rsa.PublicKey:
-		if header.Alg != "RS256" || rsa.VerifyPKCS1v15(k, crypto.SHA256, sum[:], sig) != nil {
-			return nil, errors.New("the token signature does not verify")
-		}
-	case *ecdsa.PublicKey:
-		if header.Alg != "ES256" || len(sig) != 64 ||
-			!ecdsa.Verify(k, sum[:], new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])) {
-			return nil, errors.New("the token signature does not verify")
-		}
-	default: // never accept a token ward could not check
-		return nil, fmt.Errorf("key %q is of a type ward does not verify", header.Kid)
-	}
-	pb, err := b64.DecodeString(parts[1])
-	if err != nil {
-		return nil, errors.New("the token payload is not base64url")
-	}
-	var claims map[string]any
-	if err := json.Unmarshal(pb, &claims); err != nil {
-		return nil, errors.New("the token payload is not JSON")
-	}
-	return claims, nil
 }
 
 // assumeRoleWithWebIdentity exchanges an OIDC token for a role session.
@@ -305,40 +190,35 @@ func assumeRoleWithWebIdentity(c *call) error {
 	invalid := apiErr(400, "InvalidIdentityToken", "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements")
 	var role *Role
 	var provider *OIDCProvider
-	var claims map[string]any
+	var claims jwt.Claims
 	err = c.s.view(c.ctx, func(tx store.Tx) error {
 		r, err := loadRole(tx, account, roleName)
 		if err != nil {
 			return apiErr(403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity")
 		}
 		role = r
-		// Find the provider by the token's issuer.
-		unverified := strings.Split(token, ".")
-		if len(unverified) != 3 {
-			return invalid
-		}
-		pb, err := base64.RawURLEncoding.DecodeString(unverified[1])
+		// Find the provider by the token's issuer, then verify the token
+		// with that provider's keys.
+		peek, err := jwt.Peek(token)
 		if err != nil {
 			return invalid
 		}
-		var peek struct {
-			Iss string `json:"iss"`
-		}
-		if json.Unmarshal(pb, &peek) != nil || peek.Iss == "" {
+		iss, _ := peek["iss"].(string)
+		if iss == "" {
 			return invalid
 		}
-		e, err := tx.Get(account, kindOIDC, providerHost(peek.Iss))
+		e, err := tx.Get(account, kindOIDC, providerHost(iss))
 		if err != nil {
-			return apiErr(400, "InvalidIdentityToken", "No OpenIDConnect provider found in your account for %s", peek.Iss)
+			return apiErr(400, "InvalidIdentityToken", "No OpenIDConnect provider found in your account for %s", iss)
 		}
 		var p OIDCProvider
 		unmarshal(e.Body, &p)
 		provider = &p
-		keys, err := parseJWKS(p.JWKS)
+		keys, err := jwt.ParseKeySet(p.JWKS)
 		if err != nil {
 			return invalid
 		}
-		if claims, err = verifyJWT(token, keys); err != nil {
+		if claims, err = keys.Verify(token); err != nil {
 			return apiErr(400, "InvalidIdentityToken", "%v", err)
 		}
 		return nil
@@ -346,26 +226,19 @@ func assumeRoleWithWebIdentity(c *call) error {
 	if err != nil {
 		return err
 	}
-	if err := checkTokenClaims(claims, provider, c.s.now()); err != nil {
-		return err
-	}
-	auds := audiences(claims["aud"])
-	okAud := false
-	for _, a := range auds {
-		for _, id := range provider.ClientIDs {
-			if a == id {
-				okAud = true
-			}
+	if err := claims.Check(jwt.Expect{Issuer: provider.issuer(), Audiences: provider.ClientIDs, Now: c.s.now()}); err != nil {
+		var ce *jwt.ClaimError
+		if errors.As(err, &ce) && ce.Reason == jwt.Expired {
+			return apiErr(400, "ExpiredTokenException", "%s", ce.Msg)
 		}
+		return apiErr(400, "InvalidIdentityToken", "%v", err)
 	}
-	if !okAud {
-		return apiErr(400, "InvalidIdentityToken", "Incorrect token audience")
-	}
+	auds := claims.Strings("aud")
 	// The trust policy decides, with the provider as the principal.
 	ctx := map[string][]string{}
 	for _, k := range []string{"aud", "sub", "amr", "azp", "email"} {
-		if v, ok := claims[k]; ok {
-			ctx[provider.URL+":"+k] = audiences(v)
+		if _, ok := claims[k]; ok {
+			ctx[provider.URL+":"+k] = claims.Strings(k)
 		}
 	}
 	c.who = &caller{account: account, arn: provider.Arn, kind: "webidentity"}
@@ -406,52 +279,6 @@ func assumeRoleWithWebIdentity(c *call) error {
 	return nil
 }
 
-// jwtClockSkew is how far ahead of ward's clock a token's nbf and iat may
-// be: clocks of identity providers and of ward drift a little. AWS does
-// not document its own allowance; five minutes is the usual one of
-// OpenID Connect libraries. exp gets none: a token is refused from the
-// second its exp names (RFC 7519, 4.1.4).
-const jwtClockSkew = 5 * time.Minute
-
-// checkTokenClaims checks a verified token's time claims and issuer as
-// STS does before the trust policy is asked:
-//   - exp is required and must be a number later than now
-//     (ExpiredTokenException once passed);
-//   - nbf and iat, when present, must be numbers at most jwtClockSkew
-//     ahead of now: a token from the future is InvalidIdentityToken;
-//   - iss must be the provider's URL exactly, as it was registered
-//     (https:// included).
-//
-// Times are compared as the JSON numbers they are, never converted to an
-// integer first: a value too large for one (1e300) must not wrap around
-// into the past.
-func checkTokenClaims(claims map[string]any, provider *OIDCProvider, now time.Time) error {
-	seconds := float64(now.UnixNano()) / 1e9
-	exp, ok := claims["exp"].(float64)
-	if !ok {
-		return apiErr(400, "InvalidIdentityToken", "The token has no expiration time (exp)")
-	}
-	if seconds >= exp {
-		return apiErr(400, "ExpiredTokenException", "Token expired: current date/time %d must be before the expiration date/time %.0f", now.Unix(), exp)
-	}
-	// A token from the future is not yet valid: nbf and iat may be at
-	// most jwtClockSkew ahead (RFC 7519, 4.1.5 and 4.1.6).
-	latest := seconds + jwtClockSkew.Seconds()
-	for _, claim := range []string{"nbf", "iat"} {
-		v, present := claims[claim]
-		if !present {
-			continue
-		}
-		if at, isNumber := v.(float64); !isNumber || at > latest {
-			return apiErr(400, "InvalidIdentityToken", "The token is not valid yet: its %s claim is not a time at or before the current time", claim)
-		}
-	}
-	if iss, _ := claims["iss"].(string); iss != provider.issuer() {
-		return apiErr(400, "InvalidIdentityToken", "The token's issuer is not the provider's URL")
-	}
-	return nil
-}
-
 // issuer is the URL a provider's tokens must name as their iss: the Url
 // it was created with. A provider stored before the URL was kept has only
 // its host and path, and is matched as https:// followed by them.
@@ -460,18 +287,4 @@ func (p *OIDCProvider) issuer() string {
 		return p.Issuer
 	}
 	return "https://" + p.URL
-}
-
-func audiences(v any) []string {
-	switch x := v.(type) {
-	case string:
-		return []string{x}
-	case []any:
-		var out []string
-		for _, it := range x {
-			out = append(out, fmt.Sprint(it))
-		}
-		return out
-	}
-	return nil
 }
