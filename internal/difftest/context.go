@@ -221,3 +221,19 @@ func arnValue(g *Generator, w *world, key string) string {
 	}
 	return v
 }
+
+func epochToISO(v string) string {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return ""
+	}
+	return time.Unix(n, 0).UTC().Format(time.RFC3339)
+}
+
+func isoToEpoch(v string) string {
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return ""
+	}
+	return strconv.FormatInt(t.Unix(), 10)
+}

@@ -502,12 +502,9 @@ func (g *Generator) principal(w *world) *Principal {
 		case 5:
 			pr.Service = append(pr.Service, pick(g, "lambda.amazonaws.com", "sns.amazonaws.com", "cloudtrail.amazonaws.com"))
 		case 6:
-			if c.shape == PathRoleSession {
-				// The role without its path: not the same role.
-				pr.AWS = append(pr.AWS, "arn:aws:iam::"+acct+":role/worker")
-			} else {
-				pr.AWS = append(pr.AWS, "arn:aws:iam::"+acct+":role/app")
-			}
+			// Role names are unique in an account whatever their path:
+			// role/worker cannot be named beside role/svc/worker.
+			pr.AWS = append(pr.AWS, "arn:aws:iam::"+acct+":role/app")
 		case 7:
 			pr.AWS = append(pr.AWS, pick(g, "arn:aws:iam::"+acct+":user/alice", "arn:aws:iam::"+acct+":user/dev/bob", "arn:aws:sts::"+acct+":assumed-role/app/s1"))
 		case 8:
@@ -545,4 +542,23 @@ func shapeOf(principal string) string {
 		return "path user"
 	}
 	return "user"
+}
+
+// Coherent reports whether a scenario is one AWS could see: a session of
+// a role with a path comes with aws:PrincipalArn, which AWS always sends
+// and without which the session's ARN does not say the path. The
+// generator makes only coherent scenarios; the minimizer keeps them so.
+//
+// A role always has a trust policy and a KMS key a key policy, so an
+// sts:AssumeRole or kms: request keeps its resource policy.
+func Coherent(s *Scenario) bool {
+	p := s.Request.Principal
+	if s.Resource == nil && (s.Request.Action == "sts:AssumeRole" || strings.HasPrefix(s.Request.Action, "kms:")) {
+		return false
+	}
+	if strings.Contains(p, ":assumed-role/worker/") {
+		e := s.Request.Get("aws:PrincipalArn")
+		return e != nil && len(e.Values) == 1
+	}
+	return true
 }

@@ -7,6 +7,37 @@ type Disagreement struct {
 	Ward      Answer
 	Sim       SimAnswer
 	Decisions int // decisions the minimizer asked of iam-simulate
+
+	// decide answers a scenario with both engines.
+	decide func(*Scenario) (Answer, SimAnswer, error)
+	// depth counts the Rechecks that led here; tried holds the causes
+	// being tried on the way, which are not tried again.
+	depth int
+	tried []string
+}
+
+// Recheck reports whether the engines agree once change is made to a
+// copy of the minimized scenario (and the copy is still valid): how a
+// cause shows that what it names is what they disagree on.
+//
+// When they still disagree, the disagreement left may be one another
+// cause explains (two causes at once): Recheck then holds too. Causes
+// already tried on the way are not tried again.
+func (d *Disagreement) Recheck(change func(*Scenario)) bool {
+	if d.decide == nil || d.depth >= 3 {
+		return false
+	}
+	c := d.Scenario.Clone()
+	change(c)
+	w, s, err := d.decide(c)
+	if err != nil || s.Error != "" {
+		return false
+	}
+	if w.Result == s.Result {
+		return true
+	}
+	rest := &Disagreement{Original: d.Original, Scenario: c, Ward: w, Sim: s, decide: d.decide, depth: d.depth + 1, tried: d.tried}
+	return attribute(rest) != nil
 }
 
 // Minimize shrinks a scenario the engines disagree on: it drops
@@ -17,7 +48,21 @@ type Disagreement struct {
 // when ward's answer held), until no drop keeps the disagreement.
 func Minimize(s *Scenario, ward Answer, sim SimAnswer, simulator *Simulator) (*Disagreement, error) {
 	d := &Disagreement{Original: s, Ward: ward, Sim: sim}
+	d.decide = func(c *Scenario) (Answer, SimAnswer, error) {
+		w, err := Ward(c)
+		if err != nil {
+			return Answer{}, SimAnswer{}, err
+		}
+		got, err := simulator.Decide(c)
+		if err != nil {
+			return Answer{}, SimAnswer{}, err
+		}
+		return w, got[0], nil
+	}
 	holds := func(c *Scenario) (bool, error) {
+		if !Coherent(c) {
+			return false, nil
+		}
 		a, err := Ward(c)
 		if err != nil || a.Result != ward.Result {
 			return false, nil

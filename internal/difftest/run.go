@@ -144,6 +144,7 @@ func Run(cfg Config) (*Report, error) {
 			}
 		}
 		mins := make([]*Disagreement, len(dis))
+		causes := make([]*Cause, len(dis))
 		merrs := make([]error, len(dis))
 		var next int
 		var mu sync.Mutex
@@ -161,6 +162,9 @@ func Run(cfg Config) (*Report, error) {
 						return
 					}
 					mins[i], merrs[i] = Minimize(dis[i].s, dis[i].ward, dis[i].sim, sims[w])
+					if merrs[i] == nil {
+						causes[i] = Attribute(mins[i])
+					}
 				}
 			}()
 		}
@@ -169,7 +173,7 @@ func Run(cfg Config) (*Report, error) {
 			if merrs[i] != nil {
 				return nil, merrs[i]
 			}
-			if c := Attribute(d); c != nil {
+			if c := causes[i]; c != nil {
 				rep.Explained[c.ID] = append(rep.Explained[c.ID], d)
 			} else {
 				rep.Unexplained = append(rep.Unexplained, d)
