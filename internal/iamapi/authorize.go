@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wardhq/ward/internal/awsquery"
 	"github.com/wardhq/ward/internal/jsonw"
 	"github.com/wardhq/ward/internal/policy"
 	"github.com/wardhq/ward/internal/sigv4"
@@ -59,8 +60,8 @@ func (s *Service) AuthorizeHandler() http.Handler {
 		h := w.Header()
 		h["Content-Type"] = jsonContentType
 		h.Set("x-amzn-RequestId", requestID)
-		in := responseBuffers.Get().(*[]byte)
-		defer putResponseBuffer(in)
+		in := awsquery.GetBuffer()
+		defer awsquery.PutBuffer(in)
 		body, err := readBody(*in, r.Body, maxAuthorizeBody)
 		*in = body
 		if errors.Is(err, errBodyTooLarge) {
@@ -93,8 +94,8 @@ func (s *Service) AuthorizeHandler() http.Handler {
 		}
 		single := batch == nil
 		c := &call{s: s, ctx: r.Context(), op: "Authorize", who: who, requestID: requestID, sourceIP: remoteIP(r), secure: r.TLS != nil}
-		out := responseBuffers.Get().(*[]byte)
-		defer putResponseBuffer(out)
+		out := awsquery.GetBuffer()
+		defer awsquery.PutBuffer(out)
 		b := (*out)[:0]
 		if single {
 			b = c.authorizeOne(one).appendJSON(b)
@@ -452,7 +453,7 @@ func (s *Service) loadPrincipal(ctx context.Context, arn string) (*caller, strin
 		}
 		return nil
 	})
-	var ae *APIError
+	var ae *awsquery.Error
 	if errors.As(err, &ae) || errors.Is(err, store.ErrNotFound) {
 		return nil, subject, nil // no such principal
 	}

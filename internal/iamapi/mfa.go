@@ -73,8 +73,8 @@ func createVirtualMFADevice(c *call) error {
 	if err != nil {
 		return err
 	}
-	d := &MFADevice{Name: name, Path: path, Serial: arnOf(c.who.account, "mfa", path, name), Created: c.s.now(), Tags: c.p.tags("Tags")}
-	if err := c.authorize("iam:CreateVirtualMFADevice", d.Serial, tagContext(c.p.tags("Tags"))); err != nil {
+	d := &MFADevice{Name: name, Path: path, Serial: arnOf(c.who.account, "mfa", path, name), Created: c.s.now(), Tags: tagsParam(c.p, "Tags")}
+	if err := c.authorize("iam:CreateVirtualMFADevice", d.Serial, tagContext(tagsParam(c.p, "Tags"))); err != nil {
 		return err
 	}
 	seed := totp.NewSeed()
@@ -84,12 +84,12 @@ func createVirtualMFADevice(c *call) error {
 	}); err != nil {
 		return err
 	}
-	c.x.open("VirtualMFADevice")
-	c.x.elem("SerialNumber", d.Serial)
+	c.x.Open("VirtualMFADevice")
+	c.x.Elem("SerialNumber", d.Serial)
 	// A blob in the Query protocol is base64; the SDKs hand back the
 	// base32 seed an authenticator app takes.
-	c.x.elem("Base32StringSeed", base64.StdEncoding.EncodeToString([]byte(seed)))
-	c.x.close("VirtualMFADevice")
+	c.x.Elem("Base32StringSeed", base64.StdEncoding.EncodeToString([]byte(seed)))
+	c.x.Close("VirtualMFADevice")
 	return nil
 }
 
@@ -104,7 +104,7 @@ func (c *call) checkMFACode(d *MFADevice, code string) (int64, bool) {
 }
 
 func enableMFADevice(c *call) error {
-	v, err := c.p.requiredAll("UserName", "SerialNumber", "AuthenticationCode1", "AuthenticationCode2")
+	v, err := c.p.RequiredAll("UserName", "SerialNumber", "AuthenticationCode1", "AuthenticationCode2")
 	if err != nil {
 		return err
 	}
@@ -140,7 +140,7 @@ func enableMFADevice(c *call) error {
 }
 
 func deactivateMFADevice(c *call) error {
-	v, err := c.p.requiredAll("UserName", "SerialNumber")
+	v, err := c.p.RequiredAll("UserName", "SerialNumber")
 	if err != nil {
 		return err
 	}
@@ -166,7 +166,7 @@ func deactivateMFADevice(c *call) error {
 }
 
 func deleteVirtualMFADevice(c *call) error {
-	serial, err := c.p.required("SerialNumber")
+	serial, err := c.p.Required("SerialNumber")
 	if err != nil {
 		return err
 	}
@@ -232,9 +232,9 @@ func listMFADevices(c *call) error {
 		}
 	}
 	return writeList(c, "MFADevices", mine, func(d *MFADevice) {
-		c.x.elem("UserName", d.UserName)
-		c.x.elem("SerialNumber", d.Serial)
-		c.x.elem("EnableDate", fmtTime(d.Enabled))
+		c.x.Elem("UserName", d.UserName)
+		c.x.Elem("SerialNumber", d.Serial)
+		c.x.Elem("EnableDate", fmtTime(d.Enabled))
 	})
 }
 
@@ -242,7 +242,7 @@ func listVirtualMFADevices(c *call) error {
 	if err := c.authorize("iam:ListVirtualMFADevices", "*", nil); err != nil {
 		return err
 	}
-	status := c.p.get("AssignmentStatus")
+	status := c.p.Get("AssignmentStatus")
 	all, err := c.mfaDevices()
 	if err != nil {
 		return err
@@ -254,13 +254,13 @@ func listVirtualMFADevices(c *call) error {
 		}
 	}
 	return writeList(c, "VirtualMFADevices", shown, func(d *MFADevice) {
-		c.x.elem("SerialNumber", d.Serial)
+		c.x.Elem("SerialNumber", d.Serial)
 		if d.UserName != "" {
-			c.x.elem("EnableDate", fmtTime(d.Enabled))
-			c.x.open("User")
-			c.x.elem("UserName", d.UserName)
-			c.x.elem("Arn", d.UserArn)
-			c.x.close("User")
+			c.x.Elem("EnableDate", fmtTime(d.Enabled))
+			c.x.Open("User")
+			c.x.Elem("UserName", d.UserName)
+			c.x.Elem("Arn", d.UserArn)
+			c.x.Close("User")
 		}
 	})
 }
@@ -269,7 +269,7 @@ func listVirtualMFADevices(c *call) error {
 // AssumeRole: the device must be the calling user's, the code current
 // and unused. It returns whether MFA was given.
 func (c *call) verifyMFA() (bool, error) {
-	serial, code := c.p.get("SerialNumber"), c.p.get("TokenCode")
+	serial, code := c.p.Get("SerialNumber"), c.p.Get("TokenCode")
 	if serial == "" && code == "" {
 		return false, nil
 	}

@@ -47,7 +47,7 @@ func providerHost(u string) string {
 }
 
 func createOIDCProvider(c *call) error {
-	u, err := c.p.required("Url")
+	u, err := c.p.Required("Url")
 	if err != nil {
 		return err
 	}
@@ -56,8 +56,8 @@ func createOIDCProvider(c *call) error {
 	}
 	host := providerHost(u)
 	p := &OIDCProvider{URL: host, Issuer: u, Arn: fmt.Sprintf("arn:aws:iam::%s:oidc-provider/%s", c.who.account, host),
-		ClientIDs: c.p.list("ClientIDList"), Thumbprints: c.p.list("ThumbprintList"), Created: c.s.now(), Tags: c.p.tags("Tags")}
-	if err := c.authorize("iam:CreateOpenIDConnectProvider", p.Arn, tagContext(c.p.tags("Tags"))); err != nil {
+		ClientIDs: c.p.List("ClientIDList"), Thumbprints: c.p.List("ThumbprintList"), Created: c.s.now(), Tags: tagsParam(c.p, "Tags")}
+	if err := c.authorize("iam:CreateOpenIDConnectProvider", p.Arn, tagContext(tagsParam(c.p, "Tags"))); err != nil {
 		return err
 	}
 	err = c.s.update(c.ctx, func(tx store.Tx) error {
@@ -66,7 +66,7 @@ func createOIDCProvider(c *call) error {
 	if err != nil {
 		return err
 	}
-	c.x.elem("OpenIDConnectProviderArn", p.Arn)
+	c.x.Elem("OpenIDConnectProviderArn", p.Arn)
 	return nil
 }
 
@@ -85,7 +85,7 @@ func loadOIDC(tx store.Tx, account, arn string) (*OIDCProvider, error) {
 }
 
 func getOIDCProvider(c *call) error {
-	arn, err := c.p.required("OpenIDConnectProviderArn")
+	arn, err := c.p.Required("OpenIDConnectProviderArn")
 	if err != nil {
 		return err
 	}
@@ -97,24 +97,24 @@ func getOIDCProvider(c *call) error {
 		if err != nil {
 			return err
 		}
-		c.x.elem("Url", p.URL)
-		c.x.open("ClientIDList")
+		c.x.Elem("Url", p.URL)
+		c.x.Open("ClientIDList")
 		for _, id := range p.ClientIDs {
-			c.x.elem("member", id)
+			c.x.Elem("member", id)
 		}
-		c.x.close("ClientIDList")
-		c.x.open("ThumbprintList")
+		c.x.Close("ClientIDList")
+		c.x.Open("ThumbprintList")
 		for _, t := range p.Thumbprints {
-			c.x.elem("member", t)
+			c.x.Elem("member", t)
 		}
-		c.x.close("ThumbprintList")
-		c.x.elem("CreateDate", fmtTime(p.Created))
+		c.x.Close("ThumbprintList")
+		c.x.Elem("CreateDate", fmtTime(p.Created))
 		return nil
 	})
 }
 
 func deleteOIDCProvider(c *call) error {
-	arn, err := c.p.required("OpenIDConnectProviderArn")
+	arn, err := c.p.Required("OpenIDConnectProviderArn")
 	if err != nil {
 		return err
 	}
@@ -138,13 +138,13 @@ func listOIDCProviders(c *call) error {
 	if err != nil {
 		return err
 	}
-	c.x.open("OpenIDConnectProviderList")
+	c.x.Open("OpenIDConnectProviderList")
 	for _, p := range ps {
-		c.x.open("member")
-		c.x.elem("Arn", p.Arn)
-		c.x.close("member")
+		c.x.Open("member")
+		c.x.Elem("Arn", p.Arn)
+		c.x.Close("member")
 	}
-	c.x.close("OpenIDConnectProviderList")
+	c.x.Close("OpenIDConnectProviderList")
 	return nil
 }
 
@@ -173,12 +173,12 @@ func (s *Service) SetOIDCKeys(account, providerURL string, jwks []byte) error {
 // expired; the role's trust policy must allow the provider (Federated)
 // with the token's claims as context (HOST:aud, HOST:sub, ...).
 func assumeRoleWithWebIdentity(c *call) error {
-	v, err := c.p.requiredAll("RoleArn", "RoleSessionName")
+	v, err := c.p.RequiredAll("RoleArn", "RoleSessionName")
 	if err != nil {
 		return err
 	}
 	roleArn, sessionName := v[0], v[1]
-	token, err := c.p.required("WebIdentityToken")
+	token, err := c.p.Required("WebIdentityToken")
 	if err != nil {
 		return err
 	}
@@ -246,7 +246,7 @@ func assumeRoleWithWebIdentity(c *call) error {
 	if err := c.authorizeWith("sts:AssumeRoleWithWebIdentity", role.Arn, ctx, trust); err != nil {
 		return err
 	}
-	duration, err := c.p.intOr("DurationSeconds", 3600)
+	duration, err := c.p.IntOr("DurationSeconds", 3600)
 	if err != nil {
 		return err
 	}
@@ -264,17 +264,17 @@ func assumeRoleWithWebIdentity(c *call) error {
 	if err := c.issueSession(account, s); err != nil {
 		return err
 	}
-	c.x.elem("SubjectFromWebIdentityToken", sub)
-	c.x.open("AssumedRoleUser")
-	c.x.elem("AssumedRoleId", role.ID+":"+sessionName)
-	c.x.elem("Arn", "arn:aws:sts::"+account+":assumed-role/"+role.Name+"/"+sessionName)
-	c.x.close("AssumedRoleUser")
+	c.x.Elem("SubjectFromWebIdentityToken", sub)
+	c.x.Open("AssumedRoleUser")
+	c.x.Elem("AssumedRoleId", role.ID+":"+sessionName)
+	c.x.Elem("Arn", "arn:aws:sts::"+account+":assumed-role/"+role.Name+"/"+sessionName)
+	c.x.Close("AssumedRoleUser")
 	if len(sessionPolicies) > 0 {
-		c.x.elem("PackedPolicySize", "10")
+		c.x.Elem("PackedPolicySize", "10")
 	}
-	c.x.elem("Provider", provider.URL)
+	c.x.Elem("Provider", provider.URL)
 	if len(auds) > 0 {
-		c.x.elem("Audience", auds[0])
+		c.x.Elem("Audience", auds[0])
 	}
 	return nil
 }

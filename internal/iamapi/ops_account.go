@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/wardhq/ward/internal/awsquery"
 	"github.com/wardhq/ward/internal/engine"
 	"github.com/wardhq/ward/internal/policy"
 	"github.com/wardhq/ward/internal/store"
@@ -35,37 +36,37 @@ func getAccountAuthorizationDetails(c *call) error {
 		return err
 	}
 	filter := map[string]bool{}
-	for _, f := range c.p.list("Filter") {
+	for _, f := range c.p.List("Filter") {
 		filter[f] = true
 	}
 	want := func(f string) bool { return len(filter) == 0 || filter[f] }
 	return c.s.view(c.ctx, func(tx store.Tx) error {
 		attachedList := func(arns []string) {
-			c.x.open("AttachedManagedPolicies")
+			c.x.Open("AttachedManagedPolicies")
 			for _, a := range arns {
-				c.x.open("member")
-				c.x.elem("PolicyName", a[strings.LastIndexByte(a, '/')+1:])
-				c.x.elem("PolicyArn", a)
-				c.x.close("member")
+				c.x.Open("member")
+				c.x.Elem("PolicyName", a[strings.LastIndexByte(a, '/')+1:])
+				c.x.Elem("PolicyArn", a)
+				c.x.Close("member")
 			}
-			c.x.close("AttachedManagedPolicies")
+			c.x.Close("AttachedManagedPolicies")
 		}
 		inlineList := func(tag string, ps []NamedPolicy) {
-			c.x.open(tag)
+			c.x.Open(tag)
 			for _, p := range ps {
-				c.x.open("member")
-				c.x.elem("PolicyName", p.Name)
-				c.x.elem("PolicyDocument", encodeDocument(p.Document))
-				c.x.close("member")
+				c.x.Open("member")
+				c.x.Elem("PolicyName", p.Name)
+				c.x.Elem("PolicyDocument", awsquery.EncodeDocument(p.Document))
+				c.x.Close("member")
 			}
-			c.x.close(tag)
+			c.x.Close(tag)
 		}
 		boundaryOf := func(arn string) {
 			if arn != "" {
-				c.x.open("PermissionsBoundary")
-				c.x.elem("PermissionsBoundaryType", "PermissionsBoundaryPolicy")
-				c.x.elem("PermissionsBoundaryArn", arn)
-				c.x.close("PermissionsBoundary")
+				c.x.Open("PermissionsBoundary")
+				c.x.Elem("PermissionsBoundaryType", "PermissionsBoundaryPolicy")
+				c.x.Elem("PermissionsBoundaryArn", arn)
+				c.x.Close("PermissionsBoundary")
 			}
 		}
 		if want("User") {
@@ -73,56 +74,56 @@ func getAccountAuthorizationDetails(c *call) error {
 			if err != nil {
 				return err
 			}
-			c.x.open("UserDetailList")
+			c.x.Open("UserDetailList")
 			for _, e := range es {
 				var u User
 				if err := decode(e, &u); err != nil {
 					return err
 				}
-				c.x.open("member")
-				c.x.elem("Path", u.Path)
-				c.x.elem("UserName", u.Name)
-				c.x.elem("UserId", u.ID)
-				c.x.elem("Arn", u.Arn)
-				c.x.elem("CreateDate", fmtTime(u.Created))
+				c.x.Open("member")
+				c.x.Elem("Path", u.Path)
+				c.x.Elem("UserName", u.Name)
+				c.x.Elem("UserId", u.ID)
+				c.x.Elem("Arn", u.Arn)
+				c.x.Elem("CreateDate", fmtTime(u.Created))
 				inlineList("UserPolicyList", u.Inline)
-				c.x.open("GroupList")
+				c.x.Open("GroupList")
 				for _, g := range u.Groups {
-					c.x.elem("member", g)
+					c.x.Elem("member", g)
 				}
-				c.x.close("GroupList")
+				c.x.Close("GroupList")
 				attachedList(u.Attached)
 				boundaryOf(u.Boundary)
-				c.x.tags(u.Tags)
-				c.x.close("member")
+				writeTags(&c.x, u.Tags)
+				c.x.Close("member")
 			}
-			c.x.close("UserDetailList")
+			c.x.Close("UserDetailList")
 		}
 		if want("Group") {
 			es, err := tx.List(c.who.account, kindGroup, "")
 			if err != nil {
 				return err
 			}
-			c.x.open("GroupDetailList")
+			c.x.Open("GroupDetailList")
 			for _, e := range es {
 				var g Group
 				if err := decode(e, &g); err != nil {
 					return err
 				}
-				c.x.open("member")
+				c.x.Open("member")
 				writeGroup(&c.x, &g)
 				inlineList("GroupPolicyList", g.Inline)
 				attachedList(g.Attached)
-				c.x.close("member")
+				c.x.Close("member")
 			}
-			c.x.close("GroupDetailList")
+			c.x.Close("GroupDetailList")
 		}
 		if want("Role") {
 			es, err := tx.List(c.who.account, kindRole, "")
 			if err != nil {
 				return err
 			}
-			c.x.open("RoleDetailList")
+			c.x.Open("RoleDetailList")
 			for _, e := range es {
 				var r Role
 				if err := decode(e, &r); err != nil {
@@ -132,63 +133,63 @@ func getAccountAuthorizationDetails(c *call) error {
 				if r.AssumeRolePolicy, err = effectiveTrust(tx, &r); err != nil {
 					return err
 				}
-				c.x.open("member")
-				c.x.elem("Path", r.Path)
-				c.x.elem("RoleName", r.Name)
-				c.x.elem("RoleId", r.ID)
-				c.x.elem("Arn", r.Arn)
-				c.x.elem("CreateDate", fmtTime(r.Created))
-				c.x.elem("AssumeRolePolicyDocument", encodeDocument(r.AssumeRolePolicy))
-				c.x.open("InstanceProfileList")
-				c.x.close("InstanceProfileList")
+				c.x.Open("member")
+				c.x.Elem("Path", r.Path)
+				c.x.Elem("RoleName", r.Name)
+				c.x.Elem("RoleId", r.ID)
+				c.x.Elem("Arn", r.Arn)
+				c.x.Elem("CreateDate", fmtTime(r.Created))
+				c.x.Elem("AssumeRolePolicyDocument", awsquery.EncodeDocument(r.AssumeRolePolicy))
+				c.x.Open("InstanceProfileList")
+				c.x.Close("InstanceProfileList")
 				inlineList("RolePolicyList", r.Inline)
 				attachedList(r.Attached)
 				boundaryOf(r.Boundary)
-				c.x.tags(r.Tags)
-				c.x.close("member")
+				writeTags(&c.x, r.Tags)
+				c.x.Close("member")
 			}
-			c.x.close("RoleDetailList")
+			c.x.Close("RoleDetailList")
 		}
 		if want("LocalManagedPolicy") {
 			es, err := tx.List(c.who.account, kindPolicy, "")
 			if err != nil {
 				return err
 			}
-			c.x.open("Policies")
+			c.x.Open("Policies")
 			for _, e := range es {
 				var mp ManagedPolicy
 				if err := decode(e, &mp); err != nil {
 					return err
 				}
-				c.x.open("member")
+				c.x.Open("member")
 				writePolicy(&c.x, &mp)
-				c.x.open("PolicyVersionList")
+				c.x.Open("PolicyVersionList")
 				for _, v := range mp.Versions {
-					c.x.open("member")
-					c.x.elem("Document", encodeDocument(v.Document))
-					c.x.elem("VersionId", v.ID)
-					c.x.elem("IsDefaultVersion", fmt.Sprint(v.IsDefault))
-					c.x.elem("CreateDate", fmtTime(v.Created))
-					c.x.close("member")
+					c.x.Open("member")
+					c.x.Elem("Document", awsquery.EncodeDocument(v.Document))
+					c.x.Elem("VersionId", v.ID)
+					c.x.Elem("IsDefaultVersion", fmt.Sprint(v.IsDefault))
+					c.x.Elem("CreateDate", fmtTime(v.Created))
+					c.x.Close("member")
 				}
-				c.x.close("PolicyVersionList")
-				c.x.close("member")
+				c.x.Close("PolicyVersionList")
+				c.x.Close("member")
 			}
-			c.x.close("Policies")
+			c.x.Close("Policies")
 		}
-		c.x.elem("IsTruncated", "false")
+		c.x.Elem("IsTruncated", "false")
 		return nil
 	})
 }
 
 func updateRole(c *call) error {
-	name, err := c.p.required("RoleName")
+	name, err := c.p.Required("RoleName")
 	if err != nil {
 		return err
 	}
 	maxDur := 0
-	if c.p.get("MaxSessionDuration") != "" {
-		if maxDur, err = c.p.intOr("MaxSessionDuration", 0); err != nil {
+	if c.p.Get("MaxSessionDuration") != "" {
+		if maxDur, err = c.p.IntOr("MaxSessionDuration", 0); err != nil {
 			return err
 		}
 	}
@@ -202,7 +203,7 @@ func updateRole(c *call) error {
 			return err
 		}
 		if _, ok := c.p["Description"]; ok {
-			r.Description = c.p.get("Description")
+			r.Description = c.p.Get("Description")
 		}
 		if maxDur > 0 {
 			r.MaxSessionDuration = maxDur
@@ -214,15 +215,15 @@ func updateRole(c *call) error {
 		return err
 	}
 	if c.op == "UpdateRoleDescription" {
-		c.x.open("Role")
+		c.x.Open("Role")
 		writeRole(&c.x, out, true)
-		c.x.close("Role")
+		c.x.Close("Role")
 	}
 	return nil
 }
 
 func updateAccessKey(c *call) error {
-	v, err := c.p.requiredAll("AccessKeyId", "Status")
+	v, err := c.p.RequiredAll("AccessKeyId", "Status")
 	if err != nil {
 		return err
 	}
@@ -246,7 +247,7 @@ func updateAccessKey(c *call) error {
 // signed a request since ward started (kept in memory); N/A for a key not
 // used since, as IAM reports a key never used.
 func getAccessKeyLastUsed(c *call) error {
-	id, err := c.p.required("AccessKeyId")
+	id, err := c.p.Required("AccessKeyId")
 	if err != nil {
 		return err
 	}
@@ -289,23 +290,23 @@ func getAccessKeyLastUsed(c *call) error {
 		return noSuchEntity("The Access Key with id %s cannot be found.", id)
 	}
 	if userName != "" {
-		c.x.elem("UserName", userName)
+		c.x.Elem("UserName", userName)
 	}
-	c.x.open("AccessKeyLastUsed")
+	c.x.Open("AccessKeyLastUsed")
 	if u, ok := c.s.lastUse(id); ok {
-		c.x.elem("LastUsedDate", fmtTime(u.time))
-		c.x.elem("ServiceName", u.service)
-		c.x.elem("Region", u.region)
+		c.x.Elem("LastUsedDate", fmtTime(u.time))
+		c.x.Elem("ServiceName", u.service)
+		c.x.Elem("Region", u.region)
 	} else {
-		c.x.elem("ServiceName", "N/A")
-		c.x.elem("Region", "N/A")
+		c.x.Elem("ServiceName", "N/A")
+		c.x.Elem("Region", "N/A")
 	}
-	c.x.close("AccessKeyLastUsed")
+	c.x.Close("AccessKeyLastUsed")
 	return nil
 }
 
 func listEntitiesForPolicy(c *call) error {
-	arn, err := c.p.required("PolicyArn")
+	arn, err := c.p.Required("PolicyArn")
 	if err != nil {
 		return err
 	}
@@ -336,16 +337,16 @@ func listEntitiesForPolicy(c *call) error {
 	}
 	for _, k := range []struct{ kind, list, name, id string }{
 		{kindGroup, "PolicyGroups", "GroupName", "GroupId"}, {kindUser, "PolicyUsers", "UserName", "UserId"}, {kindRole, "PolicyRoles", "RoleName", "RoleId"}} {
-		c.x.open(k.list)
+		c.x.Open(k.list)
 		for _, e := range groups[k.kind] {
-			c.x.open("member")
-			c.x.elem(k.name, e[0])
-			c.x.elem(k.id, e[1])
-			c.x.close("member")
+			c.x.Open("member")
+			c.x.Elem(k.name, e[0])
+			c.x.Elem(k.id, e[1])
+			c.x.Close("member")
 		}
-		c.x.close(k.list)
+		c.x.Close(k.list)
 	}
-	c.x.elem("IsTruncated", "false")
+	c.x.Elem("IsTruncated", "false")
 	return nil
 }
 
@@ -353,8 +354,8 @@ func listEntitiesForPolicy(c *call) error {
 // request, as a stand-in user of the caller's account, with optional SCPs
 // (ordered root to account), a boundary and a resource policy.
 func simulateCustomPolicy(c *call) error {
-	docs := c.p.list("PolicyInputList")
-	actions := c.p.list("ActionNames")
+	docs := c.p.List("PolicyInputList")
+	actions := c.p.List("ActionNames")
 	if len(docs) == 0 || len(actions) == 0 {
 		return apiErr(400, "ValidationError", "PolicyInputList and ActionNames are required")
 	}
@@ -370,19 +371,19 @@ func simulateCustomPolicy(c *call) error {
 	}
 	// Every document is checked as IAM checks its kind: one that does not
 	// parse is MalformedPolicyDocument, never left out of the decision.
-	if b := c.p.list("PermissionsBoundaryPolicyInputList"); len(b) > 0 {
+	if b := c.p.List("PermissionsBoundaryPolicyInputList"); len(b) > 0 {
 		if err := checkDocument(b[0], policy.KindBoundary); err != nil {
 			return err
 		}
 		ps.Boundary = compileStored(b[0], "PermissionsBoundaryPolicyInputList.1")
 	}
-	for i, d := range c.p.list("OrderedOrganizationPolicyInputList") {
+	for i, d := range c.p.List("OrderedOrganizationPolicyInputList") {
 		if err := checkDocument(d, policy.KindSCP); err != nil {
 			return err
 		}
 		ps.SCPs = append(ps.SCPs, []*engine.Compiled{compileStored(d, fmt.Sprintf("OrderedOrganizationPolicyInputList.%d", i+1))})
 	}
-	if rp := c.p.get("ResourcePolicy"); rp != "" {
+	if rp := c.p.Get("ResourcePolicy"); rp != "" {
 		if err := checkDocument(rp, policy.KindResource); err != nil {
 			return err
 		}
@@ -392,15 +393,15 @@ func simulateCustomPolicy(c *call) error {
 	if err != nil {
 		return invalidInput("%v", err)
 	}
-	callerArn := c.p.get("CallerArn")
+	callerArn := c.p.Get("CallerArn")
 	if callerArn == "" {
 		callerArn = arnOf(c.who.account, "user", "/", "SimulatedUser")
 	}
-	resources := c.p.list("ResourceArns")
+	resources := c.p.List("ResourceArns")
 	if len(resources) == 0 {
 		resources = []string{"*"}
 	}
-	req := engine.Request{Principal: callerArn, ResourceAccount: c.p.get("ResourceOwner"), Context: c.contextEntries(), Now: c.s.now()}
+	req := engine.Request{Principal: callerArn, ResourceAccount: c.p.Get("ResourceOwner"), Context: c.contextEntries(), Now: c.s.now()}
 	return c.writeEvaluations(set, req, actions, resources, "user", len(ps.SCPs) > 0)
 }
 
@@ -428,15 +429,15 @@ func contextKeys(docs []string) []string {
 }
 
 func writeContextKeys(c *call, keys []string) {
-	c.x.open("ContextKeyNames")
+	c.x.Open("ContextKeyNames")
 	for _, k := range keys {
-		c.x.elem("member", k)
+		c.x.Elem("member", k)
 	}
-	c.x.close("ContextKeyNames")
+	c.x.Close("ContextKeyNames")
 }
 
 func getContextKeysForCustomPolicy(c *call) error {
-	docs := c.p.list("PolicyInputList")
+	docs := c.p.List("PolicyInputList")
 	if len(docs) == 0 {
 		return apiErr(400, "ValidationError", "PolicyInputList is required")
 	}
@@ -448,7 +449,7 @@ func getContextKeysForCustomPolicy(c *call) error {
 }
 
 func getContextKeysForPrincipalPolicy(c *call) error {
-	source, err := c.p.required("PolicySourceArn")
+	source, err := c.p.Required("PolicySourceArn")
 	if err != nil {
 		return err
 	}
@@ -462,7 +463,7 @@ func getContextKeysForPrincipalPolicy(c *call) error {
 	if err != nil {
 		return noSuchEntity("%v", err)
 	}
-	docs := c.p.list("PolicyInputList")
+	docs := c.p.List("PolicyInputList")
 	err = c.s.view(c.ctx, func(tx store.Tx) error {
 		var attached []string
 		var inline []NamedPolicy
@@ -498,7 +499,7 @@ func getContextKeysForPrincipalPolicy(c *call) error {
 // memberships and access keys follow the user, while policies that name
 // the old ARN keep naming it.
 func updateUser(c *call) error {
-	name, err := c.p.required("UserName")
+	name, err := c.p.Required("UserName")
 	if err != nil {
 		return err
 	}
@@ -510,10 +511,10 @@ func updateUser(c *call) error {
 		return err
 	}
 	newName, newPath := old.Name, old.Path
-	if v := c.p.get("NewUserName"); v != "" {
+	if v := c.p.Get("NewUserName"); v != "" {
 		newName = v
 	}
-	if v := c.p.get("NewPath"); v != "" {
+	if v := c.p.Get("NewPath"); v != "" {
 		newPath = v
 	}
 	newArn := arnOf(c.who.account, "user", newPath, newName)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wardhq/ward/internal/awsquery"
 	"github.com/wardhq/ward/internal/engine"
 	"github.com/wardhq/ward/internal/policy"
 	"github.com/wardhq/ward/internal/store"
@@ -42,7 +43,7 @@ func init() {
 // document reads a required policy document parameter and checks it as
 // IAM checks a policy of that kind.
 func (c *call) document(param string, kind policy.Kind) (string, error) {
-	doc, err := c.p.required(param)
+	doc, err := c.p.Required(param)
 	if err != nil {
 		return "", err
 	}
@@ -52,10 +53,10 @@ func (c *call) document(param string, kind policy.Kind) (string, error) {
 // nameAndPath reads the name and optional Path (default "/") of a Create
 // call; checkParams has checked both against their patterns.
 func (c *call) nameAndPath(nameParam string) (name, path string, err error) {
-	if name, err = c.p.required(nameParam); err != nil {
+	if name, err = c.p.Required(nameParam); err != nil {
 		return "", "", err
 	}
-	if path = c.p.get("Path"); path == "" {
+	if path = c.p.Get("Path"); path == "" {
 		path = "/"
 	}
 	return name, path, nil
@@ -160,21 +161,21 @@ func resourceTagContext(tags []Tag) map[string][]string {
 
 // ---- users ----
 
-func writeUser(x *xmlw, u *User) {
-	x.open("User")
-	x.elem("Path", u.Path)
-	x.elem("UserName", u.Name)
-	x.elem("UserId", u.ID)
-	x.elem("Arn", u.Arn)
-	x.elem("CreateDate", fmtTime(u.Created))
+func writeUser(x *awsquery.Writer, u *User) {
+	x.Open("User")
+	x.Elem("Path", u.Path)
+	x.Elem("UserName", u.Name)
+	x.Elem("UserId", u.ID)
+	x.Elem("Arn", u.Arn)
+	x.Elem("CreateDate", fmtTime(u.Created))
 	if u.Boundary != "" {
-		x.open("PermissionsBoundary")
-		x.elem("PermissionsBoundaryType", "PermissionsBoundaryPolicy")
-		x.elem("PermissionsBoundaryArn", u.Boundary)
-		x.close("PermissionsBoundary")
+		x.Open("PermissionsBoundary")
+		x.Elem("PermissionsBoundaryType", "PermissionsBoundaryPolicy")
+		x.Elem("PermissionsBoundaryArn", u.Boundary)
+		x.Close("PermissionsBoundary")
 	}
-	x.tags(u.Tags)
-	x.close("User")
+	writeTags(x, u.Tags)
+	x.Close("User")
 }
 
 func createUser(c *call) error {
@@ -182,13 +183,13 @@ func createUser(c *call) error {
 	if err != nil {
 		return err
 	}
-	tags := c.p.tags("Tags")
+	tags := tagsParam(c.p, "Tags")
 	if len(tags) > 50 {
 		return apiErr(409, "LimitExceeded", "Cannot exceed quota for TagsPerUser: 50")
 	}
 	u := &User{Name: name}
 	u.Path, u.ID, u.Arn, u.Created, u.Tags = path, newID("AIDA"), arnOf(c.who.account, "user", path, name), c.s.now(), tags
-	u.Boundary = c.p.get("PermissionsBoundary")
+	u.Boundary = c.p.Get("PermissionsBoundary")
 	ctx := createContext(tags, u.Boundary)
 	if err := c.authorize("iam:CreateUser", u.Arn, ctx); err != nil {
 		return err
@@ -244,15 +245,15 @@ func loadUser(tx store.Tx, account, name string) (*User, error) {
 }
 
 func getUser(c *call) error {
-	name := c.p.get("UserName")
+	name := c.p.Get("UserName")
 	if name == "" {
 		// Without a name, GetUser describes the caller.
 		if c.who.kind == "root" {
-			c.x.open("User")
-			c.x.elem("UserId", c.who.account)
-			c.x.elem("Arn", c.who.arn)
-			c.x.elem("CreateDate", fmtTime(time.Unix(0, 0)))
-			c.x.close("User")
+			c.x.Open("User")
+			c.x.Elem("UserId", c.who.account)
+			c.x.Elem("Arn", c.who.arn)
+			c.x.Elem("CreateDate", fmtTime(time.Unix(0, 0)))
+			c.x.Close("User")
 			return nil
 		}
 		if c.who.kind != "user" {
@@ -289,7 +290,7 @@ func page[T any](c *call, items []T) ([]T, func(), error) {
 // ("/" when none), taken literally, so that a grant on one role does not
 // list every role.
 func (c *call) listResource(kind string) string {
-	prefix := c.p.get("PathPrefix")
+	prefix := c.p.Get("PathPrefix")
 	if prefix == "" {
 		prefix = "/"
 	}
@@ -299,7 +300,7 @@ func (c *call) listResource(kind string) string {
 // listAll reads the entities of a kind whose path starts with the
 // PathPrefix parameter, in creation order.
 func listAll[T any](c *call, kind string, path func(*T) string) ([]*T, error) {
-	prefix := c.p.get("PathPrefix")
+	prefix := c.p.Get("PathPrefix")
 	var out []*T
 	err := c.s.view(c.ctx, func(tx store.Tx) error {
 		es, err := tx.List(c.who.account, kind, "")
@@ -327,13 +328,13 @@ func writeList[T any](c *call, tag string, items []T, write func(T)) error {
 	if err != nil {
 		return err
 	}
-	c.x.open(tag)
+	c.x.Open(tag)
 	for _, it := range pageItems {
-		c.x.open("member")
+		c.x.Open("member")
 		write(it)
-		c.x.close("member")
+		c.x.Close("member")
 	}
-	c.x.close(tag)
+	c.x.Close(tag)
 	tail()
 	return nil
 }
@@ -347,16 +348,16 @@ func listUsers(c *call) error {
 		return err
 	}
 	return writeList(c, "Users", users, func(u *User) {
-		c.x.elem("Path", u.Path)
-		c.x.elem("UserName", u.Name)
-		c.x.elem("UserId", u.ID)
-		c.x.elem("Arn", u.Arn)
-		c.x.elem("CreateDate", fmtTime(u.Created))
+		c.x.Elem("Path", u.Path)
+		c.x.Elem("UserName", u.Name)
+		c.x.Elem("UserId", u.ID)
+		c.x.Elem("Arn", u.Arn)
+		c.x.Elem("CreateDate", fmtTime(u.Created))
 	})
 }
 
 func deleteUser(c *call) error {
-	name, err := c.p.required("UserName")
+	name, err := c.p.Required("UserName")
 	if err != nil {
 		return err
 	}
@@ -401,25 +402,25 @@ func deleteUser(c *call) error {
 
 // ---- roles ----
 
-func writeRole(x *xmlw, r *Role, full bool) {
-	x.elem("Path", r.Path)
-	x.elem("RoleName", r.Name)
-	x.elem("RoleId", r.ID)
-	x.elem("Arn", r.Arn)
-	x.elem("CreateDate", fmtTime(r.Created))
-	x.elem("AssumeRolePolicyDocument", encodeDocument(r.AssumeRolePolicy))
+func writeRole(x *awsquery.Writer, r *Role, full bool) {
+	x.Elem("Path", r.Path)
+	x.Elem("RoleName", r.Name)
+	x.Elem("RoleId", r.ID)
+	x.Elem("Arn", r.Arn)
+	x.Elem("CreateDate", fmtTime(r.Created))
+	x.Elem("AssumeRolePolicyDocument", awsquery.EncodeDocument(r.AssumeRolePolicy))
 	if r.Description != "" {
-		x.elem("Description", r.Description)
+		x.Elem("Description", r.Description)
 	}
-	x.elem("MaxSessionDuration", fmt.Sprint(r.MaxSessionDuration))
+	x.Elem("MaxSessionDuration", fmt.Sprint(r.MaxSessionDuration))
 	if full {
 		if r.Boundary != "" {
-			x.open("PermissionsBoundary")
-			x.elem("PermissionsBoundaryType", "PermissionsBoundaryPolicy")
-			x.elem("PermissionsBoundaryArn", r.Boundary)
-			x.close("PermissionsBoundary")
+			x.Open("PermissionsBoundary")
+			x.Elem("PermissionsBoundaryType", "PermissionsBoundaryPolicy")
+			x.Elem("PermissionsBoundaryArn", r.Boundary)
+			x.Close("PermissionsBoundary")
 		}
-		x.tags(r.Tags)
+		writeTags(x, r.Tags)
 	}
 }
 
@@ -432,17 +433,17 @@ func createRole(c *call) error {
 	if err != nil {
 		return err
 	}
-	maxDur, err := c.p.intOr("MaxSessionDuration", 3600)
+	maxDur, err := c.p.IntOr("MaxSessionDuration", 3600)
 	if err != nil {
 		return err
 	}
-	tags := c.p.tags("Tags")
+	tags := tagsParam(c.p, "Tags")
 	if len(tags) > 50 {
 		return apiErr(409, "LimitExceeded", "Cannot exceed quota for TagsPerRole: 50")
 	}
-	r := &Role{Name: name, AssumeRolePolicy: doc, Description: c.p.get("Description"), MaxSessionDuration: maxDur}
+	r := &Role{Name: name, AssumeRolePolicy: doc, Description: c.p.Get("Description"), MaxSessionDuration: maxDur}
 	r.Path, r.ID, r.Arn, r.Created, r.Tags = path, newID("AROA"), arnOf(c.who.account, "role", path, name), c.s.now(), tags
-	r.Boundary = c.p.get("PermissionsBoundary")
+	r.Boundary = c.p.Get("PermissionsBoundary")
 	ctx := createContext(tags, r.Boundary)
 	if err := c.authorize("iam:CreateRole", r.Arn, ctx); err != nil {
 		return err
@@ -459,9 +460,9 @@ func createRole(c *call) error {
 	if err != nil {
 		return err
 	}
-	c.x.open("Role")
+	c.x.Open("Role")
 	writeRole(&c.x, r, true)
-	c.x.close("Role")
+	c.x.Close("Role")
 	return nil
 }
 
@@ -479,7 +480,7 @@ func loadRole(tx store.Tx, account, name string) (*Role, error) {
 }
 
 func getRole(c *call) error {
-	name, err := c.p.required("RoleName")
+	name, err := c.p.Required("RoleName")
 	if err != nil {
 		return err
 	}
@@ -493,9 +494,9 @@ func getRole(c *call) error {
 	}); err != nil {
 		return err
 	}
-	c.x.open("Role")
+	c.x.Open("Role")
 	writeRole(&c.x, r, true)
-	c.x.close("Role")
+	c.x.Close("Role")
 	return nil
 }
 
@@ -521,7 +522,7 @@ func listRoles(c *call) error {
 }
 
 func deleteRole(c *call) error {
-	name, err := c.p.required("RoleName")
+	name, err := c.p.Required("RoleName")
 	if err != nil {
 		return err
 	}
@@ -553,7 +554,7 @@ func deleteRole(c *call) error {
 }
 
 func updateAssumeRolePolicy(c *call) error {
-	name, err := c.p.required("RoleName")
+	name, err := c.p.Required("RoleName")
 	if err != nil {
 		return err
 	}
@@ -613,23 +614,23 @@ func (s *Service) loadPolicy(tx store.Tx, account, arn string) (*ManagedPolicy, 
 	return ref.customer, nil
 }
 
-func writePolicy(x *xmlw, mp *ManagedPolicy) {
-	x.elem("PolicyName", mp.Name)
-	x.elem("PolicyId", mp.ID)
-	x.elem("Arn", mp.Arn)
-	x.elem("Path", mp.Path)
+func writePolicy(x *awsquery.Writer, mp *ManagedPolicy) {
+	x.Elem("PolicyName", mp.Name)
+	x.Elem("PolicyId", mp.ID)
+	x.Elem("Arn", mp.Arn)
+	x.Elem("Path", mp.Path)
 	if v := mp.defaultVersion(); v != nil {
-		x.elem("DefaultVersionId", v.ID)
+		x.Elem("DefaultVersionId", v.ID)
 	}
-	x.elem("AttachmentCount", fmt.Sprint(mp.Use.Attachments))
-	x.elem("PermissionsBoundaryUsageCount", fmt.Sprint(mp.Use.Boundaries))
-	x.elem("IsAttachable", "true")
+	x.Elem("AttachmentCount", fmt.Sprint(mp.Use.Attachments))
+	x.Elem("PermissionsBoundaryUsageCount", fmt.Sprint(mp.Use.Boundaries))
+	x.Elem("IsAttachable", "true")
 	if mp.Description != "" {
-		x.elem("Description", mp.Description)
+		x.Elem("Description", mp.Description)
 	}
-	x.elem("CreateDate", fmtTime(mp.Created))
-	x.elem("UpdateDate", fmtTime(mp.Updated))
-	x.tags(mp.Tags)
+	x.Elem("CreateDate", fmtTime(mp.Created))
+	x.Elem("UpdateDate", fmtTime(mp.Updated))
+	writeTags(x, mp.Tags)
 }
 
 func createPolicy(c *call) error {
@@ -642,9 +643,9 @@ func createPolicy(c *call) error {
 		return err
 	}
 	now := c.s.now()
-	tags := c.p.tags("Tags")
+	tags := tagsParam(c.p, "Tags")
 	mp := &ManagedPolicy{Name: name, ID: newID("ANPA"), Arn: arnOf(c.who.account, "policy", path, name), Path: path,
-		Description: c.p.get("Description"), Created: now, Updated: now, NextVersion: 2, Tags: tags,
+		Description: c.p.Get("Description"), Created: now, Updated: now, NextVersion: 2, Tags: tags,
 		Versions: []PolicyVersion{{ID: "v1", Document: doc, IsDefault: true, Created: now}}}
 	if err := c.authorize("iam:CreatePolicy", mp.Arn, tagContext(tags)); err != nil {
 		return err
@@ -655,14 +656,14 @@ func createPolicy(c *call) error {
 	if err != nil {
 		return err
 	}
-	c.x.open("Policy")
+	c.x.Open("Policy")
 	writePolicy(&c.x, mp)
-	c.x.close("Policy")
+	c.x.Close("Policy")
 	return nil
 }
 
 func getPolicy(c *call) error {
-	arn, err := c.p.required("PolicyArn")
+	arn, err := c.p.Required("PolicyArn")
 	if err != nil {
 		return err
 	}
@@ -674,13 +675,13 @@ func getPolicy(c *call) error {
 		if err != nil || mp == nil {
 			return noSuchEntity("Policy %s does not exist or is not attachable.", arn)
 		}
-		c.x.open("Policy")
-		c.x.elem("PolicyName", mp.Name)
-		c.x.elem("Arn", mp.ARN)
-		c.x.elem("Path", strings.TrimSuffix(strings.TrimPrefix(mp.ARN, "arn:aws:iam::aws:policy"), mp.Name))
-		c.x.elem("DefaultVersionId", mp.VersionID)
-		c.x.elem("IsAttachable", "true")
-		c.x.close("Policy")
+		c.x.Open("Policy")
+		c.x.Elem("PolicyName", mp.Name)
+		c.x.Elem("Arn", mp.ARN)
+		c.x.Elem("Path", strings.TrimSuffix(strings.TrimPrefix(mp.ARN, "arn:aws:iam::aws:policy"), mp.Name))
+		c.x.Elem("DefaultVersionId", mp.VersionID)
+		c.x.Elem("IsAttachable", "true")
+		c.x.Close("Policy")
 		return nil
 	}
 	return c.s.view(c.ctx, func(tx store.Tx) error {
@@ -688,15 +689,15 @@ func getPolicy(c *call) error {
 		if err != nil {
 			return err
 		}
-		c.x.open("Policy")
+		c.x.Open("Policy")
 		writePolicy(&c.x, mp)
-		c.x.close("Policy")
+		c.x.Close("Policy")
 		return nil
 	})
 }
 
 func getPolicyVersion(c *call) error {
-	v, err := c.p.requiredAll("PolicyArn", "VersionId")
+	v, err := c.p.RequiredAll("PolicyArn", "VersionId")
 	if err != nil {
 		return err
 	}
@@ -709,11 +710,11 @@ func getPolicyVersion(c *call) error {
 		if err != nil || mp == nil || mp.VersionID != vid {
 			return noSuchEntity("Policy %s version %s does not exist or is not attachable.", arn, vid)
 		}
-		c.x.open("PolicyVersion")
-		c.x.elem("Document", encodeDocument(string(mp.Document)))
-		c.x.elem("VersionId", vid)
-		c.x.elem("IsDefaultVersion", "true")
-		c.x.close("PolicyVersion")
+		c.x.Open("PolicyVersion")
+		c.x.Elem("Document", awsquery.EncodeDocument(string(mp.Document)))
+		c.x.Elem("VersionId", vid)
+		c.x.Elem("IsDefaultVersion", "true")
+		c.x.Close("PolicyVersion")
 		return nil
 	}
 	return c.s.view(c.ctx, func(tx store.Tx) error {
@@ -723,12 +724,12 @@ func getPolicyVersion(c *call) error {
 		}
 		for _, v := range mp.Versions {
 			if v.ID == vid {
-				c.x.open("PolicyVersion")
-				c.x.elem("Document", encodeDocument(v.Document))
-				c.x.elem("VersionId", v.ID)
-				c.x.elem("IsDefaultVersion", fmt.Sprint(v.IsDefault))
-				c.x.elem("CreateDate", fmtTime(v.Created))
-				c.x.close("PolicyVersion")
+				c.x.Open("PolicyVersion")
+				c.x.Elem("Document", awsquery.EncodeDocument(v.Document))
+				c.x.Elem("VersionId", v.ID)
+				c.x.Elem("IsDefaultVersion", fmt.Sprint(v.IsDefault))
+				c.x.Elem("CreateDate", fmtTime(v.Created))
+				c.x.Close("PolicyVersion")
 				return nil
 			}
 		}
@@ -737,7 +738,7 @@ func getPolicyVersion(c *call) error {
 }
 
 func createPolicyVersion(c *call) error {
-	arn, err := c.p.required("PolicyArn")
+	arn, err := c.p.Required("PolicyArn")
 	if err != nil {
 		return err
 	}
@@ -748,7 +749,7 @@ func createPolicyVersion(c *call) error {
 	if err := c.authorize("iam:CreatePolicyVersion", arn, nil); err != nil {
 		return err
 	}
-	setDefault := c.p.get("SetAsDefault") == "true"
+	setDefault := c.p.Get("SetAsDefault") == "true"
 	var v PolicyVersion
 	err = c.s.update(c.ctx, func(tx store.Tx) error {
 		mp, err := c.s.loadPolicy(tx, c.who.account, arn)
@@ -773,11 +774,11 @@ func createPolicyVersion(c *call) error {
 	if err != nil {
 		return err
 	}
-	c.x.open("PolicyVersion")
-	c.x.elem("VersionId", v.ID)
-	c.x.elem("IsDefaultVersion", fmt.Sprint(v.IsDefault))
-	c.x.elem("CreateDate", fmtTime(v.Created))
-	c.x.close("PolicyVersion")
+	c.x.Open("PolicyVersion")
+	c.x.Elem("VersionId", v.ID)
+	c.x.Elem("IsDefaultVersion", fmt.Sprint(v.IsDefault))
+	c.x.Elem("CreateDate", fmtTime(v.Created))
+	c.x.Close("PolicyVersion")
 	return nil
 }
 
@@ -785,12 +786,12 @@ func listPolicies(c *call) error {
 	if err := c.authorize("iam:ListPolicies", "*", nil); err != nil {
 		return err
 	}
-	scope := c.p.get("Scope")
+	scope := c.p.Get("Scope")
 	if scope == "" {
 		scope = "All"
 	}
-	onlyAttached := c.p.get("OnlyAttached") == "true"
-	prefix := c.p.get("PathPrefix")
+	onlyAttached := c.p.Get("OnlyAttached") == "true"
+	prefix := c.p.Get("PathPrefix")
 	type entry struct {
 		mp  *ManagedPolicy
 		aws string // AWS managed policy ARN
@@ -836,30 +837,30 @@ func listPolicies(c *call) error {
 	if err != nil {
 		return err
 	}
-	c.x.open("Policies")
+	c.x.Open("Policies")
 	for _, it := range items {
-		c.x.open("member")
+		c.x.Open("member")
 		if it.mp != nil {
 			writePolicy(&c.x, it.mp)
 		} else {
 			name := it.aws[strings.LastIndexByte(it.aws, '/')+1:]
 			path := strings.TrimSuffix(strings.TrimPrefix(it.aws, "arn:aws:iam::aws:policy"), name)
-			c.x.elem("PolicyName", name)
-			c.x.elem("Arn", it.aws)
-			c.x.elem("Path", path)
-			c.x.elem("AttachmentCount", fmt.Sprint(it.use.Attachments))
-			c.x.elem("PermissionsBoundaryUsageCount", fmt.Sprint(it.use.Boundaries))
-			c.x.elem("IsAttachable", "true")
+			c.x.Elem("PolicyName", name)
+			c.x.Elem("Arn", it.aws)
+			c.x.Elem("Path", path)
+			c.x.Elem("AttachmentCount", fmt.Sprint(it.use.Attachments))
+			c.x.Elem("PermissionsBoundaryUsageCount", fmt.Sprint(it.use.Boundaries))
+			c.x.Elem("IsAttachable", "true")
 		}
-		c.x.close("member")
+		c.x.Close("member")
 	}
-	c.x.close("Policies")
+	c.x.Close("Policies")
 	tail()
 	return nil
 }
 
 func deletePolicy(c *call) error {
-	arn, err := c.p.required("PolicyArn")
+	arn, err := c.p.Required("PolicyArn")
 	if err != nil {
 		return err
 	}
@@ -917,11 +918,11 @@ func (c *call) editPrincipal(tx store.Tx, kind, name string, edit func(p *princi
 
 func attach(kind, nameParam string, on bool) handler {
 	return func(c *call) error {
-		name, err := c.p.required(nameParam)
+		name, err := c.p.Required(nameParam)
 		if err != nil {
 			return err
 		}
-		arn, err := c.p.required("PolicyArn")
+		arn, err := c.p.Required("PolicyArn")
 		if err != nil {
 			return err
 		}
@@ -1022,7 +1023,7 @@ func (c *call) principalFor(kind, name, action string, extra map[string][]string
 
 func listAttached(kind, nameParam string) handler {
 	return func(c *call) error {
-		name, err := c.p.required(nameParam)
+		name, err := c.p.Required(nameParam)
 		if err != nil {
 			return err
 		}
@@ -1031,23 +1032,23 @@ func listAttached(kind, nameParam string) handler {
 			return err
 		}
 		return writeList(c, "AttachedPolicies", p.Attached, func(arn string) {
-			c.x.elem("PolicyName", arn[strings.LastIndexByte(arn, '/')+1:])
-			c.x.elem("PolicyArn", arn)
+			c.x.Elem("PolicyName", arn[strings.LastIndexByte(arn, '/')+1:])
+			c.x.Elem("PolicyArn", arn)
 		})
 	}
 }
 
 func putInline(kind, nameParam string) handler {
 	return func(c *call) error {
-		name, err := c.p.required(nameParam)
+		name, err := c.p.Required(nameParam)
 		if err != nil {
 			return err
 		}
-		pname, err := c.p.required("PolicyName")
+		pname, err := c.p.Required("PolicyName")
 		if err != nil {
 			return err
 		}
-		doc, err := c.p.required("PolicyDocument")
+		doc, err := c.p.Required("PolicyDocument")
 		if err != nil {
 			return err
 		}
@@ -1083,11 +1084,11 @@ func putInline(kind, nameParam string) handler {
 
 func getInline(kind, nameParam string) handler {
 	return func(c *call) error {
-		name, err := c.p.required(nameParam)
+		name, err := c.p.Required(nameParam)
 		if err != nil {
 			return err
 		}
-		pname, err := c.p.required("PolicyName")
+		pname, err := c.p.Required("PolicyName")
 		if err != nil {
 			return err
 		}
@@ -1103,9 +1104,9 @@ func getInline(kind, nameParam string) handler {
 			unmarshal(e.Body, &p)
 			for _, in := range p.Inline {
 				if in.Name == pname {
-					c.x.elem(nameParam, e.Name)
-					c.x.elem("PolicyName", in.Name)
-					c.x.elem("PolicyDocument", encodeDocument(in.Document))
+					c.x.Elem(nameParam, e.Name)
+					c.x.Elem("PolicyName", in.Name)
+					c.x.Elem("PolicyDocument", awsquery.EncodeDocument(in.Document))
 					return nil
 				}
 			}
@@ -1116,11 +1117,11 @@ func getInline(kind, nameParam string) handler {
 
 func deleteInline(kind, nameParam string) handler {
 	return func(c *call) error {
-		name, err := c.p.required(nameParam)
+		name, err := c.p.Required(nameParam)
 		if err != nil {
 			return err
 		}
-		pname, err := c.p.required("PolicyName")
+		pname, err := c.p.Required("PolicyName")
 		if err != nil {
 			return err
 		}
@@ -1143,7 +1144,7 @@ func deleteInline(kind, nameParam string) handler {
 
 func listInline(kind, nameParam string) handler {
 	return func(c *call) error {
-		name, err := c.p.required(nameParam)
+		name, err := c.p.Required(nameParam)
 		if err != nil {
 			return err
 		}
@@ -1159,11 +1160,11 @@ func listInline(kind, nameParam string) handler {
 		if err != nil {
 			return err
 		}
-		c.x.open("PolicyNames")
+		c.x.Open("PolicyNames")
 		for _, n := range items {
-			c.x.elem("member", n)
+			c.x.Elem("member", n)
 		}
-		c.x.close("PolicyNames")
+		c.x.Close("PolicyNames")
 		tail()
 		return nil
 	}
@@ -1171,16 +1172,16 @@ func listInline(kind, nameParam string) handler {
 
 // ---- access keys ----
 
-func writeKey(x *xmlw, k *AccessKey, secret string) {
+func writeKey(x *awsquery.Writer, k *AccessKey, secret string) {
 	if k.UserName != "" {
-		x.elem("UserName", k.UserName)
+		x.Elem("UserName", k.UserName)
 	}
-	x.elem("AccessKeyId", k.ID)
-	x.elem("Status", k.Status)
+	x.Elem("AccessKeyId", k.ID)
+	x.Elem("Status", k.Status)
 	if secret != "" {
-		x.elem("SecretAccessKey", secret)
+		x.Elem("SecretAccessKey", secret)
 	}
-	x.elem("CreateDate", fmtTime(k.Created))
+	x.Elem("CreateDate", fmtTime(k.Created))
 }
 
 // owner is the user a key or MFA call is about, by unique ID; the
@@ -1193,7 +1194,7 @@ type owner struct{ name, id, arn string }
 // same name has none of the old one's keys. A named user that does not
 // exist is reported only to a caller allowed to act on it (principalFor).
 func (c *call) keyOwner(action string) (owner, error) {
-	name := c.p.get("UserName")
+	name := c.p.Get("UserName")
 	if name == "" {
 		var o owner
 		switch c.who.kind {
@@ -1287,9 +1288,9 @@ func createAccessKey(c *call) error {
 	if err != nil {
 		return err
 	}
-	c.x.open("AccessKey")
+	c.x.Open("AccessKey")
 	writeKey(&c.x, k, secret)
-	c.x.close("AccessKey")
+	c.x.Close("AccessKey")
 	return nil
 }
 
@@ -1307,13 +1308,13 @@ func listAccessKeys(c *call) error {
 		return err
 	}
 	if o.name != "" {
-		c.x.elem("UserName", o.name)
+		c.x.Elem("UserName", o.name)
 	}
 	return writeList(c, "AccessKeyMetadata", keys, func(k *AccessKey) { writeKey(&c.x, k, "") })
 }
 
 func deleteAccessKey(c *call) error {
-	id, err := c.p.required("AccessKeyId")
+	id, err := c.p.Required("AccessKeyId")
 	if err != nil {
 		return err
 	}
@@ -1333,15 +1334,15 @@ func deleteAccessKey(c *call) error {
 // its policies, as the IAM policy simulator does (without fetching
 // resource policies; a ResourcePolicy may be given).
 func simulatePrincipalPolicy(c *call) error {
-	source, err := c.p.required("PolicySourceArn")
+	source, err := c.p.Required("PolicySourceArn")
 	if err != nil {
 		return err
 	}
-	actions := c.p.list("ActionNames")
+	actions := c.p.List("ActionNames")
 	if len(actions) == 0 {
 		return apiErr(400, "ValidationError", "1 validation error detected: Value null at 'actionNames' failed to satisfy constraint: Member must not be null")
 	}
-	resources := c.p.list("ResourceArns")
+	resources := c.p.List("ResourceArns")
 	if len(resources) == 0 {
 		resources = []string{"*"}
 	}
@@ -1382,7 +1383,7 @@ func simulatePrincipalPolicy(c *call) error {
 	}
 	ctxKeys := c.contextEntries()
 	var resourcePolicy *policyDoc
-	if doc := c.p.get("ResourcePolicy"); doc != "" {
+	if doc := c.p.Get("ResourcePolicy"); doc != "" {
 		resourcePolicy = &policyDoc{doc}
 	}
 	set, err := c.s.simulationSet(c.ctx, subject, resourcePolicy)
@@ -1399,11 +1400,11 @@ func simulatePrincipalPolicy(c *call) error {
 func (c *call) contextEntries() map[string][]string {
 	ctx := map[string][]string{}
 	for i := 1; ; i++ {
-		key := c.p.get(fmt.Sprintf("ContextEntries.member.%d.ContextKeyName", i))
+		key := c.p.Get(fmt.Sprintf("ContextEntries.member.%d.ContextKeyName", i))
 		if key == "" {
 			return ctx
 		}
-		ctx[key] = c.p.list(fmt.Sprintf("ContextEntries.member.%d.ContextKeyValues", i))
+		ctx[key] = c.p.List(fmt.Sprintf("ContextEntries.member.%d.ContextKeyValues", i))
 	}
 }
 
@@ -1423,7 +1424,7 @@ func (c *call) writeEvaluations(set *engine.Set, req engine.Request, actions, re
 	if err != nil {
 		return err
 	}
-	c.x.open("EvaluationResults")
+	c.x.Open("EvaluationResults")
 	for k := start; k < end; k++ {
 		action, res := actions[k/len(resources)], resources[k%len(resources)]
 		req.Action, req.Resource = action, res
@@ -1432,31 +1433,31 @@ func (c *call) writeEvaluations(set *engine.Set, req engine.Request, actions, re
 			return invalidInput("%v", err)
 		}
 		d := set.Decide(prep)
-		c.x.open("member")
-		c.x.elem("EvalActionName", action)
-		c.x.elem("EvalResourceName", res)
-		c.x.elem("EvalDecision", simDecision(d.Result.String()))
-		c.x.open("MatchedStatements")
+		c.x.Open("member")
+		c.x.Elem("EvalActionName", action)
+		c.x.Elem("EvalResourceName", res)
+		c.x.Elem("EvalDecision", simDecision(d.Result.String()))
+		c.x.Open("MatchedStatements")
 		for _, m := range d.Matched() {
-			c.x.open("member")
-			c.x.elem("SourcePolicyId", m.Policy)
-			c.x.elem("SourcePolicyType", simPolicyType(m.Type.String(), kind))
-			c.x.close("member")
+			c.x.Open("member")
+			c.x.Elem("SourcePolicyId", m.Policy)
+			c.x.Elem("SourcePolicyType", simPolicyType(m.Type.String(), kind))
+			c.x.Close("member")
 		}
-		c.x.close("MatchedStatements")
-		c.x.open("MissingContextValues")
+		c.x.Close("MatchedStatements")
+		c.x.Open("MissingContextValues")
 		for _, k := range d.Missing {
-			c.x.elem("member", k)
+			c.x.Elem("member", k)
 		}
-		c.x.close("MissingContextValues")
+		c.x.Close("MissingContextValues")
 		if scps {
-			c.x.open("OrganizationsDecisionDetail")
-			c.x.elem("AllowedByOrganizations", fmt.Sprint(d.DecidedBy != engine.TypeSCP))
-			c.x.close("OrganizationsDecisionDetail")
+			c.x.Open("OrganizationsDecisionDetail")
+			c.x.Elem("AllowedByOrganizations", fmt.Sprint(d.DecidedBy != engine.TypeSCP))
+			c.x.Close("OrganizationsDecisionDetail")
 		}
-		c.x.close("member")
+		c.x.Close("member")
 	}
-	c.x.close("EvaluationResults")
+	c.x.Close("EvaluationResults")
 	tail()
 	return nil
 }
@@ -1465,11 +1466,11 @@ func (c *call) writeEvaluations(set *engine.Set, req engine.Request, actions, re
 // items and returns the page's range. A Marker is one this service wrote
 // (ward-N, N within the list); any other is InvalidInput.
 func (c *call) pageBounds(total int) (start, end int, err error) {
-	max, err := c.p.intOr("MaxItems", 100)
+	max, err := c.p.IntOr("MaxItems", 100)
 	if err != nil {
 		return 0, 0, err
 	}
-	if m := c.p.get("Marker"); m != "" {
+	if m := c.p.Get("Marker"); m != "" {
 		n, ok := strings.CutPrefix(m, "ward-")
 		start, err = strconv.Atoi(n)
 		if !ok || err != nil || start <= 0 || start >= total || strconv.Itoa(start) != n {
@@ -1483,11 +1484,11 @@ func (c *call) pageBounds(total int) (start, end int, err error) {
 // there is one.
 func (c *call) writePageEnd(end, total int) {
 	if end < total {
-		c.x.elem("IsTruncated", "true")
-		c.x.elem("Marker", "ward-"+strconv.Itoa(end))
+		c.x.Elem("IsTruncated", "true")
+		c.x.Elem("Marker", "ward-"+strconv.Itoa(end))
 		return
 	}
-	c.x.elem("IsTruncated", "false")
+	c.x.Elem("IsTruncated", "false")
 }
 
 func simDecision(r string) string {

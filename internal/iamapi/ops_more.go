@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/wardhq/ward/internal/awsquery"
 	"github.com/wardhq/ward/internal/store"
 )
 
@@ -33,12 +34,12 @@ func loadGroup(tx store.Tx, account, name string) (*Group, error) {
 	return loadAs[Group](tx, account, kindGroup, name, "The group with name %s cannot be found.")
 }
 
-func writeGroup(x *xmlw, g *Group) {
-	x.elem("Path", g.Path)
-	x.elem("GroupName", g.Name)
-	x.elem("GroupId", g.ID)
-	x.elem("Arn", g.Arn)
-	x.elem("CreateDate", fmtTime(g.Created))
+func writeGroup(x *awsquery.Writer, g *Group) {
+	x.Elem("Path", g.Path)
+	x.Elem("GroupName", g.Name)
+	x.Elem("GroupId", g.ID)
+	x.Elem("Arn", g.Arn)
+	x.Elem("CreateDate", fmtTime(g.Created))
 }
 
 func createGroup(c *call) error {
@@ -57,14 +58,14 @@ func createGroup(c *call) error {
 	if err != nil {
 		return err
 	}
-	c.x.open("Group")
+	c.x.Open("Group")
 	writeGroup(&c.x, g)
-	c.x.close("Group")
+	c.x.Close("Group")
 	return nil
 }
 
 func getGroup(c *call) error {
-	name, err := c.p.required("GroupName")
+	name, err := c.p.Required("GroupName")
 	if err != nil {
 		return err
 	}
@@ -89,24 +90,24 @@ func getGroup(c *call) error {
 	if err != nil {
 		return err
 	}
-	c.x.open("Group")
+	c.x.Open("Group")
 	writeGroup(&c.x, g)
-	c.x.close("Group")
+	c.x.Close("Group")
 	items, tail, err := page(c, members)
 	if err != nil {
 		return err
 	}
-	c.x.open("Users")
+	c.x.Open("Users")
 	for _, u := range items {
-		c.x.open("member")
-		c.x.elem("Path", u.Path)
-		c.x.elem("UserName", u.Name)
-		c.x.elem("UserId", u.ID)
-		c.x.elem("Arn", u.Arn)
-		c.x.elem("CreateDate", fmtTime(u.Created))
-		c.x.close("member")
+		c.x.Open("member")
+		c.x.Elem("Path", u.Path)
+		c.x.Elem("UserName", u.Name)
+		c.x.Elem("UserId", u.ID)
+		c.x.Elem("Arn", u.Arn)
+		c.x.Elem("CreateDate", fmtTime(u.Created))
+		c.x.Close("member")
 	}
-	c.x.close("Users")
+	c.x.Close("Users")
 	tail()
 	return nil
 }
@@ -123,7 +124,7 @@ func listGroups(c *call) error {
 }
 
 func deleteGroup(c *call) error {
-	name, err := c.p.required("GroupName")
+	name, err := c.p.Required("GroupName")
 	if err != nil {
 		return err
 	}
@@ -149,7 +150,7 @@ func deleteGroup(c *call) error {
 // the link: the user its groups (for authorization), the group its members.
 func groupMembership(add bool) handler {
 	return func(c *call) error {
-		v, err := c.p.requiredAll("GroupName", "UserName")
+		v, err := c.p.RequiredAll("GroupName", "UserName")
 		if err != nil {
 			return err
 		}
@@ -191,7 +192,7 @@ func groupMembership(add bool) handler {
 }
 
 func listGroupsForUser(c *call) error {
-	uname, err := c.p.required("UserName")
+	uname, err := c.p.Required("UserName")
 	if err != nil {
 		return err
 	}
@@ -240,7 +241,7 @@ func remove(list []string, s string) []string {
 // request's tags (aws:RequestTag, aws:TagKeys) and the target's.
 func tagPrincipal(kind, nameParam string, add bool) handler {
 	return func(c *call) error {
-		name, err := c.p.required(nameParam)
+		name, err := c.p.Required(nameParam)
 		if err != nil {
 			return err
 		}
@@ -291,7 +292,7 @@ func editTags(have, add []Tag, remove []string, what string) ([]Tag, error) {
 // policies cannot be tagged.
 func tagPolicy(add bool) handler {
 	return func(c *call) error {
-		arn, err := c.p.required("PolicyArn")
+		arn, err := c.p.Required("PolicyArn")
 		if err != nil {
 			return err
 		}
@@ -326,7 +327,7 @@ func tagPolicy(add bool) handler {
 }
 
 func listPolicyTags(c *call) error {
-	arn, err := c.p.required("PolicyArn")
+	arn, err := c.p.Required("PolicyArn")
 	if err != nil {
 		return err
 	}
@@ -340,13 +341,13 @@ func listPolicyTags(c *call) error {
 	if err := c.authorize("iam:ListPolicyTags", arn, resourceTagContext(mp.Tags)); err != nil {
 		return err
 	}
-	c.x.tagList(mp.Tags)
+	writeTagList(&c.x, mp.Tags)
 	return nil
 }
 
 func listTags(kind, nameParam string) handler {
 	return func(c *call) error {
-		name, err := c.p.required(nameParam)
+		name, err := c.p.Required(nameParam)
 		if err != nil {
 			return err
 		}
@@ -354,7 +355,7 @@ func listTags(kind, nameParam string) handler {
 		if err != nil {
 			return err
 		}
-		c.x.tagList(p.Tags)
+		writeTagList(&c.x, p.Tags)
 		return nil
 	}
 }
@@ -363,14 +364,14 @@ func listTags(kind, nameParam string) handler {
 // authorized with iam:PermissionsBoundary, so a policy can require one.
 func boundary(kind, nameParam string, put bool) handler {
 	return func(c *call) error {
-		name, err := c.p.required(nameParam)
+		name, err := c.p.Required(nameParam)
 		if err != nil {
 			return err
 		}
 		var arn string
 		ctx := map[string][]string{}
 		if put {
-			if arn, err = c.p.required("PermissionsBoundary"); err != nil {
+			if arn, err = c.p.Required("PermissionsBoundary"); err != nil {
 				return err
 			}
 			ctx["iam:PermissionsBoundary"] = []string{arn}
@@ -407,7 +408,7 @@ func boundary(kind, nameParam string, put bool) handler {
 }
 
 func setDefaultPolicyVersion(c *call) error {
-	v, err := c.p.requiredAll("PolicyArn", "VersionId")
+	v, err := c.p.RequiredAll("PolicyArn", "VersionId")
 	if err != nil {
 		return err
 	}
@@ -434,7 +435,7 @@ func setDefaultPolicyVersion(c *call) error {
 }
 
 func deletePolicyVersion(c *call) error {
-	v, err := c.p.requiredAll("PolicyArn", "VersionId")
+	v, err := c.p.RequiredAll("PolicyArn", "VersionId")
 	if err != nil {
 		return err
 	}
@@ -461,7 +462,7 @@ func deletePolicyVersion(c *call) error {
 }
 
 func listPolicyVersions(c *call) error {
-	arn, err := c.p.required("PolicyArn")
+	arn, err := c.p.Required("PolicyArn")
 	if err != nil {
 		return err
 	}
@@ -479,9 +480,9 @@ func listPolicyVersions(c *call) error {
 		return err
 	}
 	return writeList(c, "Versions", versions, func(v PolicyVersion) {
-		c.x.elem("VersionId", v.ID)
-		c.x.elem("IsDefaultVersion", fmt.Sprint(v.IsDefault))
-		c.x.elem("CreateDate", fmtTime(v.Created))
+		c.x.Elem("VersionId", v.ID)
+		c.x.Elem("IsDefaultVersion", fmt.Sprint(v.IsDefault))
+		c.x.Elem("CreateDate", fmtTime(v.Created))
 	})
 }
 
@@ -512,14 +513,14 @@ func getAccountSummary(c *call) error {
 	for k, v := range counts {
 		quotas[k] = v
 	}
-	c.x.open("SummaryMap")
+	c.x.Open("SummaryMap")
 	for _, k := range sortedKeys(quotas) {
-		c.x.open("entry")
-		c.x.elem("key", k)
-		c.x.elem("value", fmt.Sprint(quotas[k]))
-		c.x.close("entry")
+		c.x.Open("entry")
+		c.x.Elem("key", k)
+		c.x.Elem("value", fmt.Sprint(quotas[k]))
+		c.x.Close("entry")
 	}
-	c.x.close("SummaryMap")
+	c.x.Close("SummaryMap")
 	return nil
 }
 
@@ -527,24 +528,24 @@ func getAccountSummary(c *call) error {
 // and the context keys they set.
 func (c *call) tagRequest(add bool) (tags []Tag, keys []string, ctx map[string][]string) {
 	if add {
-		tags = c.p.tags("Tags")
+		tags = tagsParam(c.p, "Tags")
 		if ctx = tagContext(tags); ctx == nil {
 			ctx = map[string][]string{}
 		}
 		return tags, nil, ctx
 	}
-	keys = c.p.list("TagKeys")
+	keys = c.p.List("TagKeys")
 	return nil, keys, map[string][]string{"aws:TagKeys": keys}
 }
 
-// tagList writes a List*Tags result: every tag, never truncated (50 at
+// writeTagList writes a List*Tags result: every tag, never truncated (50 at
 // most).
-func (x *xmlw) tagList(tags []Tag) {
+func writeTagList(x *awsquery.Writer, tags []Tag) {
 	if len(tags) == 0 {
-		x.elem("Tags", "")
+		x.Elem("Tags", "")
 	}
-	x.tags(tags)
-	x.elem("IsTruncated", "false")
+	writeTags(x, tags)
+	x.Elem("IsTruncated", "false")
 }
 
 // entityName finds the stored name of the entity a Tag*, Untag* or
@@ -553,7 +554,7 @@ type entityName func(c *call) (string, error)
 
 // byName: the parameter is the entity's name.
 func byName(param string) entityName {
-	return func(c *call) (string, error) { return c.p.required(param) }
+	return func(c *call) (string, error) { return c.p.Required(param) }
 }
 
 // byARN: the parameter is an ARN whose part after marker is the stored
@@ -561,7 +562,7 @@ func byName(param string) entityName {
 // last part is (an MFA device's name).
 func byARN(param, marker string) entityName {
 	return func(c *call) (string, error) {
-		arn, err := c.p.required(param)
+		arn, err := c.p.Required(param)
 		if err != nil {
 			return "", err
 		}
@@ -655,7 +656,7 @@ func listEntityTags(kind string, locate entityName) handler {
 		if err := c.authorize("iam:"+c.op, t.Arn, resourceTagContext(t.Tags)); err != nil {
 			return err
 		}
-		c.x.tagList(t.Tags)
+		writeTagList(&c.x, t.Tags)
 		return nil
 	}
 }

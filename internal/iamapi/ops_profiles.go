@@ -38,20 +38,20 @@ func loadProfile(tx store.Tx, account, name string) (*InstanceProfile, error) {
 }
 
 func (c *call) writeProfile(tx store.Tx, p *InstanceProfile) {
-	c.x.elem("Path", p.Path)
-	c.x.elem("InstanceProfileName", p.Name)
-	c.x.elem("InstanceProfileId", p.ID)
-	c.x.elem("Arn", p.Arn)
-	c.x.elem("CreateDate", fmtTime(p.Created))
-	c.x.open("Roles")
+	c.x.Elem("Path", p.Path)
+	c.x.Elem("InstanceProfileName", p.Name)
+	c.x.Elem("InstanceProfileId", p.ID)
+	c.x.Elem("Arn", p.Arn)
+	c.x.Elem("CreateDate", fmtTime(p.Created))
+	c.x.Open("Roles")
 	for _, rn := range p.Roles {
 		if r, err := loadRole(tx, c.who.account, rn); err == nil {
-			c.x.open("member")
+			c.x.Open("member")
 			writeRole(&c.x, r, false)
-			c.x.close("member")
+			c.x.Close("member")
 		}
 	}
-	c.x.close("Roles")
+	c.x.Close("Roles")
 }
 
 func createInstanceProfile(c *call) error {
@@ -59,7 +59,7 @@ func createInstanceProfile(c *call) error {
 	if err != nil {
 		return err
 	}
-	p := &InstanceProfile{Name: name, ID: newID("AIPA"), Arn: arnOf(c.who.account, "instance-profile", path, name), Path: path, Created: c.s.now(), Tags: c.p.tags("Tags")}
+	p := &InstanceProfile{Name: name, ID: newID("AIPA"), Arn: arnOf(c.who.account, "instance-profile", path, name), Path: path, Created: c.s.now(), Tags: tagsParam(c.p, "Tags")}
 	if err := c.authorize("iam:CreateInstanceProfile", p.Arn, nil); err != nil {
 		return err
 	}
@@ -67,15 +67,15 @@ func createInstanceProfile(c *call) error {
 		if err := createNew(tx, &store.Entity{Account: c.who.account, Kind: kindProfile, Name: name, ID: p.ID, Body: marshal(p)}, apiErr(409, "EntityAlreadyExists", "Instance Profile %s already exists.", name)); err != nil {
 			return err
 		}
-		c.x.open("InstanceProfile")
+		c.x.Open("InstanceProfile")
 		c.writeProfile(tx, p)
-		c.x.close("InstanceProfile")
+		c.x.Close("InstanceProfile")
 		return nil
 	})
 }
 
 func getInstanceProfile(c *call) error {
-	name, err := c.p.required("InstanceProfileName")
+	name, err := c.p.Required("InstanceProfileName")
 	if err != nil {
 		return err
 	}
@@ -87,15 +87,15 @@ func getInstanceProfile(c *call) error {
 		if err := c.authorize("iam:GetInstanceProfile", p.Arn, nil); err != nil {
 			return err
 		}
-		c.x.open("InstanceProfile")
+		c.x.Open("InstanceProfile")
 		c.writeProfile(tx, p)
-		c.x.close("InstanceProfile")
+		c.x.Close("InstanceProfile")
 		return nil
 	})
 }
 
 func deleteInstanceProfile(c *call) error {
-	name, err := c.p.required("InstanceProfileName")
+	name, err := c.p.Required("InstanceProfileName")
 	if err != nil {
 		return err
 	}
@@ -143,13 +143,13 @@ func listInstanceProfiles(c *call) error {
 		if err != nil {
 			return err
 		}
-		c.x.open("InstanceProfiles")
+		c.x.Open("InstanceProfiles")
 		for _, p := range items {
-			c.x.open("member")
+			c.x.Open("member")
 			c.writeProfile(tx, p)
-			c.x.close("member")
+			c.x.Close("member")
 		}
-		c.x.close("InstanceProfiles")
+		c.x.Close("InstanceProfiles")
 		tail()
 		return nil
 	})
@@ -159,7 +159,7 @@ func listInstanceProfiles(c *call) error {
 // in IAM) or removes it.
 func profileRole(add bool) handler {
 	return func(c *call) error {
-		v, err := c.p.requiredAll("InstanceProfileName", "RoleName")
+		v, err := c.p.RequiredAll("InstanceProfileName", "RoleName")
 		if err != nil {
 			return err
 		}
@@ -203,7 +203,7 @@ func profileRole(add bool) handler {
 }
 
 func listInstanceProfilesForRole(c *call) error {
-	rname, err := c.p.required("RoleName")
+	rname, err := c.p.Required("RoleName")
 	if err != nil {
 		return err
 	}
@@ -215,18 +215,18 @@ func listInstanceProfilesForRole(c *call) error {
 		if err != nil {
 			return err
 		}
-		c.x.open("InstanceProfiles")
+		c.x.Open("InstanceProfiles")
 		for _, e := range es {
 			var p InstanceProfile
 			unmarshal(e.Body, &p)
 			if contains(p.Roles, rname) {
-				c.x.open("member")
+				c.x.Open("member")
 				c.writeProfile(tx, &p)
-				c.x.close("member")
+				c.x.Close("member")
 			}
 		}
-		c.x.close("InstanceProfiles")
-		c.x.elem("IsTruncated", "false")
+		c.x.Close("InstanceProfiles")
+		c.x.Elem("IsTruncated", "false")
 		return nil
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wardhq/ward/internal/awsquery"
 	"github.com/wardhq/ward/internal/decisionlog"
 	"github.com/wardhq/ward/internal/policy"
 	"github.com/wardhq/ward/internal/store"
@@ -62,19 +63,19 @@ func getCallerIdentity(c *call) error {
 			return errLogFailed
 		}
 	}
-	c.x.elem("UserId", c.who.userID)
-	c.x.elem("Account", c.who.account)
-	c.x.elem("Arn", c.who.arn)
+	c.x.Elem("UserId", c.who.userID)
+	c.x.Elem("Account", c.who.account)
+	c.x.Elem("Arn", c.who.arn)
 	return nil
 }
 
 func assumeRole(c *call) error {
-	v, err := c.p.requiredAll("RoleArn", "RoleSessionName")
+	v, err := c.p.RequiredAll("RoleArn", "RoleSessionName")
 	if err != nil {
 		return err
 	}
 	roleArn, sessionName := v[0], v[1]
-	duration, err := c.p.intOr("DurationSeconds", 3600)
+	duration, err := c.p.IntOr("DurationSeconds", 3600)
 	if err != nil {
 		return err
 	}
@@ -92,7 +93,7 @@ func assumeRole(c *call) error {
 		if err == nil && r.Arn == roleArn {
 			role = r
 		}
-		var ae *APIError
+		var ae *awsquery.Error
 		if errors.As(err, &ae) {
 			return nil // no such role
 		}
@@ -117,12 +118,12 @@ func assumeRole(c *call) error {
 	if err != nil {
 		return err
 	}
-	tags := c.p.tags("Tags")
+	tags := tagsParam(c.p, "Tags")
 	ctx := tagContext(tags)
 	if ctx == nil {
 		ctx = map[string][]string{}
 	}
-	if ext := c.p.get("ExternalId"); ext != "" {
+	if ext := c.p.Get("ExternalId"); ext != "" {
 		ctx["sts:ExternalId"] = []string{ext}
 	}
 	ctx["sts:RoleSessionName"] = []string{sessionName}
@@ -134,7 +135,7 @@ func assumeRole(c *call) error {
 		ctx["aws:MultiFactorAuthPresent"] = []string{"true"}
 		ctx["aws:MultiFactorAuthAge"] = []string{"0"}
 	}
-	if si := c.p.get("SourceIdentity"); si != "" {
+	if si := c.p.Get("SourceIdentity"); si != "" {
 		ctx["sts:SourceIdentity"] = []string{si}
 	}
 	trust := compileStored(role.AssumeRolePolicy, "trust policy of "+role.Name)
@@ -147,7 +148,7 @@ func assumeRole(c *call) error {
 		}
 	}
 	s := &Session{Expires: c.expiresIn(duration), RoleArn: role.Arn, RoleName: role.Name, RoleID: role.ID, SessionName: sessionName,
-		SessionPolicies: sessionPolicies, Tags: tags, SourceIdentity: c.p.get("SourceIdentity")}
+		SessionPolicies: sessionPolicies, Tags: tags, SourceIdentity: c.p.Get("SourceIdentity")}
 	if mfa {
 		s.MFATime = c.s.now().UTC()
 	} else {
@@ -158,15 +159,15 @@ func assumeRole(c *call) error {
 	if err := c.issueSession(account, s); err != nil {
 		return err
 	}
-	c.x.open("AssumedRoleUser")
-	c.x.elem("AssumedRoleId", role.ID+":"+sessionName)
-	c.x.elem("Arn", "arn:aws:sts::"+account+":assumed-role/"+role.Name+"/"+sessionName)
-	c.x.close("AssumedRoleUser")
+	c.x.Open("AssumedRoleUser")
+	c.x.Elem("AssumedRoleId", role.ID+":"+sessionName)
+	c.x.Elem("Arn", "arn:aws:sts::"+account+":assumed-role/"+role.Name+"/"+sessionName)
+	c.x.Close("AssumedRoleUser")
 	if len(sessionPolicies) > 0 {
-		c.x.elem("PackedPolicySize", "10")
+		c.x.Elem("PackedPolicySize", "10")
 	}
 	if s.SourceIdentity != "" {
-		c.x.elem("SourceIdentity", s.SourceIdentity)
+		c.x.Elem("SourceIdentity", s.SourceIdentity)
 	}
 	return nil
 }
@@ -234,7 +235,7 @@ func migrateAccount(tx store.Tx, e *store.Entity) error {
 // GetFederationToken: an inline Policy and managed PolicyArns.
 func (c *call) sessionPolicies(account string) ([]string, error) {
 	var docs []string
-	if doc := c.p.get("Policy"); doc != "" {
+	if doc := c.p.Get("Policy"); doc != "" {
 		if err := checkDocument(doc, policy.KindSession); err != nil {
 			return nil, err
 		}
@@ -242,7 +243,7 @@ func (c *call) sessionPolicies(account string) ([]string, error) {
 	}
 	err := c.s.view(c.ctx, func(tx store.Tx) error {
 		for i := 1; ; i++ {
-			arn := c.p.get(fmt.Sprintf("PolicyArns.member.%d.arn", i))
+			arn := c.p.Get(fmt.Sprintf("PolicyArns.member.%d.arn", i))
 			if arn == "" {
 				return nil
 			}
@@ -266,7 +267,7 @@ func getFederationToken(c *call) error {
 	if c.who.kind != "user" && c.who.kind != "root" || c.who.tempToken != "" {
 		return apiErr(403, "AccessDenied", "Cannot call GetFederationToken with session credentials")
 	}
-	name, err := c.p.required("Name")
+	name, err := c.p.Required("Name")
 	if err != nil {
 		return err
 	}
@@ -279,7 +280,7 @@ func getFederationToken(c *call) error {
 		return err
 	}
 	arn := "arn:aws:sts::" + c.who.account + ":federated-user/" + name
-	tags := c.p.tags("Tags")
+	tags := tagsParam(c.p, "Tags")
 	ctx := tagContext(tags)
 	if err := c.authorizeWith("sts:GetFederationToken", arn, ctx, nil); err != nil {
 		return err
@@ -296,12 +297,12 @@ func getFederationToken(c *call) error {
 	if err := c.issueSession(c.who.account, s); err != nil {
 		return err
 	}
-	c.x.open("FederatedUser")
-	c.x.elem("FederatedUserId", c.who.account+":"+name)
-	c.x.elem("Arn", arn)
-	c.x.close("FederatedUser")
+	c.x.Open("FederatedUser")
+	c.x.Elem("FederatedUserId", c.who.account+":"+name)
+	c.x.Elem("Arn", arn)
+	c.x.Close("FederatedUser")
 	if len(docs) > 0 {
-		c.x.elem("PackedPolicySize", "10")
+		c.x.Elem("PackedPolicySize", "10")
 	}
 	return nil
 }
@@ -317,12 +318,12 @@ func (c *call) issueSession(account string, s *Session) error {
 	}); err != nil {
 		return err
 	}
-	c.x.open("Credentials")
-	c.x.elem("AccessKeyId", s.ID)
-	c.x.elem("SecretAccessKey", secret)
-	c.x.elem("SessionToken", token)
-	c.x.elem("Expiration", fmtTime(s.Expires))
-	c.x.close("Credentials")
+	c.x.Open("Credentials")
+	c.x.Elem("AccessKeyId", s.ID)
+	c.x.Elem("SecretAccessKey", secret)
+	c.x.Elem("SessionToken", token)
+	c.x.Elem("Expiration", fmtTime(s.Expires))
+	c.x.Close("Credentials")
 	return nil
 }
 
@@ -339,7 +340,7 @@ func (c *call) userSessionDuration() (int, error) {
 	if c.who.kind == "root" {
 		max = 3600
 	}
-	duration, err := c.p.intOr("DurationSeconds", min(43200, max))
+	duration, err := c.p.IntOr("DurationSeconds", min(43200, max))
 	if err != nil {
 		return 0, err
 	}

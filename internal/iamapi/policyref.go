@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/wardhq/ward/internal/awsquery"
 	"github.com/wardhq/ward/internal/catalog"
 	"github.com/wardhq/ward/internal/policy"
 	"github.com/wardhq/ward/internal/store"
@@ -143,7 +144,7 @@ func changeUse(tx store.Tx, account string, ref *managedRef, attachments, bounda
 // resolves has nothing left to count.
 func (s *Service) changeUseOf(tx store.Tx, account, arn string, attachments, boundaries int) error {
 	ref, err := s.resolvePolicy(tx, account, arn)
-	var ae *APIError
+	var ae *awsquery.Error
 	if errors.As(err, &ae) && ae.Code == "NoSuchEntity" {
 		return nil
 	}

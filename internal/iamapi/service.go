@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wardhq/ward/internal/awsquery"
 	"github.com/wardhq/ward/internal/catalog"
 	"github.com/wardhq/ward/internal/decisionlog"
 	"github.com/wardhq/ward/internal/engine"
@@ -165,7 +166,7 @@ type caller struct {
 // only AssumeRole and GetCallerIdentity; credentials from
 // GetFederationToken call no IAM operation and only GetCallerIdentity.
 // IAM answers InvalidClientTokenId to both.
-func (c *caller) credentialLimit(service, op string) *APIError {
+func (c *caller) credentialLimit(service, op string) *awsquery.Error {
 	if c.limit == "" {
 		return nil
 	}
@@ -186,12 +187,12 @@ type call struct {
 	s         *Service
 	ctx       context.Context
 	op        string
-	p         params
+	p         awsquery.Params
 	who       *caller
 	requestID string
 	sourceIP  string
 	secure    bool
-	x         xmlw
+	x         awsquery.Writer
 	// holdRecord asks authorizeWith to keep its decision's record in held
 	// rather than log it, so it is written with the next one.
 	holdRecord bool
@@ -218,39 +219,39 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	requestID := newRequestID()
 	// One byte past the limit tells a body that is too large from one
 	// that fits exactly; a large body is refused, never cut short.
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+	body, err := io.ReadAll(io.LimitReader(r.Body, awsquery.MaxBodyBytes+1))
 	if err != nil {
-		s.writeError(w, &APIError{Status: 400, Code: "InvalidRequest", Message: "the request body could not be read"}, iamNS, requestID)
+		s.writeError(w, &awsquery.Error{Status: 400, Code: "InvalidRequest", Message: "the request body could not be read"}, awsquery.IAMNamespace, requestID)
 		return
 	}
-	if len(body) > maxBodyBytes {
-		s.writeError(w, apiErr(413, "RequestEntityTooLarge", "the request body is larger than %d bytes", maxBodyBytes), iamNS, requestID)
+	if len(body) > awsquery.MaxBodyBytes {
+		s.writeError(w, apiErr(413, "RequestEntityTooLarge", "the request body is larger than %d bytes", awsquery.MaxBodyBytes), awsquery.IAMNamespace, requestID)
 		return
 	}
-	p, aerr := decodeParams(body, r.URL.RawQuery)
+	p, aerr := awsquery.Decode(body, r.URL.RawQuery)
 	if aerr != nil {
-		s.writeError(w, aerr, iamNS, requestID)
+		s.writeError(w, aerr, awsquery.IAMNamespace, requestID)
 		return
 	}
-	op := p.get("Action")
+	op := p.Get("Action")
 	// AssumeRoleWithWebIdentity is unsigned: the token is the credential.
 	if unsignedOps[op] && r.Header.Get("Authorization") == "" && r.URL.Query().Get("X-Amz-Algorithm") == "" {
 		if aerr := checkParams(op, p); aerr != nil {
-			s.writeError(w, aerr, stsNS, requestID)
+			s.writeError(w, aerr, awsquery.STSNamespace, requestID)
 			return
 		}
 		c := &call{s: s, ctx: r.Context(), op: op, p: p, requestID: requestID, sourceIP: remoteIP(r), secure: r.TLS != nil}
-		c.x.take()
+		c.x.Take()
 		if err := stsOps[op](c); err != nil {
-			var ae *APIError
+			var ae *awsquery.Error
 			if !errors.As(err, &ae) {
 				ae = apiErr(500, "ServiceFailure", "ward could not complete the request")
 			}
-			s.writeError(w, ae, stsNS, requestID)
+			s.writeError(w, ae, awsquery.STSNamespace, requestID)
 			return
 		}
 		w.Header().Set("Content-Type", "text/xml")
-		c.respond(w, stsNS)
+		c.respond(w, awsquery.STSNamespace)
 		return
 	}
 	var signedBy sigv4.Signed
@@ -258,14 +259,14 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The one place a request is authenticated: its signature, its
 	// scope and its body (sigv4).
 	verr := sigv4.VerifyInto(r, body, s.secretOf, s.now(), signed)
-	ns := iamNS
+	ns := awsquery.IAMNamespace
 	if (verr == nil && signed.Service == "sts") || (verr != nil && stsOps[op] != nil) {
-		ns = stsNS
+		ns = awsquery.STSNamespace
 	}
 	if verr != nil {
 		var se *sigv4.Error
 		if errors.As(verr, &se) {
-			s.writeError(w, &APIError{Status: se.Status, Code: se.Code, Message: se.Message}, ns, requestID)
+			s.writeError(w, &awsquery.Error{Status: se.Status, Code: se.Code, Message: se.Message}, ns, requestID)
 		} else {
 			s.writeError(w, apiErr(500, "ServiceFailure", "the request could not be verified"), ns, requestID)
 		}
@@ -276,7 +277,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		handler = stsOps[op]
 	}
 	if handler == nil {
-		s.writeError(w, apiErr(400, "InvalidAction", "Could not find operation %s for version %s", op, p.get("Version")), ns, requestID)
+		s.writeError(w, apiErr(400, "InvalidAction", "Could not find operation %s for version %s", op, p.Get("Version")), ns, requestID)
 		return
 	}
 	who, aerr := s.resolveCaller(r.Context(), signed)
@@ -293,9 +294,9 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := &call{s: s, ctx: r.Context(), op: op, p: p, who: who, requestID: requestID, sourceIP: remoteIP(r), secure: r.TLS != nil}
-	c.x.take()
+	c.x.Take()
 	if err := handler(c); err != nil {
-		var ae *APIError
+		var ae *awsquery.Error
 		if !errors.As(err, &ae) {
 			ae = apiErr(500, "ServiceFailure", "ward could not complete the request")
 		}
@@ -307,37 +308,23 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.respond(w, ns)
 }
 
-// responseBuffers hold responses being written; the result and the
-// envelope around it each take one.
-var responseBuffers = sync.Pool{New: func() any { return new([]byte) }}
-
 // respond writes the call's result in its envelope.
 func (c *call) respond(w http.ResponseWriter, ns string) {
-	out := responseBuffers.Get().(*[]byte)
-	*out = appendEnvelope((*out)[:0], c.op, ns, c.x.b, c.requestID)
+	out := awsquery.GetBuffer()
+	*out = awsquery.AppendEnvelope((*out)[:0], c.op, ns, c.x.B, c.requestID)
 	w.Write(*out)
-	putResponseBuffer(out)
-	if c.x.pooled != nil {
-		*c.x.pooled = c.x.b
-		putResponseBuffer(c.x.pooled)
-		c.x.pooled, c.x.b = nil, nil
-	}
+	awsquery.PutBuffer(out)
+	c.x.Release()
 }
 
-// putResponseBuffer keeps a buffer for the next response unless it grew
-// past what ordinary responses need.
-func putResponseBuffer(b *[]byte) {
-	if cap(*b) <= 64<<10 {
-		*b = (*b)[:0]
-		responseBuffers.Put(b)
-	}
-}
-
-func (s *Service) writeError(w http.ResponseWriter, e *APIError, ns, requestID string) {
+func (s *Service) writeError(w http.ResponseWriter, e *awsquery.Error, ns, requestID string) {
 	w.Header().Set("Content-Type", "text/xml")
 	w.Header().Set("x-amzn-RequestId", requestID)
 	w.WriteHeader(e.Status)
-	w.Write(errorEnvelope(e, ns, requestID))
+	out := awsquery.GetBuffer()
+	*out = awsquery.AppendErrorEnvelope((*out)[:0], e, ns, requestID)
+	w.Write(*out)
+	awsquery.PutBuffer(out)
 }
 
 func remoteIP(r *http.Request) string {
@@ -451,7 +438,7 @@ func (ss *Session) tokenMatches(token string) bool {
 }
 
 // resolveCaller turns a verified key into the principal behind it.
-func (s *Service) resolveCaller(ctx context.Context, signed *sigv4.Signed) (*caller, *APIError) {
+func (s *Service) resolveCaller(ctx context.Context, signed *sigv4.Signed) (*caller, *awsquery.Error) {
 	s.mu.Lock()
 	s.initCaches()
 	s.used.put(signed.AccessKeyID, keyUse{time: s.now(), service: signed.Service, region: signed.Region})
@@ -462,7 +449,7 @@ func (s *Service) resolveCaller(ctx context.Context, signed *sigv4.Signed) (*cal
 		return cc.who, nil
 	}
 	var who *caller
-	var aerr *APIError
+	var aerr *awsquery.Error
 	err := s.Store.View(ctx, func(tx store.Tx) error {
 		e, err := tx.GetByID(signed.AccessKeyID)
 		if err != nil {
@@ -857,7 +844,7 @@ func (s *Service) view(ctx context.Context, fn func(store.Tx) error) error {
 // createNew stores a new entity, answering exists when its name is taken.
 // Names are unique case-insensitively; the store's unique index decides,
 // so two concurrent creations cannot both succeed.
-func createNew(tx store.Tx, e *store.Entity, exists *APIError) error {
+func createNew(tx store.Tx, e *store.Entity, exists *awsquery.Error) error {
 	err := tx.Create(e)
 	if errors.Is(err, store.ErrExists) {
 		return exists
@@ -866,7 +853,7 @@ func createNew(tx store.Tx, e *store.Entity, exists *APIError) error {
 }
 
 func mapStoreError(err error) error {
-	var ae *APIError
+	var ae *awsquery.Error
 	switch {
 	case err == nil || errors.As(err, &ae):
 		return err

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wardhq/ward/internal/awsquery"
 	"github.com/wardhq/ward/internal/policy"
 	"github.com/wardhq/ward/internal/store"
 )
@@ -278,7 +279,7 @@ func stringTokenEnd(doc string, from int) (int, bool) {
 func bindToUniqueIDs(tx store.Tx, account string) error {
 	userID := func(name string) (string, error) {
 		u, err := loadUser(tx, account, name)
-		var ae *APIError
+		var ae *awsquery.Error
 		if errors.As(err, &ae) {
 			return "", nil
 		}
@@ -370,7 +371,7 @@ func bindExisting(tx store.Tx, doc string) ([]trustBinding, error) {
 			return nil
 		}
 		b, err := checkPrincipal(tx, typ, v)
-		var ae *APIError
+		var ae *awsquery.Error
 		switch {
 		case errors.As(err, &ae):
 			// Bound to a fresh ID that no entity has: shown and matched

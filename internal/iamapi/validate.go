@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/wardhq/ward/internal/awsquery"
 )
 
 // Parameter validation as IAM and STS do it before an operation runs:
@@ -295,7 +297,7 @@ type paramFailure struct {
 
 // checkParams validates the parameters of op; nil when all pass. A valid
 // request costs no allocation.
-func checkParams(op string, p params) *APIError {
+func checkParams(op string, p awsquery.Params) *awsquery.Error {
 	// STS quotes the failing value; IAM no longer does.
 	quote := stsOps[op] != nil
 	var failures []paramFailure
@@ -321,7 +323,7 @@ func checkParams(op string, p params) *APIError {
 	}
 	for list, numbers := range members {
 		if c := constraintOf(op, list); c != nil && c.maxItems > 0 && len(numbers) > c.maxItems {
-			failures = append(failures, paramFailure{key: list, msg: failure(listValue(p, list), lowerFirst(list), quote,
+			failures = append(failures, paramFailure{key: list, msg: failure(listValue(p, list), awsquery.LowerFirst(list), quote,
 				fmt.Sprintf("have length less than or equal to %d", c.maxItems))})
 		}
 	}
@@ -332,7 +334,7 @@ func checkParams(op string, p params) *APIError {
 	// keep their order.
 	slices.SortStableFunc(failures, func(a, b paramFailure) int { return strings.Compare(a.key, b.key) })
 	if len(failures) == 1 && failures[0].badName {
-		return &APIError{Status: 400, Code: "ValidationError", Message: "The specified value for " + location(failures[0].key) +
+		return &awsquery.Error{Status: 400, Code: "ValidationError", Message: "The specified value for " + location(failures[0].key) +
 			" is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-"}
 	}
 	msgs := make([]string, len(failures))
@@ -340,9 +342,9 @@ func checkParams(op string, p params) *APIError {
 		msgs[i] = f.msg
 	}
 	if len(msgs) == 1 {
-		return &APIError{Status: 400, Code: "ValidationError", Message: "1 validation error detected: " + msgs[0]}
+		return &awsquery.Error{Status: 400, Code: "ValidationError", Message: "1 validation error detected: " + msgs[0]}
 	}
-	return &APIError{Status: 400, Code: "ValidationError",
+	return &awsquery.Error{Status: 400, Code: "ValidationError",
 		Message: fmt.Sprintf("%d validation errors detected: %s", len(msgs), strings.Join(msgs, "; "))}
 }
 
@@ -363,7 +365,7 @@ func constraintOf(op, shape string) *constraint {
 // location is where AWS's messages place a parameter (see paramShape).
 func location(key string) string {
 	if !strings.Contains(key, ".") {
-		return lowerFirst(key)
+		return awsquery.LowerFirst(key)
 	}
 	parts := strings.Split(key, ".")
 	w := make([]string, 0, len(parts))
@@ -373,7 +375,7 @@ func location(key string) string {
 			i++
 			continue
 		}
-		w = append(w, lowerFirst(parts[i]))
+		w = append(w, awsquery.LowerFirst(parts[i]))
 	}
 	return strings.Join(w, ".")
 }
@@ -413,7 +415,7 @@ func isDigits(s string) bool {
 
 // listValue prints a list as AWS's messages show a value: its members in
 // brackets, a member with fields as {Field=value, ...}.
-func listValue(p params, list string) string {
+func listValue(p awsquery.Params, list string) string {
 	var out []string
 	for i := 1; ; i++ {
 		prefix := fmt.Sprintf("%s.member.%d", list, i)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wardhq/ward/internal/awsquery"
 	"github.com/wardhq/ward/internal/israce"
 )
 
@@ -21,10 +22,10 @@ func TestCheckParamsAllocatesNothing(t *testing.T) {
 	}
 	form, _ := url.ParseQuery("Action=CreateUser&Version=2010-05-08&UserName=alice&Path=/staff/&Tags.member.1.Key=team&Tags.member.1.Value=blue")
 	plain, _ := url.ParseQuery("Action=GetUser&Version=2010-05-08&UserName=alice")
-	if e := checkParams("CreateUser", params(form)); e != nil {
+	if e := checkParams("CreateUser", awsquery.Params(form)); e != nil {
 		t.Fatal(e)
 	}
-	if allocs := testing.AllocsPerRun(100, func() { checkParams("GetUser", params(plain)) }); allocs != 0 {
+	if allocs := testing.AllocsPerRun(100, func() { checkParams("GetUser", awsquery.Params(plain)) }); allocs != 0 {
 		t.Errorf("checking a valid request allocates %.1f times", allocs)
 	}
 }
@@ -134,7 +135,7 @@ func TestCheckParams(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := ""
-		if e := checkParams(tt.op, params(form)); e != nil {
+		if e := checkParams(tt.op, awsquery.Params(form)); e != nil {
 			if e.Code != "ValidationError" || e.Status != 400 {
 				t.Errorf("%s %s: %s %d", tt.op, tt.form, e.Code, e.Status)
 			}
@@ -250,7 +251,7 @@ var unconstrained = map[string]string{
 }
 
 // TestEveryParameterIsConstrained reads the package's source for the
-// parameter names operations read (c.p.get("X"), required, list, tags,
+// parameter names operations read (c.p.Get("X"), required, list, tags,
 // intOr, requiredAll) and checks each has a constraint, for some action
 // or for all, or is listed in unconstrained with its reason.
 func TestEveryParameterIsConstrained(t *testing.T) {
@@ -286,27 +287,36 @@ func TestEveryParameterIsConstrained(t *testing.T) {
 			if !ok {
 				return true
 			}
-			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok {
-				return true
-			}
 			var suffix string
-			switch sel.Sel.Name {
-			case "get", "required", "intOr", "requiredAll":
-			case "list":
-				suffix = ".member"
-			case "tags":
+			var recv ast.Expr
+			args := call.Args
+			switch fun := call.Fun.(type) {
+			case *ast.SelectorExpr:
+				switch fun.Sel.Name {
+				case "Get", "Required", "IntOr", "RequiredAll":
+				case "List":
+					suffix = ".member"
+				default:
+					return true
+				}
+				recv = fun.X
+			case *ast.Ident:
+				// tagsParam(p, "Tags") reads Tags.member.N.Key and .Value.
+				if fun.Name != "tagsParam" || len(args) != 2 {
+					return true
+				}
 				suffix = ".member.Key"
+				recv, args = args[0], args[1:]
 			default:
 				return true
 			}
-			// Only parameters: the receiver is a params value (c.p or p).
-			if id, ok := sel.X.(*ast.SelectorExpr); !(ok && id.Sel.Name == "p") {
-				if id, ok := sel.X.(*ast.Ident); !(ok && id.Name == "p") {
+			// Only parameters: the receiver is a Params value (c.p or p).
+			if id, ok := recv.(*ast.SelectorExpr); !(ok && id.Sel.Name == "p") {
+				if id, ok := recv.(*ast.Ident); !(ok && id.Name == "p") {
 					return true
 				}
 			}
-			for _, arg := range call.Args {
+			for _, arg := range args {
 				lit, ok := arg.(*ast.BasicLit)
 				if !ok || lit.Kind != token.STRING {
 					continue

@@ -22,8 +22,9 @@ const module = "github.com/wardhq/ward"
 // → server → the binary.
 var layers = map[string]int{
 	"internal/jsonpos": 0, "internal/pack": 0, "internal/glob": 0, "internal/golden": 0, "internal/israce": 0, "internal/jsonw": 0,
-	"internal/policy": 1,
-	"internal/engine": 2, "internal/catalog": 2, "internal/catalog/generate": 2,
+	"internal/awsquery": 0,
+	"internal/policy":   1,
+	"internal/engine":   2, "internal/catalog": 2, "internal/catalog/generate": 2,
 	"internal/sigv4": 2, "internal/store": 2, "internal/jwt": 2, "internal/totp": 2,
 	".":                        3, // the public package
 	"internal/inputs":          3,

@@ -1,4 +1,4 @@
-package iamapi
+package awsquery_test
 
 import (
 	"encoding/xml"
@@ -6,6 +6,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/wardhq/ward/internal/awsquery"
 	"github.com/wardhq/ward/internal/israce"
 )
 
@@ -36,12 +37,12 @@ func TestXMLEscapeEveryCodePoint(t *testing.T) {
 				want.WriteRune(utf8.RuneError)
 			}
 		}
-		var x xmlw
-		x.elem("Description", in.String())
+		var x awsquery.Writer
+		x.Elem("Description", in.String())
 		var out struct {
 			Text string `xml:",chardata"`
 		}
-		if err := xml.Unmarshal(x.b, &out); err != nil {
+		if err := xml.Unmarshal(x.B, &out); err != nil {
 			t.Errorf("plane %d: the element does not parse: %v", plane, err)
 			continue
 		}
@@ -58,12 +59,12 @@ func TestXMLEscapeEveryCodePoint(t *testing.T) {
 	}
 	// Bytes that begin no UTF-8 sequence, or end one too soon.
 	for _, in := range []string{"\x80", "\xbf", "\xc0\x80", "\xc3", "\xe2\x82", "\xf0\x9f\x99", "\xf5\x80\x80\x80", "\xf4\x90\x80\x80", "\xfe\xff"} {
-		var x xmlw
-		x.elem("V", "a"+in+"b")
+		var x awsquery.Writer
+		x.Elem("V", "a"+in+"b")
 		var out struct {
 			Text string `xml:",chardata"`
 		}
-		if err := xml.Unmarshal(x.b, &out); err != nil || !utf8.ValidString(out.Text) || !strings.HasPrefix(out.Text, "a\uFFFD") || !strings.HasSuffix(out.Text, "\uFFFDb") {
+		if err := xml.Unmarshal(x.B, &out); err != nil || !utf8.ValidString(out.Text) || !strings.HasPrefix(out.Text, "a\uFFFD") || !strings.HasSuffix(out.Text, "\uFFFDb") {
 			t.Errorf("%q: %q %v", in, out.Text, err)
 		}
 	}
@@ -78,7 +79,7 @@ func TestXMLEscapeAllocatesNothing(t *testing.T) {
 	}
 	buf := make([]byte, 0, 4096)
 	for _, s := range []string{"arn:aws:iam::123456789012:role/service/chat", "Grants access to <prod> & \"staging\" tables, é 日本 🙂", "a\r\nb\x01\uFFFE"} {
-		if allocs := testing.AllocsPerRun(100, func() { buf = appendXMLEscaped(buf[:0], s) }); allocs != 0 {
+		if allocs := testing.AllocsPerRun(100, func() { buf = awsquery.AppendEscaped(buf[:0], s) }); allocs != 0 {
 			t.Errorf("%q: %.1f allocations", s, allocs)
 		}
 	}
@@ -97,7 +98,7 @@ func TestXMLEscape(t *testing.T) {
 		"ctl \x01\x1f\x00 end":  "ctl \uFFFD\uFFFD\uFFFD end",
 		"nonchar \uFFFE\uFFFF.": "nonchar \uFFFD\uFFFD.",
 	} {
-		if got := string(appendXMLEscaped(nil, in)); got != want {
+		if got := string(awsquery.AppendEscaped(nil, in)); got != want {
 			t.Errorf("%q: got %q, want %q", in, got, want)
 		}
 	}
@@ -114,13 +115,13 @@ func TestXMLEscapeAlwaysParses(t *testing.T) {
 	}
 	inputs := []string{string(every), "\xff\xfe\xc3", "\uFFFE\uFFFF\U0010FFFF\uD7FF\uE000", "a\r\nb"}
 	for _, in := range inputs {
-		var x xmlw
-		x.elem("Description", in)
+		var x awsquery.Writer
+		x.Elem("Description", in)
 		var out struct {
 			Text string `xml:",chardata"`
 		}
-		if err := xml.Unmarshal(x.b, &out); err != nil {
-			t.Errorf("%q: the element does not parse: %v\n%s", in, err, x.b)
+		if err := xml.Unmarshal(x.B, &out); err != nil {
+			t.Errorf("%q: the element does not parse: %v\n%s", in, err, x.B)
 			continue
 		}
 		for _, r := range in {

@@ -1,13 +1,15 @@
-package iamapi
+package awsquery_test
 
 import (
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/wardhq/ward/internal/awsquery"
 )
 
-func TestDecodeParams(t *testing.T) {
+func TestDecode(t *testing.T) {
 	for _, tc := range []struct {
 		name, body, query string
 		want              map[string]string
@@ -22,10 +24,10 @@ func TestDecodeParams(t *testing.T) {
 		{name: "once in each half", body: "Action=GetUser", query: "Action=DeleteUser", code: "MalformedQueryString"},
 		{name: "semicolon", body: "Action=GetUser;UserName=x", code: "MalformedQueryString"},
 		{name: "bad escape", body: "Action=Get%zzUser", code: "MalformedQueryString"},
-		{name: "too many", body: strings.Repeat("a=b&", 1) + manyParams(maxParams+1), code: "MalformedQueryString"},
+		{name: "too many", body: strings.Repeat("a=b&", 1) + manyParams(awsquery.MaxParams+1), code: "MalformedQueryString"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p, aerr := decodeParams([]byte(tc.body), tc.query)
+			p, aerr := awsquery.Decode([]byte(tc.body), tc.query)
 			if tc.code != "" {
 				if aerr == nil || aerr.Code != tc.code || aerr.Status != 400 {
 					t.Fatalf("got %v %v, want %s", p, aerr, tc.code)
@@ -39,7 +41,7 @@ func TestDecodeParams(t *testing.T) {
 				t.Errorf("got %v, want %v", p, tc.want)
 			}
 			for k, v := range tc.want {
-				if got := p.get(k); got != v {
+				if got := p.Get(k); got != v {
 					t.Errorf("%s = %q, want %q", k, got, v)
 				}
 			}
@@ -59,27 +61,27 @@ func manyParams(n int) string {
 	return b.String()
 }
 
-// FuzzDecodeParams: any body and query string either decode into
+// FuzzDecode: any body and query string either decode into
 // parameters that, encoded again, decode to the same, or are refused with
 // a 400; never a panic.
-func FuzzDecodeParams(f *testing.F) {
+func FuzzDecode(f *testing.F) {
 	f.Add([]byte("Action=CreateUser&UserName=bob&Tags.member.1.Key=team"), "")
 	f.Add([]byte("PolicyDocument=%7B%22Version%22%3A%222012-10-17%22%7D"), "Action=CreatePolicy")
 	f.Add([]byte(""), "Action=GetCallerIdentity&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=a%2Fb")
 	f.Add([]byte("a=1&a=2"), "")
 	f.Add([]byte("%zz=1;b"), "c=%")
 	f.Fuzz(func(t *testing.T, body []byte, query string) {
-		p, aerr := decodeParams(body, query)
+		p, aerr := awsquery.Decode(body, query)
 		if aerr != nil {
 			if aerr.Status != 400 || aerr.Code == "" || aerr.Message == "" {
 				t.Fatalf("refusal without a clear 400: %+v", aerr)
 			}
 			return
 		}
-		if len(p) > maxParams {
-			t.Fatalf("%d parameters, limit %d", len(p), maxParams)
+		if len(p) > awsquery.MaxParams {
+			t.Fatalf("%d parameters, limit %d", len(p), awsquery.MaxParams)
 		}
-		again, aerr := decodeParams([]byte(url.Values(p).Encode()), "")
+		again, aerr := awsquery.Decode([]byte(url.Values(p).Encode()), "")
 		if aerr != nil {
 			t.Fatalf("re-encoded parameters refused: %v", aerr)
 		}
@@ -87,38 +89,9 @@ func FuzzDecodeParams(f *testing.F) {
 			t.Fatalf("round trip: %v became %v", p, again)
 		}
 		for k, v := range p {
-			if len(v) != 1 || again.get(k) != v[0] {
-				t.Fatalf("round trip of %q: %q became %q", k, v, again.get(k))
+			if len(v) != 1 || again.Get(k) != v[0] {
+				t.Fatalf("round trip of %q: %q became %q", k, v, again.Get(k))
 			}
 		}
 	})
-}
-
-// TestDecodeAuthorizeBody: a /v1/authorize body is a batch when, and only
-// when, its one top-level member is "requests"; the word elsewhere (a
-// resource named requests/x) does not make one, and unknown members are
-// refused.
-func TestDecodeAuthorizeBody(t *testing.T) {
-	one, batch, err := decodeAuthorizeBody([]byte(`{"principal":"arn:aws:iam::123456789012:user/a","action":"s3:GetObject","resource":"arn:aws:s3:::requests/x","context":{"s3:prefix":"\"requests\""}}`))
-	if err != nil || batch != nil || one == nil || one.Resource != "arn:aws:s3:::requests/x" {
-		t.Errorf("a single request naming requests: %+v %v %v", one, batch, err)
-	}
-	one, batch, err = decodeAuthorizeBody([]byte(`{"requests":[{"principal":"p","action":"a:b"},{"principal":"q","action":"c:d"}]}`))
-	if err != nil || one != nil || len(batch) != 2 || batch[1].Principal != "q" {
-		t.Errorf("a batch: %+v %v %v", one, batch, err)
-	}
-	if _, batch, err := decodeAuthorizeBody([]byte(`{"requests":[]}`)); err != nil || batch == nil {
-		t.Errorf("an empty batch: %v %v", batch, err)
-	}
-	for _, bad := range []string{
-		`{"principal":"p","action":"a:b","resorce":"x"}`,
-		`{"requests":[{"principal":"p","action":"a:b"}],"principal":"p"}`,
-		`{"requests":[{"principal":"p","actoin":"a:b"}]}`,
-		`{"requests":` + "[" + strings.Repeat(`{"principal":"p","action":"a:b"},`, maxAuthorizeBatch) + `{"principal":"p","action":"a:b"}]}`,
-		`[1,2]`, `"requests"`, ``,
-	} {
-		if _, _, err := decodeAuthorizeBody([]byte(bad)); err == nil {
-			t.Errorf("accepted %.80s", bad)
-		}
-	}
 }
