@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -121,5 +122,61 @@ func TestShuffleChangesOrder(t *testing.T) {
 	}
 	if changed < 100 {
 		t.Errorf("shuffling changed only %d of 200 scenarios", changed)
+	}
+}
+
+// TestCausesAreDocumented keeps the table of causes and its mirror in
+// docs/conformance.md ("Differential testing") in step: each cause has a
+// row with its ID as anchor that cites AWS's documentation or says it is
+// silent, and the section has no row for a cause the table lacks.
+func TestCausesAreDocumented(t *testing.T) {
+	data, err := os.ReadFile("../../docs/conformance.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(data)
+	start := strings.Index(doc, "\n## Differential testing\n")
+	if start < 0 {
+		t.Fatal(`docs/conformance.md has no "## Differential testing" section`)
+	}
+	section := doc[start+1:]
+	if end := strings.Index(section[3:], "\n## "); end >= 0 {
+		section = section[:end+3]
+	}
+	rows := map[string]string{}
+	for _, line := range strings.Split(section, "\n") {
+		const open = `<a id="`
+		i := strings.Index(line, open)
+		if i < 0 {
+			continue
+		}
+		id, _, ok := strings.Cut(line[i+len(open):], `"`)
+		if !ok {
+			continue
+		}
+		if _, dup := rows[id]; dup {
+			t.Errorf("docs/conformance.md: two rows for %s", id)
+		}
+		rows[id] = line
+	}
+	seen := map[string]bool{}
+	for _, c := range Causes {
+		if seen[c.ID] {
+			t.Errorf("cause %s is in the table twice", c.ID)
+		}
+		seen[c.ID] = true
+		row, ok := rows[c.ID]
+		if !ok {
+			t.Errorf(`cause %s has no row (<a id="%s"></a>) under "Differential testing" in docs/conformance.md`, c.ID, c.ID)
+			continue
+		}
+		if !strings.Contains(row, "https://docs.aws.amazon.com/") && !strings.Contains(row, "documentation does not say") {
+			t.Errorf("docs/conformance.md row %s neither cites a page of AWS's documentation nor says it is silent", c.ID)
+		}
+	}
+	for id := range rows {
+		if !seen[id] {
+			t.Errorf("docs/conformance.md has a row for %s, which is not in Causes", id)
+		}
 	}
 }
