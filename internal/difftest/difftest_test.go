@@ -35,6 +35,11 @@ func TestDifferential(t *testing.T) {
 		Seed:    uint64(envInt(t, "WARD_DIFFTEST_SEED", 1)),
 		Workers: max(1, min(runtime.GOMAXPROCS(0), 8)),
 	}
+	if cfg.N > 100000 {
+		cfg.Progress = func(done int, r *Report) {
+			t.Logf("%d of %d scenarios: %d agree, %d disagree, %d unexplained", done, cfg.N, r.Agree, r.Disagreements(), len(r.Unexplained))
+		}
+	}
 	rep, err := Run(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -46,18 +46,20 @@ func (d *Disagreement) Recheck(change func(*Scenario)) bool {
 // drop after which the scenario is still valid and both engines still
 // give the answers they gave (ward first, in-process; iam-simulate only
 // when ward's answer held), until no drop keeps the disagreement.
-func Minimize(s *Scenario, ward Answer, sim SimAnswer, simulator *Simulator) (*Disagreement, error) {
+//
+// other is the other engine: Simulator.DecideOne, or a stand-in in tests.
+func Minimize(s *Scenario, ward Answer, sim SimAnswer, other func(*Scenario) (SimAnswer, error)) (*Disagreement, error) {
 	d := &Disagreement{Original: s, Ward: ward, Sim: sim}
 	d.decide = func(c *Scenario) (Answer, SimAnswer, error) {
 		w, err := Ward(c)
 		if err != nil {
 			return Answer{}, SimAnswer{}, err
 		}
-		got, err := simulator.Decide(c)
+		got, err := other(c)
 		if err != nil {
 			return Answer{}, SimAnswer{}, err
 		}
-		return w, got[0], nil
+		return w, got, nil
 	}
 	holds := func(c *Scenario) (bool, error) {
 		if !Coherent(c) {
@@ -68,11 +70,11 @@ func Minimize(s *Scenario, ward Answer, sim SimAnswer, simulator *Simulator) (*D
 			return false, nil
 		}
 		d.Decisions++
-		got, err := simulator.Decide(c)
+		got, err := other(c)
 		if err != nil {
 			return false, err
 		}
-		return got[0].Error == "" && got[0].Result == sim.Result, nil
+		return got.Error == "" && got.Result == sim.Result, nil
 	}
 	cur := s
 	for {

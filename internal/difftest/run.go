@@ -20,6 +20,8 @@ type Config struct {
 	Workers int    // node processes at a time
 	// Chunk is how many scenarios are held in memory at once.
 	Chunk int
+	// Progress, when set, hears about each chunk done.
+	Progress func(done int, r *Report)
 }
 
 // Report is the outcome of a differential run.
@@ -161,7 +163,7 @@ func Run(cfg Config) (*Report, error) {
 					if i >= len(dis) {
 						return
 					}
-					mins[i], merrs[i] = Minimize(dis[i].s, dis[i].ward, dis[i].sim, sims[w])
+					mins[i], merrs[i] = Minimize(dis[i].s, dis[i].ward, dis[i].sim, sims[w].DecideOne)
 					if merrs[i] == nil {
 						causes[i] = Attribute(mins[i])
 					}
@@ -178,6 +180,9 @@ func Run(cfg Config) (*Report, error) {
 			} else {
 				rep.Unexplained = append(rep.Unexplained, d)
 			}
+		}
+		if cfg.Progress != nil {
+			cfg.Progress(done, rep)
 		}
 	}
 	rep.Elapsed = time.Since(start)

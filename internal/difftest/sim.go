@@ -114,6 +114,15 @@ func (s *Simulator) Decide(scs ...*Scenario) ([]SimAnswer, error) {
 	return out, nil
 }
 
+// DecideOne answers one scenario.
+func (s *Simulator) DecideOne(sc *Scenario) (SimAnswer, error) {
+	a, err := s.Decide(sc)
+	if err != nil {
+		return SimAnswer{}, err
+	}
+	return a[0], nil
+}
+
 // named returns s with its name set to name (a copy when it changes):
 // the name does not change an answer, and leaving it out lets the cache
 // find the same scenario under another name.
