@@ -121,6 +121,8 @@ var targets = []target{
 		return "arn:aws:kms:us-east-1:" + a + ":key/1234abcd-12ab-34cd-56ef-1234567890ab"
 	}, []string{"kms:Encrypt", "kms:GenerateDataKey"}, "key", false},
 	{"sts:AssumeRole", func(a string) string { return "arn:aws:iam::" + a + ":role/target" }, []string{"sts:TagSession", "sts:GetCallerIdentity"}, "trust", false},
+	{"sts:TagSession", func(a string) string { return "arn:aws:iam::" + a + ":role/target" }, []string{"sts:AssumeRole"}, "trust", false},
+	{"sts:SetSourceIdentity", func(a string) string { return "arn:aws:iam::" + a + ":role/target" }, []string{"sts:AssumeRole", "sts:SetContext"}, "trust", false},
 	{"dynamodb:GetItem", func(a string) string { return "arn:aws:dynamodb:us-east-1:" + a + ":table/orders" }, []string{"dynamodb:PutItem", "dynamodb:Query"}, "", false},
 	{"ec2:StartInstances", func(a string) string { return "arn:aws:ec2:us-east-1:" + a + ":instance/i-0abc123" }, []string{"ec2:StopInstances", "ec2:DescribeInstances"}, "", false},
 	{"ec2:DescribeInstances", func(string) string { return "*" }, []string{"ec2:DescribeImages", "ec2:StartInstances"}, "", false},
@@ -291,10 +293,11 @@ func (g *Generator) statement(w *world, k kind) *Statement {
 	}
 	// Action.
 	if k == kindTrust {
-		st.Action = []string{pick(g, "sts:AssumeRole", "sts:AssumeRole", "sts:AssumeRole", "sts:*", "sts:Assume*", "sts:TagSession")}
-		if g.chance(0.2) {
-			st.Action = append(st.Action, "sts:TagSession")
+		st.Action = []string{pick(g, w.t.action, w.t.action, "sts:AssumeRole", "sts:*", "sts:Assume*", "sts:TagSession", "sts:SetSourceIdentity")}
+		if g.chance(0.3) {
+			st.Action = append(st.Action, pick(g, "sts:TagSession", "sts:SetContext", "sts:AssumeRole"))
 		}
+		st.Action = dedupe(st.Action)
 	} else {
 		n := pick(g, 1, 1, 1, 2, 3)
 		for i := 0; i < n; i++ {
@@ -550,10 +553,10 @@ func shapeOf(principal string) string {
 // generator makes only coherent scenarios; the minimizer keeps them so.
 //
 // A role always has a trust policy and a KMS key a key policy, so an
-// sts:AssumeRole or kms: request keeps its resource policy.
+// sts: or kms: request keeps its resource policy.
 func Coherent(s *Scenario) bool {
 	p := s.Request.Principal
-	if s.Resource == nil && (s.Request.Action == "sts:AssumeRole" || strings.HasPrefix(s.Request.Action, "kms:")) {
+	if s.Resource == nil && (strings.HasPrefix(s.Request.Action, "sts:") || strings.HasPrefix(s.Request.Action, "kms:")) {
 		return false
 	}
 	if strings.Contains(p, ":assumed-role/worker/") {
