@@ -2,20 +2,16 @@ package iamapi
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/wardhq/ward/internal/awsquery"
 	"github.com/wardhq/ward/internal/jsonw"
-	"github.com/wardhq/ward/internal/policy"
 	"github.com/wardhq/ward/internal/sigv4"
-	"github.com/wardhq/ward/internal/store"
 )
 
 // AuthorizeRequest is one question to POST /v1/authorize: may this
@@ -368,97 +364,4 @@ func (c *call) authorizeOne(q *AuthorizeRequest) *AuthorizeAnswer {
 		}
 	}
 	return a
-}
-
-func subjectARN(c *caller) string {
-	if c.session != nil {
-		return c.session.RoleArn
-	}
-	return c.arn
-}
-
-// principalByARN finds the stored principal an ARN names, exactly: a
-// user or role by its full ARN (path included), a session of a role by
-// the role's name. It also returns the resource on which a caller's
-// permission to ask about it is checked: the user's or role's ARN, or,
-// when there is no such principal, the ARN as given (a session's role at
-// the root path), so that the check is made, and denied alike, before
-// anything is said about existence. who is nil when nothing matches.
-// Only principals found are cached.
-func (s *Service) principalByARN(ctx context.Context, arn string) (who *caller, subject string, err error) {
-	if len(arn) > 2048 {
-		return nil, "", errors.New("the principal ARN is longer than 2048 characters")
-	}
-	s.mu.Lock()
-	c, ok := s.principals.get(arn)
-	gen := s.gen
-	s.mu.Unlock()
-	if ok && c.gen == gen {
-		return c.who, subjectARN(c.who), nil
-	}
-	who, subject, err = s.loadPrincipal(ctx, arn)
-	if err == nil && who != nil {
-		s.mu.Lock()
-		s.initCaches()
-		if s.gen == gen {
-			s.principals.put(arn, cachedCaller{gen: gen, who: who})
-		}
-		s.mu.Unlock()
-	}
-	return who, subject, err
-}
-
-func (s *Service) loadPrincipal(ctx context.Context, arn string) (*caller, string, error) {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[1] != "aws" || parts[3] != "" || !policy.IsAccountID(parts[4]) {
-		return nil, "", fmt.Errorf("%q is not a principal ARN", arn)
-	}
-	account, res := parts[4], parts[5]
-	var who *caller
-	subject := arn
-	err := s.Store.View(ctx, func(tx store.Tx) error {
-		switch {
-		case parts[2] == "iam" && strings.HasPrefix(res, "user/"):
-			u, err := loadUser(tx, account, res[strings.LastIndexByte(res, '/')+1:])
-			if err != nil || u.Arn != arn {
-				return err
-			}
-			who = &caller{account: account, arn: u.Arn, userID: u.ID, kind: "user", user: u}
-		case parts[2] == "iam" && strings.HasPrefix(res, "role/"), parts[2] == "sts" && strings.HasPrefix(res, "assumed-role/"):
-			name, session := res[strings.IndexByte(res, '/')+1:], "ward-authorize"
-			if parts[2] == "sts" {
-				var ok bool
-				if name, session, ok = strings.Cut(name, "/"); !ok || name == "" || session == "" || strings.Contains(session, "/") {
-					return fmt.Errorf("%q is not a role session ARN", arn)
-				}
-				subject = arnOf(account, "role", "/", name)
-			} else {
-				name = name[strings.LastIndexByte(name, '/')+1:]
-			}
-			r, err := loadRole(tx, account, name)
-			if err != nil || (parts[2] == "iam" && r.Arn != arn) {
-				return err
-			}
-			subject = r.Arn
-			who = &caller{account: account, arn: "arn:aws:sts::" + account + ":assumed-role/" + r.Name + "/" + session,
-				userID: r.ID + ":" + session, kind: "session", session: &Session{RoleName: r.Name, RoleArn: r.Arn, RoleID: r.ID, SessionName: session},
-				roleTags: r.Tags}
-		case parts[2] == "iam" && res == "root":
-			if _, err := tx.Get(account, kindAccount, account); err != nil {
-				return err
-			}
-			who = &caller{account: account, arn: arn, userID: account, kind: "root"}
-		default:
-			return fmt.Errorf("%s is not a user, role or role session ward knows", arn)
-		}
-		return nil
-	})
-	var ae *awsquery.Error
-	if errors.As(err, &ae) || errors.Is(err, store.ErrNotFound) {
-		return nil, subject, nil // no such principal
-	}
-	if err != nil {
-		return nil, "", err
-	}
-	return who, subject, nil
 }

@@ -31,19 +31,6 @@ type MFADevice struct {
 	Tags     []Tag `json:"tags,omitempty"`
 }
 
-func init() {
-	for op, h := range map[string]handler{
-		"CreateVirtualMFADevice": createVirtualMFADevice, "DeleteVirtualMFADevice": deleteVirtualMFADevice,
-		"EnableMFADevice": enableMFADevice, "DeactivateMFADevice": deactivateMFADevice,
-		"ListMFADevices": listMFADevices, "ListVirtualMFADevices": listVirtualMFADevices,
-		"TagMFADevice":      tagEntity(kindMFA, byARN("SerialNumber", ""), true),
-		"UntagMFADevice":    tagEntity(kindMFA, byARN("SerialNumber", ""), false),
-		"ListMFADeviceTags": listEntityTags(kindMFA, byARN("SerialNumber", "")),
-	} {
-		iamOps[op] = h
-	}
-}
-
 // mfaSerialName is the device name at the end of a serial number ARN.
 func mfaSerialName(serial string) string {
 	return serial[strings.LastIndexByte(serial, '/')+1:]

@@ -6,13 +6,7 @@
 // Objects live in a store.Store as JSON bodies of the types below.
 package iamapi
 
-import (
-	"crypto/rand"
-	"encoding/base32"
-	"encoding/json"
-	"strings"
-	"time"
-)
+import "time"
 
 // Tag is a key/value tag.
 type Tag struct {
@@ -165,26 +159,3 @@ const (
 	kindSession = "session"
 	kindAccount = "account"
 )
-
-// newID makes a unique ID with an IAM prefix: AIDA user, AROA role, AGPA
-// group, ANPA policy, AKIA access key, ASIA session key. IDs are 20
-// characters of upper-case letters and digits, as IAM's are.
-func newID(prefix string) string {
-	var b [10]byte
-	rand.Read(b[:])
-	s := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:])
-	s = strings.NewReplacer("0", "A", "1", "B").Replace(s)
-	return prefix + s[:20-len(prefix)]
-}
-
-func newSecret() string {
-	var b [30]byte
-	rand.Read(b[:])
-	s := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:])
-	return s[:40]
-}
-
-func marshal(v any) []byte {
-	b, _ := json.Marshal(v) // model types always marshal
-	return b
-}

@@ -3,7 +3,6 @@ package iamapi
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -27,19 +26,6 @@ type OIDCProvider struct {
 	Created     time.Time       `json:"created"`
 	JWKS        json.RawMessage `json:"jwks,omitempty"`
 	Tags        []Tag           `json:"tags,omitempty"`
-}
-
-func init() {
-	for op, h := range map[string]handler{
-		"CreateOpenIDConnectProvider": createOIDCProvider, "GetOpenIDConnectProvider": getOIDCProvider,
-		"DeleteOpenIDConnectProvider": deleteOIDCProvider, "ListOpenIDConnectProviders": listOIDCProviders,
-		"TagOpenIDConnectProvider":      tagEntity(kindOIDC, byARN("OpenIDConnectProviderArn", ":oidc-provider/"), true),
-		"UntagOpenIDConnectProvider":    tagEntity(kindOIDC, byARN("OpenIDConnectProviderArn", ":oidc-provider/"), false),
-		"ListOpenIDConnectProviderTags": listEntityTags(kindOIDC, byARN("OpenIDConnectProviderArn", ":oidc-provider/")),
-	} {
-		iamOps[op] = h
-	}
-	stsOps["AssumeRoleWithWebIdentity"] = assumeRoleWithWebIdentity
 }
 
 func providerHost(u string) string {
@@ -165,118 +151,6 @@ func (s *Service) SetOIDCKeys(account, providerURL string, jwks []byte) error {
 		e.Body = marshal(p)
 		return tx.Put(e)
 	})
-}
-
-// assumeRoleWithWebIdentity exchanges an OIDC token for a role session.
-// It is unsigned: the token is the credential. The token must verify with
-// a registered provider's keys, be for one of its client IDs and not be
-// expired; the role's trust policy must allow the provider (Federated)
-// with the token's claims as context (HOST:aud, HOST:sub, ...).
-func assumeRoleWithWebIdentity(c *call) error {
-	v, err := c.p.RequiredAll("RoleArn", "RoleSessionName")
-	if err != nil {
-		return err
-	}
-	roleArn, sessionName := v[0], v[1]
-	token, err := c.p.Required("WebIdentityToken")
-	if err != nil {
-		return err
-	}
-	parts := strings.SplitN(roleArn, ":", 6)
-	if len(parts) != 6 || !strings.HasPrefix(parts[5], "role/") {
-		return apiErr(400, "ValidationError", "%s is invalid", roleArn)
-	}
-	account, roleName := parts[4], parts[5][strings.LastIndexByte(parts[5], '/')+1:]
-	invalid := apiErr(400, "InvalidIdentityToken", "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements")
-	var role *Role
-	var provider *OIDCProvider
-	var claims jwt.Claims
-	err = c.s.view(c.ctx, func(tx store.Tx) error {
-		r, err := loadRole(tx, account, roleName)
-		if err != nil {
-			return apiErr(403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity")
-		}
-		role = r
-		// Find the provider by the token's issuer, then verify the token
-		// with that provider's keys.
-		peek, err := jwt.Peek(token)
-		if err != nil {
-			return invalid
-		}
-		iss, _ := peek["iss"].(string)
-		if iss == "" {
-			return invalid
-		}
-		e, err := tx.Get(account, kindOIDC, providerHost(iss))
-		if err != nil {
-			return apiErr(400, "InvalidIdentityToken", "No OpenIDConnect provider found in your account for %s", iss)
-		}
-		var p OIDCProvider
-		unmarshal(e.Body, &p)
-		provider = &p
-		keys, err := jwt.ParseKeySet(p.JWKS)
-		if err != nil {
-			return invalid
-		}
-		if claims, err = keys.Verify(token); err != nil {
-			return apiErr(400, "InvalidIdentityToken", "%v", err)
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	if err := claims.Check(jwt.Expect{Issuer: provider.issuer(), Audiences: provider.ClientIDs, Now: c.s.now()}); err != nil {
-		var ce *jwt.ClaimError
-		if errors.As(err, &ce) && ce.Reason == jwt.Expired {
-			return apiErr(400, "ExpiredTokenException", "%s", ce.Msg)
-		}
-		return apiErr(400, "InvalidIdentityToken", "%v", err)
-	}
-	auds := claims.Strings("aud")
-	// The trust policy decides, with the provider as the principal.
-	ctx := map[string][]string{}
-	for _, k := range []string{"aud", "sub", "amr", "azp", "email"} {
-		if _, ok := claims[k]; ok {
-			ctx[provider.URL+":"+k] = claims.Strings(k)
-		}
-	}
-	c.who = &caller{account: account, arn: provider.Arn, kind: "webidentity"}
-	trust := compileStored(role.AssumeRolePolicy, "trust policy of "+role.Name)
-	if err := c.authorizeWith("sts:AssumeRoleWithWebIdentity", role.Arn, ctx, trust); err != nil {
-		return err
-	}
-	duration, err := c.p.IntOr("DurationSeconds", 3600)
-	if err != nil {
-		return err
-	}
-	if duration < 900 || duration > role.MaxSessionDuration {
-		return apiErr(400, "ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
-	}
-	// Session policies narrow the session as they do AssumeRole's.
-	sessionPolicies, err := c.sessionPolicies(account)
-	if err != nil {
-		return err
-	}
-	sub, _ := claims["sub"].(string)
-	s := &Session{Expires: c.expiresIn(duration), RoleArn: role.Arn, RoleName: role.Name, RoleID: role.ID, SessionName: sessionName,
-		SessionPolicies: sessionPolicies}
-	if err := c.issueSession(account, s); err != nil {
-		return err
-	}
-	c.x.Elem("SubjectFromWebIdentityToken", sub)
-	c.x.Open("AssumedRoleUser")
-	c.x.Elem("AssumedRoleId", role.ID+":"+sessionName)
-	c.x.Elem("Arn", "arn:aws:sts::"+account+":assumed-role/"+role.Name+"/"+sessionName)
-	c.x.Close("AssumedRoleUser")
-	if len(sessionPolicies) > 0 {
-		c.x.Elem("PackedPolicySize", "10")
-	}
-	c.x.Elem("Provider", provider.URL)
-	if len(auds) > 0 {
-		c.x.Elem("Audience", auds[0])
-	}
-	return nil
 }
 
 // issuer is the URL a provider's tokens must name as their iss: the Url

@@ -12,6 +12,21 @@ import (
 	"github.com/wardhq/ward/internal/awsquery"
 )
 
+func init() {
+	for key, c := range paramConstraints {
+		if c.pattern != "" {
+			c.re = mustCompilePattern(c.pattern)
+		}
+		if op, name, ok := strings.Cut(key, "."); ok && !strings.Contains(key, ".member") {
+			if actionConstraints[op] == nil {
+				actionConstraints[op] = map[string]*constraint{}
+			}
+			actionConstraints[op][name] = c
+			delete(paramConstraints, key)
+		}
+	}
+}
+
 // Parameter validation as IAM and STS do it before an operation runs:
 // each request parameter is checked against the constraints its action's
 // API reference gives it (length, pattern, valid values, range, number of
@@ -225,21 +240,6 @@ var paramConstraints = map[string]*constraint{
 // request's parameters are looked up without building a key.
 var actionConstraints = map[string]map[string]*constraint{}
 
-func init() {
-	for key, c := range paramConstraints {
-		if c.pattern != "" {
-			c.re = mustCompilePattern(c.pattern)
-		}
-		if op, name, ok := strings.Cut(key, "."); ok && !strings.Contains(key, ".member") {
-			if actionConstraints[op] == nil {
-				actionConstraints[op] = map[string]*constraint{}
-			}
-			actionConstraints[op][name] = c
-			delete(paramConstraints, key)
-		}
-	}
-}
-
 // mustCompilePattern compiles a reference's pattern to match whole values.
 func mustCompilePattern(pattern string) *regexp.Regexp {
 	return regexp.MustCompile(`^(?:` + goPattern(pattern) + `)$`)
@@ -299,7 +299,7 @@ type paramFailure struct {
 // request costs no allocation.
 func checkParams(op string, p awsquery.Params) *awsquery.Error {
 	// STS quotes the failing value; IAM no longer does.
-	quote := stsOps[op] != nil
+	quote := operations[op].api == stsAPI
 	var failures []paramFailure
 	var members map[string]map[string]bool // list name → member numbers
 	for k, vs := range p {

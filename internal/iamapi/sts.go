@@ -1,7 +1,6 @@
 package iamapi
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -9,15 +8,29 @@ import (
 
 	"github.com/wardhq/ward/internal/awsquery"
 	"github.com/wardhq/ward/internal/decisionlog"
+	"github.com/wardhq/ward/internal/jwt"
 	"github.com/wardhq/ward/internal/policy"
 	"github.com/wardhq/ward/internal/store"
 )
 
-var stsOps = map[string]handler{
-	"GetCallerIdentity":  getCallerIdentity,
-	"AssumeRole":         assumeRole,
-	"GetSessionToken":    getSessionToken,
-	"GetFederationToken": getFederationToken,
+// getCallerIdentity needs no permission and cannot be denied (STS API
+// reference), so it is not authorized; it is still logged.
+func getCallerIdentity(c *call) error {
+	if c.s.Decisions != nil {
+		sc := getScratch()
+		sc.rec = decisionlog.Record{Time: c.s.now().UTC(), RequestID: c.requestID, Caller: c.who.arn, Account: c.who.account,
+			Action: "sts:GetCallerIdentity", Resource: "*", Decision: "Allowed", SourceIP: c.sourceIP}
+		sc.logs[0] = &sc.rec
+		err := c.s.Decisions(sc.logs[:1])
+		sc.release()
+		if err != nil {
+			return errLogFailed
+		}
+	}
+	c.x.Elem("UserId", c.who.userID)
+	c.x.Elem("Account", c.who.account)
+	c.x.Elem("Arn", c.who.arn)
+	return nil
 }
 
 // getSessionToken gives an IAM user (or the root user) temporary
@@ -46,26 +59,6 @@ func getSessionToken(c *call) error {
 	if err := c.issueSession(c.who.account, s); err != nil {
 		return err
 	}
-	return nil
-}
-
-// getCallerIdentity needs no permission and cannot be denied (STS API
-// reference), so it is not authorized; it is still logged.
-func getCallerIdentity(c *call) error {
-	if c.s.Decisions != nil {
-		sc := getScratch()
-		sc.rec = decisionlog.Record{Time: c.s.now().UTC(), RequestID: c.requestID, Caller: c.who.arn, Account: c.who.account,
-			Action: "sts:GetCallerIdentity", Resource: "*", Decision: "Allowed", SourceIP: c.sourceIP}
-		sc.logs[0] = &sc.rec
-		err := c.s.Decisions(sc.logs[:1])
-		sc.release()
-		if err != nil {
-			return errLogFailed
-		}
-	}
-	c.x.Elem("UserId", c.who.userID)
-	c.x.Elem("Account", c.who.account)
-	c.x.Elem("Arn", c.who.arn)
 	return nil
 }
 
@@ -175,60 +168,116 @@ func assumeRole(c *call) error {
 // trustsNobody is the trust policy of a role that does not exist.
 var trustsNobody = compileStored(`{"Version":"2012-10-17","Statement":[]}`, "trust policy")
 
-// Bootstrap makes an account with a root access key when it does not
-// exist yet, returning the key's ID and secret (only when created, or
-// when given: keyID/secret set the root key, for scripts).
-func (s *Service) Bootstrap(account, keyID, secret string) (id, sec string, created bool, err error) {
-	err = s.update(context.Background(), func(tx store.Tx) error {
-		if err := registerAccount(tx, account); err != nil {
-			return err
-		}
-		if e, err := tx.Get(account, kindAccount, account); err == nil {
-			return migrateAccount(tx, e)
-		}
-		if keyID == "" {
-			keyID, secret = newID("AKIA"), newSecret()
-		}
-		if err := tx.Create(&store.Entity{Account: account, Kind: kindAccount, Name: account, Body: marshal(accountRecord{Schema: accountSchema})}); err != nil {
-			return err
-		}
-		k := &AccessKey{ID: keyID, Status: "Active", Created: s.now(), Secret: s.Sealer.Seal(secret)}
-		created = true
-		return tx.Create(&store.Entity{Account: account, Kind: kindKey, Name: keyID, ID: keyID, Body: marshal(k)})
-	})
-	return keyID, secret, created, err
-}
-
-// accountRecord is what the store keeps of an account itself.
-type accountRecord struct {
-	// Schema is the version of the account's stored data: 2 once policy
-	// use counts are kept (PolicyUse); 3 once access keys, MFA devices and
-	// trust policies are bound to unique IDs.
-	Schema int `json:"schema"`
-}
-
-const accountSchema = 3
-
-// migrateAccount brings an account's stored data up to accountSchema.
-func migrateAccount(tx store.Tx, e *store.Entity) error {
-	var rec accountRecord
-	if err := unmarshal(e.Body, &rec); err != nil {
-		return fmt.Errorf("stored account %s: %w", e.Account, err)
+// assumeRoleWithWebIdentity exchanges an OIDC token for a role session.
+// It is unsigned: the token is the credential. The token must verify with
+// a registered provider's keys, be for one of its client IDs and not be
+// expired; the role's trust policy must allow the provider (Federated)
+// with the token's claims as context (HOST:aud, HOST:sub, ...).
+func assumeRoleWithWebIdentity(c *call) error {
+	v, err := c.p.RequiredAll("RoleArn", "RoleSessionName")
+	if err != nil {
+		return err
 	}
-	if rec.Schema >= accountSchema {
+	roleArn, sessionName := v[0], v[1]
+	token, err := c.p.Required("WebIdentityToken")
+	if err != nil {
+		return err
+	}
+	parts := strings.SplitN(roleArn, ":", 6)
+	if len(parts) != 6 || !strings.HasPrefix(parts[5], "role/") {
+		return apiErr(400, "ValidationError", "%s is invalid", roleArn)
+	}
+	account, roleName := parts[4], parts[5][strings.LastIndexByte(parts[5], '/')+1:]
+	invalid := apiErr(400, "InvalidIdentityToken", "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements")
+	var role *Role
+	var provider *OIDCProvider
+	var claims jwt.Claims
+	err = c.s.view(c.ctx, func(tx store.Tx) error {
+		r, err := loadRole(tx, account, roleName)
+		if err != nil {
+			return apiErr(403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity")
+		}
+		role = r
+		// Find the provider by the token's issuer, then verify the token
+		// with that provider's keys.
+		peek, err := jwt.Peek(token)
+		if err != nil {
+			return invalid
+		}
+		iss, _ := peek["iss"].(string)
+		if iss == "" {
+			return invalid
+		}
+		e, err := tx.Get(account, kindOIDC, providerHost(iss))
+		if err != nil {
+			return apiErr(400, "InvalidIdentityToken", "No OpenIDConnect provider found in your account for %s", iss)
+		}
+		var p OIDCProvider
+		unmarshal(e.Body, &p)
+		provider = &p
+		keys, err := jwt.ParseKeySet(p.JWKS)
+		if err != nil {
+			return invalid
+		}
+		if claims, err = keys.Verify(token); err != nil {
+			return apiErr(400, "InvalidIdentityToken", "%v", err)
+		}
 		return nil
+	})
+	if err != nil {
+		return err
 	}
-	if rec.Schema < 2 {
-		if err := recountPolicyUse(tx, e.Account); err != nil {
-			return fmt.Errorf("account %s: counting policy use: %w", e.Account, err)
+	if err := claims.Check(jwt.Expect{Issuer: provider.issuer(), Audiences: provider.ClientIDs, Now: c.s.now()}); err != nil {
+		var ce *jwt.ClaimError
+		if errors.As(err, &ce) && ce.Reason == jwt.Expired {
+			return apiErr(400, "ExpiredTokenException", "%s", ce.Msg)
+		}
+		return apiErr(400, "InvalidIdentityToken", "%v", err)
+	}
+	auds := claims.Strings("aud")
+	// The trust policy decides, with the provider as the principal.
+	ctx := map[string][]string{}
+	for _, k := range []string{"aud", "sub", "amr", "azp", "email"} {
+		if _, ok := claims[k]; ok {
+			ctx[provider.URL+":"+k] = claims.Strings(k)
 		}
 	}
-	if err := bindToUniqueIDs(tx, e.Account); err != nil {
-		return fmt.Errorf("account %s: binding to unique IDs: %w", e.Account, err)
+	c.who = &caller{account: account, arn: provider.Arn, kind: "webidentity"}
+	trust := compileStored(role.AssumeRolePolicy, "trust policy of "+role.Name)
+	if err := c.authorizeWith("sts:AssumeRoleWithWebIdentity", role.Arn, ctx, trust); err != nil {
+		return err
 	}
-	rec.Schema = accountSchema
-	e.Body = marshal(rec)
-	return tx.Put(e)
+	duration, err := c.p.IntOr("DurationSeconds", 3600)
+	if err != nil {
+		return err
+	}
+	if duration < 900 || duration > role.MaxSessionDuration {
+		return apiErr(400, "ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+	}
+	// Session policies narrow the session as they do AssumeRole's.
+	sessionPolicies, err := c.sessionPolicies(account)
+	if err != nil {
+		return err
+	}
+	sub, _ := claims["sub"].(string)
+	s := &Session{Expires: c.expiresIn(duration), RoleArn: role.Arn, RoleName: role.Name, RoleID: role.ID, SessionName: sessionName,
+		SessionPolicies: sessionPolicies}
+	if err := c.issueSession(account, s); err != nil {
+		return err
+	}
+	c.x.Elem("SubjectFromWebIdentityToken", sub)
+	c.x.Open("AssumedRoleUser")
+	c.x.Elem("AssumedRoleId", role.ID+":"+sessionName)
+	c.x.Elem("Arn", "arn:aws:sts::"+account+":assumed-role/"+role.Name+"/"+sessionName)
+	c.x.Close("AssumedRoleUser")
+	if len(sessionPolicies) > 0 {
+		c.x.Elem("PackedPolicySize", "10")
+	}
+	c.x.Elem("Provider", provider.URL)
+	if len(auds) > 0 {
+		c.x.Elem("Audience", auds[0])
+	}
+	return nil
 }
 
 // sessionPolicies reads the session policies of AssumeRole and

@@ -19,20 +19,6 @@ type InstanceProfile struct {
 	Tags    []Tag     `json:"tags,omitempty"`
 }
 
-func init() {
-	for op, h := range map[string]handler{
-		"CreateInstanceProfile": createInstanceProfile, "GetInstanceProfile": getInstanceProfile,
-		"DeleteInstanceProfile": deleteInstanceProfile, "ListInstanceProfiles": listInstanceProfiles,
-		"AddRoleToInstanceProfile": profileRole(true), "RemoveRoleFromInstanceProfile": profileRole(false),
-		"ListInstanceProfilesForRole": listInstanceProfilesForRole,
-		"TagInstanceProfile":          tagEntity(kindProfile, byName("InstanceProfileName"), true),
-		"UntagInstanceProfile":        tagEntity(kindProfile, byName("InstanceProfileName"), false),
-		"ListInstanceProfileTags":     listEntityTags(kindProfile, byName("InstanceProfileName")),
-	} {
-		iamOps[op] = h
-	}
-}
-
 func loadProfile(tx store.Tx, account, name string) (*InstanceProfile, error) {
 	return loadAs[InstanceProfile](tx, account, kindProfile, name, "Instance Profile %s cannot be found.")
 }
@@ -178,7 +164,7 @@ func profileRole(add bool) handler {
 		}); err != nil {
 			return err
 		}
-		if err := c.authorize("iam:"+c.op, arn, nil); err != nil {
+		if err := c.authorize(c.action, arn, nil); err != nil {
 			return err
 		}
 		return c.s.update(c.ctx, func(tx store.Tx) error {
