@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
@@ -290,7 +291,12 @@ func TestAttackExistenceOracle(t *testing.T) {
 		root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(lambdaTrust)})
 		root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)})
 		root.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String(name)})
+		root.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String(name)})
+		root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(name), PolicyDocument: aws.String(assumeAnything)})
+		root.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String(name)})
+		root.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("https://" + name + ".example.com"), ClientIDList: []string{"sts.amazonaws.com"}})
 	}
+	tag := []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}
 	nobody, nobodySTS := limitedUser(t, ts.URL, root, "nobody", "")
 	probes := map[string]func(name string) error{
 		"GetRole": func(n string) error {
@@ -323,6 +329,31 @@ func TestAttackExistenceOracle(t *testing.T) {
 		},
 		"AttachRolePolicy": func(n string) error {
 			_, err := nobody.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(n), PolicyArn: aws.String("arn:aws:iam::aws:policy/ReadOnlyAccess")})
+			return err
+		},
+		// Every taggable kind, named by name or by ARN.
+		"TagUser": func(n string) error {
+			_, err := nobody.TagUser(ctx, &iam.TagUserInput{UserName: aws.String(n), Tags: tag})
+			return err
+		},
+		"ListRoleTags": func(n string) error {
+			_, err := nobody.ListRoleTags(ctx, &iam.ListRoleTagsInput{RoleName: aws.String(n)})
+			return err
+		},
+		"TagPolicy": func(n string) error {
+			_, err := nobody.TagPolicy(ctx, &iam.TagPolicyInput{PolicyArn: aws.String("arn:aws:iam::123456789012:policy/" + n), Tags: tag})
+			return err
+		},
+		"UntagInstanceProfile": func(n string) error {
+			_, err := nobody.UntagInstanceProfile(ctx, &iam.UntagInstanceProfileInput{InstanceProfileName: aws.String(n), TagKeys: []string{"k"}})
+			return err
+		},
+		"ListMFADeviceTags": func(n string) error {
+			_, err := nobody.ListMFADeviceTags(ctx, &iam.ListMFADeviceTagsInput{SerialNumber: aws.String("arn:aws:iam::123456789012:mfa/" + n)})
+			return err
+		},
+		"TagOpenIDConnectProvider": func(n string) error {
+			_, err := nobody.TagOpenIDConnectProvider(ctx, &iam.TagOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String("arn:aws:iam::123456789012:oidc-provider/" + n + ".example.com"), Tags: tag})
 			return err
 		},
 		"AssumeRole": func(n string) error {
