@@ -92,8 +92,9 @@ func reportUnexplained(t *testing.T, ds []*Disagreement) {
 	t.Error(b.String())
 }
 
-// dump writes every minimized disagreement to file, one JSON line each
-// with the answers and the cause ("" when none), for study.
+// dump writes the minimized disagreements a report keeps (every
+// unexplained one, the first few of each cause) to file, one JSON line
+// each with the answers and the cause ("" when none), for study.
 func dump(t *testing.T, file string, rep *Report) {
 	t.Helper()
 	var b strings.Builder
@@ -101,7 +102,7 @@ func dump(t *testing.T, file string, rep *Report) {
 		fmt.Fprintf(&b, "{\"cause\":%q,\"ward\":%q,\"decidedBy\":%q,\"sim\":%q,\"scenario\":%s}\n",
 			cause, d.Ward.Result, d.Ward.DecidedBy, d.Sim.Result, d.Scenario.JSON())
 	}
-	for id, ds := range rep.Explained {
+	for id, ds := range rep.Examples {
 		for _, d := range ds {
 			line(id, d)
 		}

@@ -26,11 +26,14 @@ type Config struct {
 
 // Report is the outcome of a differential run.
 type Report struct {
-	Version   string // iam-simulate's
-	N         int
-	Agree     int
-	Refused   []Refusal // scenarios one side would not read
-	Explained map[string][]*Disagreement
+	Version string // iam-simulate's
+	N       int
+	Agree   int
+	Refused []Refusal // scenarios one side would not read
+	// Explained counts the disagreements each cause explains; Examples
+	// keeps the first few of each, minimized.
+	Explained map[string]int
+	Examples  map[string][]*Disagreement
 	// Unexplained are minimized disagreements no cause explains.
 	Unexplained []*Disagreement
 	Elapsed     time.Duration
@@ -46,8 +49,8 @@ type Refusal struct {
 // Disagreements is how many scenarios the engines answered differently.
 func (r *Report) Disagreements() int {
 	n := len(r.Unexplained)
-	for _, l := range r.Explained {
-		n += len(l)
+	for _, c := range r.Explained {
+		n += c
 	}
 	return n
 }
@@ -62,7 +65,7 @@ func Run(cfg Config) (*Report, error) {
 		cfg.Chunk = 20000
 	}
 	start := time.Now()
-	rep := &Report{N: cfg.N, Explained: map[string][]*Disagreement{}}
+	rep := &Report{N: cfg.N, Explained: map[string]int{}, Examples: map[string][]*Disagreement{}}
 	g := NewGenerator(cfg.Seed)
 	sims := make([]*Simulator, cfg.Workers)
 	defer func() {
@@ -176,7 +179,10 @@ func Run(cfg Config) (*Report, error) {
 				return nil, merrs[i]
 			}
 			if c := causes[i]; c != nil {
-				rep.Explained[c.ID] = append(rep.Explained[c.ID], d)
+				rep.Explained[c.ID]++
+				if len(rep.Examples[c.ID]) < maxExamples {
+					rep.Examples[c.ID] = append(rep.Examples[c.ID], d)
+				}
 			} else {
 				rep.Unexplained = append(rep.Unexplained, d)
 			}
@@ -188,6 +194,10 @@ func Run(cfg Config) (*Report, error) {
 	rep.Elapsed = time.Since(start)
 	return rep, nil
 }
+
+// maxExamples is how many minimized disagreements a Report keeps of each
+// cause: a long run explains tens of thousands.
+const maxExamples = 20
 
 // parallel runs f(0..n-1) on workers goroutines.
 func parallel(workers, n int, f func(i int)) {
@@ -235,13 +245,13 @@ func (r *Report) Summary() string {
 		ids = append(ids, id)
 	}
 	sort.Slice(ids, func(i, j int) bool {
-		if len(r.Explained[ids[i]]) != len(r.Explained[ids[j]]) {
-			return len(r.Explained[ids[i]]) > len(r.Explained[ids[j]])
+		if r.Explained[ids[i]] != r.Explained[ids[j]] {
+			return r.Explained[ids[i]] > r.Explained[ids[j]]
 		}
 		return ids[i] < ids[j]
 	})
 	for _, id := range ids {
-		s += fmt.Sprintf("\n  %7d  %s", len(r.Explained[id]), id)
+		s += fmt.Sprintf("\n  %7d  %s", r.Explained[id], id)
 	}
 	return s
 }
