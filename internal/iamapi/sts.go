@@ -273,7 +273,8 @@ func assumeRoleWithWebIdentity(c *call) error {
 	if len(sessionPolicies) > 0 {
 		c.x.Elem("PackedPolicySize", "10")
 	}
-	c.x.Elem("Provider", provider.URL)
+	// STS names the token's issuer, its iss claim, as the provider.
+	c.x.Elem("Provider", provider.issuer())
 	if len(auds) > 0 {
 		c.x.Elem("Audience", auds[0])
 	}

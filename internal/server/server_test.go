@@ -818,7 +818,7 @@ func TestSDKWebIdentity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if aws.ToString(out.SubjectFromWebIdentityToken) != "repo:acme/app:ref:refs/heads/main" || aws.ToString(out.Provider) != "token.example.com" {
+	if aws.ToString(out.SubjectFromWebIdentityToken) != "repo:acme/app:ref:refs/heads/main" || aws.ToString(out.Provider) != issuer {
 		t.Errorf("response: subject %q provider %q", aws.ToString(out.SubjectFromWebIdentityToken), aws.ToString(out.Provider))
 	}
 	c := out.Credentials
