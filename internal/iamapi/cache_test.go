@@ -46,32 +46,33 @@ func TestAttackAuthorizeFillsNoCache(t *testing.T) {
 	}
 	ts.do(t, ts.id, ts.secret, "", "iam", url.Values{"Action": {"CreateAccessKey"}, "UserName": {"nobody"}}, &key)
 
-	rootCall := &call{s: ts.s, ctx: context.Background(), op: "Authorize", who: ts.caller(t, ts.id, ""), requestID: "r"}
+	ctx := context.Background()
+	rootAsker := &Asker{who: ts.caller(t, ts.id, ""), requestID: "r"}
 	for i := range maxCachedPrincipals + 500 {
 		q := &AuthorizeRequest{Principal: fmt.Sprintf("arn:aws:sts::123456789012:assumed-role/app/s-%d", i), Action: "s3:GetObject", Resource: "*"}
-		if a := rootCall.authorizeOne(q); a.Error != "" {
+		if a := ts.s.Authorize(ctx, rootAsker, q); a.Error != "" {
 			t.Fatalf("session %d: %s", i, a.Error)
 		}
-		rootCall.authorizeOne(&AuthorizeRequest{Principal: fmt.Sprintf("arn:aws:iam::123456789012:user/ghost-%d", i), Action: "s3:GetObject"})
+		ts.s.Authorize(ctx, rootAsker, &AuthorizeRequest{Principal: fmt.Sprintf("arn:aws:iam::123456789012:user/ghost-%d", i), Action: "s3:GetObject"})
 	}
 	if n := ts.s.principals.len(); n > maxCachedPrincipals {
 		t.Errorf("principal cache: %d entries, bound %d", n, maxCachedPrincipals)
 	}
 
-	nobody := &call{s: ts.s, ctx: context.Background(), op: "Authorize", who: ts.caller(t, key.ID, ""), requestID: "r"}
+	nobody := &Asker{who: ts.caller(t, key.ID, ""), requestID: "r"}
 	for _, pair := range [][2]string{
 		{"arn:aws:iam::123456789012:role/svc/app", "arn:aws:iam::123456789012:role/svc/gone"},
 		{"arn:aws:iam::123456789012:user/nobody", "arn:aws:iam::123456789012:user/ghost"},
 		{"arn:aws:sts::123456789012:assumed-role/app/x", "arn:aws:sts::123456789012:assumed-role/gone/x"},
 	} {
-		real := nobody.authorizeOne(&AuthorizeRequest{Principal: pair[0], Action: "s3:GetObject"})
-		missing := nobody.authorizeOne(&AuthorizeRequest{Principal: pair[1], Action: "s3:GetObject"})
+		real := ts.s.Authorize(ctx, nobody, &AuthorizeRequest{Principal: pair[0], Action: "s3:GetObject"})
+		missing := ts.s.Authorize(ctx, nobody, &AuthorizeRequest{Principal: pair[1], Action: "s3:GetObject"})
 		if !strings.Contains(real.Error, "AccessDenied") || !strings.Contains(missing.Error, "AccessDenied") {
 			t.Errorf("%s: %q; %s: %q; want AccessDenied for both", pair[0], real.Error, pair[1], missing.Error)
 		}
 	}
 	// The path counts: a role is named by its full ARN.
-	if a := rootCall.authorizeOne(&AuthorizeRequest{Principal: "arn:aws:iam::123456789012:role/app", Action: "s3:GetObject"}); !strings.Contains(a.Error, "NoSuchEntity") {
+	if a := ts.s.Authorize(ctx, rootAsker, &AuthorizeRequest{Principal: "arn:aws:iam::123456789012:role/app", Action: "s3:GetObject"}); !strings.Contains(a.Error, "NoSuchEntity") {
 		t.Errorf("role/app without its path /svc/: %+v", a)
 	}
 }

@@ -83,9 +83,9 @@ func (s *Service) now() time.Time {
 	return time.Now()
 }
 
-// newRequestID is a random ID in the form AWS's request IDs take
+// NewRequestID is a random ID in the form AWS's request IDs take
 // (8-4-4-4-12 hexadecimal digits).
-func newRequestID() string {
+func NewRequestID() string {
 	var b [16]byte
 	rand.Read(b[:])
 	var out [36]byte
@@ -100,7 +100,7 @@ func newRequestID() string {
 
 // ServeHTTP answers one Query API request.
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	requestID := newRequestID()
+	requestID := NewRequestID()
 	// One byte past the limit tells a body that is too large from one
 	// that fits exactly; a large body is refused, never cut short.
 	body, err := io.ReadAll(io.LimitReader(r.Body, awsquery.MaxBodyBytes+1))

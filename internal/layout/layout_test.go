@@ -38,9 +38,10 @@ var layers = map[string]int{
 	"internal/analyze":         4,
 	"internal/difftest":        4, // test-side: generates scenarios, reads them with internal/scenario
 	"internal/iamapi":          4,
-	"internal/server":          5,
-	"cmd/ward":                 6,
-	"bench/load":               6,
+	"internal/authorizeapi":    5, // the decision point's HTTP face, over the service
+	"internal/server":          6,
+	"cmd/ward":                 7,
+	"bench/load":               7,
 }
 
 // sameLayer lists the imports allowed within a layer.

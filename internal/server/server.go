@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/wardhq/ward/internal/authorizeapi"
 	"github.com/wardhq/ward/internal/catalog"
 	"github.com/wardhq/ward/internal/decisionlog"
 	"github.com/wardhq/ward/internal/iamapi"
@@ -289,7 +290,7 @@ func (s *Server) Handler() http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(map[string]string{"status": "ok"})
 	})
-	mux.Handle("POST /v1/authorize", s.Service.AuthorizeHandler())
+	mux.Handle("POST /v1/authorize", authorizeapi.Handler(s.Service))
 	mux.Handle("/", s.Service)
 	return mux
 }

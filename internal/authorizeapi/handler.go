@@ -1,4 +1,11 @@
-package iamapi
+// Package authorizeapi serves POST /v1/authorize: ward as the decision
+// point of a service, which asks whether a principal ward stores may do
+// something and gets the engine's whole answer as JSON. It is HTTP and
+// JSON only: reading a bounded body, telling one question from a batch,
+// writing answers and errors without allocating per field. The service
+// (internal/iamapi) authenticates the caller, authorizes it to ask, and
+// decides.
+package authorizeapi
 
 import (
 	"bytes"
@@ -10,49 +17,18 @@ import (
 	"strconv"
 
 	"github.com/wardhq/ward/internal/awsquery"
+	"github.com/wardhq/ward/internal/iamapi"
 	"github.com/wardhq/ward/internal/jsonw"
-	"github.com/wardhq/ward/internal/sigv4"
 )
 
-// AuthorizeRequest is one question to POST /v1/authorize: may this
-// principal, known to ward, perform the action on the resource in this
-// context? The principal's stored policies, groups, boundary and tags
-// decide, with an optional resource policy.
-type AuthorizeRequest struct {
-	Principal      string          `json:"principal"`
-	Action         string          `json:"action"`
-	Resource       string          `json:"resource"`
-	Context        map[string]any  `json:"context,omitempty"`
-	ResourcePolicy json.RawMessage `json:"resourcePolicy,omitempty"`
-}
-
-// AuthorizeAnswer is the engine's full answer.
-type AuthorizeAnswer struct {
-	Decision           string         `json:"decision"`
-	DecidedBy          string         `json:"decidedBy,omitempty"`
-	Matched            []MatchedEntry `json:"matched"`
-	Message            string         `json:"message,omitempty"`
-	MissingContextKeys []string       `json:"missingContextKeys"`
-	Error              string         `json:"error,omitempty"`
-}
-
-// MatchedEntry is a statement that matched.
-type MatchedEntry struct {
-	PolicyType string `json:"policyType"`
-	Policy     string `json:"policy"`
-	Statement  int    `json:"statement"`
-	Sid        string `json:"sid,omitempty"`
-	Effect     string `json:"effect"`
-}
-
-// AuthorizeHandler serves POST /v1/authorize: one request as a JSON
+// Handler serves POST /v1/authorize: one request as a JSON
 // object, or {"requests": [...]} for a batch, answered in order. The call
 // is signed with SigV4 like any other, and the caller needs
 // iam:SimulatePrincipalPolicy on each principal it asks about: asking
 // what someone may do is what that permission grants in IAM.
-func (s *Service) AuthorizeHandler() http.Handler {
+func Handler(s *iamapi.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		requestID := newRequestID()
+		requestID := iamapi.NewRequestID()
 		h := w.Header()
 		h["Content-Type"] = jsonContentType
 		h.Set("x-amzn-RequestId", requestID)
@@ -68,17 +44,7 @@ func (s *Service) AuthorizeHandler() http.Handler {
 			writeJSONError(w, 400, "InvalidRequest", "the request body could not be read", requestID)
 			return
 		}
-		var signed sigv4.Signed
-		if err := sigv4.VerifyScoped(r, body, authorizeServices, s.secretOf, s.now(), &signed); err != nil {
-			var se *sigv4.Error
-			if errors.As(err, &se) {
-				writeJSONError(w, se.Status, se.Code, se.Message, requestID)
-			} else {
-				writeJSONError(w, 500, "ServiceFailure", "the request could not be verified", requestID)
-			}
-			return
-		}
-		who, aerr := s.resolveCaller(r.Context(), &signed)
+		asker, aerr := s.Authenticate(r, body, requestID)
 		if aerr != nil {
 			writeJSONError(w, aerr.Status, aerr.Code, aerr.Message, requestID)
 			return
@@ -89,19 +55,18 @@ func (s *Service) AuthorizeHandler() http.Handler {
 			return
 		}
 		single := batch == nil
-		c := &call{s: s, ctx: r.Context(), op: "Authorize", who: who, requestID: requestID, sourceIP: remoteIP(r), secure: r.TLS != nil}
 		out := awsquery.GetBuffer()
 		defer awsquery.PutBuffer(out)
 		b := (*out)[:0]
 		if single {
-			b = c.authorizeOne(one).appendJSON(b)
+			b = appendAnswer(b, s.Authorize(r.Context(), &asker, one))
 		} else {
 			b = append(b, `{"results":[`...)
 			for i := range batch {
 				if i > 0 {
 					b = append(b, ',')
 				}
-				b = c.authorizeOne(&batch[i]).appendJSON(b)
+				b = appendAnswer(b, s.Authorize(r.Context(), &asker, &batch[i]))
 			}
 			b = append(b, "]}"...)
 		}
@@ -131,11 +96,11 @@ const (
 // refused, so a misspelt field is an error rather than a question about
 // something else; so are a "requests" that is not an array, a batch with
 // request members beside it, and anything after the object.
-func decodeAuthorizeBody(body []byte) (one *AuthorizeRequest, batch []AuthorizeRequest, err error) {
+func decodeAuthorizeBody(body []byte) (one *iamapi.AuthorizeRequest, batch []iamapi.AuthorizeRequest, err error) {
 	// One decode: the request's members and "requests" side by side, then
 	// which of them the body used.
 	var in struct {
-		AuthorizeRequest
+		iamapi.AuthorizeRequest
 		Requests requestList `json:"requests"`
 	}
 	d := json.NewDecoder(bytes.NewReader(body))
@@ -161,7 +126,7 @@ func decodeAuthorizeBody(body []byte) (one *AuthorizeRequest, batch []AuthorizeR
 // most maxAuthorizeBatch of them, refused at the first one too many.
 type requestList struct {
 	present bool
-	list    []AuthorizeRequest
+	list    []iamapi.AuthorizeRequest
 }
 
 func (l *requestList) UnmarshalJSON(data []byte) error {
@@ -171,12 +136,12 @@ func (l *requestList) UnmarshalJSON(data []byte) error {
 	if tok, err := d.Token(); err != nil || tok != json.Delim('[') {
 		return errors.New(`"requests" must be an array of requests`)
 	}
-	l.list = []AuthorizeRequest{}
+	l.list = []iamapi.AuthorizeRequest{}
 	for d.More() {
 		if len(l.list) == maxAuthorizeBatch {
 			return fmt.Errorf("a batch holds at most %d requests", maxAuthorizeBatch)
 		}
-		l.list = append(l.list, AuthorizeRequest{})
+		l.list = append(l.list, iamapi.AuthorizeRequest{})
 		if err := d.Decode(&l.list[len(l.list)-1]); err != nil {
 			return err
 		}
@@ -184,11 +149,6 @@ func (l *requestList) UnmarshalJSON(data []byte) error {
 	_, err := d.Token() // the closing bracket
 	return err
 }
-
-// authorizeServices is the service /v1/authorize's signatures are scoped
-// to: ward's own, so that a signature made for IAM or STS cannot be
-// replayed here, nor one made here against IAM or STS.
-var authorizeServices = []string{"ward"}
 
 var errBodyTooLarge = errors.New("the request body is too large")
 
@@ -221,8 +181,8 @@ func writeJSONError(w http.ResponseWriter, status int, code, msg, requestID stri
 	w.Write(append(b, "}\n"...))
 }
 
-// appendJSON appends the answer as encoding/json would write it.
-func (a *AuthorizeAnswer) appendJSON(b []byte) []byte {
+// appendAnswer appends the answer as encoding/json would write it.
+func appendAnswer(b []byte, a *iamapi.AuthorizeAnswer) []byte {
 	b = append(b, `{"decision":`...)
 	b = jsonw.String(b, a.Decision)
 	if a.DecidedBy != "" {
@@ -277,91 +237,4 @@ func (a *AuthorizeAnswer) appendJSON(b []byte) []byte {
 		b = jsonw.String(b, a.Error)
 	}
 	return append(b, '}')
-}
-
-// authorizeOne answers one request; errors are reported in the answer so
-// one bad request does not fail a batch.
-func (c *call) authorizeOne(q *AuthorizeRequest) *AuthorizeAnswer {
-	fail := func(format string, args ...any) *AuthorizeAnswer {
-		return &AuthorizeAnswer{Decision: "Error", Error: fmt.Sprintf(format, args...), Matched: []MatchedEntry{}, MissingContextKeys: []string{}}
-	}
-	if q.Principal == "" || q.Action == "" {
-		return fail("principal and action are required")
-	}
-	resource := q.Resource
-	if resource == "" {
-		resource = "*"
-	}
-	subject, subjectResource, err := c.s.principalByARN(c.ctx, q.Principal)
-	if err != nil {
-		return fail("%v", err)
-	}
-	// The caller must be allowed to ask about this principal, whether or
-	// not it exists. That decision is logged with the answer's, in one
-	// write.
-	c.holdRecord = true
-	defer c.flushHeld()
-	if err := c.authorize("iam:SimulatePrincipalPolicy", subjectResource, nil); err != nil {
-		return fail("%v", err)
-	}
-	if subject == nil {
-		return fail("NoSuchEntity: %s is not a user, role or role session of this account", q.Principal)
-	}
-	var ctx map[string][]string
-	if len(q.Context) > 0 {
-		ctx = make(map[string][]string, len(q.Context))
-	}
-	for k, v := range q.Context {
-		switch x := v.(type) {
-		case string:
-			ctx[k] = []string{x}
-		case []any:
-			for _, it := range x {
-				ctx[k] = append(ctx[k], fmt.Sprint(it))
-			}
-		default:
-			ctx[k] = []string{fmt.Sprint(x)}
-		}
-	}
-	var rp *policyDoc
-	if len(q.ResourcePolicy) > 0 {
-		rp = &policyDoc{string(q.ResourcePolicy)}
-	}
-	set, err := c.s.simulationSet(c.ctx, subject, rp)
-	if err != nil {
-		return fail("%v", err)
-	}
-	now := c.s.now()
-	sc := getScratch()
-	defer sc.release()
-	req := sc.engineRequest(subject, q.Action, resource, ctx, now)
-	if err := req.PrepareInto(&sc.prep); err != nil {
-		return fail("%v", err)
-	}
-	set.DecideInto(&sc.prep, &sc.dec)
-	d := &sc.dec
-	a := &AuthorizeAnswer{Decision: d.Result.String(), DecidedBy: d.DecidedBy.String(), Message: d.Message(),
-		Matched: []MatchedEntry{}, MissingContextKeys: append([]string{}, d.Missing...)}
-	rec := sc.record(c, subject, q.Action, resource, now)
-	for _, m := range rec.Matches {
-		a.Matched = append(a.Matched, MatchedEntry{PolicyType: m.Type.String(), Policy: m.Policy, Statement: m.Statement, Sid: m.Sid, Effect: m.Effect.String()})
-	}
-	if c.s.Decisions != nil {
-		rec.Via = "authorize:" + c.who.arn
-		sc.logs[0], sc.logs[1] = rec, nil
-		logs := sc.logs[:1]
-		if c.held != nil {
-			sc.logs[0], sc.logs[1] = &c.held.rec, rec
-			logs = sc.logs[:2]
-		}
-		err := c.s.Decisions(logs)
-		if c.held != nil {
-			c.held.release()
-			c.held = nil
-		}
-		if err != nil {
-			return fail("%v", errLogFailed)
-		}
-	}
-	return a
 }

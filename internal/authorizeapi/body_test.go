@@ -1,4 +1,4 @@
-package iamapi
+package authorizeapi
 
 import (
 	"strings"
