@@ -33,9 +33,9 @@ func (c *call) keyOwner(action string) (owner, error) {
 	if name == "" {
 		var o owner
 		switch c.who.kind {
-		case "user":
+		case callerUser:
 			o = owner{c.who.user.Name, c.who.user.ID, c.who.arn}
-		case "root":
+		case callerRoot:
 			o = owner{arn: c.who.arn}
 		default:
 			return owner{}, apiErr(400, "ValidationError", "Must specify userName when calling with non-User credentials")

@@ -249,11 +249,11 @@ func (s *Service) principalPolicies(tx store.Tx, who *caller) (engine.Policies, 
 	var inline []NamedPolicy
 	var boundary string
 	switch who.kind {
-	case "root", "webidentity":
+	case callerRoot, callerWebIdentity:
 		// The root user is allowed everything; a web identity has no
 		// policies of its own, only the trust policy that decides.
 		return ps, nil
-	case "federated":
+	case callerFederated:
 		// A federated user has what both its issuer's policies and its
 		// session policies allow; with no session policy, nothing (STS
 		// API reference, GetFederationToken).
@@ -268,7 +268,7 @@ func (s *Service) principalPolicies(tx store.Tx, who *caller) (engine.Policies, 
 			return ps, nil
 		}
 		fallthrough
-	case "user":
+	case callerUser:
 		u, err := loadAs[User](tx, who.account, kindUser, who.user.Name, "The user with name %s cannot be found.")
 		if err != nil {
 			return ps, err
@@ -286,7 +286,7 @@ func (s *Service) principalPolicies(tx store.Tx, who *caller) (engine.Policies, 
 			attached = append(attached, grp.Attached...)
 			inline = append(inline, grp.Inline...)
 		}
-	case "session":
+	case callerSession:
 		r, err := loadRole(tx, who.account, who.session.RoleName)
 		if err != nil {
 			return ps, err

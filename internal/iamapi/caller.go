@@ -19,11 +19,32 @@ import (
 )
 
 // caller is who signed a request.
+// callerKind is what sort of principal a caller is.
+type callerKind uint8
+
+const (
+	callerRoot        callerKind = iota + 1 // the account's root user
+	callerUser                              // an IAM user, with long-term or GetSessionToken credentials
+	callerSession                           // a role session
+	callerFederated                         // a federated user (GetFederationToken)
+	callerWebIdentity                       // a web identity, only while AssumeRoleWithWebIdentity decides
+)
+
+// credentialLimitKind names what some temporary credentials may not do
+// whatever their policies.
+type credentialLimitKind uint8
+
+const (
+	limitNone         credentialLimitKind = iota
+	limitSessionToken                     // GetSessionToken's, without MFA
+	limitFederation                       // GetFederationToken's
+)
+
 type caller struct {
 	account string
 	arn     string
 	userID  string
-	kind    string // "root", "user", "session"
+	kind    callerKind
 	user    *User
 	session *Session
 	keyID   string
@@ -34,10 +55,9 @@ type caller struct {
 	// token is a role or federated session's token, once verified
 	// against the hash the store keeps.
 	token string
-	// limit names what temporary credentials may not do beyond their
-	// policies: "sessiontoken" (GetSessionToken without MFA) or
-	// "federation" (GetFederationToken). See credentialLimit.
-	limit string
+	// limit is what temporary credentials may not do beyond their
+	// policies (credentialLimit).
+	limit credentialLimitKind
 	// mfaTime is when the caller's temporary credentials were issued
 	// with an MFA code (GetSessionToken or AssumeRole); zero without.
 	mfaTime time.Time
@@ -50,6 +70,25 @@ type caller struct {
 	keys     []engine.ContextKey
 }
 
+// The callers every path builds: credentials (resolveCaller), an ARN
+// (callerFromARN) and the simulator use these, so a user, a role session
+// or the root user carries the same identity whichever way it came.
+
+func rootCaller(account string) *caller {
+	return &caller{account: account, arn: "arn:aws:iam::" + account + ":root", userID: account, kind: callerRoot}
+}
+
+func userCaller(account string, u *User) *caller {
+	return &caller{account: account, arn: u.Arn, userID: u.ID, kind: callerUser, user: u}
+}
+
+// roleSessionCaller is a session of a role: ss names the role (name, ARN
+// with its path, unique ID) and the session; roleTags are the role's.
+func roleSessionCaller(account string, ss *Session, roleTags []Tag) *caller {
+	return &caller{account: account, arn: "arn:aws:sts::" + account + ":assumed-role/" + ss.RoleName + "/" + ss.SessionName,
+		userID: ss.RoleID + ":" + ss.SessionName, kind: callerSession, session: ss, roleTags: roleTags}
+}
+
 // credentialLimit refuses the calls AWS refuses to some temporary
 // credentials whatever their policies (STS API reference): credentials
 // from GetSessionToken without MFA call no IAM operation and, in STS,
@@ -57,16 +96,16 @@ type caller struct {
 // GetFederationToken call no IAM operation and only GetCallerIdentity.
 // IAM answers InvalidClientTokenId to both.
 func (c *caller) credentialLimit(service, op string) *awsquery.Error {
-	if c.limit == "" {
+	if c.limit == limitNone {
 		return nil
 	}
 	if service != "sts" {
-		if c.limit == "sessiontoken" && !c.mfaTime.IsZero() {
+		if c.limit == limitSessionToken && !c.mfaTime.IsZero() {
 			return nil // with MFA, IAM is allowed
 		}
 		return apiErr(403, "InvalidClientTokenId", "The security token included in the request is invalid")
 	}
-	if op == "GetCallerIdentity" || (op == "AssumeRole" && c.limit == "sessiontoken") {
+	if op == "GetCallerIdentity" || (op == "AssumeRole" && c.limit == limitSessionToken) {
 		return nil
 	}
 	return apiErr(403, "AccessDenied", "Cannot call %s with session credentials", op)
@@ -205,7 +244,7 @@ func (s *Service) resolveCaller(ctx context.Context, signed *sigv4.Signed) (*cal
 				return err
 			}
 			if k.UserID == "" && k.UserName == "" {
-				who = &caller{account: e.Account, arn: "arn:aws:iam::" + e.Account + ":root", userID: e.Account, kind: "root"}
+				who = rootCaller(e.Account)
 				return nil
 			}
 			// The key's user by unique ID: never another user that has
@@ -218,7 +257,7 @@ func (s *Service) resolveCaller(ctx context.Context, signed *sigv4.Signed) (*cal
 			if err := decode(ue, &u); err != nil {
 				return err
 			}
-			who = &caller{account: e.Account, arn: u.Arn, userID: u.ID, kind: "user", user: &u}
+			who = userCaller(e.Account, &u)
 		case kindSession:
 			var ss Session
 			if err := decode(e, &ss); err != nil {
@@ -236,7 +275,7 @@ func (s *Service) resolveCaller(ctx context.Context, signed *sigv4.Signed) (*cal
 				// A federated user: the issuing user's policies (none for
 				// the root user: all allowed) cut by the session policies.
 				who = &caller{account: e.Account, arn: "arn:aws:sts::" + e.Account + ":federated-user/" + ss.Federated,
-					userID: e.Account + ":" + ss.Federated, kind: "federated", session: &ss, limit: "federation"}
+					userID: e.Account + ":" + ss.Federated, kind: callerFederated, session: &ss, limit: limitFederation}
 				if ss.UserName != "" {
 					u, err := sessionUser(tx, e.Account, &ss)
 					who.user = u
@@ -245,8 +284,8 @@ func (s *Service) resolveCaller(ctx context.Context, signed *sigv4.Signed) (*cal
 				return nil
 			}
 			if ss.Root {
-				who = &caller{account: e.Account, arn: "arn:aws:iam::" + e.Account + ":root", userID: e.Account, kind: "root",
-					tempToken: signed.SecurityToken, tempExpires: ss.Expires, limit: "sessiontoken"}
+				who = rootCaller(e.Account)
+				who.tempToken, who.tempExpires, who.limit = signed.SecurityToken, ss.Expires, limitSessionToken
 				return nil
 			}
 			if ss.UserName != "" {
@@ -254,12 +293,10 @@ func (s *Service) resolveCaller(ctx context.Context, signed *sigv4.Signed) (*cal
 				if err != nil {
 					return err
 				}
-				who = &caller{account: e.Account, arn: u.Arn, userID: u.ID, kind: "user", user: u, tempToken: signed.SecurityToken, tempExpires: ss.Expires,
-					limit: "sessiontoken", mfaTime: ss.MFATime}
+				who = userCaller(e.Account, u)
+				who.tempToken, who.tempExpires, who.limit, who.mfaTime = signed.SecurityToken, ss.Expires, limitSessionToken, ss.MFATime
 				return nil
 			}
-			who = &caller{account: e.Account, arn: "arn:aws:sts::" + e.Account + ":assumed-role/" + ss.RoleName + "/" + ss.SessionName,
-				userID: ss.RoleID + ":" + ss.SessionName, kind: "session", session: &ss, mfaTime: ss.MFATime}
 			// A session lives as long as its role: once the role is
 			// deleted, even if another is created under its name (a new
 			// role, with a new unique ID), its credentials are invalid.
@@ -268,7 +305,8 @@ func (s *Service) resolveCaller(ctx context.Context, signed *sigv4.Signed) (*cal
 				aerr = apiErr(403, "InvalidClientTokenId", "The security token included in the request is invalid.")
 				return nil
 			}
-			who.roleTags = r.Tags
+			who = roleSessionCaller(e.Account, &ss, r.Tags)
+			who.mfaTime = ss.MFATime
 		}
 		return nil
 	})
@@ -329,57 +367,76 @@ func (s *Service) principalByARN(ctx context.Context, arn string) (who *caller, 
 	return who, subject, err
 }
 
-func (s *Service) loadPrincipal(ctx context.Context, arn string) (*caller, string, error) {
+func (s *Service) loadPrincipal(ctx context.Context, arn string) (who *caller, subject string, err error) {
+	err = s.Store.View(ctx, func(tx store.Tx) error {
+		who, subject, err = callerFromARN(tx, arn, "ward-authorize")
+		return err
+	})
+	return who, subject, err
+}
+
+// callerFromARN is the one way an ARN becomes a stored principal: a user
+// or role by its full ARN (partition, account and path exactly), a
+// session of a role by the role's name (a session ARN shows no path), or
+// an account's root user. A role named by its own ARN is taken as a
+// session of it named session, as the simulator and the decision point
+// evaluate roles. who is nil when no such principal exists; subject is
+// what a caller's permission to ask about it is checked on: the user's or
+// role's ARN, or the ARN as given (a session's role at the root path)
+// when there is none, so the check is made, and denied alike, before
+// anything is said about existence.
+func callerFromARN(tx store.Tx, arn, session string) (who *caller, subject string, err error) {
 	parts := strings.SplitN(arn, ":", 6)
 	if len(parts) != 6 || parts[0] != "arn" || parts[1] != "aws" || parts[3] != "" || !policy.IsAccountID(parts[4]) {
-		return nil, "", fmt.Errorf("%q is not a principal ARN", arn)
+		return nil, "", notPrincipalARN(fmt.Sprintf("%q is not a principal ARN", arn))
 	}
 	account, res := parts[4], parts[5]
-	var who *caller
-	subject := arn
-	err := s.Store.View(ctx, func(tx store.Tx) error {
-		switch {
-		case parts[2] == "iam" && strings.HasPrefix(res, "user/"):
-			u, err := loadUser(tx, account, res[strings.LastIndexByte(res, '/')+1:])
-			if err != nil || u.Arn != arn {
-				return err
-			}
-			who = &caller{account: account, arn: u.Arn, userID: u.ID, kind: "user", user: u}
-		case parts[2] == "iam" && strings.HasPrefix(res, "role/"), parts[2] == "sts" && strings.HasPrefix(res, "assumed-role/"):
-			name, session := res[strings.IndexByte(res, '/')+1:], "ward-authorize"
-			if parts[2] == "sts" {
-				var ok bool
-				if name, session, ok = strings.Cut(name, "/"); !ok || name == "" || session == "" || strings.Contains(session, "/") {
-					return fmt.Errorf("%q is not a role session ARN", arn)
-				}
-				subject = arnOf(account, "role", "/", name)
-			} else {
-				name = name[strings.LastIndexByte(name, '/')+1:]
-			}
-			r, err := loadRole(tx, account, name)
-			if err != nil || (parts[2] == "iam" && r.Arn != arn) {
-				return err
-			}
-			subject = r.Arn
-			who = &caller{account: account, arn: "arn:aws:sts::" + account + ":assumed-role/" + r.Name + "/" + session,
-				userID: r.ID + ":" + session, kind: "session", session: &Session{RoleName: r.Name, RoleArn: r.Arn, RoleID: r.ID, SessionName: session},
-				roleTags: r.Tags}
-		case parts[2] == "iam" && res == "root":
-			if _, err := tx.Get(account, kindAccount, account); err != nil {
-				return err
-			}
-			who = &caller{account: account, arn: arn, userID: account, kind: "root"}
-		default:
-			return fmt.Errorf("%s is not a user, role or role session ward knows", arn)
+	subject = arn
+	switch {
+	case parts[2] == "iam" && strings.HasPrefix(res, "user/"):
+		u, err := loadUser(tx, account, res[strings.LastIndexByte(res, '/')+1:])
+		if err == nil && u.Arn == arn {
+			who = userCaller(account, u)
 		}
-		return nil
-	})
+		return who, subject, missingIsNil(err)
+	case parts[2] == "iam" && strings.HasPrefix(res, "role/"), parts[2] == "sts" && strings.HasPrefix(res, "assumed-role/"):
+		name := res[strings.IndexByte(res, '/')+1:]
+		if parts[2] == "sts" {
+			var ok bool
+			if name, session, ok = strings.Cut(name, "/"); !ok || name == "" || session == "" || strings.Contains(session, "/") {
+				return nil, "", notPrincipalARN(fmt.Sprintf("%q is not a role session ARN", arn))
+			}
+			subject = arnOf(account, "role", "/", name)
+		} else {
+			name = name[strings.LastIndexByte(name, '/')+1:]
+		}
+		r, err := loadRole(tx, account, name)
+		if err != nil || (parts[2] == "iam" && r.Arn != arn) {
+			return nil, subject, missingIsNil(err)
+		}
+		ss := &Session{RoleName: r.Name, RoleArn: r.Arn, RoleID: r.ID, SessionName: session}
+		return roleSessionCaller(account, ss, r.Tags), r.Arn, nil
+	case parts[2] == "iam" && res == "root":
+		if _, err := tx.Get(account, kindAccount, account); err != nil {
+			return nil, subject, missingIsNil(err)
+		}
+		return rootCaller(account), subject, nil
+	}
+	return nil, "", notPrincipalARN(arn + " is not a user, role or role session ward knows")
+}
+
+// notPrincipalARN is an ARN that cannot name a principal: the asker's
+// mistake, where other errors are the store's.
+type notPrincipalARN string
+
+func (e notPrincipalARN) Error() string { return string(e) }
+
+// missingIsNil drops the error that says a principal does not exist: the
+// caller tells that from a nil principal.
+func missingIsNil(err error) error {
 	var ae *awsquery.Error
-	if errors.As(err, &ae) || errors.Is(err, store.ErrNotFound) {
-		return nil, subject, nil // no such principal
+	if errors.As(err, &ae) && ae.Code == "NoSuchEntity" || errors.Is(err, store.ErrNotFound) {
+		return nil
 	}
-	if err != nil {
-		return nil, "", err
-	}
-	return who, subject, nil
+	return err
 }

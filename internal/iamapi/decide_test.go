@@ -162,7 +162,7 @@ func TestAuthorizeAllocatesNothing(t *testing.T) {
 // TestCallerContext: what the engine sees of a caller, and which key
 // wins when the operation, the caller and the transport give the same.
 func TestCallerContext(t *testing.T) {
-	who := &caller{account: "123456789012", arn: "arn:aws:sts::123456789012:assumed-role/app/worker", userID: "AROAEXAMPLE:worker", kind: "session",
+	who := &caller{account: "123456789012", arn: "arn:aws:sts::123456789012:assumed-role/app/worker", userID: "AROAEXAMPLE:worker", kind: callerSession,
 		session:  &Session{RoleArn: "arn:aws:iam::123456789012:role/app", Tags: []Tag{{Key: "Team", Value: "red"}}, SourceIdentity: "alice"},
 		roleTags: []Tag{{Key: "team", Value: "blue"}, {Key: "cost", Value: "42"}}, mfaTime: time.Unix(1000, 0)}
 	sc := getScratch()

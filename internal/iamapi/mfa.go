@@ -261,7 +261,7 @@ func (c *call) verifyMFA() (bool, error) {
 		return false, nil
 	}
 	failed := apiErr(403, "AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
-	if serial == "" || code == "" || c.who.kind != "user" || c.who.user == nil {
+	if serial == "" || code == "" || c.who.kind != callerUser || c.who.user == nil {
 		return false, failed
 	}
 	err := c.s.update(c.ctx, func(tx store.Tx) error {

@@ -114,17 +114,17 @@ func buildCallerKeys(who *caller) []engine.ContextKey {
 		}
 	}
 	switch who.kind {
-	case "user":
+	case callerUser:
 		add("aws:userid", who.userID)
 		for _, t := range who.user.Tags {
 			add("aws:PrincipalTag/"+t.Key, t.Value)
 		}
-	case "federated":
+	case callerFederated:
 		add("aws:userid", who.userID)
 		for _, t := range who.session.Tags {
 			add("aws:PrincipalTag/"+t.Key, t.Value)
 		}
-	case "session":
+	case callerSession:
 		add("aws:userid", who.userID)
 		add("aws:PrincipalArn", who.session.RoleArn)
 		// Session tags override the role's tags with the same key, keys

@@ -2,6 +2,7 @@ package iamapi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -31,37 +32,34 @@ func simulatePrincipalPolicy(c *call) error {
 	if err := c.authorize("iam:SimulatePrincipalPolicy", source, nil); err != nil {
 		return err
 	}
-	parts := strings.SplitN(source, ":", 6)
-	if len(parts) != 6 || parts[2] != "iam" {
-		return invalidInput("Invalid ARN %s.", source)
-	}
-	kind, name := "", parts[5][strings.LastIndexByte(parts[5], '/')+1:]
 	var subject *caller
 	err = c.s.view(c.ctx, func(tx store.Tx) error {
-		switch {
-		case strings.HasPrefix(parts[5], "user/"):
-			kind = kindUser
-			u, err := loadUser(tx, parts[4], name)
-			if err != nil {
-				return err
-			}
-			subject = &caller{account: parts[4], arn: u.Arn, userID: u.ID, kind: "user", user: u}
-		case strings.HasPrefix(parts[5], "role/"):
-			kind = kindRole
-			r, err := loadRole(tx, parts[4], name)
-			if err != nil {
-				return err
-			}
-			// The simulator evaluates a role as a session of that role.
-			subject = &caller{account: parts[4], arn: "arn:aws:sts::" + parts[4] + ":assumed-role/" + r.Name + "/simulation",
-				kind: "session", session: &Session{RoleName: r.Name, RoleArn: r.Arn, RoleID: r.ID, SessionName: "simulation"}}
-		default:
-			return invalidInput("PolicySourceArn must be a user or a role: %s", source)
-		}
-		return nil
+		// The simulator evaluates a role as a session of that role.
+		var err error
+		subject, _, err = callerFromARN(tx, source, "simulation")
+		return err
 	})
+	var bad notPrincipalARN
+	if errors.As(err, &bad) {
+		return invalidInput("Invalid ARN %s.", source)
+	}
 	if err != nil {
 		return err
+	}
+	name := source[strings.LastIndexByte(source, '/')+1:]
+	isSession := strings.Contains(source, ":assumed-role/")
+	switch {
+	case subject != nil && !isSession && (subject.kind == callerUser || subject.kind == callerSession):
+	case subject == nil && strings.Contains(source, ":user/"):
+		return noSuchEntity("The user with name %s cannot be found.", name)
+	case subject == nil && strings.Contains(source, ":role/"):
+		return noSuchEntity("The role with name %s cannot be found.", name)
+	default:
+		return invalidInput("PolicySourceArn must be a user or a role: %s", source)
+	}
+	kind := kindRole
+	if subject.kind == callerUser {
+		kind = kindUser
 	}
 	ctxKeys := c.contextEntries()
 	var resourcePolicy *policyDoc

@@ -38,7 +38,7 @@ func getCallerIdentity(c *call) error {
 // (default 12 h), at most 1 h for root. It needs no permission and a role
 // session cannot call it (STS API reference).
 func getSessionToken(c *call) error {
-	if c.who.kind == "session" || c.who.tempToken != "" {
+	if c.who.kind == callerSession || c.who.tempToken != "" {
 		return apiErr(403, "AccessDenied", "Cannot call GetSessionToken with session credentials")
 	}
 	duration, err := c.userSessionDuration()
@@ -49,11 +49,11 @@ func getSessionToken(c *call) error {
 	if err != nil {
 		return err
 	}
-	s := &Session{Expires: c.expiresIn(duration), Root: c.who.kind == "root"}
+	s := &Session{Expires: c.expiresIn(duration), Root: c.who.kind == callerRoot}
 	if mfa {
 		s.MFATime = c.s.now().UTC()
 	}
-	if c.who.kind == "user" {
+	if c.who.kind == callerUser {
 		s.UserName, s.UserID = c.who.user.Name, c.who.user.ID
 	}
 	if err := c.issueSession(c.who.account, s); err != nil {
@@ -76,7 +76,7 @@ func assumeRole(c *call) error {
 	if len(parts) != 6 || parts[2] != "iam" || !strings.HasPrefix(parts[5], "role/") {
 		return apiErr(400, "ValidationError", "%s is invalid", roleArn)
 	}
-	if c.who.kind == "root" {
+	if c.who.kind == callerRoot {
 		return apiErr(403, "AccessDenied", "Roles may not be assumed by root accounts.")
 	}
 	account, roleName := parts[4], parts[5][strings.LastIndexByte(parts[5], '/')+1:]
@@ -104,7 +104,7 @@ func assumeRole(c *call) error {
 		}
 		return apiErr(403, "AccessDenied", "User: %s is not authorized to perform: sts:AssumeRole on resource: %s", c.who.arn, roleArn)
 	}
-	if duration < 900 || duration > role.MaxSessionDuration || (c.who.kind == "session" && duration > 3600) {
+	if duration < 900 || duration > role.MaxSessionDuration || (c.who.kind == callerSession && duration > 3600) {
 		return apiErr(400, "ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 	}
 	sessionPolicies, err := c.sessionPolicies(account)
@@ -242,7 +242,7 @@ func assumeRoleWithWebIdentity(c *call) error {
 			ctx[provider.URL+":"+k] = claims.Strings(k)
 		}
 	}
-	c.who = &caller{account: account, arn: provider.Arn, kind: "webidentity"}
+	c.who = &caller{account: account, arn: provider.Arn, kind: callerWebIdentity}
 	trust := compileStored(role.AssumeRolePolicy, "trust policy of "+role.Name)
 	if err := c.authorizeWith("sts:AssumeRoleWithWebIdentity", role.Arn, ctx, trust); err != nil {
 		return err
@@ -314,7 +314,7 @@ func (c *call) sessionPolicies(account string) ([]string, error) {
 // session has what both the caller's policies and the session policies
 // allow, and nothing without session policies.
 func getFederationToken(c *call) error {
-	if c.who.kind != "user" && c.who.kind != "root" || c.who.tempToken != "" {
+	if c.who.kind != callerUser && c.who.kind != callerRoot || c.who.tempToken != "" {
 		return apiErr(403, "AccessDenied", "Cannot call GetFederationToken with session credentials")
 	}
 	name, err := c.p.Required("Name")
@@ -340,8 +340,8 @@ func getFederationToken(c *call) error {
 			return err
 		}
 	}
-	s := &Session{Expires: c.expiresIn(duration), Federated: name, Root: c.who.kind == "root", SessionPolicies: docs, Tags: tags}
-	if c.who.kind == "user" {
+	s := &Session{Expires: c.expiresIn(duration), Federated: name, Root: c.who.kind == callerRoot, SessionPolicies: docs, Tags: tags}
+	if c.who.kind == callerUser {
 		s.UserName, s.UserID = c.who.user.Name, c.who.user.ID
 	}
 	if err := c.issueSession(c.who.account, s); err != nil {
@@ -387,7 +387,7 @@ func (c *call) expiresIn(seconds int) time.Time {
 // most one hour for the root user.
 func (c *call) userSessionDuration() (int, error) {
 	max := 129600
-	if c.who.kind == "root" {
+	if c.who.kind == callerRoot {
 		max = 3600
 	}
 	duration, err := c.p.IntOr("DurationSeconds", min(43200, max))

@@ -63,7 +63,7 @@ func getUser(c *call) error {
 	name := c.p.Get("UserName")
 	if name == "" {
 		// Without a name, GetUser describes the caller.
-		if c.who.kind == "root" {
+		if c.who.kind == callerRoot {
 			c.x.Open("User")
 			c.x.Elem("UserId", c.who.account)
 			c.x.Elem("Arn", c.who.arn)
@@ -71,7 +71,7 @@ func getUser(c *call) error {
 			c.x.Close("User")
 			return nil
 		}
-		if c.who.kind != "user" {
+		if c.who.kind != callerUser {
 			return apiErr(400, "ValidationError", "Must specify userName when calling with non-User credentials")
 		}
 		name = c.who.user.Name
