@@ -105,7 +105,7 @@ Flags:
 		f.findings = analyze.CheckFile(in, cat, bar.step)
 		cfg.Apply(f.findings)
 		for _, e := range in.Errors {
-			if strings.HasPrefix(e.Msg, "Syntax errors") {
+			if errors.Is(e, policy.ErrSyntax) {
 				f.unusable = true
 			}
 		}

@@ -90,10 +90,7 @@ func errorFindings(err error, file string) []Finding {
 	}
 	var out []Finding
 	for _, e := range list {
-		code := CodeInvalidPolicy
-		if strings.HasPrefix(e.Msg, "LimitExceeded") {
-			code = CodePolicyTooLarge
-		}
+		code := string(e.Kind())
 		out = append(out, Finding{Code: code, Severity: Error, Message: e.Msg, File: e.File, Line: e.Line, Col: e.Col, Path: e.Path,
 			Fix: codes[code].Fix})
 	}

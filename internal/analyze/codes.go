@@ -10,8 +10,8 @@ import (
 // them. Each has a page under docs/findings/, generated from the table
 // below by the tests, so the examples there are the ones the tests prove.
 const (
-	CodeInvalidPolicy         = "invalid-policy"
-	CodePolicyTooLarge        = "policy-too-large"
+	CodeInvalidPolicy         = string(policy.CodeInvalidPolicy)
+	CodePolicyTooLarge        = string(policy.CodePolicyTooLarge)
 	CodeUnknownService        = "unknown-service"
 	CodeUnknownAction         = "unknown-action"
 	CodeInvalidARN            = "invalid-arn"

@@ -26,10 +26,7 @@ func Check(data []byte, file string, kind policy.Kind, cat *catalog.Catalog) []F
 func CheckFile(f *inputs.File, cat *catalog.Catalog, progress func(done int)) []Finding {
 	var out []Finding
 	for _, e := range f.Errors {
-		code := CodeInvalidPolicy
-		if strings.HasPrefix(e.Msg, "LimitExceeded") {
-			code = CodePolicyTooLarge
-		}
+		code := string(e.Kind())
 		out = append(out, Finding{Code: code, Severity: Error, Message: e.Msg, Fix: codes[code].Fix,
 			File: f.Name, Line: e.Line, Col: e.Col, Path: e.Path})
 	}

@@ -45,7 +45,7 @@ func checkDocument(doc string, kind policy.Kind, opts ...policy.Option) error {
 	var list policy.ErrorList
 	if errors.As(err, &list) {
 		for _, e := range list {
-			if strings.HasPrefix(e.Msg, "LimitExceeded") {
+			if e.Kind() == policy.CodePolicyTooLarge {
 				return apiErr(409, "LimitExceeded", "%s", strings.TrimPrefix(e.Msg, "LimitExceeded: "))
 			}
 		}

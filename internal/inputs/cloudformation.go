@@ -313,7 +313,7 @@ func isCloudFormation(root *value) bool {
 func readYAML(f *File) bool {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(f.Src, &doc); err != nil {
-		e := &policy.Error{File: f.Name, Msg: "Syntax errors in template: " + err.Error()}
+		e := &policy.Error{File: f.Name, Msg: "Syntax errors in template: " + err.Error(), Cause: policy.ErrSyntax}
 		f.Errors = append(f.Errors, e)
 		return true
 	}

@@ -93,7 +93,7 @@ func Read(name string, data []byte, forced policy.Kind) *File {
 	root, err := jsonpos.Parse(data)
 	if err != nil {
 		var se *jsonpos.SyntaxError
-		e := &policy.Error{File: name, Msg: "Syntax errors in policy: " + err.Error()}
+		e := &policy.Error{File: name, Msg: "Syntax errors in policy: " + err.Error(), Cause: policy.ErrSyntax}
 		if errors.As(err, &se) {
 			e.Line, e.Col = jsonpos.LineCol(data, se.Offset)
 			e.Msg = "Syntax errors in policy: " + se.Msg

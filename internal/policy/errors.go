@@ -1,11 +1,31 @@
 package policy
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/wardhq/ward/internal/jsonpos"
 )
+
+// Code names what kind of problem an Error is, stably: ward check reports
+// it as the finding's code, and the service chooses IAM's error code by
+// it.
+type Code string
+
+const (
+	// CodeInvalidPolicy: the document is not a valid policy of its kind
+	// (IAM's MalformedPolicyDocument).
+	CodeInvalidPolicy Code = "invalid-policy"
+	// CodePolicyTooLarge: the document is over one of IAM's size quotas
+	// (IAM's LimitExceeded).
+	CodePolicyTooLarge Code = "policy-too-large"
+)
+
+// ErrSyntax is the cause of an Error in a text that is not JSON (or YAML,
+// for a template) at all, so nothing of it could be read: errors.Is tells
+// it from a readable document that is not a valid policy.
+var ErrSyntax = errors.New("the text does not parse")
 
 // Error is one problem with a policy document, located in its source.
 type Error struct {
@@ -16,7 +36,22 @@ type Error struct {
 	Path string
 	// Msg says what is wrong, in IAM's words where IAM has some.
 	Msg string
+	// Code is the kind of problem; empty reads as CodeInvalidPolicy.
+	Code Code
+	// Cause, when set, is a sentinel such as ErrSyntax.
+	Cause error
 }
+
+// Kind is the error's code, CodeInvalidPolicy when none was set.
+func (e *Error) Kind() Code {
+	if e.Code == "" {
+		return CodeInvalidPolicy
+	}
+	return e.Code
+}
+
+// Unwrap returns the cause, for errors.Is.
+func (e *Error) Unwrap() error { return e.Cause }
 
 func (e *Error) Error() string {
 	var b strings.Builder
@@ -46,6 +81,15 @@ type ErrorList []*Error
 // are usually consequences of the first.
 const MaxErrors = 20
 
+// Unwrap returns the errors, for errors.As and errors.Is.
+func (l ErrorList) Unwrap() []error {
+	out := make([]error, len(l))
+	for i, e := range l {
+		out[i] = e
+	}
+	return out
+}
+
 func (l ErrorList) Error() string {
 	parts := make([]string, len(l))
 	for i, e := range l {
@@ -63,10 +107,15 @@ type collector struct {
 }
 
 func (c *collector) add(offset int, path, format string, args ...any) {
+	c.addError(&Error{Path: path, Msg: fmt.Sprintf(format, args...)}, offset)
+}
+
+// addError adds e, located at offset in the document.
+func (c *collector) addError(e *Error, offset int) {
 	if len(c.errs) >= MaxErrors {
 		return
 	}
-	e := &Error{File: c.file, Path: path, Msg: fmt.Sprintf(format, args...)}
+	e.File = c.file
 	switch {
 	case c.index != nil && offset >= 0:
 		e.Line, e.Col = c.index.LineCol(offset)

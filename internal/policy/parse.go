@@ -19,9 +19,9 @@ func Parse(data []byte, file string) (*Policy, error) {
 		if errors.As(err, &se) {
 			// IAM answers "Syntax errors in policy." for any malformed JSON;
 			// ward says where as well.
-			c.add(se.Offset, "", "Syntax errors in policy: %s", se.Msg)
+			c.addError(&Error{Msg: "Syntax errors in policy: " + se.Msg, Cause: ErrSyntax}, se.Offset)
 		} else {
-			c.add(0, "", "Syntax errors in policy: %v", err)
+			c.addError(&Error{Msg: fmt.Sprintf("Syntax errors in policy: %v", err), Cause: ErrSyntax}, 0)
 		}
 		return nil, c.err()
 	}

@@ -225,15 +225,15 @@ func (p *Policy) Validate(k Kind, opts ...Option) error {
 	case inline != "" && k == KindIdentity:
 		// IAM's words for an inline policy (PutUserPolicy and the others).
 		if quota := InlineQuota(inline); p.Size > quota {
-			c.add(0, "", "LimitExceeded: Maximum policy size of %d bytes exceeded for %s: this inline policy has %d characters (whitespace excluded), more than all of a %s's inline policies may have together",
-				quota, inline, p.Size, inline)
+			c.addError(&Error{Code: CodePolicyTooLarge, Msg: fmt.Sprintf("LimitExceeded: Maximum policy size of %d bytes exceeded for %s: this inline policy has %d characters (whitespace excluded), more than all of a %s's inline policies may have together",
+				quota, inline, p.Size, inline)}, 0)
 		}
 	case anyAttachment && k == KindIdentity:
 		limit, what = MaxInlineRolePolicySize, "RolePolicySize"
 		fallthrough
 	default:
 		if limit > 0 && p.Size > limit {
-			c.add(0, "", "LimitExceeded: Cannot exceed quota for %s: %d characters (whitespace excluded); this document has %d", what, limit, p.Size)
+			c.addError(&Error{Code: CodePolicyTooLarge, Msg: fmt.Sprintf("LimitExceeded: Cannot exceed quota for %s: %d characters (whitespace excluded); this document has %d", what, limit, p.Size)}, 0)
 		}
 	}
 	return c.err()
