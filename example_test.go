@@ -7,8 +7,10 @@ import (
 	"github.com/wardhq/ward"
 )
 
+// The README's "Embedding" section is this example, line for line
+// (TestREADMEEmbeddingIsTheExample).
 func Example() {
-	role, err := ward.ParsePolicy([]byte(`{
+	doc := []byte(`{
 		"Version": "2012-10-17",
 		"Statement": [{
 			"Sid": "ReadOwnPrefix",
@@ -16,7 +18,8 @@ func Example() {
 			"Action": "s3:GetObject",
 			"Resource": "arn:aws:s3:::reports/${aws:PrincipalTag/team}/*"
 		}]
-	}`), ward.KindIdentity, "ReportsReader")
+	}`)
+	role, err := ward.ParsePolicy(doc, ward.KindIdentity, "ReportsReader")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -35,7 +38,7 @@ func Example() {
 			log.Fatal(err)
 		}
 		d := set.Decide(req)
-		fmt.Println(key, d.Result, d.DecidedBy)
+		fmt.Println(key, d.Result(), d.DecidedBy())
 		if len(d.Matched()) > 0 {
 			fmt.Println("  matched", d.Matched()[0].Policy, d.Matched()[0].Sid)
 		} else {
@@ -80,9 +83,90 @@ func ExamplePolicySet_DecideInto() {
 			log.Fatal(err)
 		}
 		set.DecideInto(&prepared, &decision)
-		fmt.Println(ip, decision.Result)
+		fmt.Println(ip, decision.Result())
 	}
 	// Output:
 	// 10.1.2.3 Allowed
 	// 192.0.2.7 ImplicitDeny
+}
+
+// ParsePolicy checks a document as IAM checks one of its kind, and says
+// where each problem is.
+func ExampleParsePolicy() {
+	_, err := ward.ParsePolicy([]byte(`{
+  "Version": "2012-10-17",
+  "Statement": [{
+    "Effect": "Alow",
+    "Action": "s3:GetObject",
+    "Resource": "*"
+  }]
+}`), ward.KindIdentity, "policy.json")
+	fmt.Println(err)
+	// Output:
+	// policy.json:4:15: Statement[0].Effect: Invalid effect: "Alow"; Effect must be "Allow" or "Deny"
+}
+
+// A permissions boundary and a resource policy take part as AWS combines
+// them: the bucket policy grants the role, the boundary caps it, and the
+// answer names the policy type that decided.
+func ExamplePolicySet_Decide() {
+	parse := func(doc string, kind ward.Kind, name string) *ward.Policy {
+		p, err := ward.ParsePolicy([]byte(doc), kind, name)
+		if err != nil {
+			log.Fatal(err)
+		}
+		return p
+	}
+	bucket := parse(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+		"Principal": {"AWS": "arn:aws:iam::111111111111:role/deploy"},
+		"Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::artifacts/*"}]}`, ward.KindResource, "artifacts bucket policy")
+	boundary := parse(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+		"Action": "s3:GetObject", "Resource": "*"}]}`, ward.KindBoundary, "ReadOnlyBoundary")
+	set, err := ward.NewPolicySet(ward.Policies{Resource: bucket, Boundary: boundary})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, action := range []string{"s3:GetObject", "s3:PutObject"} {
+		req, err := (&ward.Request{
+			Principal: "arn:aws:sts::111111111111:assumed-role/deploy/ci",
+			Action:    action,
+			Resource:  "arn:aws:s3:::artifacts/app.zip",
+		}).Prepare()
+		if err != nil {
+			log.Fatal(err)
+		}
+		d := set.Decide(req)
+		fmt.Println(action, d.Result(), d.DecidedBy())
+	}
+	// Output:
+	// s3:GetObject Allowed resourcePolicy
+	// s3:PutObject ImplicitDeny permissionsBoundary
+}
+
+// A condition on a key the request does not carry does not hold; the
+// decision lists the keys it missed, so a caller can tell "denied" from
+// "asked without the context that would decide".
+func ExampleDecision_Missing() {
+	p, err := ward.ParsePolicy([]byte(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+		"Action": "kms:Decrypt", "Resource": "*",
+		"Condition": {"StringEquals": {"kms:EncryptionContext:app": "chat"}}}]}`), ward.KindIdentity, "DecryptChat")
+	if err != nil {
+		log.Fatal(err)
+	}
+	set, err := ward.NewPolicySet(ward.Policies{Identity: []*ward.Policy{p}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	req, err := (&ward.Request{
+		Principal: "arn:aws:iam::111111111111:user/alice",
+		Action:    "kms:Decrypt",
+		Resource:  "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+	}).Prepare()
+	if err != nil {
+		log.Fatal(err)
+	}
+	d := set.Decide(req)
+	fmt.Println(d.Result(), d.Missing())
+	// Output:
+	// ImplicitDeny [kms:EncryptionContext:app]
 }
