@@ -101,7 +101,8 @@ func createAccessKey(c *call) error {
 		return err
 	}
 	secret := newSecret()
-	k := &AccessKey{ID: newID("AKIA"), UserName: o.name, UserID: o.id, Status: "Active", Created: c.s.now(), Secret: c.s.Sealer.Seal(secret)}
+	k := &AccessKey{ID: newID("AKIA"), UserName: o.name, UserID: o.id, Status: "Active", Created: c.s.now()}
+	k.Secret = c.s.Sealer.Seal(secret, keyBinding(k.ID))
 	err = c.s.update(c.ctx, func(tx store.Tx) error {
 		// The user must still be the one authorized, inside the
 		// transaction that writes the key: a key created while its

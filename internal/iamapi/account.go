@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/wardhq/ward/internal/awsquery"
+	"github.com/wardhq/ward/internal/seal"
 	"github.com/wardhq/ward/internal/store"
 )
 
@@ -210,7 +211,7 @@ func (s *Service) Bootstrap(account, keyID, secret string) (id, sec string, crea
 			return err
 		}
 		if e, err := tx.Get(account, kindAccount, account); err == nil {
-			return migrateAccount(tx, e)
+			return migrateAccount(tx, e, s.Sealer)
 		}
 		if keyID == "" {
 			keyID, secret = newID("AKIA"), newSecret()
@@ -218,7 +219,7 @@ func (s *Service) Bootstrap(account, keyID, secret string) (id, sec string, crea
 		if err := tx.Create(&store.Entity{Account: account, Kind: kindAccount, Name: account, Body: marshal(accountRecord{Schema: accountSchema})}); err != nil {
 			return err
 		}
-		k := &AccessKey{ID: keyID, Status: "Active", Created: s.now(), Secret: s.Sealer.Seal(secret)}
+		k := &AccessKey{ID: keyID, Status: "Active", Created: s.now(), Secret: s.Sealer.Seal(secret, keyBinding(keyID))}
 		created = true
 		return tx.Create(&store.Entity{Account: account, Kind: kindKey, Name: keyID, ID: keyID, Body: marshal(k)})
 	})
@@ -233,10 +234,10 @@ type accountRecord struct {
 	Schema int `json:"schema"`
 }
 
-const accountSchema = 3
+const accountSchema = 4
 
 // migrateAccount brings an account's stored data up to accountSchema.
-func migrateAccount(tx store.Tx, e *store.Entity) error {
+func migrateAccount(tx store.Tx, e *store.Entity, sealer *seal.Sealer) error {
 	var rec accountRecord
 	if err := unmarshal(e.Body, &rec); err != nil {
 		return fmt.Errorf("stored account %s: %w", e.Account, err)
@@ -249,8 +250,15 @@ func migrateAccount(tx store.Tx, e *store.Entity) error {
 			return fmt.Errorf("account %s: counting policy use: %w", e.Account, err)
 		}
 	}
-	if err := bindToUniqueIDs(tx, e.Account); err != nil {
-		return fmt.Errorf("account %s: binding to unique IDs: %w", e.Account, err)
+	if rec.Schema < 3 {
+		if err := bindToUniqueIDs(tx, e.Account); err != nil {
+			return fmt.Errorf("account %s: binding to unique IDs: %w", e.Account, err)
+		}
+	}
+	if rec.Schema < 4 {
+		if err := resealSecrets(tx, e.Account, sealer); err != nil {
+			return fmt.Errorf("account %s: sealing secrets to their records: %w", e.Account, err)
+		}
 	}
 	rec.Schema = accountSchema
 	e.Body = marshal(rec)

@@ -152,7 +152,7 @@ func (s *Service) secretOf(keyID string) (string, error) {
 	if err != nil {
 		return "", invalid
 	}
-	secret, err := s.Sealer.Open(sealed)
+	secret, err := s.Sealer.Open(sealed, keyBinding(keyID))
 	if err != nil {
 		return "", invalid
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/wardhq/ward/internal/decisionlog"
 	"github.com/wardhq/ward/internal/engine"
 	"github.com/wardhq/ward/internal/israce"
+	"github.com/wardhq/ward/internal/seal"
 	"github.com/wardhq/ward/internal/sigv4"
 	"github.com/wardhq/ward/internal/store/sqlite"
 )
@@ -38,7 +39,7 @@ func newTestService(t testing.TB) *testService {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	sealer, err := NewSealer(bytes.Repeat([]byte{7}, 32))
+	sealer, err := seal.New(bytes.Repeat([]byte{7}, seal.KeySize))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -65,7 +65,7 @@ func createVirtualMFADevice(c *call) error {
 		return err
 	}
 	seed := totp.NewSeed()
-	d.Seed = c.s.Sealer.Seal(seed)
+	d.Seed = c.s.Sealer.Seal(seed, mfaBinding(d.Serial))
 	if err := c.s.update(c.ctx, func(tx store.Tx) error {
 		return createNew(tx, &store.Entity{Account: c.who.account, Kind: kindMFA, Name: name, Body: marshal(d)}, apiErr(409, "EntityAlreadyExists", "MFADevice entity at the same path and name already exists."))
 	}); err != nil {
@@ -83,7 +83,7 @@ func createVirtualMFADevice(c *call) error {
 // checkMFACode accepts a code of the device at the current step or the
 // one before or after (clock drift), never a step already used.
 func (c *call) checkMFACode(d *MFADevice, code string) (int64, bool) {
-	seed, err := c.s.Sealer.Open(d.Seed)
+	seed, err := c.s.Sealer.Open(d.Seed, mfaBinding(d.Serial))
 	if err != nil {
 		return 0, false
 	}
@@ -112,7 +112,7 @@ func enableMFADevice(c *call) error {
 			return apiErr(409, "EntityAlreadyExists", "MFA Device is already in use.")
 		}
 		// Two consecutive codes, as IAM asks, within the last five minutes.
-		seed, err := c.s.Sealer.Open(d.Seed)
+		seed, err := c.s.Sealer.Open(d.Seed, mfaBinding(d.Serial))
 		if err != nil {
 			return err
 		}

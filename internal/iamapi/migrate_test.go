@@ -1,11 +1,16 @@
 package iamapi
 
 import (
+	"bytes"
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/wardhq/ward/internal/seal"
 	"github.com/wardhq/ward/internal/store"
 )
 
@@ -51,7 +56,7 @@ func TestMigrateLegacyAccount(t *testing.T) {
 		if err := tx.Put(e); err != nil {
 			return err
 		}
-		orphan := &AccessKey{ID: "AKIAORPHANORPHAN0001", UserName: "gone", Status: "Active", Secret: ts.s.Sealer.Seal("x")}
+		orphan := &AccessKey{ID: "AKIAORPHANORPHAN0001", UserName: "gone", Status: "Active", Secret: ts.s.Sealer.Seal("x", keyBinding("AKIAORPHANORPHAN0001"))}
 		if err := tx.Create(&store.Entity{Account: "123456789012", Kind: kindKey, Name: orphan.ID, ID: orphan.ID, Body: marshal(orphan)}); err != nil {
 			return err
 		}
@@ -118,5 +123,86 @@ func TestMigrateLegacyAccount(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// unboundSeal is a secret as ward sealed it before secrets were bound to
+// their records: AES-GCM under the test's data key, no associated data.
+func unboundSeal(t *testing.T, plain string) []byte {
+	t.Helper()
+	block, err := aes.NewCipher(bytes.Repeat([]byte{7}, seal.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nonce := make([]byte, aead.NonceSize())
+	rand.Read(nonce)
+	return aead.Seal(nonce, nonce, []byte(plain), nil)
+}
+
+// TestMigrateSealsSecretsToRecords: secrets stored unbound are sealed
+// again, bound to their records, once at start; the key keeps working,
+// and its sealed secret copied onto another key's record no longer opens.
+func TestMigrateSealsSecretsToRecords(t *testing.T) {
+	ts := newTestService(t)
+	ts.do(t, ts.id, ts.secret, "", "iam", url.Values{"Action": {"CreateUser"}, "UserName": {"ann"}}, nil)
+	var key struct {
+		ID     string `xml:"CreateAccessKeyResult>AccessKey>AccessKeyId"`
+		Secret string `xml:"CreateAccessKeyResult>AccessKey>SecretAccessKey"`
+	}
+	ts.do(t, ts.id, ts.secret, "", "iam", url.Values{"Action": {"CreateAccessKey"}, "UserName": {"ann"}}, &key)
+	ctx := context.Background()
+	setSecret := func(tx store.Tx, id string, sealed []byte) error {
+		e, err := tx.Get("123456789012", kindKey, id)
+		if err != nil {
+			return err
+		}
+		var k AccessKey
+		unmarshal(e.Body, &k)
+		k.Secret = sealed
+		e.Body = marshal(k)
+		return tx.Put(e)
+	}
+	err := ts.s.Store.Update(ctx, func(tx store.Tx) error {
+		acct, err := tx.Get("123456789012", kindAccount, "123456789012")
+		if err != nil {
+			return err
+		}
+		acct.Body = []byte(`{"schema":3}`)
+		if err := tx.Put(acct); err != nil {
+			return err
+		}
+		return setSecret(tx, key.ID, unboundSeal(t, key.Secret))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.s.Invalidate()
+	if _, _, _, err := ts.s.Bootstrap("123456789012", "", ""); err != nil {
+		t.Fatal(err)
+	}
+	// ann's key signs as before.
+	ts.do(t, key.ID, key.Secret, "", "sts", url.Values{"Action": {"GetCallerIdentity"}}, nil)
+
+	// ann's sealed secret put on the root key's record does not open:
+	// the root key stops working rather than taking ann's secret.
+	err = ts.s.Store.Update(ctx, func(tx store.Tx) error {
+		e, err := tx.Get("123456789012", kindKey, key.ID)
+		if err != nil {
+			return err
+		}
+		var k AccessKey
+		unmarshal(e.Body, &k)
+		return setSecret(tx, ts.id, k.Secret)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.s.Invalidate()
+	if _, err := ts.s.secretOf(ts.id); err == nil {
+		t.Error("a sealed secret moved onto another key's record opened")
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/wardhq/ward/internal/catalog"
 	"github.com/wardhq/ward/internal/decisionlog"
 	"github.com/wardhq/ward/internal/engine"
+	"github.com/wardhq/ward/internal/seal"
 	"github.com/wardhq/ward/internal/sigv4"
 	"github.com/wardhq/ward/internal/store"
 )
@@ -21,7 +22,7 @@ import (
 // Service answers IAM and STS requests.
 type Service struct {
 	Store   store.Store
-	Sealer  *Sealer
+	Sealer  *seal.Sealer
 	Catalog *catalog.Catalog
 	Now     func() time.Time
 	// Decisions receives every authorization decision, for the decision

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wardhq/ward/internal/awsquery"
+	"github.com/wardhq/ward/internal/seal"
 	"github.com/wardhq/ward/internal/store"
 )
 
@@ -121,3 +122,52 @@ func arnOf(account, kind, path, name string) string {
 }
 
 func fmtTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
+
+// What each sealed secret is bound to (internal/seal): an access key's or
+// a session's secret to its key ID, an MFA device's seed to its serial
+// number. A secret moved onto another record does not open.
+func keyBinding(keyID string) string  { return "key:" + keyID }
+func mfaBinding(serial string) string { return "mfa:" + serial }
+
+// resealSecrets seals again, bound to their records, the secrets of an
+// account stored before secrets were bound: its access keys, sessions and
+// MFA devices. Only the sealed field of each body changes.
+func resealSecrets(tx store.Tx, account string, sealer *seal.Sealer) error {
+	for _, kind := range []string{kindKey, kindSession, kindMFA} {
+		es, err := tx.List(account, kind, "")
+		if err != nil {
+			return err
+		}
+		for _, e := range es {
+			var body map[string]json.RawMessage
+			if err := decode(e, &body); err != nil {
+				return err
+			}
+			field, binding := "secret", keyBinding(e.Name)
+			if kind == kindMFA {
+				var serial string
+				if err := json.Unmarshal(body["serial"], &serial); err != nil {
+					return fmt.Errorf("stored MFA device %s: %w", e.Name, err)
+				}
+				field, binding = "seed", mfaBinding(serial)
+			}
+			var sealed []byte
+			if err := json.Unmarshal(body[field], &sealed); err != nil || len(sealed) == 0 {
+				continue // nothing sealed here
+			}
+			if _, err := sealer.Open(sealed, binding); err == nil {
+				continue // already bound
+			}
+			plain, err := sealer.OpenUnbound(sealed)
+			if err != nil {
+				return fmt.Errorf("stored %s %s: its secret does not open with this data key", kind, e.Name)
+			}
+			body[field] = marshal(sealer.Seal(plain, binding))
+			e.Body = marshal(body)
+			if err := tx.Put(e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -362,7 +362,8 @@ func getFederationToken(c *call) error {
 func (c *call) issueSession(account string, s *Session) error {
 	secret := newSecret()
 	token := "ward" + newSecret() + newSecret()
-	s.ID, s.Secret, s.TokenHash = newID("ASIA"), c.s.Sealer.Seal(secret), hashToken(token)
+	s.ID, s.TokenHash = newID("ASIA"), hashToken(token)
+	s.Secret = c.s.Sealer.Seal(secret, keyBinding(s.ID))
 	if err := c.s.update(c.ctx, func(tx store.Tx) error {
 		return tx.Create(&store.Entity{Account: account, Kind: kindSession, Name: s.ID, ID: s.ID, Body: marshal(s)})
 	}); err != nil {

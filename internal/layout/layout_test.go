@@ -25,7 +25,7 @@ var layers = map[string]int{
 	"internal/awsquery": 0,
 	"internal/policy":   1,
 	"internal/engine":   2, "internal/catalog": 2, "internal/catalog/generate": 2,
-	"internal/sigv4": 2, "internal/store": 2, "internal/jwt": 2, "internal/totp": 2,
+	"internal/sigv4": 2, "internal/store": 2, "internal/jwt": 2, "internal/totp": 2, "internal/seal": 2,
 	".":                        3, // the public package
 	"internal/inputs":          3,
 	"internal/scenario":        3,

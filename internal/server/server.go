@@ -20,6 +20,7 @@ import (
 	"github.com/wardhq/ward/internal/catalog"
 	"github.com/wardhq/ward/internal/decisionlog"
 	"github.com/wardhq/ward/internal/iamapi"
+	"github.com/wardhq/ward/internal/seal"
 	"github.com/wardhq/ward/internal/store"
 	"github.com/wardhq/ward/internal/store/postgres"
 	"github.com/wardhq/ward/internal/store/sqlite"
@@ -149,7 +150,7 @@ func Open(cfg Config) (srv *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
-	sealer, err := iamapi.NewSealer(key)
+	sealer, err := seal.New(key)
 	if err != nil {
 		return nil, err
 	}
