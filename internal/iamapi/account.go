@@ -101,11 +101,7 @@ func getAccountAuthorizationDetails(c *call) error {
 					return err
 				}
 				c.x.Open("member")
-				c.x.Elem("Path", u.Path)
-				c.x.Elem("UserName", u.Name)
-				c.x.Elem("UserId", u.ID)
-				c.x.Elem("Arn", u.Arn)
-				c.x.Elem("CreateDate", fmtTime(u.Created))
+				writeUserFields(&c.x, &u)
 				inlineList("UserPolicyList", u.Inline)
 				c.x.Open("GroupList")
 				for _, g := range u.Groups {
@@ -184,12 +180,9 @@ func getAccountAuthorizationDetails(c *call) error {
 				c.x.Open("member")
 				writePolicy(&c.x, &mp)
 				c.x.Open("PolicyVersionList")
-				for _, v := range mp.Versions {
+				for i := range mp.Versions {
 					c.x.Open("member")
-					c.x.Elem("Document", awsquery.EncodeDocument(v.Document))
-					c.x.Elem("VersionId", v.ID)
-					c.x.Elem("IsDefaultVersion", fmt.Sprint(v.IsDefault))
-					c.x.Elem("CreateDate", fmtTime(v.Created))
+					writeVersion(&c.x, &mp.Versions[i])
 					c.x.Close("member")
 				}
 				c.x.Close("PolicyVersionList")

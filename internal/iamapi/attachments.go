@@ -90,11 +90,7 @@ func attach(kind, nameParam string, on bool) handler {
 
 func listAttached(kind, nameParam string) handler {
 	return func(c *call) error {
-		name, err := c.p.Required(nameParam)
-		if err != nil {
-			return err
-		}
-		p, err := c.principalFor(kind, name, c.action, nil)
+		p, err := c.namedPrincipal(kind, nameParam)
 		if err != nil {
 			return err
 		}

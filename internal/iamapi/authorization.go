@@ -146,16 +146,35 @@ func (c *call) authorizeOnWith(kind, name, action string, extra map[string][]str
 	return err
 }
 
+// namedPrincipal reads the user, group or role the request's nameParam
+// names and authorizes the call's action on it (principalFor).
+func (c *call) namedPrincipal(kind, nameParam string) (*principal, error) {
+	name, err := c.p.Required(nameParam)
+	if err != nil {
+		return nil, err
+	}
+	return c.principalFor(kind, name, c.action, nil)
+}
+
 // principalFor reads a user, group or role and authorizes action on it,
 // with its tags as aws:ResourceTag and extra context keys; it returns
 // what was read, so the caller need not read it again.
-//
-// Authorization comes first, as in IAM: a user, group or role that does
-// not exist is authorized on the ARN its name would have at the root path
-// ("/") and only then reported missing, so a caller that may not act on
-// it cannot tell whether it exists.
 func (c *call) principalFor(kind, name, action string, extra map[string][]string) (*principal, error) {
-	var p principal
+	return entityFor[principal](c, kind, kind, name, action, extra, "The "+kind+" with name %s cannot be found.")
+}
+
+// entityFor reads the entity of kind stored under name into a T and
+// authorizes action on it, with its tags as aws:ResourceTag and extra
+// context keys. arnType is the resource type in its ARN; missing is the
+// NoSuchEntity message, with %s for the name.
+//
+// Authorization comes first, as in IAM: an entity that does not exist is
+// authorized on the ARN its name would have at the root path ("/") and
+// only then reported missing, so a caller that may not act on it cannot
+// tell whether it exists.
+func entityFor[T any](c *call, kind, arnType, name, action string, extra map[string][]string, missing string) (*T, error) {
+	var v T
+	var t taggable
 	found := false
 	err := c.s.view(c.ctx, func(tx store.Tx) error {
 		e, err := tx.Get(c.who.account, kind, name)
@@ -165,8 +184,11 @@ func (c *call) principalFor(kind, name, action string, extra map[string][]string
 		if err != nil {
 			return err
 		}
-		if err := unmarshal(e.Body, &p); err != nil {
-			return fmt.Errorf("stored %s %s: %w", kind, e.Name, err)
+		if err := decode(e, &v); err != nil {
+			return err
+		}
+		if err := decode(e, &t); err != nil {
+			return err
 		}
 		found = true
 		return nil
@@ -174,21 +196,21 @@ func (c *call) principalFor(kind, name, action string, extra map[string][]string
 	if err != nil {
 		return nil, err
 	}
-	arn := p.Arn
+	arn := t.Arn
 	if !found {
-		arn = arnOf(c.who.account, kind, "/", name)
+		arn = arnOf(c.who.account, arnType, "/", name)
 	}
-	ctx := resourceTagContext(p.Tags)
-	for k, v := range extra {
-		ctx[k] = v
+	ctx := resourceTagContext(t.Tags)
+	for k, val := range extra {
+		ctx[k] = val
 	}
 	if err := c.authorize(action, arn, ctx); err != nil {
 		return nil, err
 	}
 	if !found {
-		return nil, noSuchEntity("The %s with name %s cannot be found.", kind, name)
+		return nil, noSuchEntity(missing, name)
 	}
-	return &p, nil
+	return &v, nil
 }
 
 // listResource is the resource a List call on kind is authorized on, as
@@ -216,12 +238,7 @@ func (s *Service) policySet(ctx context.Context, who *caller, resourcePolicy *en
 	if ok && cached.gen == gen && resourcePolicy == nil {
 		return cached.set, nil
 	}
-	var ps engine.Policies
-	err := s.Store.View(ctx, func(tx store.Tx) error {
-		var err error
-		ps, err = s.principalPolicies(tx, who)
-		return err
-	})
+	ps, err := s.loadPolicies(ctx, who)
 	if err != nil {
 		return nil, err
 	}
@@ -341,6 +358,15 @@ const (
 	allowAll     = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
 	denyAll      = `{"Version":"2012-10-17","Statement":[{"Sid":"Unloadable","Effect":"Deny","Action":"*","Resource":"*"}]}`
 )
+
+// loadPolicies reads the policies that bear on a caller's requests.
+func (s *Service) loadPolicies(ctx context.Context, who *caller) (ps engine.Policies, err error) {
+	err = s.Store.View(ctx, func(tx store.Tx) error {
+		ps, err = s.principalPolicies(tx, who)
+		return err
+	})
+	return ps, err
+}
 
 // compileStored compiles a policy that passed validation when stored. It
 // never widens: a document that no longer parses (a damaged store, a

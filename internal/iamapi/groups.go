@@ -75,11 +75,7 @@ func getGroup(c *call) error {
 	c.x.Open("Users")
 	for _, u := range items {
 		c.x.Open("member")
-		c.x.Elem("Path", u.Path)
-		c.x.Elem("UserName", u.Name)
-		c.x.Elem("UserId", u.ID)
-		c.x.Elem("Arn", u.Arn)
-		c.x.Elem("CreateDate", fmtTime(u.Created))
+		writeUserFields(&c.x, u)
 		c.x.Close("member")
 	}
 	c.x.Close("Users")

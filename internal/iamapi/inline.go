@@ -69,47 +69,34 @@ func putInline(kind, nameParam string) handler {
 
 func getInline(kind, nameParam string) handler {
 	return func(c *call) error {
-		name, err := c.p.Required(nameParam)
+		v, err := c.p.RequiredAll(nameParam, "PolicyName")
 		if err != nil {
 			return err
 		}
-		pname, err := c.p.Required("PolicyName")
+		name, pname := v[0], v[1]
+		p, err := c.principalFor(kind, name, c.action, nil)
 		if err != nil {
 			return err
 		}
-		if err := c.authorizeOn(kind, name, c.action); err != nil {
-			return err
+		for _, in := range p.Inline {
+			if in.Name == pname {
+				c.x.Elem(nameParam, name)
+				c.x.Elem("PolicyName", in.Name)
+				c.x.Elem("PolicyDocument", awsquery.EncodeDocument(in.Document))
+				return nil
+			}
 		}
-		return c.s.view(c.ctx, func(tx store.Tx) error {
-			e, err := tx.Get(c.who.account, kind, name)
-			if err != nil {
-				return err
-			}
-			var p principal
-			unmarshal(e.Body, &p)
-			for _, in := range p.Inline {
-				if in.Name == pname {
-					c.x.Elem(nameParam, e.Name)
-					c.x.Elem("PolicyName", in.Name)
-					c.x.Elem("PolicyDocument", awsquery.EncodeDocument(in.Document))
-					return nil
-				}
-			}
-			return noSuchEntity("The %s policy with name %s cannot be found.", kind, pname)
-		})
+		return noSuchEntity("The %s policy with name %s cannot be found.", kind, pname)
 	}
 }
 
 func deleteInline(kind, nameParam string) handler {
 	return func(c *call) error {
-		name, err := c.p.Required(nameParam)
+		v, err := c.p.RequiredAll(nameParam, "PolicyName")
 		if err != nil {
 			return err
 		}
-		pname, err := c.p.Required("PolicyName")
-		if err != nil {
-			return err
-		}
+		name, pname := v[0], v[1]
 		if err := c.authorizeOn(kind, name, c.action); err != nil {
 			return err
 		}
@@ -129,11 +116,7 @@ func deleteInline(kind, nameParam string) handler {
 
 func listInline(kind, nameParam string) handler {
 	return func(c *call) error {
-		name, err := c.p.Required(nameParam)
-		if err != nil {
-			return err
-		}
-		p, err := c.principalFor(kind, name, c.action, nil)
+		p, err := c.namedPrincipal(kind, nameParam)
 		if err != nil {
 			return err
 		}

@@ -60,19 +60,22 @@ func createInstanceProfile(c *call) error {
 	})
 }
 
+// profileFor reads the instance profile a request names and authorizes
+// the call on it, before saying whether it exists (entityFor).
+func (c *call) profileFor(name string) (*InstanceProfile, error) {
+	return entityFor[InstanceProfile](c, kindProfile, "instance-profile", name, c.action, nil, "Instance Profile %s cannot be found.")
+}
+
 func getInstanceProfile(c *call) error {
 	name, err := c.p.Required("InstanceProfileName")
 	if err != nil {
 		return err
 	}
+	p, err := c.profileFor(name)
+	if err != nil {
+		return err
+	}
 	return c.s.view(c.ctx, func(tx store.Tx) error {
-		p, err := loadProfile(tx, c.who.account, name)
-		if err != nil {
-			return err
-		}
-		if err := c.authorize("iam:GetInstanceProfile", p.Arn, nil); err != nil {
-			return err
-		}
 		c.x.Open("InstanceProfile")
 		c.writeProfile(tx, p)
 		c.x.Close("InstanceProfile")
@@ -85,17 +88,7 @@ func deleteInstanceProfile(c *call) error {
 	if err != nil {
 		return err
 	}
-	var arn string
-	if err := c.s.view(c.ctx, func(tx store.Tx) error {
-		p, err := loadProfile(tx, c.who.account, name)
-		if err == nil {
-			arn = p.Arn
-		}
-		return err
-	}); err != nil {
-		return err
-	}
-	if err := c.authorize("iam:DeleteInstanceProfile", arn, nil); err != nil {
+	if _, err := c.profileFor(name); err != nil {
 		return err
 	}
 	return c.s.update(c.ctx, func(tx store.Tx) error {
@@ -150,21 +143,13 @@ func profileRole(add bool) handler {
 			return err
 		}
 		pname, rname := v[0], v[1]
-		var arn string
-		if err := c.s.view(c.ctx, func(tx store.Tx) error {
-			p, err := loadProfile(tx, c.who.account, pname)
-			if err != nil {
-				return err
-			}
-			if _, err := loadRole(tx, c.who.account, rname); err != nil {
-				return err
-			}
-			arn = p.Arn
-			return nil
-		}); err != nil {
+		if _, err := c.profileFor(pname); err != nil {
 			return err
 		}
-		if err := c.authorize(c.action, arn, nil); err != nil {
+		if err := c.s.view(c.ctx, func(tx store.Tx) error {
+			_, err := loadRole(tx, c.who.account, rname)
+			return err
+		}); err != nil {
 			return err
 		}
 		return c.s.update(c.ctx, func(tx store.Tx) error {
@@ -197,17 +182,15 @@ func listInstanceProfilesForRole(c *call) error {
 		return err
 	}
 	return c.s.view(c.ctx, func(tx store.Tx) error {
-		es, err := tx.List(c.who.account, kindProfile, "")
+		_, profiles, err := listAs[InstanceProfile](tx, c.who.account, kindProfile)
 		if err != nil {
 			return err
 		}
 		c.x.Open("InstanceProfiles")
-		for _, e := range es {
-			var p InstanceProfile
-			unmarshal(e.Body, &p)
+		for _, p := range profiles {
 			if contains(p.Roles, rname) {
 				c.x.Open("member")
-				c.writeProfile(tx, &p)
+				c.writeProfile(tx, p)
 				c.x.Close("member")
 			}
 		}

@@ -51,6 +51,20 @@ func loadMFA(tx store.Tx, account, serial string) (*MFADevice, error) {
 	return &d, nil
 }
 
+// userAndDevice reads a user and an MFA device, in the transaction that
+// binds or unbinds them.
+func userAndDevice(tx store.Tx, account, user, serial string) (*User, *MFADevice, error) {
+	u, err := loadUser(tx, account, user)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := loadMFA(tx, account, serial)
+	if err != nil {
+		return nil, nil, err
+	}
+	return u, d, nil
+}
+
 func putMFA(tx store.Tx, account string, d *MFADevice) error {
 	return tx.Put(&store.Entity{Account: account, Kind: kindMFA, Name: d.Name, Body: marshal(d)})
 }
@@ -100,11 +114,7 @@ func enableMFADevice(c *call) error {
 		return err
 	}
 	return c.s.update(c.ctx, func(tx store.Tx) error {
-		u, err := loadUser(tx, c.who.account, user)
-		if err != nil {
-			return err
-		}
-		d, err := loadMFA(tx, c.who.account, serial)
+		u, d, err := userAndDevice(tx, c.who.account, user, serial)
 		if err != nil {
 			return err
 		}
@@ -136,11 +146,7 @@ func deactivateMFADevice(c *call) error {
 		return err
 	}
 	return c.s.update(c.ctx, func(tx store.Tx) error {
-		u, err := loadUser(tx, c.who.account, user)
-		if err != nil {
-			return err
-		}
-		d, err := loadMFA(tx, c.who.account, serial)
+		u, d, err := userAndDevice(tx, c.who.account, user, serial)
 		if err != nil {
 			return err
 		}

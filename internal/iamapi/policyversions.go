@@ -38,10 +38,7 @@ func getPolicyVersion(c *call) error {
 		for _, v := range mp.Versions {
 			if v.ID == vid {
 				c.x.Open("PolicyVersion")
-				c.x.Elem("Document", awsquery.EncodeDocument(v.Document))
-				c.x.Elem("VersionId", v.ID)
-				c.x.Elem("IsDefaultVersion", fmt.Sprint(v.IsDefault))
-				c.x.Elem("CreateDate", fmtTime(v.Created))
+				writeVersion(&c.x, &v)
 				c.x.Close("PolicyVersion")
 				return nil
 			}
@@ -172,4 +169,12 @@ func listPolicyVersions(c *call) error {
 		c.x.Elem("IsDefaultVersion", fmt.Sprint(v.IsDefault))
 		c.x.Elem("CreateDate", fmtTime(v.Created))
 	})
+}
+
+// writeVersion writes a policy version's fields.
+func writeVersion(x *awsquery.Writer, v *PolicyVersion) {
+	x.Elem("Document", awsquery.EncodeDocument(v.Document))
+	x.Elem("VersionId", v.ID)
+	x.Elem("IsDefaultVersion", fmt.Sprint(v.IsDefault))
+	x.Elem("CreateDate", fmtTime(v.Created))
 }

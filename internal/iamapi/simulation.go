@@ -341,19 +341,11 @@ func (s *Service) simulationSet(ctx context.Context, who *caller, rp *policyDoc)
 	if rp == nil {
 		return s.policySet(ctx, who, nil)
 	}
-	var resource *engine.Compiled
-	if rp != nil {
-		resource = compileStored(rp.text, "ResourcePolicy")
-		if resource == nil {
-			return nil, apiErr(400, "MalformedPolicyDocument", "ResourcePolicy is not a valid policy document")
-		}
+	resource := compileStored(rp.text, "ResourcePolicy")
+	if resource == nil {
+		return nil, apiErr(400, "MalformedPolicyDocument", "ResourcePolicy is not a valid policy document")
 	}
-	var ps engine.Policies
-	err := s.Store.View(ctx, func(tx store.Tx) error {
-		var err error
-		ps, err = s.principalPolicies(tx, who)
-		return err
-	})
+	ps, err := s.loadPolicies(ctx, who)
 	if err != nil {
 		return nil, mapStoreError(err)
 	}

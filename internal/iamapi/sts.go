@@ -152,13 +152,7 @@ func assumeRole(c *call) error {
 	if err := c.issueSession(account, s); err != nil {
 		return err
 	}
-	c.x.Open("AssumedRoleUser")
-	c.x.Elem("AssumedRoleId", role.ID+":"+sessionName)
-	c.x.Elem("Arn", "arn:aws:sts::"+account+":assumed-role/"+role.Name+"/"+sessionName)
-	c.x.Close("AssumedRoleUser")
-	if len(sessionPolicies) > 0 {
-		c.x.Elem("PackedPolicySize", "10")
-	}
+	c.writeAssumedRole(account, role, sessionName, len(sessionPolicies) > 0)
 	if s.SourceIdentity != "" {
 		c.x.Elem("SourceIdentity", s.SourceIdentity)
 	}
@@ -266,13 +260,7 @@ func assumeRoleWithWebIdentity(c *call) error {
 		return err
 	}
 	c.x.Elem("SubjectFromWebIdentityToken", sub)
-	c.x.Open("AssumedRoleUser")
-	c.x.Elem("AssumedRoleId", role.ID+":"+sessionName)
-	c.x.Elem("Arn", "arn:aws:sts::"+account+":assumed-role/"+role.Name+"/"+sessionName)
-	c.x.Close("AssumedRoleUser")
-	if len(sessionPolicies) > 0 {
-		c.x.Elem("PackedPolicySize", "10")
-	}
+	c.writeAssumedRole(account, role, sessionName, len(sessionPolicies) > 0)
 	// STS names the token's issuer, its iss claim, as the provider.
 	c.x.Elem("Provider", provider.issuer())
 	if len(auds) > 0 {
@@ -401,4 +389,16 @@ func (c *call) userSessionDuration() (int, error) {
 		return 0, apiErr(400, "ValidationError", "1 validation error detected: Value '%d' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to %d", duration, max)
 	}
 	return duration, nil
+}
+
+// writeAssumedRole writes the AssumedRoleUser of a new role session and,
+// when session policies were passed, their packed size.
+func (c *call) writeAssumedRole(account string, role *Role, sessionName string, sessionPolicies bool) {
+	c.x.Open("AssumedRoleUser")
+	c.x.Elem("AssumedRoleId", role.ID+":"+sessionName)
+	c.x.Elem("Arn", "arn:aws:sts::"+account+":assumed-role/"+role.Name+"/"+sessionName)
+	c.x.Close("AssumedRoleUser")
+	if sessionPolicies {
+		c.x.Elem("PackedPolicySize", "10")
+	}
 }

@@ -8,13 +8,18 @@ import (
 	"github.com/wardhq/ward/internal/store"
 )
 
-func writeUser(x *awsquery.Writer, u *User) {
-	x.Open("User")
+// writeUserFields writes what every answer that lists a user says of it.
+func writeUserFields(x *awsquery.Writer, u *User) {
 	x.Elem("Path", u.Path)
 	x.Elem("UserName", u.Name)
 	x.Elem("UserId", u.ID)
 	x.Elem("Arn", u.Arn)
 	x.Elem("CreateDate", fmtTime(u.Created))
+}
+
+func writeUser(x *awsquery.Writer, u *User) {
+	x.Open("User")
+	writeUserFields(x, u)
 	if u.Boundary != "" {
 		x.Open("PermissionsBoundary")
 		x.Elem("PermissionsBoundaryType", "PermissionsBoundaryPolicy")

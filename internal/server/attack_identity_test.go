@@ -331,6 +331,38 @@ func TestAttackExistenceOracle(t *testing.T) {
 			_, err := nobody.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(n), PolicyArn: aws.String("arn:aws:iam::aws:policy/ReadOnlyAccess")})
 			return err
 		},
+		"GetInstanceProfile": func(n string) error {
+			_, err := nobody.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: aws.String(n)})
+			return err
+		},
+		"DeleteInstanceProfile": func(n string) error {
+			_, err := nobody.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: aws.String(n)})
+			return err
+		},
+		"AddRoleToInstanceProfile": func(n string) error {
+			_, err := nobody.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String(n), RoleName: aws.String(n)})
+			return err
+		},
+		"GetOpenIDConnectProvider": func(n string) error {
+			_, err := nobody.GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String("arn:aws:iam::123456789012:oidc-provider/" + n + ".example.com")})
+			return err
+		},
+		"DeleteVirtualMFADevice": func(n string) error {
+			_, err := nobody.DeleteVirtualMFADevice(ctx, &iam.DeleteVirtualMFADeviceInput{SerialNumber: aws.String("arn:aws:iam::123456789012:mfa/" + n)})
+			return err
+		},
+		"GetPolicyVersion": func(n string) error {
+			_, err := nobody.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String("arn:aws:iam::123456789012:policy/" + n), VersionId: aws.String("v1")})
+			return err
+		},
+		"GetUserPolicy": func(n string) error {
+			_, err := nobody.GetUserPolicy(ctx, &iam.GetUserPolicyInput{UserName: aws.String(n), PolicyName: aws.String("p")})
+			return err
+		},
+		"CreateAccessKey": func(n string) error {
+			_, err := nobody.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(n)})
+			return err
+		},
 		// Every taggable kind, named by name or by ARN.
 		"TagUser": func(n string) error {
 			_, err := nobody.TagUser(ctx, &iam.TagUserInput{UserName: aws.String(n), Tags: tag})
