@@ -151,3 +151,50 @@ func TestEveryPackageHasADoc(t *testing.T) {
 		}
 	}
 }
+
+// TestREADMELayoutNamesEveryPackage: the README's layout table names each
+// package of the tree (as `internal/x`, or `store/x` for the backends),
+// and nothing that is not in the tree, so a newcomer's map stays true.
+func TestREADMELayoutNamesEveryPackage(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join(root(t), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, ok := strings.Cut(string(readme), "## Layout\n")
+	if !ok {
+		t.Fatal("README has no Layout section")
+	}
+	table, _, _ = strings.Cut(table, "\n## ")
+	named := map[string]bool{}
+	for _, line := range strings.Split(table, "\n") {
+		if !strings.HasPrefix(line, "| `") {
+			continue
+		}
+		cell := strings.SplitN(line, "|", 3)[1]
+		for _, part := range strings.Split(cell, "`") {
+			part = strings.TrimSpace(part)
+			if part == "" || part == "," {
+				continue
+			}
+			if strings.HasPrefix(part, "store/") {
+				part = "internal/" + part
+			}
+			named[part] = true
+		}
+	}
+	pkgs := packages(t)
+	for dir := range pkgs {
+		want := dir
+		if dir == "." {
+			want = "ward.go"
+		}
+		if !named[want] {
+			t.Errorf("README's layout table does not name %s", want)
+		}
+	}
+	for name := range named {
+		if _, err := os.Stat(filepath.Join(root(t), name)); err != nil {
+			t.Errorf("README's layout table names %s, which is not in the tree", name)
+		}
+	}
+}
