@@ -218,11 +218,22 @@ func simulateCustomPolicy(c *call) error {
 		}
 		ps.Boundary = compileStored(b[0], "PermissionsBoundaryPolicyInputList.1")
 	}
-	for i, d := range c.p.List("OrderedOrganizationPolicyInputList") {
-		if err := checkDocument(d, policy.KindSCP); err != nil {
-			return err
+	// One level of the organization per member, root first, each a list
+	// of SCPs: OrderedOrganizationPolicyInputList.member.N.
+	// ServiceControlPolicyInputList.member.M (OrderedOrganizationPolicyType).
+	for level := 1; ; level++ {
+		docs := c.p.List(fmt.Sprintf("OrderedOrganizationPolicyInputList.member.%d.ServiceControlPolicyInputList", level))
+		if len(docs) == 0 {
+			break
 		}
-		ps.SCPs = append(ps.SCPs, []*engine.Compiled{compileStored(d, fmt.Sprintf("OrderedOrganizationPolicyInputList.%d", i+1))})
+		scps := make([]*engine.Compiled, len(docs))
+		for j, d := range docs {
+			if err := checkDocument(d, policy.KindSCP); err != nil {
+				return err
+			}
+			scps[j] = compileStored(d, fmt.Sprintf("OrderedOrganizationPolicyInputList.%d.%d", level, j+1))
+		}
+		ps.SCPs = append(ps.SCPs, scps)
 	}
 	if rp := c.p.Get("ResourcePolicy"); rp != "" {
 		if err := checkDocument(rp, policy.KindResource); err != nil {
