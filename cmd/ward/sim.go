@@ -162,7 +162,7 @@ func buildOneOff(f oneOffFlags) (*scenario.Scenario, error) {
 			s.Request.Context[k] = append(s.Request.Context[k], v)
 		}
 	}
-	identityQuota := identityQuotaFor(f.principal)
+	identityQuota := scenario.IdentityQuota(f.principal)
 	load := func(file string, kind policy.Kind) (*engine.Compiled, error) {
 		data, err := os.ReadFile(file)
 		if err != nil {
@@ -229,20 +229,4 @@ func buildOneOff(f oneOffFlags) (*scenario.Scenario, error) {
 		return nil, err
 	}
 	return s, nil
-}
-
-// identityQuotaFor is how an identity policy of principal is held to a
-// size quota, when ward sim cannot know whether it is managed or inline:
-// to the largest quota it could have. A user's policies are managed
-// (6,144) or inline in the user (2,048 for them all), so a user's, and a
-// federated user's (its IAM user's), are held to 6,144; anyone else's may
-// be a role's inline policy, held to 10,240 (policy.AnyAttachment).
-// Other kinds keep their own quotas.
-func identityQuotaFor(principal string) []policy.Option {
-	parts := strings.SplitN(principal, ":", 6)
-	if len(parts) == 6 && parts[0] == "arn" &&
-		(parts[2] == "iam" && strings.HasPrefix(parts[5], "user/") || parts[2] == "sts" && strings.HasPrefix(parts[5], "federated-user/")) {
-		return nil
-	}
-	return []policy.Option{policy.AnyAttachment}
 }

@@ -87,7 +87,10 @@ type reader struct {
 	// so that reading many scenarios stays linear in the file's size.
 	index *jsonpos.Index
 	label string
-	errs  ErrorList
+	// identityQuota is how the scenario's identity policies are held to a
+	// size quota, which depends on its principal (IdentityQuota).
+	identityQuota []policy.Option
+	errs          ErrorList
 }
 
 func (r *reader) add(off int, path, format string, args ...any) {
@@ -202,6 +205,7 @@ func (r *reader) scenario(n *jsonpos.Node, path string, index int) *Scenario {
 		return nil
 	}
 	r.request(reqNode, join(path, "request"), &s.Request)
+	r.identityQuota = IdentityQuota(s.Request.Principal)
 	for _, m := range n.Members {
 		mp := join(path, m.Key)
 		switch m.Key {
@@ -238,6 +242,23 @@ func (r *reader) scenario(n *jsonpos.Node, path string, index int) *Scenario {
 		return nil
 	}
 	return s
+}
+
+// IdentityQuota is how an identity policy of principal is held to a size
+// quota, when it is not known whether the policy is managed or inline: to
+// the largest quota it could have. A user's policies are managed (6,144),
+// inline in the user (2,048 for them all) or in a group (5,120), so a
+// user's, and a federated user's (its IAM user's), are held to 6,144;
+// anyone else's may be a role's inline policy, held to 10,240
+// (policy.AnyAttachment). ward sim reads scenario files and its flags by
+// this one rule.
+func IdentityQuota(principal string) []policy.Option {
+	parts := strings.SplitN(principal, ":", 6)
+	if len(parts) == 6 && parts[0] == "arn" &&
+		(parts[2] == "iam" && strings.HasPrefix(parts[5], "user/") || parts[2] == "sts" && strings.HasPrefix(parts[5], "federated-user/")) {
+		return nil
+	}
+	return []policy.Option{policy.AnyAttachment}
 }
 
 // ResourcePolicyKind is the kind a request's resource policy must be: a
@@ -350,9 +371,11 @@ func (r *reader) policy(n *jsonpos.Node, path string, kind policy.Kind, name str
 		return nil
 	}
 	if err == nil {
-		// An identity policy may be a role's inline policy: held to the
-		// largest quota it could have.
-		err = p.Validate(kind, policy.AnyAttachment)
+		var opts []policy.Option
+		if kind == policy.KindIdentity {
+			opts = r.identityQuota
+		}
+		err = p.Validate(kind, opts...)
 	}
 	if err != nil {
 		r.policyErrors(err, prefix, n)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/wardhq/ward/internal/israce"
@@ -65,6 +66,28 @@ func BenchmarkParseManyScenarios(b *testing.B) {
 	for b.Loop() {
 		if _, err := scenario.Parse(data, "many.json"); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestIdentityQuotaByPrincipal: a scenario's identity policies are held to
+// the quota their principal allows (IdentityQuota), the rule ward sim's
+// flags follow too: a user's to a managed policy's 6,144 characters, a
+// role session's to a role's inline 10,240.
+func TestIdentityQuotaByPrincipal(t *testing.T) {
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":[` +
+		strings.TrimSuffix(strings.Repeat(`"arn:aws:s3:::bucket/some-key-name",`, 220), ",") + `]}]}` // about 7,500 characters
+	for principal, refused := range map[string]bool{
+		"arn:aws:iam::111111111111:user/alice":               true,
+		"arn:aws:sts::111111111111:federated-user/fed":       true,
+		"arn:aws:sts::111111111111:assumed-role/app/session": false,
+		"arn:aws:iam::111111111111:role/app":                 false,
+	} {
+		src := `{"name": "q", "request": {"principal": "` + principal + `", "action": "s3:GetObject", "resource": "arn:aws:s3:::bucket/some-key-name"},
+  "identityPolicies": [` + doc + `], "expect": "Allowed"}`
+		_, err := scenario.Parse([]byte(src), "q.json")
+		if got := err != nil && strings.Contains(err.Error(), "LimitExceeded"); got != refused {
+			t.Errorf("%s: err %v, want refused %v", principal, err, refused)
 		}
 	}
 }
