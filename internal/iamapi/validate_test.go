@@ -168,12 +168,10 @@ func itoa(i int) string { return strconv.Itoa(i) }
 // TestConstraintPatternsCompile: every pattern the table writes in the
 // references' notation compiles for Go, and matches what it should.
 func TestConstraintPatternsCompile(t *testing.T) {
-	for name, c := range paramConstraints {
-		if c.pattern != "" && c.re == nil {
-			t.Errorf("%s: pattern %s not compiled", name, c.pattern)
-		}
+	if _, err := awsquery.NewRules(paramConstraints); err != nil {
+		t.Fatal(err)
 	}
-	if len(actionConstraints["CreateUser"]) == 0 || actionConstraints["GetSessionToken"]["DurationSeconds"] == nil {
+	if paramRules.Lookup("CreateUser", "UserName") == paramRules.Lookup("GetUser", "UserName") || paramRules.Lookup("GetSessionToken", "DurationSeconds") == nil {
 		t.Error("the constraints of particular actions were not filed by action")
 	}
 	for _, tc := range []struct {
@@ -186,7 +184,10 @@ func TestConstraintPatternsCompile(t *testing.T) {
 		{patTagKey, "Équipe 1", true}, {patTagKey, "a&b", false},
 		{patVersionID, "v12", true}, {patVersionID, "v0", false},
 	} {
-		re := mustCompilePattern(tc.pattern)
+		re, err := awsquery.CompilePattern(tc.pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if got := re.MatchString(tc.value); got != tc.want {
 			t.Errorf("%s on %q: %v, want %v", tc.pattern, tc.value, got, tc.want)
 		}
@@ -206,40 +207,16 @@ func TestNoPatternTakesWhatXMLCannotCarry(t *testing.T) {
 		}
 	}
 	bad = append(bad, "\uFFFE", "\uFFFF", "\xff", "\xc3", "\xed\xa0\x80", "\xf4\x90\x80\x80")
-	check := func(name string, c *constraint) {
-		if c.re == nil {
+	paramRules.Each(func(name string, c *awsquery.Constraint) {
+		if c.Pattern == "" {
 			return
 		}
 		for _, b := range bad {
-			if f := c.check(name, "abc"+b+"def", false, nil); len(f) == 0 {
+			if c.Accepts("abc" + b + "def") {
 				t.Errorf("%s takes %q", name, b)
 			}
 		}
-	}
-	for name, c := range paramConstraints {
-		check(name, c)
-	}
-	for op, byName := range actionConstraints {
-		for name, c := range byName {
-			check(op+"."+name, c)
-		}
-	}
-}
-
-// TestGoPatternSupplementary: the references' five- and six-digit escapes
-// name code points beyond the Basic Multilingual Plane; four-digit ones
-// are read as four digits whatever follows.
-func TestGoPatternSupplementary(t *testing.T) {
-	for in, want := range map[string]string{
-		`[\uE000-\uFFFD\u10000-\u10FFFF]+`: `[\x{E000}-\x{FFFD}\x{10000}-\x{10FFFF}]+`,
-		`[\u0020-\u00FF]+`:                 `[\x{0020}-\x{00FF}]+`,
-		`\u00410`:                          `\x{0041}0`,
-		`[\w+=,.@-]*`:                      `[\w+=,.@-]*`,
-	} {
-		if got := goPattern(in); got != want {
-			t.Errorf("goPattern(%s) = %s, want %s", in, got, want)
-		}
-	}
+	})
 }
 
 // unconstrained are the parameters operations read that their API
@@ -272,12 +249,10 @@ func TestEveryParameterIsConstrained(t *testing.T) {
 	}
 	constrained := map[string]bool{}
 	for k := range paramConstraints {
-		constrained[k] = true
-	}
-	for _, byName := range actionConstraints {
-		for k := range byName {
-			constrained[k] = true // constrained for some action
+		if op, name, ok := strings.Cut(k, "."); ok && operations[op].handle != nil {
+			k = name // constrained for some action
 		}
+		constrained[k] = true
 	}
 	seen := 0
 	read := map[string]bool{}
