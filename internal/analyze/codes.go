@@ -174,8 +174,8 @@ var codeTable = []CodeInfo{
 		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:PutBucketPolicy", "Resource": "arn:aws:s3:::site-assets"}]}`},
 
 	{Code: CodeUnknownConditionKey, Severity: Warning, Title: "The condition key does not exist",
-		Why:  "No request carries a key that does not exist, so a positive operator on it is never true and a negated one always is. Misspelt keys (iam:AccessKeysCount) pass every other linter.",
-		Fix:  "use a key the Service Authorization Reference lists (`ward describe ACTION` shows an action's keys)",
+		Why:  "No request carries a key that does not exist, so a positive operator on it is never true and a negated one always is. Misspelt keys (iam:AccessKeysCount) pass every other linter. Identity providers' keys count as known: the claims of any OpenID Connect provider's token (PROVIDER:aud, :sub, :amr, :azp, :email, :oaud, with the provider named by its host and path, as GitHub Actions' token.actions.githubusercontent.com or an EKS cluster's oidc.eks.REGION.amazonaws.com/id/ID), the claims the Service Authorization Reference lists for named providers (Cognito, Google, GitHub's job_workflow_ref and others), and SAML's attributes (SAML:aud and the rest).",
+		Fix:  "use a key the Service Authorization Reference lists (`ward describe ACTION` shows an action's keys), or a claim IAM reads from a web identity token",
 		Bad:  `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*", "Condition": {"IpAddress": {"aws:SourceIpAddress": "203.0.113.0/24"}}}]}`,
 		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*", "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}]}`},
 	{Code: CodeConditionKeyNotSupported, Severity: Warning, Title: "None of the statement's actions supports the condition key",

@@ -53,11 +53,30 @@ func (a *analyzer) checkConditions(s *policy.Statement) {
 		if msg := typeMismatch(op, key); msg != "" {
 			a.add(CodeConditionTypeMismatch, c.OperatorOffset, c.Path, []int{s.Index}, "%s", msg)
 		}
-		if known && len(acts) > 0 && !strings.HasPrefix(strings.ToLower(c.Key), "aws:") && !anySupports(acts, c.Key) {
+		if known && len(acts) > 0 && !strings.HasPrefix(strings.ToLower(c.Key), "aws:") && !anySupports(acts, c.Key) &&
+			!(key.Federated && federatedAssume(acts, c.Key)) {
 			a.add(CodeConditionKeyNotSupported, c.KeyOffset, c.Path, []int{s.Index},
 				"none of the statement's %d actions supports condition key %s, so no request to them carries it", len(acts), key.Key)
 		}
 	}
+}
+
+// federatedAssume reports whether the actions include the federated
+// AssumeRole call whose requests carry an identity provider's key: every
+// OpenID Connect provider's token claims for AssumeRoleWithWebIdentity,
+// SAML's attributes for AssumeRoleWithSAML, whether or not the reference
+// lists that provider.
+func federatedAssume(acts []*catalog.Action, key string) bool {
+	want := "AssumeRoleWithWebIdentity"
+	if strings.HasPrefix(strings.ToLower(key), "saml:") {
+		want = "AssumeRoleWithSAML"
+	}
+	for _, a := range acts {
+		if a.Service == "sts" && strings.EqualFold(a.Name, want) {
+			return true
+		}
+	}
+	return false
 }
 
 // anySupports reports whether an action lists the key, for itself or for

@@ -101,6 +101,10 @@ type ConditionKey struct {
 	// Type: String, ARN, Bool, Date, IPAddress, Numeric, or ArrayOf... for
 	// multivalued keys.
 	Type string `json:"type"`
+	// Federated: the key's prefix is an identity provider (a web identity
+	// token's claim, a SAML attribute), set only in requests that assume
+	// a role with AssumeRoleWithWebIdentity or AssumeRoleWithSAML.
+	Federated bool `json:"-"`
 }
 
 // Multivalued reports whether the key carries a list of values, for which
@@ -283,8 +287,12 @@ func (c *Catalog) ConditionKey(key string) (*ConditionKey, error) {
 		return lookupGlobal(lk), nil
 	}
 	sv, err := c.Service(svc)
-	if err != nil || sv == nil {
+	if err != nil {
 		return nil, err
+	}
+	if sv == nil {
+		// Not a service: perhaps an identity provider (federation.go).
+		return c.federationKey(key, lk)
 	}
 	candidates := []*Service{sv}
 	for _, s := range candidates {

@@ -181,3 +181,39 @@ func BenchmarkLookup(b *testing.B) {
 		c.Action("s3:GetObject")
 	}
 }
+
+// TestFederationKeys: identity providers' keys are known, typed and
+// marked federated; other keys with a host-like prefix are not.
+func TestFederationKeys(t *testing.T) {
+	c, err := catalog.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key, want := range map[string]string{
+		"token.actions.githubusercontent.com:sub":              "String",
+		"token.actions.githubusercontent.com:job_workflow_ref": "String",
+		"oidc.eks.eu-west-1.amazonaws.com/id/ABC123:aud":       "String",
+		"cognito-identity.amazonaws.com:amr":                   "ArrayOfString",
+		"accounts.google.com:oaud":                             "String",
+		"SAML:aud":                                             "String",
+		"dev-123.okta.com/oauth2/default:amr":                  "ArrayOfString",
+		"token.actions.githubusercontent.com:subject":          "",
+		"not a host:aud":                                       "",
+		"example:aud":                                          "",
+		"SAML:bogus":                                           "",
+	} {
+		k, err := c.ConditionKey(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case want == "" && k != nil:
+			t.Errorf("%s: known as %+v", key, k)
+		case want != "" && (k == nil || k.Type != want || !k.Federated):
+			t.Errorf("%s: %+v, want a federated %s key", key, k, want)
+		}
+	}
+	if k, _ := c.ConditionKey("sts:RoleSessionName"); k == nil || k.Federated {
+		t.Errorf("sts:RoleSessionName: %+v, want STS's own key", k)
+	}
+}
