@@ -64,3 +64,23 @@ func TestFederatedTrustKeys(t *testing.T) {
 		})
 	}
 }
+
+// TestResourceWildcardOnlyWhereANameIsAlwaysGiven: "*" is suggested
+// away only for actions whose calls always name a resource; an action
+// whose one resource type is optional (cloudwatch:PutMetricData's
+// dataset) needs "*" for the ordinary call.
+func TestResourceWildcardOnlyWhereANameIsAlwaysGiven(t *testing.T) {
+	c := cat(t)
+	for action, want := range map[string]bool{
+		"cloudwatch:PutMetricData": false,
+		"cloudwatch:GetMetricData": false,
+		"s3:GetObject":             true, // an object, or an access point's object
+		"dynamodb:PutItem":         true, // a table, required
+		"sqs:SendMessage":          true,
+	} {
+		doc := `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "` + action + `", "Resource": "*"}]}`
+		if got := codesOf(analyze.Check([]byte(doc), "p.json", policy.KindIdentity, c))[analyze.CodeResourceWildcard]; got != want {
+			t.Errorf("%s on \"*\": resource-wildcard %v, want %v", action, got, want)
+		}
+	}
+}

@@ -68,7 +68,7 @@ func (a *analyzer) checkResources(s *policy.Statement) {
 			}
 			var scoped []string
 			for _, act := range acts {
-				if act.SupportsResourceLevel() {
+				if namesItsResource(act) {
 					scoped = append(scoped, act.FullName())
 				}
 			}
@@ -81,6 +81,22 @@ func (a *analyzer) checkResources(s *policy.Statement) {
 				"\"Resource\": \"*\" grants %s on every resource, though %s resource-level permissions", list(scoped, 4), pluralSupport(len(scoped)))
 		}
 	}
+}
+
+// namesItsResource reports whether a call of the action always names a
+// resource that a policy could name instead of "*": a resource type the
+// Service Authorization Reference marks required, or a choice among
+// several (S3's object operations take an object or an access point's
+// object, each marked optional as the other may stand in). An action whose
+// one resource type is optional, as cloudwatch:PutMetricData's dataset,
+// is called without it in the ordinary case, which only "*" grants.
+func namesItsResource(act *catalog.Action) bool {
+	for _, r := range act.ResourceTypes {
+		if r.Required {
+			return true
+		}
+	}
+	return len(act.ResourceTypes) > 1
 }
 
 // describeActions names a statement's actions for a message.
