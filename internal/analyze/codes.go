@@ -33,6 +33,7 @@ const (
 	CodeResourceTypeMismatch     = "resource-type-mismatch"
 	CodeStatementNeverMatches    = "statement-never-matches"
 	CodeMissingVersion           = "missing-version"
+	CodeBareStatement            = "bare-statement"
 	CodeLiteralVariable          = "variable-without-version"
 	CodeForAllValuesWithoutNull  = "forallvalues-without-null"
 	CodeSetOperatorSingleValue   = "set-operator-on-single-value"
@@ -193,6 +194,11 @@ var codeTable = []CodeInfo{
 		Fix:  "correct the statement or remove it",
 		Bad:  `{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "NotResource": "*"}]}`,
 		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "NotResource": "arn:aws:s3:::reports/*"}]}`},
+	{Code: CodeBareStatement, Severity: Warning, Title: "Statements without the policy around them",
+		Why:  "IAM takes a policy document, {\"Version\": \"2012-10-17\", \"Statement\": [...]}, and refuses a statement or a list of statements given alone, as documentation often shows them. ward checks them as the policy they stand for, so every other finding still holds, and says once that the file itself would be refused.",
+		Fix:  "put the statements in {\"Version\": \"2012-10-17\", \"Statement\": [ ... ]}",
+		Bad:  `{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}`,
+		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}]}`},
 	{Code: CodeMissingVersion, Severity: Warning, Title: "The policy has no Version",
 		Why:  "Without \"Version\": \"2012-10-17\" IAM reads the policy with the 2008-10-17 grammar, in which ${...} policy variables are plain text.",
 		Fix:  "add \"Version\": \"2012-10-17\"",

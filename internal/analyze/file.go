@@ -10,6 +10,7 @@ import (
 
 	"github.com/wardhq/ward/internal/catalog"
 	"github.com/wardhq/ward/internal/inputs"
+	"github.com/wardhq/ward/internal/jsonpos"
 	"github.com/wardhq/ward/internal/policy"
 )
 
@@ -72,6 +73,11 @@ func CheckFile(f *inputs.File, cat *catalog.Catalog, progress func(done int)) []
 // checkDoc analyzes one document and places its findings in the file.
 func checkDoc(f *inputs.File, d *inputs.Doc, cat *catalog.Catalog) []Finding {
 	fs := Analyze(Document{Policy: d.Policy, Kind: d.Kind, AWSManaged: d.AWSManaged, Inline: d.Inline}, cat)
+	if d.Bare {
+		line, col := jsonpos.LineCol(f.Src, firstValue(f.Src))
+		fs = append(fs, Finding{Code: CodeBareStatement, Severity: Warning, Line: line, Col: col, Fix: codes[CodeBareStatement].Fix,
+			Message: "the file holds statements without the policy around them, which IAM refuses; they were checked as {\"Version\": \"2012-10-17\", \"Statement\": ...}"})
+	}
 	for i := range fs {
 		fs[i].File = f.Name
 		fs[i].Path = joinPath(d.Path, fs[i].Path)
@@ -83,6 +89,16 @@ func checkDoc(f *inputs.File, d *inputs.Doc, cat *catalog.Catalog) []Finding {
 		}
 	}
 	return fs
+}
+
+// firstValue is the offset of a JSON text's first non-space byte.
+func firstValue(src []byte) int {
+	for i, c := range src {
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			return i
+		}
+	}
+	return 0
 }
 
 // checkInlineQuotas holds each user, group and role of the input to its

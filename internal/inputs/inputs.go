@@ -40,6 +40,10 @@ type Doc struct {
 	// in the file; positions inside the string are not the file's.
 	Line, Col  int
 	AWSManaged bool
+	// Bare: the file held statements without the policy wrapper (an
+	// object with Effect and Action, or a list of them), read as the
+	// Statement of a 2012-10-17 policy.
+	Bare bool
 	// Inline, for an inline policy, is the kind of entity it is put in:
 	// "user", "group" or "role", the strictest when one policy is put in
 	// several kinds (an AWS::IAM::Policy for users and roles is a user's).
@@ -119,6 +123,16 @@ func Read(name string, data []byte, forced policy.Kind) *File {
 		}
 	}
 	f.Format = FormatPolicy
+	bare := isBareStatements(root)
+	if bare {
+		// Documentation often shows statements without the wrapper IAM
+		// requires: check them as the policy they stand for, with
+		// positions in the file as it is, and say so once.
+		root = &jsonpos.Node{Kind: jsonpos.Object, Offset: root.Offset, End: root.End, Members: []jsonpos.Member{
+			{Key: "Version", KeyOffset: root.Offset, Value: &jsonpos.Node{Kind: jsonpos.String, Offset: root.Offset, End: root.Offset, Text: policy.Version2012}},
+			{Key: "Statement", KeyOffset: root.Offset, Value: root},
+		}}
+	}
 	p, err := policy.FromNode(root, data, name)
 	if err != nil {
 		var list policy.ErrorList
@@ -133,8 +147,27 @@ func Read(name string, data []byte, forced policy.Kind) *File {
 	if kind == 0 {
 		kind = DetectKind(p)
 	}
-	f.Docs = append(f.Docs, Doc{Policy: p, Kind: kind})
+	f.Docs = append(f.Docs, Doc{Policy: p, Kind: kind, Bare: bare})
 	return f
+}
+
+// isBareStatements reports whether a JSON value is a statement or a list
+// of statements without the policy around it: an object with Effect and
+// Action or NotAction, and neither Statement nor Version.
+func isBareStatements(root *jsonpos.Node) bool {
+	isStatement := func(n *jsonpos.Node) bool {
+		return n.Kind == jsonpos.Object && n.Get("Effect") != nil && (n.Get("Action") != nil || n.Get("NotAction") != nil) &&
+			n.Get("Statement") == nil && n.Get("Version") == nil
+	}
+	if root.Kind == jsonpos.Array {
+		for _, it := range root.Items {
+			if !isStatement(it) {
+				return false
+			}
+		}
+		return len(root.Items) > 0
+	}
+	return isStatement(root)
 }
 
 // LooksLikeInput reports whether a JSON file found in a folder is
@@ -150,7 +183,7 @@ func LooksLikeInput(name string, data []byte) bool {
 		return true // report it: it may be a broken policy
 	}
 	return root.Kind == jsonpos.Object && (root.Get("Statement") != nil || isAccountDetails(root) || isTerraformPlan(root) ||
-		root.Get("AWSTemplateFormatVersion") != nil || root.Get("Resources") != nil)
+		root.Get("AWSTemplateFormatVersion") != nil || root.Get("Resources") != nil) || isBareStatements(root)
 }
 
 // IsInputName reports whether a file in a folder may be an input: JSON,

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/wardhq/ward/internal/inputs"
+	"github.com/wardhq/ward/internal/jsonpos"
 	"github.com/wardhq/ward/internal/policy"
 )
 
@@ -220,5 +221,37 @@ func TestYAMLErrors(t *testing.T) {
 	f = inputs.Read("other.yml", []byte("name: not a template\n"), 0)
 	if len(f.Errors) != 1 || !strings.Contains(f.Errors[0].Msg, "not a CloudFormation template") {
 		t.Errorf("errors: %v", f.Errors)
+	}
+}
+
+// TestBareStatements: a statement, or a list of statements, given without
+// the policy around it is read as the Statement of a 2012-10-17 policy,
+// its positions those of the file, and found in folders; other JSON is not.
+func TestBareStatements(t *testing.T) {
+	one := []byte("{\n  \"Effect\": \"Allow\",\n  \"Action\": \"s3:GetObject\",\n  \"Resource\": \"arn:aws:s3:::b/*\"\n}\n")
+	f := inputs.Read("one.json", one, 0)
+	if len(f.Errors) > 0 || len(f.Docs) != 1 || !f.Docs[0].Bare {
+		t.Fatalf("a bare statement: errors %v, docs %+v", f.Errors, f.Docs)
+	}
+	p := f.Docs[0].Policy
+	if p.Version != policy.Version2012 || len(p.Statements) != 1 || p.Statements[0].Effect != policy.Allow {
+		t.Errorf("read as %+v", p)
+	}
+	if line, col := jsonpos.LineCol(one, p.Statements[0].Offset); line != 1 || col != 1 {
+		t.Errorf("the statement is at %d:%d, want 1:1 of the file", line, col)
+	}
+	list := []byte(`[{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}, {"Effect": "Deny", "NotAction": "s3:*", "Resource": "*"}]`)
+	if f := inputs.Read("list.json", list, 0); len(f.Docs) != 1 || !f.Docs[0].Bare || len(f.Docs[0].Policy.Statements) != 2 {
+		t.Errorf("a list of bare statements: %+v %v", f.Docs, f.Errors)
+	}
+	for name, data := range map[string][]byte{"one.json": one, "list.json": list} {
+		if !inputs.LooksLikeInput(name, data) {
+			t.Errorf("%s is not found in a folder", name)
+		}
+	}
+	for _, other := range []string{`{"name": "pkg", "version": "1.0.0"}`, `[1, 2]`, `[]`, `{"Effect": "Allow"}`, `[{"Effect": "Allow", "Action": "s3:*"}, {"x": 1}]`} {
+		if inputs.LooksLikeInput("x.json", []byte(other)) {
+			t.Errorf("%s is taken for a policy", other)
+		}
 	}
 }
