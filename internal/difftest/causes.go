@@ -284,6 +284,30 @@ var causes = []Cause{
 		},
 	},
 	{
+		ID:      "difftest-unresolvable-variable-under-negated-operator",
+		Summary: "a negated String or ARN operator whose value holds a policy variable the request cannot resolve, its own key present: ward does not let the condition hold, iam-simulate does for some operators (ArnNotLike) and not for others",
+		Explains: func(d *Disagreement) bool {
+			filled := d.Scenario.Clone()
+			fillDerived(filled)
+			found := false
+			eachCondition(d.Scenario, func(op string, k *CondKey) {
+				base := strings.TrimSuffix(op[strings.IndexByte(op, ':')+1:], "IfExists")
+				if !strings.Contains(base, "Not") || !(strings.HasPrefix(base, "String") || strings.HasPrefix(base, "Arn")) {
+					return
+				}
+				if filled.Request.Get(k.Key) == nil {
+					return // the absent key decides first
+				}
+				for _, v := range k.Values {
+					if unresolvable(d.Scenario, v) {
+						found = true
+					}
+				}
+			})
+			return found
+		},
+	},
+	{
 		ID:      "difftest-unparsable-condition-value",
 		Summary: "a condition value that does not parse for its operator (not-a-number under Numeric, not-a-date under Date): ward makes the condition false, iam-simulate skips the value or, for an absent key, applies the operator's rule for absent keys",
 		Explains: func(d *Disagreement) bool {

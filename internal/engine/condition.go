@@ -91,6 +91,8 @@ type condition struct {
 	// broken: a policy value does not parse for the operator (say "abc"
 	// under NumericLessThan). Such a condition never matches.
 	broken bool
+	// hasVar: some String or ARN value holds a policy variable.
+	hasVar bool
 	values []condValue
 }
 
@@ -125,10 +127,13 @@ func compileCondition(c *policy.Condition, vars bool) condition {
 		switch cc.op.fam {
 		case famStringEquals, famStringEqualsIgnoreCase:
 			v.str = compilePattern(raw, false, vars)
+			cc.hasVar = cc.hasVar || v.str.hasVar
 		case famStringLike:
 			v.str = compilePattern(raw, true, vars)
+			cc.hasVar = cc.hasVar || v.str.hasVar
 		case famArn:
 			v.arn = compileARNPattern(raw, vars)
+			cc.hasVar = cc.hasVar || v.arn.hasVar()
 		case famNumeric:
 			v.num, ok = parseDecimal(raw)
 		case famDate:
@@ -207,6 +212,15 @@ func (c *condition) eval(st *state) bool {
 	if c.broken {
 		return false
 	}
+	if c.op.negated && c.hasVar && !c.valuesResolve(st) {
+		// A variable AWS cannot resolve may make the whole statement
+		// invalid ("Variables and tags"): a negated operator cannot say
+		// the request's value differs from a value it cannot know, so
+		// the condition does not hold, as a NotResource with such a
+		// variable does not apply. (A positive operator's unresolvable
+		// value already matches nothing.)
+		return false
+	}
 	switch c.set {
 	case setForAll:
 		for _, v := range vals {
@@ -247,6 +261,24 @@ func (c *condition) eval(st *state) bool {
 	return any != c.op.negated
 }
 
+// valuesResolve reports whether every variable in the condition's values
+// has a value in this request.
+func (c *condition) valuesResolve(st *state) bool {
+	for i := range c.values {
+		switch c.op.fam {
+		case famArn:
+			if !c.values[i].arn.resolves(st) {
+				return false
+			}
+		default:
+			if !c.values[i].str.resolves(st) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // matchValue reports whether one request value matches any of the
 // policy's values, before negation. ok is false when the request value
 // cannot be read as the operator's type, which makes the condition false.
@@ -255,8 +287,8 @@ func (c *condition) matchValue(v string, st *state) (matched, ok bool) {
 	case famStringEquals, famStringEqualsIgnoreCase, famStringLike:
 		fold := c.op.fam == famStringEqualsIgnoreCase
 		for i := range c.values {
-			// An unresolvable variable matches nothing, so a negated
-			// operator then matches (AWS: "Variables and tags").
+			// An unresolvable variable matches nothing (and a negated
+			// operator does not hold: eval).
 			if m, _ := c.values[i].str.match(v, st, fold); m {
 				return true, true
 			}

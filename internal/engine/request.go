@@ -398,9 +398,11 @@ func (p *Prepared) derive(now time.Time) {
 		setConst("aws:principaltype", valAccount)
 		set("aws:userid", c.Account)
 	case PrincipalAnonymous:
+		// aws:PrincipalAccount is set only in signed requests ("AWS
+		// global condition context keys": "Anonymous requests do not
+		// include this key"); an unsigned request is from no account.
 		setConst("aws:principaltype", valAnonymous)
 		setConst("aws:userid", valAnonymousID)
-		setConst("aws:principalaccount", valAnonymousID)
 	case PrincipalService:
 		set("aws:principalservicename", c.ARN)
 		setConst("aws:principalisawsservice", valTrue)
