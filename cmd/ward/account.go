@@ -19,6 +19,10 @@ var accountID = regexp.MustCompile(`^[0-9]{12}$`)
 // locked while open): stop the server, add the account, start it again.
 func runAccount(args []string, stdout, stderr io.Writer) int {
 	usage := "Usage: ward account create [--data DIR] ACCOUNT_ID\n"
+	if wantsHelp(args) {
+		fmt.Fprint(stderr, usage)
+		return exitOK
+	}
 	if len(args) < 2 || args[0] != "create" {
 		fmt.Fprint(stderr, usage)
 		return exitInvalid
@@ -73,6 +77,10 @@ func runAccount(args []string, stdout, stderr io.Writer) int {
 // the JWKS is what the issuer publishes at its jwks_uri.
 func runOIDC(args []string, stdout, stderr io.Writer) int {
 	usage := "Usage: ward oidc keys [--data DIR] PROVIDER_ARN JWKS_FILE\n"
+	if wantsHelp(args) {
+		fmt.Fprint(stderr, usage)
+		return exitOK
+	}
 	if len(args) < 1 || args[0] != "keys" {
 		fmt.Fprint(stderr, usage)
 		return exitInvalid

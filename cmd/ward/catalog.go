@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -30,13 +29,11 @@ func runActions(args []string, stdout, stderr io.Writer) int {
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: ward actions [--format text|json] PATTERN...\n\nLists the actions each pattern (s3:Get*, *:List*, iam:*AccessKey*) matches, with their access levels.\n")
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitInvalid
+	args, code, ok := parseOrExit(fs, args)
+	if !ok {
+		return code
 	}
-	if fs.NArg() == 0 {
+	if len(args) == 0 {
 		fs.Usage()
 		return exitInvalid
 	}
@@ -51,7 +48,7 @@ func runActions(args []string, stdout, stderr io.Writer) int {
 	var rows []row
 	seen := map[string]bool{}
 	status := exitOK
-	for _, pat := range fs.Args() {
+	for _, pat := range args {
 		acts, err := c.Expand(pat)
 		if err != nil {
 			fmt.Fprintf(stderr, "ward actions: %v\n", err)
@@ -205,8 +202,13 @@ func editDistance(a, b string) int {
 
 // runPolicy handles "ward policy show ARN|NAME".
 func runPolicy(args []string, stdout, stderr io.Writer) int {
+	const usage = "Usage: ward policy show ARN|NAME\n\nPrints an AWS managed policy's default version, e.g. ward policy show ReadOnlyAccess.\n"
+	if wantsHelp(args) {
+		fmt.Fprint(stderr, usage)
+		return exitOK
+	}
 	if len(args) != 2 || args[0] != "show" {
-		fmt.Fprint(stderr, "Usage: ward policy show ARN|NAME\n\nPrints an AWS managed policy's default version, e.g. ward policy show ReadOnlyAccess.\n")
+		fmt.Fprint(stderr, usage)
 		return exitInvalid
 	}
 	c := openCatalog(stderr)

@@ -50,13 +50,11 @@ Flags:
 `)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitInvalid
+	args, code, ok := parseOrExit(fs, args)
+	if !ok {
+		return code
 	}
-	if fs.NArg() == 0 {
+	if len(args) == 0 {
 		fs.Usage()
 		return exitInvalid
 	}
@@ -77,8 +75,8 @@ Flags:
 		}
 		forced = k
 	}
-	if *format != "text" && *format != "json" && *format != "sarif" {
-		fmt.Fprintf(stderr, "ward check: --format must be text, json or sarif, not %q\n", *format)
+	if !oneOf(stderr, "ward check", "format", *format, "text", "json", "sarif") ||
+		!oneOf(stderr, "ward check", "color", *color, "auto", "always", "never") {
 		return exitInvalid
 	}
 	cat := openCatalog(stderr)
@@ -92,7 +90,7 @@ Flags:
 	}
 
 	var files []*checkedFile
-	for _, arg := range fs.Args() {
+	for _, arg := range args {
 		files = append(files, collect(arg, stdin)...)
 	}
 	bar := newProgress(stderr, files)
@@ -198,7 +196,7 @@ func collect(arg string, stdin io.Reader) []*checkedFile {
 
 func unreadable(name string, err error) *checkedFile {
 	return &checkedFile{name: name, unusable: true, findings: []analyze.Finding{{
-		Code: analyze.CodeInvalidPolicy, Severity: analyze.Error, File: name, Message: err.Error()}}}
+		Code: analyze.CodeUnreadableInput, Severity: analyze.Error, File: name, Message: err.Error(), Fix: "check the path and its permissions"}}}
 }
 
 func useColor(mode string, w io.Writer) bool {

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -31,10 +30,16 @@ func runLog(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, "Usage: ward log [--data DIR] [--caller ARN] [--action PATTERN] [--decision D] [--since DURATION] [--format text|json]\n\nPrints the decisions ward serve made, oldest first, across rotated files.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
+	args, code, ok := parseOrExit(fs, args)
+	if !ok {
+		return code
+	}
+	if len(args) > 0 {
+		fmt.Fprintf(stderr, "%s: unexpected argument %q (it takes flags only)\n", "ward log", args[0])
+		return exitInvalid
+	}
+	if *decision != "" && !oneOf(stderr, "ward log", "decision", *decision, "Allowed", "ExplicitDeny", "ImplicitDeny", "denied") ||
+		!oneOf(stderr, "ward log", "format", *format, "text", "json") {
 		return exitInvalid
 	}
 	files := decisionlog.Files(filepath.Join(*data, "decisions.log"))

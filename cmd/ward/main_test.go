@@ -60,6 +60,15 @@ func TestCommands(t *testing.T) {
 		{"check-broken", []string{"check", "testdata/broken-policy.json", "testdata/check/chat.json"}, "", exitInvalid},
 		{"check-missing", []string{"check", "testdata/nothing-here.json"}, "", exitInvalid},
 		{"policy-show-missing", []string{"policy", "show", "NoSuchPolicy"}, "", exitInvalid},
+		// Flags where people type them, values checked, -h alike everywhere.
+		{"check-flags-after-paths", []string{"check", "testdata/check/chat.json", "--format", "json"}, "", exitOK},
+		{"check-bad-color", []string{"check", "--color", "bogus", "testdata/check/chat.json"}, "", exitInvalid},
+		{"log-bad-decision", []string{"log", "--decision", "foo"}, "", exitInvalid},
+		{"serve-bad-account", []string{"serve", "--account", "12345"}, "", exitInvalid},
+		{"serve-empty-postgres", []string{"serve", "--postgres", ""}, "", exitInvalid},
+		{"policy-help", []string{"policy", "-h"}, "", exitOK},
+		{"account-help", []string{"account", "--help"}, "", exitOK},
+		{"oidc-help", []string{"oidc", "-h"}, "", exitOK},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

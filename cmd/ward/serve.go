@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -49,15 +48,25 @@ Flags:
 `)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
+	args, code, ok := parseOrExit(fs, args)
+	if !ok {
+		return code
+	}
+	if len(args) > 0 {
+		fmt.Fprintf(stderr, "%s: unexpected argument %q (it takes flags only)\n", "ward serve", args[0])
 		return exitInvalid
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		fmt.Fprintf(stderr, "ward serve: --log-level: %v\n", err)
+		return exitInvalid
+	}
+	if !accountID.MatchString(*account) {
+		fmt.Fprintf(stderr, "ward serve: --account: %q is not a 12-digit account ID\n", *account)
+		return exitInvalid
+	}
+	if pgGiven := flagGiven(fs, "postgres"); pgGiven && *pg == "" {
+		fmt.Fprintf(stderr, "ward serve: --postgres: the URL is empty (leave the flag out for DIR/ward.db)\n")
 		return exitInvalid
 	}
 	if *maxConns < 0 {

@@ -51,11 +51,9 @@ Flags:
 `)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitInvalid
+	args, code, ok := parseOrExit(fs, args)
+	if !ok {
+		return code
 	}
 	if *format != "text" && *format != "json" {
 		fmt.Fprintf(stderr, "ward sim: --format must be text or json, not %q\n", *format)
@@ -65,7 +63,7 @@ Flags:
 	var all []*scenario.Scenario
 	oneOff := *principal != "" || *action != "" || len(policies) > 0
 	switch {
-	case oneOff && fs.NArg() > 0:
+	case oneOff && len(args) > 0:
 		fmt.Fprintln(stderr, "ward sim: give either scenario files or --principal/--action/--policy, not both")
 		return exitInvalid
 	case oneOff:
@@ -79,12 +77,12 @@ Flags:
 			return exitInvalid
 		}
 		all = append(all, s)
-	case fs.NArg() == 0:
+	case len(args) == 0:
 		fs.Usage()
 		return exitInvalid
 	default:
 		invalid := false
-		for _, name := range fs.Args() {
+		for _, name := range args {
 			data, err := readInput(name, stdin)
 			if err != nil {
 				fmt.Fprintf(stderr, "ward sim: %v\n", err)

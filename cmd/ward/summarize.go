@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -29,13 +28,11 @@ Flags:
 `)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitInvalid
+	args, code, ok := parseOrExit(fs, args)
+	if !ok {
+		return code
 	}
-	if fs.NArg() == 0 || (*format != "text" && *format != "markdown" && *format != "json") {
+	if len(args) == 0 || (*format != "text" && *format != "markdown" && *format != "json") {
 		fs.Usage()
 		return exitInvalid
 	}
@@ -45,7 +42,7 @@ Flags:
 	}
 	status := exitOK
 	enc := json.NewEncoder(stdout)
-	for _, name := range fs.Args() {
+	for _, name := range args {
 		data, err := readInput(name, stdin)
 		if err != nil {
 			fmt.Fprintf(stderr, "ward summarize: %v\n", err)

@@ -40,6 +40,9 @@ func codesOf(fs []analyze.Finding) map[string]bool {
 func TestCodeExamples(t *testing.T) {
 	c := cat(t)
 	for _, info := range analyze.Codes() {
+		if info.Bad == "" {
+			continue // about reading an input: cmd/ward tests it
+		}
 		t.Run(info.Code, func(t *testing.T) {
 			bad := analyze.Check([]byte(info.Bad), "bad.json", info.Kind, c)
 			if !codesOf(bad)[info.Code] {
@@ -78,7 +81,11 @@ func renderDoc(t *testing.T, info analyze.CodeInfo, c *catalog.Catalog) string {
 	if info.Kind != policy.KindIdentity {
 		fmt.Fprintf(&b, " (checked in %s policies)", info.Kind)
 	}
-	fmt.Fprintf(&b, "\n\n## Why it matters\n\n%s\n\n## Fix\n\n%s.\n\n", info.Why, upperFirst(info.Fix))
+	fmt.Fprintf(&b, "\n\n## Why it matters\n\n%s\n\n## Fix\n\n%s.\n", info.Why, upperFirst(info.Fix))
+	if info.Bad == "" {
+		return b.String()
+	}
+	b.WriteString("\n")
 	fmt.Fprintf(&b, "## Triggers it\n\n```json\n%s```\n\n", indent(t, info.Bad))
 	b.WriteString("`ward check` says:\n\n```\n")
 	for _, f := range analyze.Check([]byte(info.Bad), "policy.json", info.Kind, c) {

@@ -11,6 +11,7 @@ import (
 // below by the tests, so the examples there are the ones the tests prove.
 const (
 	CodeInvalidPolicy         = string(policy.CodeInvalidPolicy)
+	CodeUnreadableInput       = "unreadable-input"
 	CodePolicyTooLarge        = string(policy.CodePolicyTooLarge)
 	CodeUnknownService        = "unknown-service"
 	CodeUnknownAction         = "unknown-action"
@@ -58,7 +59,8 @@ type CodeInfo struct {
 	// Kind is the policy kind the examples are checked as.
 	Kind policy.Kind
 	// Bad triggers the finding; Good is a near-identical policy that
-	// must not.
+	// must not. Both are empty for a code about reading an input rather
+	// than a policy in it (unreadable-input), tested by the command.
 	Bad, Good string
 }
 
@@ -89,6 +91,9 @@ var codes = func() map[string]CodeInfo {
 }()
 
 var codeTable = []CodeInfo{
+	{Code: CodeUnreadableInput, Severity: Error, Title: "The input cannot be read",
+		Why: "A path given to ward check that does not exist, is not readable, or is a folder that cannot be walked: nothing in it was checked, so the run exits with status 2 rather than pass. It is not an invalid policy: no policy was read.",
+		Fix: "check the path and its permissions"},
 	{Code: CodeInvalidPolicy, Severity: Error, Title: "The document is not a valid policy of its kind",
 		Why:  "IAM refuses to store it (MalformedPolicyDocument), or it breaks a rule of its kind: a Principal in an identity policy, NotPrincipal in a trust policy, an RCP that allows, a Sid that is not alphanumeric.",
 		Fix:  "correct the element the message names",
