@@ -19,15 +19,17 @@ const (
 	CodeConditionTypeMismatch = "condition-type-mismatch"
 	CodeInvalidConditionValue = "invalid-condition-value"
 
-	CodeFullAdmin            = "full-admin"
-	CodeAllowNotAction       = "allow-with-not-action"
-	CodeAllowNotResource     = "allow-with-not-resource"
-	CodePassRoleUnrestricted = "passrole-unrestricted"
-	CodePublicAccess         = "public-access"
-	CodePrivilegeEscalation  = "privilege-escalation"
-	CodeCredentialExposure   = "credential-exposure"
-	CodeDataExposure         = "data-exposure"
-	CodeResourceExposure     = "resource-exposure"
+	CodeFullAdmin                = "full-admin"
+	CodeAllowNotAction           = "allow-with-not-action"
+	CodeAllowNotResource         = "allow-with-not-resource"
+	CodePassRoleUnrestricted     = "passrole-unrestricted"
+	CodePublicAccess             = "public-access"
+	CodeConfusedDeputy           = "confused-deputy"
+	CodeWebIdentityTrustUnscoped = "web-identity-trust-unscoped"
+	CodePrivilegeEscalation      = "privilege-escalation"
+	CodeCredentialExposure       = "credential-exposure"
+	CodeDataExposure             = "data-exposure"
+	CodeResourceExposure         = "resource-exposure"
 
 	CodeUnknownConditionKey      = "unknown-condition-key"
 	CodeConditionKeyNotSupported = "condition-key-not-supported"
@@ -158,6 +160,16 @@ var codeTable = []CodeInfo{
 		Fix:  "name the principals, or add a condition on aws:PrincipalOrgID, aws:PrincipalAccount, aws:SourceArn, aws:SourceAccount or aws:SourceVpce",
 		Bad:  `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": "arn:aws:sqs:us-east-1:111111111111:orders"}]}`,
 		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": "arn:aws:sqs:us-east-1:111111111111:orders", "Condition": {"ArnEquals": {"aws:SourceArn": "arn:aws:sns:us-east-1:111111111111:order-events"}}}]}`},
+	{Code: CodeConfusedDeputy, Severity: SecurityWarning, Kind: policy.KindResource, Title: "A service may act on the resource for anyone",
+		Why:  "A resource policy that allows a service principal (sns.amazonaws.com, cloudtrail.amazonaws.com, ...) without aws:SourceArn or aws:SourceAccount lets the service act on the resource for any of its customers: another account can point its own topic, trail or bucket at this resource, and the service, trusted here, does the work (IAM User Guide, \"The confused deputy problem\").",
+		Fix:  "add a condition on aws:SourceArn (the resource the service acts for) or aws:SourceAccount (the account it acts for)",
+		Bad:  `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage", "Resource": "arn:aws:sqs:us-east-1:111111111111:orders"}]}`,
+		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage", "Resource": "arn:aws:sqs:us-east-1:111111111111:orders", "Condition": {"ArnEquals": {"aws:SourceArn": "arn:aws:sns:us-east-1:111111111111:order-events"}}}]}`},
+	{Code: CodeWebIdentityTrustUnscoped, Severity: SecurityWarning, Kind: policy.KindTrust, Title: "A web identity trust lets in every identity of its provider",
+		Why:  "A role trusted to an OpenID Connect provider with no condition on the provider's sub claim can be assumed with any token the provider issues: for GitHub Actions, a workflow in anyone's repository; for an EKS cluster, any pod. A Cognito identity pool trust needs cognito-identity.amazonaws.com:aud, or every pool's identities qualify. A condition whose values are all \"*\" does not count.",
+		Fix:  "add a condition on the provider's sub claim (cognito-identity.amazonaws.com:aud for Cognito) naming the identities that may assume the role",
+		Bad:  `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}}}]}`,
+		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}, "StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/app:ref:refs/heads/main"}}}]}`},
 	{Code: CodePrivilegeEscalation, Severity: SecurityWarning, Title: "The policy lets its holder raise its own privileges",
 		Why:  "Some permissions lead to others: writing a policy version, attaching policies, creating keys for other users, or passing a role to a service that runs code. ward checks the known methods (32 of them) with the engine, so all the actions a method needs must be granted together.",
 		Fix:  "remove the permission, scope it to resources the holder cannot use to escalate, or guard it with a permissions boundary",

@@ -84,3 +84,45 @@ func TestResourceWildcardOnlyWhereANameIsAlwaysGiven(t *testing.T) {
 		}
 	}
 }
+
+// TestConfusedDeputyAndUnscopedWebIdentity: a service principal in a
+// resource policy needs aws:SourceArn or aws:SourceAccount, a web identity
+// trust needs its provider's sub claim (Cognito's aud); conditions whose
+// values are all "*", or negated ones, do not count.
+func TestConfusedDeputyAndUnscopedWebIdentity(t *testing.T) {
+	c := cat(t)
+	bucket := func(cond string) string {
+		return `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+			"Action": "s3:PutObject", "Resource": "arn:aws:s3:::trail-logs/AWSLogs/111111111111/*"` + cond + `}]}`
+	}
+	trust := func(principal, cond string) string {
+		return `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Federated": "` + principal + `"},
+			"Action": "sts:AssumeRoleWithWebIdentity"` + cond + `}]}`
+	}
+	const eks = "arn:aws:iam::111111111111:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"
+	tests := []struct {
+		name string
+		kind policy.Kind
+		doc  string
+		code string
+		want bool
+	}{
+		{"service without a source condition", policy.KindResource, bucket(""), analyze.CodeConfusedDeputy, true},
+		{"service with aws:SourceArn", policy.KindResource, bucket(`, "Condition": {"StringEquals": {"aws:SourceArn": "arn:aws:cloudtrail:us-east-1:111111111111:trail/main"}}`), analyze.CodeConfusedDeputy, false},
+		{"service with aws:SourceAccount", policy.KindResource, bucket(`, "Condition": {"StringEquals": {"aws:SourceAccount": "111111111111"}}`), analyze.CodeConfusedDeputy, false},
+		{"service with a source condition that is all wildcard", policy.KindResource, bucket(`, "Condition": {"ArnLike": {"aws:SourceArn": "*"}}`), analyze.CodeConfusedDeputy, true},
+		{"service with a negated source condition", policy.KindResource, bucket(`, "Condition": {"StringNotEquals": {"aws:SourceAccount": "222222222222"}}`), analyze.CodeConfusedDeputy, true},
+		{"a role trust for a service is the service role's own", policy.KindTrust, `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}`, analyze.CodeConfusedDeputy, false},
+		{"EKS trust with sub", policy.KindTrust, trust(eks, `, "Condition": {"StringEquals": {"oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE:sub": "system:serviceaccount:default:app"}}`), analyze.CodeWebIdentityTrustUnscoped, false},
+		{"EKS trust with aud only", policy.KindTrust, trust(eks, `, "Condition": {"StringEquals": {"oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE:aud": "sts.amazonaws.com"}}`), analyze.CodeWebIdentityTrustUnscoped, true},
+		{"GitHub trust with sub *", policy.KindTrust, trust("arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com", `, "Condition": {"StringLike": {"token.actions.githubusercontent.com:sub": "*"}}`), analyze.CodeWebIdentityTrustUnscoped, true},
+		{"Cognito trust without aud", policy.KindTrust, trust("cognito-identity.amazonaws.com", `, "Condition": {"ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": "authenticated"}}`), analyze.CodeWebIdentityTrustUnscoped, true},
+		{"Cognito trust with aud", policy.KindTrust, trust("cognito-identity.amazonaws.com", `, "Condition": {"StringEquals": {"cognito-identity.amazonaws.com:aud": "us-east-1:12345678-1234-1234-1234-123456789012"}}`), analyze.CodeWebIdentityTrustUnscoped, false},
+		{"SAML trust is not a web identity", policy.KindTrust, `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::111111111111:saml-provider/Okta"}, "Action": "sts:AssumeRoleWithSAML"}]}`, analyze.CodeWebIdentityTrustUnscoped, false},
+	}
+	for _, tt := range tests {
+		if got := codesOf(analyze.Check([]byte(tt.doc), "p.json", tt.kind, c))[tt.code]; got != tt.want {
+			t.Errorf("%s: %s reported %v, want %v", tt.name, tt.code, got, tt.want)
+		}
+	}
+}

@@ -99,6 +99,8 @@ func (a *analyzer) checkSecurity() {
 		}
 	}
 	a.checkPublic()
+	a.checkConfusedDeputy()
+	a.checkWebIdentityTrust()
 	if a.set == nil {
 		return
 	}
