@@ -1,6 +1,8 @@
 package analyze_test
 
 import (
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -124,5 +126,18 @@ func TestConfusedDeputyAndUnscopedWebIdentity(t *testing.T) {
 		if got := codesOf(analyze.Check([]byte(tt.doc), "p.json", tt.kind, c))[tt.code]; got != tt.want {
 			t.Errorf("%s: %s reported %v, want %v", tt.name, tt.code, got, tt.want)
 		}
+	}
+}
+
+// TestREADMECountsTheCodes: the README says how many finding codes there
+// are; it stays true.
+func TestREADMECountsTheCodes(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("%d finding\n  codes", len(analyze.Codes()))
+	if !strings.Contains(strings.Join(strings.Fields(string(readme)), " "), strings.Join(strings.Fields(want), " ")) {
+		t.Errorf("README.md does not say %q", strings.Join(strings.Fields(want), " "))
 	}
 }
