@@ -52,6 +52,12 @@ func TestCodeExamples(t *testing.T) {
 			if codesOf(good)[info.Code] {
 				t.Errorf("the good example triggers %s: %v", info.Code, good)
 			}
+			for _, f := range good {
+				// A good example that does not even read proves nothing.
+				if f.Severity == analyze.Error {
+					t.Errorf("the good example has an error: %s: %s", f.Code, f.Message)
+				}
+			}
 			for _, f := range bad {
 				if f.Code == info.Code && (f.Line == 0 || f.Message == "" || f.Fix == "") {
 					t.Errorf("finding without location, message or fix: %+v", f)

@@ -37,6 +37,7 @@ const (
 	CodeStatementNeverMatches    = "statement-never-matches"
 	CodeMissingVersion           = "missing-version"
 	CodeBareStatement            = "bare-statement"
+	CodeUnknownUntilApply        = "unknown-until-apply"
 	CodeLiteralVariable          = "variable-without-version"
 	CodeForAllValuesWithoutNull  = "forallvalues-without-null"
 	CodeSetOperatorSingleValue   = "set-operator-on-single-value"
@@ -216,6 +217,11 @@ var codeTable = []CodeInfo{
 		Fix:  "put the statements in {\"Version\": \"2012-10-17\", \"Statement\": [ ... ]}",
 		Bad:  `{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}`,
 		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}]}`},
+	{Code: CodeUnknownUntilApply, Severity: Warning, Title: "A Terraform plan's policy is known only after apply",
+		Why:  "A document built from values the plan does not have yet (an ARN of a resource created in the same apply, say) is absent from the plan's planned_values; the plan lists it in after_unknown. ward cannot check what it cannot read, and says so rather than pass it in silence.",
+		Fix:  "check the policy after apply (ward check on the account's authorization details), or build it from values the plan knows",
+		Bad:  `{"format_version": "1.2", "planned_values": {"root_module": {"resources": [{"address": "aws_iam_role.app", "mode": "managed", "type": "aws_iam_role", "name": "app", "values": {"name": "app"}}]}}, "resource_changes": [{"address": "aws_iam_role.app", "type": "aws_iam_role", "change": {"after_unknown": {"assume_role_policy": true}}}]}`,
+		Good: `{"format_version": "1.2", "planned_values": {"root_module": {"resources": [{"address": "aws_iam_role.app", "mode": "managed", "type": "aws_iam_role", "name": "app", "values": {"name": "app", "assume_role_policy": "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"Service\": \"lambda.amazonaws.com\"}, \"Action\": \"sts:AssumeRole\"}]}"}}]}}, "resource_changes": [{"address": "aws_iam_role.app", "type": "aws_iam_role", "change": {"after_unknown": {}}}]}`},
 	{Code: CodeMissingVersion, Severity: Warning, Title: "The policy has no Version",
 		Why:  "Without \"Version\": \"2012-10-17\" IAM reads the policy with the 2008-10-17 grammar, in which ${...} policy variables are plain text.",
 		Fix:  "add \"Version\": \"2012-10-17\"",

@@ -31,6 +31,11 @@ func CheckFile(f *inputs.File, cat *catalog.Catalog, progress func(done int)) []
 		out = append(out, Finding{Code: code, Severity: Error, Message: e.Msg, Fix: codes[code].Fix,
 			File: f.Name, Line: e.Line, Col: e.Col, Path: e.Path})
 	}
+	for _, u := range f.Unknown {
+		out = append(out, Finding{Code: CodeUnknownUntilApply, Severity: Warning, File: f.Name, Line: u.Line, Col: u.Col, Path: u.Path,
+			Fix:     codes[CodeUnknownUntilApply].Fix,
+			Message: u.Where + " is known only after apply (it depends on values the plan does not have), so it was not checked"})
+	}
 	results := make([][]Finding, len(f.Docs))
 	work := make(chan int)
 	var wg sync.WaitGroup

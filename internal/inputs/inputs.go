@@ -81,6 +81,16 @@ type File struct {
 	// Errors are problems that kept part of the file from being read;
 	// the rest is still checked.
 	Errors []*policy.Error
+	// Unknown are the documents a Terraform plan does not know yet (they
+	// depend on values known only after apply): not checked, and said so.
+	Unknown []Unknown
+}
+
+// Unknown is a policy document an input names but cannot give yet.
+type Unknown struct {
+	Where     string // e.g. aws_iam_role.app assume_role_policy
+	Path      string
+	Line, Col int
 }
 
 // Read reads one input. forced, when not zero, is the kind of a plain
@@ -246,6 +256,9 @@ type reader struct {
 	index *jsonpos.Index
 	// inline is set while reading an inline policy: the entity it is in.
 	inline *Entity
+	// afterUnknown, for a Terraform plan, is each resource's after_unknown
+	// by address: the attributes known only after apply.
+	afterUnknown map[string]*jsonpos.Node
 }
 
 func (r *reader) errorf(n *jsonpos.Node, path, format string, args ...any) {

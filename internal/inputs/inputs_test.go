@@ -255,3 +255,38 @@ func TestBareStatements(t *testing.T) {
 		}
 	}
 }
+
+// TestTerraformUnknownsAndLambdaPermissions: a policy the plan knows only
+// after apply is listed, not skipped; an aws_lambda_permission is read as
+// the statement it adds to the function's policy, unless it depends on
+// values the plan does not have.
+func TestTerraformUnknownsAndLambdaPermissions(t *testing.T) {
+	plan := `{"format_version": "1.2",
+  "planned_values": {"root_module": {"resources": [
+    {"address": "aws_iam_role.app", "mode": "managed", "type": "aws_iam_role", "name": "app", "values": {"name": "app"}},
+    {"address": "aws_lambda_permission.sns", "mode": "managed", "type": "aws_lambda_permission", "name": "sns",
+     "values": {"action": "lambda:InvokeFunction", "function_name": "chat", "principal": "sns.amazonaws.com", "statement_id": "AllowSNS"}},
+    {"address": "aws_lambda_permission.s3", "mode": "managed", "type": "aws_lambda_permission", "name": "s3",
+     "values": {"action": "lambda:InvokeFunction", "function_name": "chat", "principal": "s3.amazonaws.com"}}]}},
+  "resource_changes": [
+    {"address": "aws_iam_role.app", "type": "aws_iam_role", "change": {"after_unknown": {"assume_role_policy": true, "arn": true}}},
+    {"address": "aws_lambda_permission.s3", "type": "aws_lambda_permission", "change": {"after_unknown": {"source_arn": true}}}]}`
+	f := inputs.Read("plan.json", []byte(plan), 0)
+	if len(f.Errors) > 0 {
+		t.Fatal(f.Errors)
+	}
+	if len(f.Unknown) != 2 || !strings.Contains(f.Unknown[0].Where, "assume_role_policy") || !strings.Contains(f.Unknown[1].Where, "source_arn") {
+		t.Errorf("unknown: %+v", f.Unknown)
+	}
+	if len(f.Docs) != 1 || f.Docs[0].Kind != policy.KindResource || f.Docs[0].Line == 0 {
+		t.Fatalf("docs: %+v", f.Docs)
+	}
+	st := f.Docs[0].Policy.Statements[0]
+	pr, _ := st.Principals()
+	acts, _ := st.Actions()
+	res, _ := st.Resources()
+	if pr == nil || pr.Entries[0].Type != policy.PrincipalService || pr.Entries[0].Values.Items[0] != "sns.amazonaws.com" ||
+		acts.Items[0] != "lambda:InvokeFunction" || res.Items[0] != "arn:aws:lambda:*:*:function:chat" || len(st.Conditions) != 0 {
+		t.Errorf("the permission's statement: %+v", st)
+	}
+}

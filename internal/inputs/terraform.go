@@ -1,6 +1,7 @@
 package inputs
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -48,9 +49,20 @@ var terraformAttributes = map[string][]struct {
 }
 
 // readTerraformPlan walks the planned values, root module and children,
-// and reads the policy attributes of the resources it knows.
+// and reads the policy attributes of the resources it knows. An attribute
+// the plan leaves for apply (resource_changes[].change.after_unknown) is
+// listed in File.Unknown rather than skipped in silence.
 func readTerraformPlan(f *File, root *jsonpos.Node) {
-	r := &reader{f: f, index: jsonpos.NewIndex(f.Src)}
+	r := &reader{f: f, index: jsonpos.NewIndex(f.Src), afterUnknown: map[string]*jsonpos.Node{}}
+	if rc := root.Get("resource_changes"); rc != nil && rc.Kind == jsonpos.Array {
+		for _, c := range rc.Items {
+			if ch := c.Get("change"); ch != nil && ch.Kind == jsonpos.Object {
+				if au := ch.Get("after_unknown"); au != nil && au.Kind == jsonpos.Object {
+					r.afterUnknown[str(c, "address")] = au
+				}
+			}
+		}
+	}
 	pv := root.Get("planned_values")
 	if pv == nil {
 		r.errorf(root, "", "the plan has no planned_values; run terraform show -json on a saved plan")
@@ -117,7 +129,15 @@ func (r *reader) terraformResource(rs *jsonpos.Node, path string) {
 			r.inline.Name = addr
 		}
 	}
+	if typ == "aws_lambda_permission" {
+		r.lambdaPermission(values, vpath, addr)
+		return
+	}
 	for _, a := range terraformAttributes[typ] {
+		if r.unknown(addr, a.attr) {
+			r.noteUnknown(values, vpath+"."+a.attr, addr+" "+a.attr)
+			continue
+		}
 		r.terraformDoc(values.Get(a.attr), vpath+"."+a.attr, a.kind, addr+" "+a.attr)
 	}
 	r.inline = nil
@@ -155,4 +175,77 @@ func (r *reader) terraformDoc(n *jsonpos.Node, path string, kind policy.Kind, wh
 		return
 	}
 	r.doc(n, path, kind, where)
+}
+
+// unknown reports whether the plan leaves a resource's attribute for
+// apply.
+func (r *reader) unknown(addr, attr string) bool {
+	au := r.afterUnknown[addr]
+	if au == nil {
+		return false
+	}
+	v := au.Get(attr)
+	return v != nil && v.Kind == jsonpos.Bool && v.Text == "true"
+}
+
+func (r *reader) noteUnknown(at *jsonpos.Node, path, where string) {
+	line, col := r.index.LineCol(at.Offset)
+	r.f.Unknown = append(r.f.Unknown, Unknown{Where: where, Path: path, Line: line, Col: col})
+}
+
+// lambdaPermission reads an aws_lambda_permission as the statement it
+// adds to the function's resource policy: its principal allowed its
+// action on the function, under its source_arn, source_account and
+// principal_org_id. One that depends on values known only after apply
+// is listed as unknown.
+func (r *reader) lambdaPermission(values *jsonpos.Node, path, addr string) {
+	for _, attr := range []string{"action", "principal", "function_name", "source_arn", "source_account", "principal_org_id"} {
+		if r.unknown(addr, attr) {
+			r.noteUnknown(values, path, addr+" (its "+attr+")")
+			return
+		}
+	}
+	principal, fn := str(values, "principal"), str(values, "function_name")
+	if principal == "" || fn == "" {
+		return
+	}
+	if !strings.HasPrefix(fn, "arn:") {
+		fn = "arn:aws:lambda:*:*:function:" + fn
+	}
+	action := str(values, "action")
+	if action == "" {
+		action = "lambda:InvokeFunction"
+	}
+	stmt := map[string]any{"Effect": "Allow", "Action": action, "Resource": fn}
+	switch {
+	case principal == "*":
+		stmt["Principal"] = "*"
+	case strings.HasSuffix(principal, ".amazonaws.com") || strings.HasSuffix(principal, ".amazonaws.com.cn"):
+		stmt["Principal"] = map[string]string{"Service": principal}
+	default:
+		stmt["Principal"] = map[string]string{"AWS": principal}
+	}
+	cond := map[string]map[string]string{}
+	if v := str(values, "source_arn"); v != "" {
+		cond["ArnLike"] = map[string]string{"aws:SourceArn": v}
+	}
+	if v := str(values, "source_account"); v != "" {
+		cond["StringEquals"] = map[string]string{"aws:SourceAccount": v}
+	}
+	if v := str(values, "principal_org_id"); v != "" {
+		if cond["StringEquals"] == nil {
+			cond["StringEquals"] = map[string]string{}
+		}
+		cond["StringEquals"]["aws:PrincipalOrgID"] = v
+	}
+	if len(cond) > 0 {
+		stmt["Condition"] = cond
+	}
+	doc, err := json.Marshal(map[string]any{"Version": policy.Version2012, "Statement": []any{stmt}})
+	if err != nil {
+		return
+	}
+	// The statement is the permission's, placed at its values in the plan.
+	r.doc(&jsonpos.Node{Kind: jsonpos.String, Offset: values.Offset, End: values.End, Text: string(doc)}, path, policy.KindResource,
+		addr+" (the statement it adds to the function's policy)")
 }
