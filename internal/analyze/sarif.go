@@ -49,6 +49,7 @@ type sarifRule struct {
 	ShortDescription     sarifText      `json:"shortDescription"`
 	FullDescription      sarifText      `json:"fullDescription"`
 	Help                 sarifText      `json:"help"`
+	HelpURI              string         `json:"helpUri"`
 	DefaultConfiguration sarifConfig    `json:"defaultConfiguration"`
 	Properties           map[string]any `json:"properties,omitempty"`
 }
@@ -101,6 +102,12 @@ func sarifLevel(s Severity) string {
 	return "warning"
 }
 
+// FindingDocURL is where a finding code's page is published: its
+// docs/findings page in ward's repository.
+func FindingDocURL(code string) string {
+	return "https://github.com/wardhq/ward/blob/main/docs/findings/" + code + ".md"
+}
+
 // WriteSARIF writes the findings as a SARIF 2.1.0 log.
 func WriteSARIF(w io.Writer, toolVersion string, files []FileFindings) error {
 	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{Name: "ward", Version: toolVersion, Rules: []sarifRule{}}}, Results: []sarifResult{}}
@@ -112,6 +119,7 @@ func WriteSARIF(w io.Writer, toolVersion string, files []FileFindings) error {
 			ShortDescription:     sarifText{Text: c.Title},
 			FullDescription:      sarifText{Text: c.Why},
 			Help:                 sarifText{Text: c.Fix, Markdown: "**Fix:** " + c.Fix + "\n\nSee docs/findings/" + c.Code + ".md in ward's repository."},
+			HelpURI:              FindingDocURL(c.Code),
 			DefaultConfiguration: sarifConfig{Level: sarifLevel(c.Severity)},
 		}
 		if c.Severity == SecurityWarning {

@@ -34,7 +34,10 @@ func TestSARIFShape(t *testing.T) {
 		Runs    []struct {
 			Tool struct {
 				Driver struct {
-					Rules []struct{ ID string }
+					Rules []struct {
+						ID      string
+						HelpURI string `json:"helpUri"`
+					}
 				}
 			}
 			Results []struct {
@@ -58,6 +61,15 @@ func TestSARIFShape(t *testing.T) {
 		t.Fatalf("version %q, %d runs", log.Version, len(log.Runs))
 	}
 	run := log.Runs[0]
+	for _, rule := range run.Tool.Driver.Rules {
+		// Each rule links to its page, which exists.
+		if rule.HelpURI != analyze.FindingDocURL(rule.ID) {
+			t.Errorf("rule %s: helpUri %q", rule.ID, rule.HelpURI)
+		}
+		if _, err := os.Stat(filepath.Join("../../docs/findings", rule.ID+".md")); err != nil {
+			t.Errorf("rule %s links to a page that does not exist: %v", rule.ID, err)
+		}
+	}
 	if len(run.Results) < len(analyze.Codes()) {
 		t.Errorf("%d results for %d bad examples", len(run.Results), len(analyze.Codes()))
 	}
