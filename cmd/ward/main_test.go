@@ -53,6 +53,7 @@ func TestCommands(t *testing.T) {
 		{"summarize", []string{"summarize", "testdata/check/chat.json", "testdata/check/admin.json"}, "", exitOK},
 		{"summarize-markdown", []string{"summarize", "--format", "markdown", "../../internal/inputs/testdata/template.yaml"}, "", exitOK},
 		{"summarize-json", []string{"summarize", "--format", "json", "testdata/sid-suppressed.json"}, "", exitOK},
+		{"summarize-markdown-pipe", []string{"summarize", "--format", "markdown", "testdata/pipe-in-resource.json"}, "", exitOK},
 		{"check-json", []string{"check", "--format", "json", "testdata/check/chat.json"}, "", exitOK},
 		{"check-fail-on-warning", []string{"check", "--fail-on", "warning", "testdata/check/chat.json"}, "", exitFindings},
 		{"check-kind", []string{"check", "--kind", "identity", "testdata/check/bucket-policy.json"}, "", exitFindings},

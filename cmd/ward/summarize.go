@@ -116,7 +116,13 @@ func writeSummaryMarkdown(w io.Writer, title string, s *analyze.Summary) {
 		if len(r.Conditions) > 0 {
 			conds = esc(strings.Join(r.Conditions, "; "))
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", r.Effect, esc(r.Name), esc(r.AccessText()), "`"+strings.Join(r.Resources, "`, `")+"`", conds)
+		// A | must be escaped in a table cell even inside a code span
+		// (GitHub Flavored Markdown, tables).
+		res := make([]string, len(r.Resources))
+		for i, x := range r.Resources {
+			res[i] = "`" + esc(x) + "`"
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", r.Effect, esc(r.Name), esc(r.AccessText()), strings.Join(res, ", "), conds)
 	}
 	fmt.Fprintln(w)
 }
