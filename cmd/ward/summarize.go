@@ -101,6 +101,9 @@ func writeSummaryText(w io.Writer, title string, s *analyze.Summary) {
 		}
 		res := strings.Join(r.Resources, ", ")
 		fmt.Fprintf(w, "  %-*s  %-*s  %s\n", nameW, label, accW, r.AccessText(), res)
+		if len(r.Principals) > 0 {
+			fmt.Fprintf(w, "  %-*s  %-*s  for %s\n", nameW, "", accW, "", strings.Join(r.Principals, ", "))
+		}
 		for _, c := range r.Conditions {
 			fmt.Fprintf(w, "  %-*s  %-*s  when %s\n", nameW, "", accW, "", c)
 		}
@@ -109,8 +112,16 @@ func writeSummaryText(w io.Writer, title string, s *analyze.Summary) {
 }
 
 func writeSummaryMarkdown(w io.Writer, title string, s *analyze.Summary) {
-	fmt.Fprintf(w, "### %s\n\n| Effect | Service | Access | Resources | Conditions |\n|---|---|---|---|---|\n", title)
+	withWho := false
+	for _, r := range s.Rows {
+		withWho = withWho || len(r.Principals) > 0
+	}
 	esc := func(x string) string { return strings.ReplaceAll(x, "|", "\\|") }
+	if withWho {
+		fmt.Fprintf(w, "### %s\n\n| Effect | Principals | Service | Access | Resources | Conditions |\n|---|---|---|---|---|---|\n", title)
+	} else {
+		fmt.Fprintf(w, "### %s\n\n| Effect | Service | Access | Resources | Conditions |\n|---|---|---|---|---|\n", title)
+	}
 	for _, r := range s.Rows {
 		conds := "None"
 		if len(r.Conditions) > 0 {
@@ -121,6 +132,10 @@ func writeSummaryMarkdown(w io.Writer, title string, s *analyze.Summary) {
 		res := make([]string, len(r.Resources))
 		for i, x := range r.Resources {
 			res[i] = "`" + esc(x) + "`"
+		}
+		if withWho {
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", r.Effect, esc(strings.Join(r.Principals, ", ")), esc(r.Name), esc(r.AccessText()), strings.Join(res, ", "), conds)
+			continue
 		}
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", r.Effect, esc(r.Name), esc(r.AccessText()), strings.Join(res, ", "), conds)
 	}

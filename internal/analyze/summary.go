@@ -27,7 +27,10 @@ type SummaryRow struct {
 	Actions    []string     `json:"actions"`
 	Resources  []string     `json:"resources"`
 	Conditions []string     `json:"conditions"`
-	Note       string       `json:"note,omitempty"`
+	// Principals, in a resource or trust policy, are who the row is for,
+	// in words: "the service lambda.amazonaws.com", "everyone".
+	Principals []string `json:"principals,omitempty"`
+	Note       string   `json:"note,omitempty"`
 }
 
 // LevelCount counts granted actions of one access level.
@@ -41,7 +44,10 @@ var levelOrder = []string{catalog.List, catalog.Read, catalog.Write, catalog.Per
 
 // Summarize describes what a policy's statements grant and deny.
 func Summarize(p *policy.Policy, cat *catalog.Catalog) (*Summary, error) {
-	type key struct{ effect, service string }
+	// A row is one service's actions under one effect, for one set of
+	// resources, conditions and principals: "write to the models bucket,
+	// read the raw bucket" stays two rows.
+	type key struct{ effect, service, scope string }
 	rows := map[key]*SummaryRow{}
 	granted := map[key]map[string]bool{}
 	var order []key
@@ -59,11 +65,12 @@ func Summarize(p *policy.Policy, cat *catalog.Catalog) (*Summary, error) {
 		effect := s.Effect.String()
 		res := resourcesOf(s)
 		conds := conditionsOf(s)
+		who := principalsOf(s)
+		scope := strings.Join(res, "\x00") + "\x01" + strings.Join(conds, "\x00") + "\x01" + strings.Join(who, "\x00")
 		if s.NotAction != nil {
-			r := row(key{effect, "*"}, "All services")
+			r := row(key{effect, "*", scope}, "All services")
 			r.Note = "every action except " + strings.Join(s.NotAction.Items, ", ")
-			r.Resources = union(r.Resources, res)
-			r.Conditions = union(r.Conditions, conds)
+			r.Resources, r.Conditions, r.Principals = res, conds, who
 			continue
 		}
 		for _, pat := range s.Action.Items {
@@ -72,7 +79,8 @@ func Summarize(p *policy.Policy, cat *catalog.Catalog) (*Summary, error) {
 				return nil, err
 			}
 			if len(acts) == 0 {
-				r := row(key{effect, "?"}, "Unknown")
+				r := row(key{effect, "?", scope}, "Unknown")
+				r.Resources, r.Conditions, r.Principals = res, conds, who
 				r.Actions = union(r.Actions, []string{pat})
 				r.Note = "patterns that match no AWS action"
 				continue
@@ -82,14 +90,13 @@ func Summarize(p *policy.Policy, cat *catalog.Catalog) (*Summary, error) {
 				if err != nil {
 					return nil, err
 				}
-				k := key{effect, a.Service}
+				k := key{effect, a.Service, scope}
 				r := row(k, svc.Name)
 				if !granted[k][a.FullName()] {
 					granted[k][a.FullName()] = true
 					r.Actions = append(r.Actions, a.FullName())
 				}
-				r.Resources = union(r.Resources, res)
-				r.Conditions = union(r.Conditions, conds)
+				r.Resources, r.Conditions, r.Principals = res, conds, who
 			}
 		}
 	}
@@ -121,9 +128,52 @@ func Summarize(p *policy.Policy, cat *catalog.Catalog) (*Summary, error) {
 		if out.Rows[i].Effect != out.Rows[j].Effect {
 			return out.Rows[i].Effect == "Allow"
 		}
-		return out.Rows[i].Name < out.Rows[j].Name
+		return out.Rows[i].Name < out.Rows[j].Name // stable: a service's rows keep the policy's order
 	})
 	return out, nil
+}
+
+// principalsOf says in words whom a resource or trust policy statement
+// is for; nil for a statement without Principal (an identity policy's).
+func principalsOf(s *policy.Statement) []string {
+	pr, not := s.Principals()
+	if pr == nil {
+		return nil
+	}
+	if pr.Wildcard {
+		if not {
+			return []string{"no one (NotPrincipal \"*\")"}
+		}
+		return []string{"everyone"}
+	}
+	var out []string
+	for _, e := range pr.Entries {
+		for _, v := range e.Values.Items {
+			var w string
+			switch {
+			case e.Type == policy.PrincipalAWS && v == "*":
+				w = "everyone"
+			case e.Type == policy.PrincipalAWS && policy.IsAccountID(v):
+				w = "the account " + v
+			case e.Type == policy.PrincipalAWS && strings.HasPrefix(v, "arn:") && strings.HasSuffix(v, ":root"):
+				parts := strings.Split(v, ":")
+				w = "the account " + parts[len(parts)-2]
+			case e.Type == policy.PrincipalAWS:
+				w = v
+			case e.Type == policy.PrincipalService:
+				w = "the service " + v
+			case e.Type == policy.PrincipalFederated:
+				w = "identities of " + v
+			default:
+				w = e.Type + " " + v
+			}
+			out = append(out, w)
+		}
+	}
+	if not {
+		return []string{"everyone but " + strings.Join(out, ", ")}
+	}
+	return out
 }
 
 func resourcesOf(s *policy.Statement) []string {

@@ -1,6 +1,7 @@
 package analyze_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/wardhq/ward/internal/analyze"
@@ -48,5 +49,39 @@ func TestSummarize(t *testing.T) {
 	}
 	if s.Rows[len(s.Rows)-1].Effect != "Deny" {
 		t.Errorf("denials come last: %+v", s.Rows[len(s.Rows)-1])
+	}
+}
+
+// TestSummaryKeepsScopesApart: a service's actions on different resources
+// stay in different rows (write here, read there), and a resource or
+// trust policy's rows say whom they are for.
+func TestSummaryKeepsScopesApart(t *testing.T) {
+	c := cat(t)
+	p, err := policy.Parse([]byte(`{"Version": "2012-10-17", "Statement": [
+		{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::models/*"},
+		{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::raw/*"}]}`), "p.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := analyze.Summarize(p, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Rows) != 2 || sum.Rows[0].Resources[0] != "arn:aws:s3:::models/*" || sum.Rows[0].Actions[0] != "s3:PutObject" ||
+		sum.Rows[1].Resources[0] != "arn:aws:s3:::raw/*" || sum.Rows[1].Actions[0] != "s3:GetObject" {
+		t.Errorf("rows: %+v", sum.Rows)
+	}
+	trust, err := policy.Parse([]byte(`{"Version": "2012-10-17", "Statement": [
+		{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com", "AWS": ["arn:aws:iam::111111111111:root", "222222222222"]}, "Action": "sts:AssumeRole"}]}`), "trust.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err = analyze.Summarize(trust, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"the service lambda.amazonaws.com", "the account 111111111111", "the account 222222222222"} // in the policy's order
+	if len(sum.Rows) != 1 || strings.Join(sum.Rows[0].Principals, "; ") != strings.Join(want, "; ") {
+		t.Errorf("trust rows: %+v, want principals %v", sum.Rows, want)
 	}
 }
