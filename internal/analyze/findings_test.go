@@ -141,3 +141,26 @@ func TestREADMECountsTheCodes(t *testing.T) {
 		t.Errorf("README.md does not say %q", strings.Join(strings.Fields(want), " "))
 	}
 }
+
+// TestResourceWildcardPatterns: a pattern that names every resource of an
+// action's resource type is the wildcard it is.
+func TestResourceWildcardPatterns(t *testing.T) {
+	c := cat(t)
+	for _, tt := range []struct {
+		action, resource string
+		want             bool
+	}{
+		{"logs:PutLogEvents", "arn:aws:logs:*:*:*", true},
+		{"logs:PutLogEvents", "arn:aws:logs:*:*:log-group:*", true},
+		{"logs:PutLogEvents", "arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/chat:*", false},
+		{"s3:GetObject", "arn:aws:s3:::*", true},
+		{"s3:GetObject", "arn:aws:s3:::reports/*", false},
+		{"dynamodb:PutItem", "arn:aws:dynamodb:*:*:table/*", true},
+		{"dynamodb:PutItem", "arn:aws:dynamodb:*:*:table/Chat-*", false},
+	} {
+		doc := `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "` + tt.action + `", "Resource": "` + tt.resource + `"}]}`
+		if got := codesOf(analyze.Check([]byte(doc), "p.json", policy.KindIdentity, c))[analyze.CodeResourceWildcard]; got != tt.want {
+			t.Errorf("%s on %s: resource-wildcard %v, want %v", tt.action, tt.resource, got, tt.want)
+		}
+	}
+}

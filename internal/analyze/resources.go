@@ -63,12 +63,11 @@ func (a *analyzer) checkResources(s *policy.Statement) {
 	// Resource "*" where the actions could name their resources.
 	if s.Effect == policy.Allow {
 		for i, r := range vals.Items {
-			if r != "*" {
-				continue
-			}
+			// "*", or a pattern that names every resource of the actions'
+			// resource types (arn:aws:logs:*:*:* for CloudWatch Logs).
 			var scoped []string
 			for _, act := range acts {
-				if namesItsResource(act) {
+				if namesItsResource(act) && (r == "*" || coversEveryResource(r, act)) {
 					scoped = append(scoped, act.FullName())
 				}
 			}
@@ -78,9 +77,31 @@ func (a *analyzer) checkResources(s *policy.Statement) {
 			sort.Strings(scoped)
 			a.addFix(CodeResourceWildcard, vals.Offsets[i], itemPath(path, vals, i), []int{s.Index},
 				"name the resources: "+sampleFormats(acts, 3),
-				"\"Resource\": \"*\" grants %s on every resource, though %s resource-level permissions", list(scoped, 4), pluralSupport(len(scoped)))
+				"\"Resource\": %q grants %s on every resource, though %s resource-level permissions", r, list(scoped, 4), pluralSupport(len(scoped)))
 		}
 	}
+}
+
+// coversEveryResource reports whether a resource pattern names every
+// resource of one of the resource types the action takes, in any region
+// and account: arn:aws:logs:*:*:* for logs:PutLogEvents (every log group
+// and stream), arn:aws:s3:::* for s3:GetObject (every object). The
+// formats' names (${Region}, ${LogGroupName}) stand for any text; the
+// partition is aws.
+func coversEveryResource(pattern string, act *catalog.Action) bool {
+	if !strings.HasPrefix(pattern, "arn:") || !strings.Contains(pattern, "*") {
+		return false
+	}
+	for _, rt := range act.Resources() {
+		if rt.ARN == "" {
+			continue
+		}
+		f := strings.ReplaceAll(rt.ARN, "${Partition}", "aws")
+		if glob.PatternCovers(pattern, variableToStar.ReplaceAllString(f, "*")) {
+			return true
+		}
+	}
+	return false
 }
 
 // namesItsResource reports whether a call of the action always names a
