@@ -61,6 +61,9 @@ Flags:
 				status = exitInvalid
 				continue
 			}
+			if f.Format == inputs.FormatCloudFormation {
+				sum.Rewrite(inputs.StandIns)
+			}
 			title := name
 			if d.Where != "" {
 				title += ": " + d.Where

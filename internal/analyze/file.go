@@ -84,6 +84,10 @@ func checkDoc(f *inputs.File, d *inputs.Doc, cat *catalog.Catalog) []Finding {
 			Message: "the file holds statements without the policy around them, which IAM refuses; they were checked as {\"Version\": \"2012-10-17\", \"Statement\": ...}"})
 	}
 	for i := range fs {
+		if f.Format == inputs.FormatCloudFormation {
+			fs[i].Message = inputs.StandIns.Replace(fs[i].Message)
+			fs[i].Fix = inputs.StandIns.Replace(fs[i].Fix)
+		}
 		fs[i].File = f.Name
 		fs[i].Path = joinPath(d.Path, fs[i].Path)
 		if d.Line > 0 {

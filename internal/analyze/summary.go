@@ -133,6 +133,20 @@ func Summarize(p *policy.Policy, cat *catalog.Catalog) (*Summary, error) {
 	return out, nil
 }
 
+// Rewrite passes the summary's resources, conditions and principals
+// through r: the stand-ins of a template's pseudo parameters become the
+// parameters again.
+func (s *Summary) Rewrite(r *strings.Replacer) {
+	for i := range s.Rows {
+		row := &s.Rows[i]
+		for _, list := range [][]string{row.Resources, row.Conditions, row.Principals} {
+			for j := range list {
+				list[j] = r.Replace(list[j])
+			}
+		}
+	}
+}
+
 // principalsOf says in words whom a resource or trust policy statement
 // is for; nil for a statement without Principal (an identity policy's).
 func principalsOf(s *policy.Statement) []string {

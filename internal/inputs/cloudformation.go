@@ -110,11 +110,30 @@ func fromYAML(n *yaml.Node) *value {
 }
 
 // pseudo are CloudFormation's pseudo parameters, given stand-in values so
-// that ARNs built with them stay valid ARNs.
+// that ARNs built with them stay valid ARNs for the checks. The stand-ins
+// are chosen to appear in no real template, so that StandIns can turn
+// them back into the parameters they stand for in what ward reports.
 var pseudo = map[string]string{
-	"AWS::AccountId": "123456789012", "AWS::Region": "us-east-1", "AWS::Partition": "aws",
-	"AWS::URLSuffix": "amazonaws.com", "AWS::StackName": "stack", "AWS::StackId": "arn:aws:cloudformation:us-east-1:123456789012:stack/stack/id",
+	"AWS::AccountId": standInAccount, "AWS::Region": standInRegion, "AWS::Partition": "aws",
+	"AWS::URLSuffix": "amazonaws.com", "AWS::StackName": standInStack,
+	"AWS::StackId": "arn:aws:cloudformation:" + standInRegion + ":" + standInAccount + ":stack/" + standInStack + "/id",
 }
+
+const (
+	standInAccount = "000000000000"
+	standInRegion  = "zz-pseudo-1"
+	standInStack   = "zz-pseudo-stack"
+)
+
+// StandIns turns the stand-ins of CloudFormation's pseudo parameters in a
+// message back into the parameters, as the template writes them
+// (${AWS::Region}): ward never reports a value it made up.
+var StandIns = strings.NewReplacer(
+	pseudo["AWS::StackId"], "${AWS::StackId}",
+	standInRegion, "${AWS::Region}",
+	standInAccount, "${AWS::AccountId}",
+	standInStack, "${AWS::StackName}",
+)
 
 // resolve turns intrinsic functions into the text they stand for, as far
 // as a template alone tells: pseudo parameters get stand-in values,
@@ -513,7 +532,7 @@ func (f *File) lambdaPermission(props *value, path, who string) {
 	}
 	function := p.str("FunctionName")
 	if !strings.HasPrefix(function, "arn:") && !strings.HasPrefix(function, "${") {
-		function = "arn:aws:lambda:us-east-1:123456789012:function:" + function
+		function = "arn:aws:lambda:" + standInRegion + ":" + standInAccount + ":function:" + function
 	}
 	cond := map[string]map[string]string{}
 	if v := p.str("SourceArn"); v != "" {

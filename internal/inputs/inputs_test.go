@@ -178,11 +178,11 @@ func TestCloudFormation(t *testing.T) {
 	}
 	want := []string{
 		"11 trust LexLogsRole (AWS::IAM::Role) AssumeRolePolicyDocument []",
-		`20 identity LexLogsRole (AWS::IAM::Role) inline policy "cloudwatch" [arn:aws:logs:us-east-1:123456789012:log-group:${LogGroupName}:*]`,
+		`20 identity LexLogsRole (AWS::IAM::Role) inline policy "cloudwatch" [arn:aws:logs:zz-pseudo-1:000000000000:log-group:${LogGroupName}:*]`,
 		"35 identity ChatFunctionPolicy (AWS::IAM::Policy) PolicyDocument [arn:aws:s3:::${ArtifactBucket}/* *]",
 		"50 resource ArtifactBucketPolicy (AWS::S3::BucketPolicy) PolicyDocument [${ArtifactBucket.Arn}/*]",
-		"59 resource InvokeFromAnywhere (AWS::Lambda::Permission) (the function policy statement it adds) [arn:aws:lambda:us-east-1:123456789012:function:chat]",
-		"65 resource InvokeFromSns (AWS::Lambda::Permission) (the function policy statement it adds) [arn:aws:lambda:us-east-1:123456789012:function:chat]",
+		"59 resource InvokeFromAnywhere (AWS::Lambda::Permission) (the function policy statement it adds) [arn:aws:lambda:zz-pseudo-1:000000000000:function:chat]",
+		"65 resource InvokeFromSns (AWS::Lambda::Permission) (the function policy statement it adds) [arn:aws:lambda:zz-pseudo-1:000000000000:function:chat]",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("documents:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -205,7 +205,7 @@ func TestCloudFormationJSON(t *testing.T) {
 		t.Fatalf("format %s, docs %d, errors %v", f.Format, len(f.Docs), f.Errors)
 	}
 	s := f.Docs[0].Policy.Statements[0]
-	if s.Principal.Entries[0].Values.Items[0] != "arn:aws:iam::123456789012:root" || s.Resource.Items[0] != "${Queue.Arn}" {
+	if s.Principal.Entries[0].Values.Items[0] != "arn:aws:iam::000000000000:root" || s.Resource.Items[0] != "${Queue.Arn}" {
 		t.Errorf("resolved statement: %s", f.Docs[0].Policy.String())
 	}
 	if c := s.Conditions; len(c) != 0 {
@@ -288,5 +288,15 @@ func TestTerraformUnknownsAndLambdaPermissions(t *testing.T) {
 	if pr == nil || pr.Entries[0].Type != policy.PrincipalService || pr.Entries[0].Values.Items[0] != "sns.amazonaws.com" ||
 		acts.Items[0] != "lambda:InvokeFunction" || res.Items[0] != "arn:aws:lambda:*:*:function:chat" || len(st.Conditions) != 0 {
 		t.Errorf("the permission's statement: %+v", st)
+	}
+}
+
+// TestStandInsReadBack: the values that stand in for pseudo parameters
+// while a template is checked read back as the parameters.
+func TestStandInsReadBack(t *testing.T) {
+	got := inputs.StandIns.Replace(`Resource "arn:aws:logs:zz-pseudo-1:000000000000:log-group:x" in arn:aws:cloudformation:zz-pseudo-1:000000000000:stack/zz-pseudo-stack/id`)
+	want := `Resource "arn:aws:logs:${AWS::Region}:${AWS::AccountId}:log-group:x" in ${AWS::StackId}`
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }
