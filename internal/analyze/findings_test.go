@@ -164,3 +164,60 @@ func TestResourceWildcardPatterns(t *testing.T) {
 		}
 	}
 }
+
+// TestTemplateFindingsAreExact: inside a CloudFormation template, YAML or
+// JSON, a finding points at the value it is about, not at the start of
+// the policy document.
+func TestTemplateFindingsAreExact(t *testing.T) {
+	c := cat(t)
+	yaml := `AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  AppRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal:
+              Service: lambda.amazonaws.com
+            Action: sts:AssumeRole
+      Policies:
+        - PolicyName: app
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Action:
+                  - s3:GetObject
+                  - s3:GetObjekt
+                Resource: !Sub "arn:aws:s3:::${AWS::AccountId}-data/*"
+`
+	json := `{"Resources": {"AppPolicy": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": {
+  "Version": "2012-10-17",
+  "Statement": [{
+    "Effect": "Allow",
+    "Action": ["s3:GetObject",
+               "s3:GetObjekt"],
+    "Resource": {"Fn::Sub": "arn:aws:s3:::${AWS::AccountId}-data/*"}}]}}}}}`
+	for name, tc := range map[string]struct {
+		src       string
+		line, col int
+	}{
+		"template.yaml": {yaml, 21, 21},
+		"template.json": {json, 6, 16},
+	} {
+		var found bool
+		for _, f := range analyze.Check([]byte(tc.src), name, 0, c) {
+			if f.Code == analyze.CodeUnknownAction {
+				found = true
+				if f.Line != tc.line || f.Col != tc.col {
+					t.Errorf("%s: unknown-action at %d:%d, want %d:%d", name, f.Line, f.Col, tc.line, tc.col)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: no unknown-action finding", name)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -265,8 +266,29 @@ func substitute(t string) string {
 	}
 }
 
-// marshal writes a resolved value as JSON, keys in template order.
-func (v *value) marshal(b *bytes.Buffer) {
+// span places the JSON marshal wrote from offset on: the template's line
+// and column of the value written there.
+type span struct{ off, line, col int }
+
+// locator turns offsets of the marshalled text into the template's
+// positions: the value written at or before the offset.
+func locator(spans []span) func(int) (int, int) {
+	return func(off int) (int, int) {
+		i := sort.Search(len(spans), func(i int) bool { return spans[i].off > off }) - 1
+		if i < 0 {
+			return 0, 0
+		}
+		return spans[i].line, spans[i].col
+	}
+}
+
+// marshal writes a resolved value as JSON, keys in template order, and
+// records in spans where each value with a position in the template
+// starts (spans may be nil).
+func (v *value) marshal(b *bytes.Buffer, spans *[]span) {
+	if spans != nil && v.line > 0 {
+		*spans = append(*spans, span{b.Len(), v.line, v.col})
+	}
 	switch v.kind {
 	case 's':
 		enc, _ := json.Marshal(v.text)
@@ -286,7 +308,7 @@ func (v *value) marshal(b *bytes.Buffer) {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			it.marshal(b)
+			it.marshal(b, spans)
 		}
 		b.WriteByte(']')
 	case 'o':
@@ -296,9 +318,14 @@ func (v *value) marshal(b *bytes.Buffer) {
 				b.WriteByte(',')
 			}
 			enc, _ := json.Marshal(k)
+			if spans != nil && v.vals[i].line > 0 {
+				// A key is placed with its value: the template keeps no
+				// position of its own for it.
+				*spans = append(*spans, span{b.Len(), v.vals[i].line, v.vals[i].col})
+			}
 			b.Write(enc)
 			b.WriteByte(':')
-			v.vals[i].marshal(b)
+			v.vals[i].marshal(b, spans)
 		}
 		b.WriteByte('}')
 	default:
@@ -489,11 +516,12 @@ func (f *File) cfnDoc(doc *value, path string, kind policy.Kind, where string) *
 	}
 	r := resolve(doc)
 	var text []byte
+	var spans []span
 	if r.kind == 's' {
 		text = []byte(r.text) // a policy written as a JSON string
 	} else {
 		var b bytes.Buffer
-		r.marshal(&b)
+		r.marshal(&b, &spans)
 		text = b.Bytes()
 	}
 	p, err := policy.Parse(text, f.Name)
@@ -508,7 +536,15 @@ func (f *File) cfnDoc(doc *value, path string, kind policy.Kind, where string) *
 		}
 		return nil
 	}
-	f.Docs = append(f.Docs, Doc{Policy: p, Kind: kind, Path: path, Where: where, Line: doc.line, Col: doc.col})
+	d := Doc{Policy: p, Kind: kind, Path: path, Where: where}
+	if len(spans) > 0 {
+		// Findings are placed where the template writes what they are
+		// about, to the value.
+		p.Locate = locator(spans)
+	} else {
+		d.Line, d.Col = doc.line, doc.col
+	}
+	f.Docs = append(f.Docs, d)
 	return &f.Docs[len(f.Docs)-1]
 }
 

@@ -174,7 +174,11 @@ func TestCloudFormation(t *testing.T) {
 				res = append(res, s.Resource.Items...)
 			}
 		}
-		got = append(got, fmt.Sprintf("%d %s %s %v", d.Line, d.Kind, d.Where, res))
+		line := d.Line
+		if line == 0 {
+			line, _ = d.Policy.Position(0) // where the document starts in the template
+		}
+		got = append(got, fmt.Sprintf("%d %s %s %v", line, d.Kind, d.Where, res))
 	}
 	want := []string{
 		"11 trust LexLogsRole (AWS::IAM::Role) AssumeRolePolicyDocument []",

@@ -59,6 +59,10 @@ type Policy struct {
 	// turning offsets into line:column. Both are empty for built policies.
 	Source []byte
 	File   string
+	// Locate, when set, places an offset of Source in another file: a
+	// policy that ward wrote out of a template, whose positions are the
+	// template's (internal/inputs).
+	Locate func(offset int) (line, col int)
 
 	// index finds line starts in Source; shared by every policy read from
 	// one large file, so positions cost a binary search.
@@ -81,6 +85,9 @@ func (p *Policy) SupportsVariables() bool { return p.Version == Version2012 }
 // Position returns the 1-based line and column of a byte offset in Source.
 // It is safe for concurrent use.
 func (p *Policy) Position(offset int) (line, col int) {
+	if p.Locate != nil {
+		return p.Locate(offset)
+	}
 	if p.Source == nil {
 		return 0, 0
 	}
