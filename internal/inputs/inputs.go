@@ -12,7 +12,10 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/wardhq/ward/internal/jsonpos"
 	"github.com/wardhq/ward/internal/policy"
@@ -293,6 +296,21 @@ func (r *reader) doc(n *jsonpos.Node, path string, kind policy.Kind, where strin
 		}
 		p, err = policy.Parse([]byte(text), r.f.Name)
 		d.Line, d.Col = r.index.LineCol(n.Offset)
+		if err == nil && text == n.Text && n.End <= len(r.f.Src) {
+			// A policy in a JSON string (a Terraform plan's, an account's
+			// document): place each finding at its character inside the
+			// string, escapes counted.
+			if offs, ok := stringOffsets(r.f.Src[n.Offset:n.End], len(text)); ok {
+				index, base := r.index, n.Offset
+				p.Locate = func(off int) (int, int) {
+					if off < 0 || off >= len(offs) {
+						return index.LineCol(base)
+					}
+					return index.LineCol(base + offs[off])
+				}
+				d.Line, d.Col = 0, 0
+			}
+		}
 	default:
 		r.errorf(n, path, "a policy document must be an object or a string, not %s", n.Kind)
 		return
@@ -408,4 +426,58 @@ func readAccountDetails(f *File, root *jsonpos.Node) {
 			}
 		}
 	}
+}
+
+// stringOffsets maps each byte of a JSON string literal's decoded text to
+// the offset in the literal (quotes included) where the character it
+// belongs to is written. ok is false when the literal does not decode to
+// n bytes (it was not the literal of that text).
+func stringOffsets(lit []byte, n int) ([]int, bool) {
+	if len(lit) < 2 || lit[0] != '"' {
+		return nil, false
+	}
+	offs := make([]int, 0, n+1)
+	for i := 1; i < len(lit)-1; {
+		start := i
+		var size int
+		if lit[i] != '\\' {
+			_, size = utf8.DecodeRune(lit[i:])
+			i += size
+		} else {
+			if i+1 >= len(lit) {
+				return nil, false
+			}
+			switch lit[i+1] {
+			case 'u':
+				if i+6 > len(lit) {
+					return nil, false
+				}
+				r, err := strconv.ParseUint(string(lit[i+2:i+6]), 16, 32)
+				if err != nil {
+					return nil, false
+				}
+				i += 6
+				ru := rune(r)
+				if utf16.IsSurrogate(ru) && i+6 <= len(lit) && lit[i] == '\\' && lit[i+1] == 'u' {
+					if r2, err := strconv.ParseUint(string(lit[i+2:i+6]), 16, 32); err == nil {
+						if dec := utf16.DecodeRune(ru, rune(r2)); dec != utf8.RuneError {
+							ru = dec
+							i += 6
+						}
+					}
+				}
+				size = utf8.RuneLen(ru)
+				if size < 0 {
+					size = 3 // U+FFFD
+				}
+			default:
+				i += 2
+				size = 1
+			}
+		}
+		for k := 0; k < size; k++ {
+			offs = append(offs, start)
+		}
+	}
+	return offs, len(offs) == n
 }

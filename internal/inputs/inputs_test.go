@@ -1,6 +1,7 @@
 package inputs_test
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"os"
@@ -140,7 +141,11 @@ func TestTerraformPlan(t *testing.T) {
 	}
 	var got []string
 	for _, d := range f.Docs {
-		got = append(got, fmt.Sprintf("%s %d %s | %s", d.Kind, d.Line, d.Where, d.Path))
+		line := d.Line
+		if line == 0 {
+			line, _ = d.Policy.Position(0) // where the document's string starts
+		}
+		got = append(got, fmt.Sprintf("%s %d %s | %s", d.Kind, line, d.Where, d.Path))
 	}
 	want := []string{
 		"trust 14 aws_iam_role.lex_logs assume_role_policy | planned_values.root_module.resources[0].values.assume_role_policy",
@@ -302,5 +307,32 @@ func TestStandInsReadBack(t *testing.T) {
 	want := `Resource "arn:aws:logs:${AWS::Region}:${AWS::AccountId}:log-group:x" in ${AWS::StackId}`
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+// TestPolicyInAStringIsLocated: a finding's offset in a policy written as
+// a JSON string maps to its character in the file, escapes counted.
+func TestPolicyInAStringIsLocated(t *testing.T) {
+	src := []byte("{\"format_version\": \"1.2\", \"planned_values\": {\"root_module\": {\"resources\": [\n" +
+		"  {\"address\": \"aws_iam_policy.p\", \"mode\": \"managed\", \"type\": \"aws_iam_policy\", \"name\": \"p\", \"values\": {\"name\": \"p\",\n" +
+		"   \"policy\": \"{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":[{\\\"Effect\\\":\\\"Allow\\\",\\\"Action\\\":\\\"s3:G\\u00e9tObject\\\",\\\"Resource\\\":\\\"*\\\"}]}\"}}]}}}")
+	f := inputs.Read("plan.json", src, 0)
+	if len(f.Errors) > 0 || len(f.Docs) != 1 {
+		t.Fatalf("%v %+v", f.Errors, f.Docs)
+	}
+	p := f.Docs[0].Policy
+	acts, _ := p.Statements[0].Actions()
+	line, col := p.Position(acts.Offsets[0])
+	// The action's opening quote, written \" in the file.
+	want := bytes.Index(src, []byte(`\"s3:G\u00e9tObject`))
+	wl, wc := jsonpos.LineCol(src, want)
+	if line != wl || col != wc {
+		t.Errorf("the action is placed at %d:%d, want %d:%d", line, col, wl, wc)
+	}
+	res, _ := p.Statements[0].Resources()
+	line, col = p.Position(res.Offsets[0])
+	wl, wc = jsonpos.LineCol(src, bytes.LastIndex(src, []byte(`\"*\"`)))
+	if line != wl || col != wc {
+		t.Errorf("the resource is placed at %d:%d, want %d:%d (after a \\u escape)", line, col, wl, wc)
 	}
 }
