@@ -29,7 +29,7 @@ type checkedFile struct {
 func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("ward check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	format := fs.String("format", "text", "output format: text, json, or sarif (SARIF 2.1.0 for code scanning)")
+	format := fs.String("format", "text", "output format: text, json, sarif (SARIF 2.1.0 for code scanning), or access-analyzer (one `aws accessanalyzer validate-policy` answer per file, a JSON line each)")
 	failOn := fs.String("fail-on", "security-warning", "exit with status 1 when a finding is at or above this severity: error, security-warning, warning, suggestion, or none")
 	kindName := fs.String("kind", "", "check every input as this kind of policy: identity, resource, trust, boundary, session, scp, rcp, vpc-endpoint (default: detected)")
 	color := fs.String("color", "auto", "colour the text output: auto, always or never")
@@ -75,7 +75,7 @@ Flags:
 		}
 		forced = k
 	}
-	if !oneOf(stderr, "ward check", "format", *format, "text", "json", "sarif") ||
+	if !oneOf(stderr, "ward check", "format", *format, "text", "json", "sarif", "access-analyzer") ||
 		!oneOf(stderr, "ward check", "color", *color, "auto", "always", "never") {
 		return exitInvalid
 	}
@@ -113,6 +113,12 @@ Flags:
 	switch *format {
 	case "json":
 		err = writeCheckJSON(stdout, files)
+	case "access-analyzer":
+		for _, f := range files {
+			if err = analyze.WriteAccessAnalyzer(stdout, f.findings); err != nil {
+				break
+			}
+		}
 	case "sarif":
 		var ff []analyze.FileFindings
 		for _, f := range files {
@@ -323,6 +329,9 @@ type findingJSON struct {
 	Path       string `json:"path,omitempty"`
 	Statements []int  `json:"statements,omitempty"`
 	Suppressed string `json:"suppressed,omitempty"`
+	// IssueCode is IAM Access Analyzer's code for the same check, when it
+	// has one.
+	IssueCode string `json:"issueCode,omitempty"`
 }
 
 func writeCheckJSON(w io.Writer, files []*checkedFile) error {
@@ -336,7 +345,7 @@ func writeCheckJSON(w io.Writer, files []*checkedFile) error {
 			if file == "" {
 				file = f.name
 			}
-			out.Findings = append(out.Findings, findingJSON{fd.Code, fd.Severity.String(), fd.Message, fd.Fix, file, fd.Line, fd.Col, fd.Path, fd.Statements, fd.Suppressed})
+			out.Findings = append(out.Findings, findingJSON{fd.Code, fd.Severity.String(), fd.Message, fd.Fix, file, fd.Line, fd.Col, fd.Path, fd.Statements, fd.Suppressed, fd.IssueCode()})
 		}
 	}
 	sort.SliceStable(out.Findings, func(i, j int) bool { return out.Findings[i].File < out.Findings[j].File })

@@ -55,6 +55,7 @@ func TestCommands(t *testing.T) {
 		{"summarize-json", []string{"summarize", "--format", "json", "testdata/sid-suppressed.json"}, "", exitOK},
 		{"summarize-markdown-pipe", []string{"summarize", "--format", "markdown", "testdata/pipe-in-resource.json"}, "", exitOK},
 		{"check-json", []string{"check", "--format", "json", "testdata/check/chat.json"}, "", exitOK},
+		{"check-access-analyzer", []string{"check", "--format", "access-analyzer", "testdata/check/chat.json", "testdata/check/admin.json"}, "", exitFindings},
 		{"check-fail-on-warning", []string{"check", "--fail-on", "warning", "testdata/check/chat.json"}, "", exitFindings},
 		{"check-kind", []string{"check", "--kind", "identity", "testdata/check/bucket-policy.json"}, "", exitFindings},
 		{"check-stdin", []string{"check", "-"}, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"*"}]}`, exitFindings},

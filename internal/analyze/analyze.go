@@ -63,6 +63,10 @@ type Finding struct {
 	Col      int
 	// Path is the JSON path of the element, e.g. Statement[1].Action[0].
 	Path string
+	// Offset is the element's byte offset in the policy document's own
+	// text (which, for a policy inside a template or a string, is not the
+	// file's), as Access Analyzer reports it.
+	Offset int
 	// Statements are the indexes of the statements that cause it.
 	Statements []int
 	// Suppressed is the reason a reviewed suppression gives, or "".
@@ -163,6 +167,7 @@ func (a *analyzer) add(code string, off int, path string, stmts []int, format st
 	f := Finding{Code: code, Severity: info.Severity, Message: fmt.Sprintf(format, args...), Fix: info.Fix,
 		File: a.p.File, Path: path, Statements: stmts}
 	f.Line, f.Col = a.p.Position(off)
+	f.Offset = off
 	a.findings = append(a.findings, f)
 }
 

@@ -87,6 +87,9 @@ func renderDoc(t *testing.T, info analyze.CodeInfo, c *catalog.Catalog) string {
 	if info.Kind != policy.KindIdentity {
 		fmt.Fprintf(&b, " (checked in %s policies)", info.Kind)
 	}
+	if issue, typ := analyze.AccessAnalyzerCheck(info.Code); issue != "" {
+		fmt.Fprintf(&b, "\n\nIAM Access Analyzer's check: `%s` (%s)", issue, typ)
+	}
 	fmt.Fprintf(&b, "\n\n## Why it matters\n\n%s\n\n## Fix\n\n%s.\n", info.Why, upperFirst(info.Fix))
 	if info.Bad == "" {
 		return b.String()

@@ -1,0 +1,205 @@
+package analyze
+
+import (
+	"encoding/json"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// IAM Access Analyzer's policy checks (`aws accessanalyzer validate-policy`)
+// that ward's findings correspond to, by ward's code: the issue code AWS
+// returns, so suppressions and dashboards written for Access Analyzer
+// keep working (IAM User Guide, "Access Analyzer policy check
+// reference"). A code may map to more than one check; issueCode chooses
+// by what the finding says.
+var accessAnalyzerIssues = map[string]string{
+	CodeUnknownAction:            "INVALID_ACTION",
+	CodeUnknownService:           "INVALID_SERVICE_IN_ACTION",
+	CodeInvalidARN:               "INVALID_ARN_RESOURCE",
+	CodeConditionTypeMismatch:    "TYPE_MISMATCH",
+	CodeInvalidConditionValue:    "INVALID_CONDITION_DATA_TYPE",
+	CodeUnknownConditionKey:      "INVALID_SERVICE_CONDITION_KEY",
+	CodeConditionKeyNotSupported: "IRRELEVANT_CONDITION_KEY_IN_POLICY",
+	CodeMissingVersion:           "MISSING_VERSION",
+	CodeSetOperatorSingleValue:   "FORALLVALUES_WITH_SINGLE_VALUED_KEY",
+	CodeRedundantAction:          "REDUNDANT_ACTION",
+	CodeRedundantResource:        "REDUNDANT_RESOURCE",
+	CodeRedundantStatement:       "REDUNDANT_STATEMENT",
+	CodeServiceWildcard:          "WILDCARD_IN_SERVICE_NAME",
+	CodePassRoleUnrestricted:     "PASS_ROLE_WITH_STAR_IN_RESOURCE",
+	CodeConfusedDeputy:           "RESTRICT_ACCESS_TO_SERVICE_PRINCIPAL",
+	CodeWebIdentityTrustUnscoped: "MISSING_CONDITION_KEY_FOR_OIDC_PRINCIPAL",
+	CodePolicyTooLarge:           "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA",
+	CodeInvalidPolicy:            "INVALID_POLICY_ELEMENT",
+}
+
+// accessAnalyzerTypes are the finding types Access Analyzer gives its
+// checks (the reference's four lists), where they are not ward's severity.
+var accessAnalyzerTypes = map[string]string{
+	"TYPE_MISMATCH": "WARNING", "MISSING_VERSION": "WARNING", "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA": "WARNING",
+	"IRRELEVANT_CONDITION_KEY_IN_POLICY": "SUGGESTION", "REDUNDANT_ACTION": "SUGGESTION", "REDUNDANT_RESOURCE": "SUGGESTION",
+	"REDUNDANT_STATEMENT": "SUGGESTION", "WILDCARD_IN_SERVICE_NAME": "SUGGESTION",
+	"FORALLVALUES_WITH_SINGLE_VALUED_KEY": "SECURITY_WARNING", "PASS_ROLE_WITH_STAR_IN_RESOURCE": "SECURITY_WARNING",
+	"RESTRICT_ACCESS_TO_SERVICE_PRINCIPAL": "SECURITY_WARNING", "MISSING_CONDITION_KEY_FOR_OIDC_PRINCIPAL": "SECURITY_WARNING",
+	"MISSING_GITHUB_REPO_CONDITION_KEY": "SECURITY_WARNING",
+	"INVALID_ACTION":                    "ERROR", "INVALID_SERVICE_IN_ACTION": "ERROR", "INVALID_ARN_RESOURCE": "ERROR", "INVALID_ARN_REGION": "ERROR",
+	"INVALID_ARN_ACCOUNT": "ERROR", "INVALID_CONDITION_DATA_TYPE": "ERROR", "INVALID_GLOBAL_CONDITION_KEY": "ERROR",
+	"INVALID_SERVICE_CONDITION_KEY": "ERROR", "INVALID_POLICY_ELEMENT": "ERROR", "JSON_SYNTAX_ERROR": "ERROR",
+}
+
+// IssueCode is the Access Analyzer issue code of a finding, or "" when
+// Access Analyzer has no check for what it says.
+func (f *Finding) IssueCode() string {
+	code := accessAnalyzerIssues[f.Code]
+	switch {
+	case f.Code == CodeInvalidPolicy && strings.HasPrefix(f.Message, "Syntax errors"):
+		return "JSON_SYNTAX_ERROR"
+	case f.Code == CodeUnknownConditionKey && strings.Contains(f.Message, `"aws:`):
+		return "INVALID_GLOBAL_CONDITION_KEY"
+	case f.Code == CodeInvalidARN && strings.Contains(f.Message, "Region"):
+		return "INVALID_ARN_REGION"
+	case f.Code == CodeInvalidARN && strings.Contains(f.Message, "account"):
+		return "INVALID_ARN_ACCOUNT"
+	case f.Code == CodeWebIdentityTrustUnscoped && strings.Contains(f.Message, "token.actions.githubusercontent.com"):
+		return "MISSING_GITHUB_REPO_CONDITION_KEY"
+	case f.Code == CodeSetOperatorSingleValue && !strings.HasPrefix(f.Message, "ForAllValues"):
+		return ""
+	}
+	return code
+}
+
+// FindingType is Access Analyzer's name for a severity.
+func (s Severity) FindingType() string {
+	switch s {
+	case Error:
+		return "ERROR"
+	case SecurityWarning:
+		return "SECURITY_WARNING"
+	case Warning:
+		return "WARNING"
+	}
+	return "SUGGESTION"
+}
+
+// aaFinding is one finding in the shape validate-policy returns.
+type aaFinding struct {
+	FindingDetails string       `json:"findingDetails"`
+	FindingType    string       `json:"findingType"`
+	IssueCode      string       `json:"issueCode"`
+	LearnMoreLink  string       `json:"learnMoreLink"`
+	Locations      []aaLocation `json:"locations"`
+}
+
+type aaLocation struct {
+	Path []aaPathElement `json:"path"`
+	Span aaSpan          `json:"span"`
+}
+
+// aaPathElement is one step of a location's path: an array index or an
+// object key.
+type aaPathElement struct {
+	Index *int    `json:"index,omitempty"`
+	Value *string `json:"value,omitempty"`
+}
+
+type aaSpan struct {
+	Start aaPosition `json:"start"`
+	End   aaPosition `json:"end"`
+}
+
+type aaPosition struct {
+	Line   int `json:"line"`
+	Column int `json:"column"`
+	Offset int `json:"offset"`
+}
+
+// WriteAccessAnalyzer writes one file's findings as `aws accessanalyzer
+// validate-policy` answers: {"findings": [...]} with findingDetails,
+// findingType, issueCode, learnMoreLink and locations (path and span).
+// Findings Access Analyzer has no check for keep ward's code, upper-cased,
+// as their issueCode; their learnMoreLink is ward's page. Line and column
+// are the file's; offset is in the policy document's own text.
+func WriteAccessAnalyzer(w io.Writer, findings []Finding) error {
+	out := struct {
+		Findings []aaFinding `json:"findings"`
+	}{Findings: []aaFinding{}}
+	for i := range findings {
+		f := &findings[i]
+		if f.Suppressed != "" {
+			continue
+		}
+		code, typ := f.IssueCode(), f.Severity.FindingType()
+		if code == "" {
+			code = strings.ToUpper(strings.ReplaceAll(f.Code, "-", "_"))
+		} else if t, ok := accessAnalyzerTypes[code]; ok {
+			typ = t // the check's own type, which may differ from ward's severity
+		}
+		pos := aaPosition{Line: f.Line, Column: f.Col, Offset: f.Offset}
+		out.Findings = append(out.Findings, aaFinding{
+			FindingDetails: f.Message, FindingType: typ, IssueCode: code,
+			LearnMoreLink: FindingDocURL(f.Code),
+			Locations:     []aaLocation{{Path: aaPath(f.Path), Span: aaSpan{Start: pos, End: pos}}},
+		})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(out)
+}
+
+// aaPath splits a JSON path (Statement[1].Condition.StringEquals["aws:SourceIp"])
+// into Access Analyzer's path elements.
+func aaPath(path string) []aaPathElement {
+	out := []aaPathElement{}
+	for path != "" {
+		switch {
+		case path[0] == '.':
+			path = path[1:]
+		case strings.HasPrefix(path, `["`):
+			end := strings.Index(path, `"]`)
+			if end < 0 {
+				return out
+			}
+			key, err := strconv.Unquote(path[1 : end+1])
+			if err != nil {
+				key = path[2:end]
+			}
+			out = append(out, aaPathElement{Value: &key})
+			path = path[end+2:]
+		case path[0] == '[':
+			end := strings.IndexByte(path, ']')
+			if end < 0 {
+				return out
+			}
+			n, err := strconv.Atoi(path[1:end])
+			if err != nil {
+				return out
+			}
+			out = append(out, aaPathElement{Index: &n})
+			path = path[end+1:]
+		default:
+			end := strings.IndexAny(path, ".[")
+			if end < 0 {
+				end = len(path)
+			}
+			key := path[:end]
+			out = append(out, aaPathElement{Value: &key})
+			path = path[end:]
+		}
+	}
+	return out
+}
+
+// AccessAnalyzerCheck is the Access Analyzer check a ward code corresponds
+// to, its issue code and finding type; "" when there is none.
+func AccessAnalyzerCheck(code string) (issue, findingType string) {
+	issue = accessAnalyzerIssues[code]
+	if issue == "" {
+		return "", ""
+	}
+	findingType = accessAnalyzerTypes[issue]
+	if findingType == "" {
+		findingType = codes[code].Severity.FindingType()
+	}
+	return issue, findingType
+}
