@@ -28,7 +28,9 @@ func TestAccessAnalyzerShape(t *testing.T) {
 			FindingDetails, FindingType, IssueCode, LearnMoreLink string
 			Locations                                             []struct {
 				Path []map[string]any
-				Span struct{ Start, End struct{ Line, Column, Offset int } }
+				Span struct {
+					Start, End struct{ Line, Column, Offset int }
+				}
 			}
 		}
 	}
