@@ -25,24 +25,25 @@ func (a *analyzer) expand(pattern string) []*catalog.Action {
 // statementActions is what a statement's Action element reaches, and
 // whether it is known (NotAction and unknown services are not).
 func (a *analyzer) statementActions(s *policy.Statement) ([]*catalog.Action, bool) {
-	if s.Action == nil {
+	set := a.statementActionSet(s)
+	if set == nil {
 		return nil, false
 	}
-	if acts, ok := a.actionsByStmt[s]; ok {
-		return acts, true
+	return set.acts, true
+}
+
+// statementActionSet is the action set of a statement's Action element,
+// or nil for NotAction.
+func (a *analyzer) statementActionSet(s *policy.Statement) *actionSet {
+	if s.Action == nil {
+		return nil
 	}
-	seen := map[string]bool{}
-	var out []*catalog.Action
-	for _, pat := range s.Action.Items {
-		for _, act := range a.expand(pat) {
-			if !seen[act.FullName()] {
-				seen[act.FullName()] = true
-				out = append(out, act)
-			}
-		}
+	if set, ok := a.actionsByStmt[s]; ok {
+		return set
 	}
-	a.actionsByStmt[s] = out
-	return out, true
+	set := actionSetFor(a.cat, s.Action.Items, a.expand)
+	a.actionsByStmt[s] = set
+	return set
 }
 
 func (a *analyzer) checkActions(s *policy.Statement) {

@@ -103,7 +103,7 @@ func errorFindings(err error, file string) []Finding {
 
 // Analyze runs every check on a parsed document.
 func Analyze(d Document, cat *catalog.Catalog) []Finding {
-	a := &analyzer{doc: d, p: d.Policy, cat: cat, actionsByStmt: map[*policy.Statement][]*catalog.Action{}}
+	a := &analyzer{doc: d, p: d.Policy, cat: cat, actionsByStmt: map[*policy.Statement]*actionSet{}}
 	var opts []policy.Option
 	if d.AWSManaged {
 		opts = append(opts, policy.SkipSizeLimit)
@@ -158,7 +158,7 @@ type analyzer struct {
 	// policy of a stand-in user, for the checks that ask what it grants.
 	set *engine.Set
 	// actionsByStmt remembers what each statement's Action reaches.
-	actionsByStmt map[*policy.Statement][]*catalog.Action
+	actionsByStmt map[*policy.Statement]*actionSet
 }
 
 // add records a finding at a source offset.

@@ -275,3 +275,18 @@ func BenchmarkCheckAccount(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(data))/1e6, "MB")
 }
+
+// BenchmarkCheckAdminAccount is BenchmarkCheckAccount with one statement
+// in ten an administrator's ("Action": "*" or "s3:*" on "*"): the shape
+// of real accounts, where each such statement reaches thousands of
+// actions.
+func BenchmarkCheckAdminAccount(b *testing.B) {
+	c := cat(b)
+	data := inputs.SampleAdminAccount(2000, 500, 1500, 10, 1)
+	b.ReportAllocs()
+	for b.Loop() {
+		f := inputs.Read("account.json", data, 0)
+		analyze.CheckFile(f, c, nil)
+	}
+	b.ReportMetric(float64(len(data))/1e6, "MB")
+}

@@ -3,11 +3,9 @@ package analyze
 import (
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/wardhq/ward/internal/catalog"
-	"github.com/wardhq/ward/internal/glob"
 	"github.com/wardhq/ward/internal/policy"
 )
 
@@ -32,8 +30,8 @@ func (a *analyzer) checkResources(s *policy.Statement) {
 	if not || s.Action == nil || a.cat == nil {
 		return
 	}
-	acts, _ := a.statementActions(s)
-	if len(acts) == 0 {
+	set := a.statementActionSet(s)
+	if set == nil || len(set.acts) == 0 {
 		return
 	}
 	// Which resource patterns can any of the actions be authorized on?
@@ -41,67 +39,26 @@ func (a *analyzer) checkResources(s *policy.Statement) {
 		if r == "*" || arnProblem(r) != "" {
 			continue
 		}
-		pat := variableToStar.ReplaceAllString(r, "*")
-		fits := false
-		for _, act := range acts {
-			for _, rt := range act.Resources() {
-				if rt.ARN != "" && glob.FormatIntersects(rt.ARN, pat) {
-					fits = true
-					break
-				}
-			}
-			if fits {
-				break
-			}
-		}
-		if !fits {
+		if !set.fits(variableToStar.ReplaceAllString(r, "*")) {
 			a.addFix(CodeResourceTypeMismatch, vals.Offsets[i], itemPath(path, vals, i), []int{s.Index},
-				"use an ARN of a resource type the actions take ("+sampleFormats(acts, 3)+"), or \"*\" for actions that take none",
-				"%s be authorized on %q, so the statement grants nothing there", describeActions(acts), r)
+				"use an ARN of a resource type the actions take ("+set.sample+"), or \"*\" for actions that take none",
+				"%s be authorized on %q, so the statement grants nothing there", describeActions(set.acts), r)
 		}
 	}
-	// Resource "*" where the actions could name their resources.
+	// Resource "*", or a pattern that names every resource of the actions'
+	// resource types (arn:aws:logs:*:*:* for CloudWatch Logs), where the
+	// actions could name their resources.
 	if s.Effect == policy.Allow {
 		for i, r := range vals.Items {
-			// "*", or a pattern that names every resource of the actions'
-			// resource types (arn:aws:logs:*:*:* for CloudWatch Logs).
-			var scoped []string
-			for _, act := range acts {
-				if namesItsResource(act) && (r == "*" || coversEveryResource(r, act)) {
-					scoped = append(scoped, act.FullName())
-				}
-			}
+			scoped := set.scopedUnder(r)
 			if len(scoped) == 0 {
 				continue
 			}
-			sort.Strings(scoped)
 			a.addFix(CodeResourceWildcard, vals.Offsets[i], itemPath(path, vals, i), []int{s.Index},
-				"name the resources: "+sampleFormats(acts, 3),
+				"name the resources: "+set.sample,
 				"\"Resource\": %q grants %s on every resource, though %s resource-level permissions", r, list(scoped, 4), pluralSupport(len(scoped)))
 		}
 	}
-}
-
-// coversEveryResource reports whether a resource pattern names every
-// resource of one of the resource types the action takes, in any region
-// and account: arn:aws:logs:*:*:* for logs:PutLogEvents (every log group
-// and stream), arn:aws:s3:::* for s3:GetObject (every object). The
-// formats' names (${Region}, ${LogGroupName}) stand for any text; the
-// partition is aws.
-func coversEveryResource(pattern string, act *catalog.Action) bool {
-	if !strings.HasPrefix(pattern, "arn:") || !strings.Contains(pattern, "*") {
-		return false
-	}
-	for _, rt := range act.Resources() {
-		if rt.ARN == "" {
-			continue
-		}
-		f := strings.ReplaceAll(rt.ARN, "${Partition}", "aws")
-		if glob.PatternCovers(pattern, variableToStar.ReplaceAllString(f, "*")) {
-			return true
-		}
-	}
-	return false
 }
 
 // namesItsResource reports whether a call of the action always names a
@@ -151,23 +108,6 @@ func list(names []string, n int) string {
 }
 
 var variableToStar = regexp.MustCompile(`\$\{[^}]*\}`)
-
-// sampleFormats lists the distinct ARN formats of the actions' resource
-// types.
-func sampleFormats(acts []*catalog.Action, n int) string {
-	seen := map[string]bool{}
-	var out []string
-	for _, act := range acts {
-		for _, rt := range act.Resources() {
-			if rt.ARN != "" && !seen[rt.ARN] {
-				seen[rt.ARN] = true
-				out = append(out, rt.ARN)
-			}
-		}
-	}
-	sort.Strings(out)
-	return list(out, n)
-}
 
 // arnProblem says what is wrong with a resource pattern, or "".
 func arnProblem(r string) string {

@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/wardhq/ward/internal/engine"
@@ -17,9 +18,14 @@ func (a *analyzer) checkRedundantStatements() {
 			a.add(CodeStatementNeverMatches, s.Offset, s.Path, []int{s.Index}, "this %s statement can never apply: %s", s.Effect, why)
 		}
 	}
+	idx := newCoverIndex(stmts)
 	for i, s := range stmts {
-		for j, t := range stmts {
-			if i == j || !plain(s) || !plain(t) || s.Effect != t.Effect {
+		if !plain(s) {
+			continue
+		}
+		for _, j := range idx.candidates(s) {
+			t := stmts[j]
+			if i == j || s.Effect != t.Effect {
 				continue
 			}
 			if !samePrincipal(s, t) || !conditionsCovered(t, s) {
@@ -41,6 +47,121 @@ func (a *analyzer) checkRedundantStatements() {
 			break
 		}
 	}
+}
+
+// coverIndex finds, for a statement, the statements that could cover it,
+// so that checking a policy of n statements costs about n, not n². A
+// pattern covers an item only if the pattern's literal prefix (the text
+// before its first wildcard) is a prefix of the item, so the index keeps
+// the plain statements by the literal prefixes of their action and
+// resource patterns.
+type coverIndex struct {
+	actions, resources prefixIndex
+	all                []int // the plain statements
+}
+
+// prefixIndex holds statement indexes by their patterns' literal
+// prefixes, with the distinct prefix lengths to look up.
+type prefixIndex struct {
+	byPrefix map[string][]int
+	lengths  []int
+}
+
+func newCoverIndex(stmts []*policy.Statement) *coverIndex {
+	idx := &coverIndex{
+		actions:   prefixIndex{byPrefix: map[string][]int{}},
+		resources: prefixIndex{byPrefix: map[string][]int{}},
+	}
+	for j, t := range stmts {
+		if plain(t) {
+			idx.all = append(idx.all, j)
+			idx.actions.add(j, t.Action.Items, true)
+			idx.resources.add(j, t.Resource.Items, false)
+		}
+	}
+	idx.actions.finish()
+	idx.resources.finish()
+	return idx
+}
+
+func (x *prefixIndex) add(stmt int, patterns []string, fold bool) {
+	for _, p := range patterns {
+		if fold {
+			p = strings.ToLower(p)
+		}
+		pre := literalPrefix(p)
+		if l := x.byPrefix[pre]; len(l) == 0 || l[len(l)-1] != stmt {
+			x.byPrefix[pre] = append(l, stmt)
+		}
+	}
+}
+
+func (x *prefixIndex) finish() {
+	seen := map[int]bool{}
+	for p := range x.byPrefix {
+		if !seen[len(p)] {
+			seen[len(p)] = true
+			x.lengths = append(x.lengths, len(p))
+		}
+	}
+	slices.Sort(x.lengths)
+}
+
+// lookup calls f with each list of statements holding a pattern whose
+// literal prefix is a prefix of the item, and returns how many entries
+// those lists hold.
+func (x *prefixIndex) lookup(item string, f func([]int)) int {
+	n, limit := 0, len(literalPrefix(item))
+	for _, l := range x.lengths {
+		if l > limit {
+			break
+		}
+		if list := x.byPrefix[item[:l]]; len(list) > 0 {
+			n += len(list)
+			if f != nil {
+				f(list)
+			}
+		}
+	}
+	return n
+}
+
+// literalPrefix is a pattern's text before its first wildcard.
+func literalPrefix(p string) string {
+	if i := strings.IndexAny(p, "*?"); i >= 0 {
+		return p[:i]
+	}
+	return p
+}
+
+// candidates are the statements, in order, that may cover every item of
+// s: those the item with the fewest candidates finds in the index.
+func (idx *coverIndex) candidates(s *policy.Statement) []int {
+	best, bestN := "", -1
+	bestIdx := &idx.actions
+	try := func(x *prefixIndex, item string) {
+		if n := x.lookup(item, nil); bestN < 0 || n < bestN {
+			best, bestN, bestIdx = item, n, x
+		}
+	}
+	for _, a := range s.Action.Items {
+		try(&idx.actions, strings.ToLower(a))
+	}
+	for _, r := range s.Resource.Items {
+		try(&idx.resources, r)
+	}
+	if bestN < 0 { // no items at all: every statement may cover it
+		out := make([]int, len(idx.all))
+		copy(out, idx.all)
+		return out
+	}
+	if bestN == 0 {
+		return nil
+	}
+	out := make([]int, 0, bestN)
+	bestIdx.lookup(best, func(l []int) { out = append(out, l...) })
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // plain: Action and Resource lists, no Not elements, no variables.

@@ -88,11 +88,13 @@ func Compile(p *policy.Policy, name string) *Compiled {
 		st.effect = s.Effect
 		acts, not := s.Actions()
 		st.notAction = not
+		st.actions = make([]actionPattern, 0, len(acts.Items))
 		for _, a := range acts.Items {
 			st.actions = append(st.actions, compileAction(a))
 		}
 		if res, not := s.Resources(); res != nil {
 			st.notResource = not
+			st.resources = make([]arnPattern, 0, len(res.Items))
 			for _, r := range res.Items {
 				rp := compileARNPattern(r, vars)
 				st.resourceVars = st.resourceVars || rp.hasVar()

@@ -145,6 +145,13 @@ func PatternCovers(a, b string) bool { return Covers(Units(a), Units(b)) }
 // the ARN it has no ':' either, while the last name may (a log group ARN
 // written with a trailing ":*").
 func FormatIntersects(format, pattern string) bool {
+	return Intersects(FormatUnits(format), Units(pattern))
+}
+
+// FormatUnits is a catalog ARN format as units, each ${...} name a star
+// confined as FormatIntersects says: compute it once to compare one
+// format with many patterns.
+func FormatUnits(format string) []Unit {
 	var f []Unit
 	for i := 0; i < len(format); {
 		if strings.HasPrefix(format[i:], "${") {
@@ -161,7 +168,7 @@ func FormatIntersects(format, pattern string) bool {
 		f = append(f, Unit{Kind: Lit, Char: r})
 		i += size
 	}
-	return Intersects(f, Units(pattern))
+	return f
 }
 
 // slashyName matches the ARN format names that can hold '/'.

@@ -13,12 +13,15 @@ import (
 	"github.com/wardhq/ward/internal/policy"
 )
 
-var writeSample = flag.String("write-sample", "", "write a sample account (2,000 roles, 500 users, 1,500 policies) to this file")
+var (
+	writeSample = flag.String("write-sample", "", "write a sample account (2,000 roles, 500 users, 1,500 policies) to this file")
+	adminEvery  = flag.Int("admin-every", 0, "with -write-sample, make one statement in this many an administrator's (\"Action\": \"*\" or a service's \"*\")")
+)
 
 // TestWriteSample writes the sample account used in BENCHMARKS.md when
 // asked; otherwise it checks that the sample reads cleanly.
 func TestWriteSample(t *testing.T) {
-	data := inputs.SampleAccount(2000, 500, 1500, 1)
+	data := inputs.SampleAdminAccount(2000, 500, 1500, *adminEvery, 1)
 	if *writeSample != "" {
 		if err := os.WriteFile(*writeSample, data, 0o644); err != nil {
 			t.Fatal(err)

@@ -14,6 +14,13 @@ import (
 // and customer managed policies of a few statements each. It serves the
 // benchmarks and shows what a large input looks like.
 func SampleAccount(roles, users, policies int, seed uint64) []byte {
+	return SampleAdminAccount(roles, users, policies, 0, seed)
+}
+
+// SampleAdminAccount is SampleAccount where one statement in every
+// adminEvery (none when 0) is an administrator's: "Action": "*" or a
+// service's "*" on "Resource": "*", as real accounts hold.
+func SampleAdminAccount(roles, users, policies, adminEvery int, seed uint64) []byte {
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	const account = "111111111111"
 	services := []struct{ svc, res string }{
@@ -40,6 +47,12 @@ func SampleAccount(roles, users, policies int, seed uint64) []byte {
 	name := func(i int) string { return fmt.Sprintf("%s-%d", words[i%len(words)], i) }
 	statement := func(i int) map[string]any {
 		s := services[r.IntN(len(services))]
+		if adminEvery > 0 && r.IntN(adminEvery) == 0 {
+			if r.IntN(2) == 0 {
+				return map[string]any{"Effect": "Allow", "Action": "*", "Resource": "*"}
+			}
+			return map[string]any{"Effect": "Allow", "Action": s.svc + ":*", "Resource": "*"}
+		}
 		acts := actions[s.svc]
 		n := 1 + r.IntN(len(acts))
 		st := map[string]any{"Effect": "Allow", "Action": acts[:n]}
