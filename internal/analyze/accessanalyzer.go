@@ -2,9 +2,12 @@ package analyze
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/wardhq/ward/internal/policy"
 )
 
 // IAM Access Analyzer's policy checks (`aws accessanalyzer validate-policy`)
@@ -32,41 +35,60 @@ var accessAnalyzerIssues = map[string]string{
 	CodeWebIdentityTrustUnscoped: "MISSING_CONDITION_KEY_FOR_OIDC_PRINCIPAL",
 	CodePolicyTooLarge:           "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA",
 	CodeInvalidPolicy:            "INVALID_POLICY_ELEMENT",
+	CodeLiteralVariable:          "VARIABLE_UNSUPPORTED_IN_VERSION",
+
+	CodeAllowNotPrincipal:            "ALLOW_WITH_NOT_PRINCIPAL",
+	CodeDenyTagConditionUnsupported:  "DENY_WITH_UNSUPPORTED_TAG_CONDITION_KEY_FOR_SERVICE",
+	CodeS3PrefixNegated:              "S3_PREFIX_IN_NEGATIVE_CONTEXT",
+	CodeUntrustworthyConditionKey:    "UNTRUSTWORTHY_CONDITION_KEY",
+	CodeMissingPairedConditionKey:    "MISSING_PAIRED_CONDITION_KEYS",
+	CodeStringOperatorOnARN:          "STRING_LIKE_OPERATOR_WITH_ARN_CONDITION_KEYS",
+	CodePrivateIP:                    "PRIVATE_IP_ADDRESS",
+	CodeInvalidVariable:              "MISSING_BRACE_IN_VARIABLE",
+	CodeTrustActionMismatch:          "MISMATCHED_ACTION_FOR_PRINCIPAL",
+	CodeInvalidServicePrincipal:      "INVALID_SERVICE_PRINCIPAL_FORMAT",
+	CodeWildcardWithoutLike:          "WILDCARD_WITHOUT_LIKE_OPERATOR",
+	CodeDeprecatedConditionKey:       "DEPRECATED_GLOBAL_CONDITION_KEY",
+	CodeDuplicateSid:                 "UNIQUE_SIDS_RECOMMENDED",
+	CodeCreateSLRUnrestricted:        "CREATE_SLR_WITH_STAR_IN_RESOURCE",
+	CodeMissingSetOperator:           "MISSING_QUALIFIER",
+	CodePrincipalUniqueID:            "INVALID_ROLE_REFERENCE",
+	CodeGitHubTrustWildcard:          "SPECIFIC_GITHUB_REPO_AND_BRANCH_RECOMMENDED",
+	CodeNullWithSetOperator:          "NULL_WITH_QUALIFIER",
+	CodeIPRangeNotCanonical:          "IMPROVE_IP_RANGE",
+	CodeRedundantConditionValue:      "REDUNDANT_CONDITION_VALUE_NUM",
+	CodePrivateIPSubset:              "PRIVATE_IP_ADDRESS_SUBSET",
+	CodeAllowTagConditionUnsupported: "ALLOW_WITH_UNSUPPORTED_TAG_CONDITION_KEY_FOR_SERVICE",
+	CodeEmptySid:                     "EMPTY_SID_VALUE",
+	CodeRedundantPrincipal:           "REDUNDANT_PRINCIPAL_IN_ROLE_TRUST_POLICY",
+	CodeEquivalentToNull:             "EQUIVALENT_TO_NULL_FALSE",
 }
 
-// accessAnalyzerTypes are the finding types Access Analyzer gives its
-// checks (the reference's four lists), where they are not ward's severity.
-var accessAnalyzerTypes = map[string]string{
-	"TYPE_MISMATCH": "WARNING", "MISSING_VERSION": "WARNING", "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA": "WARNING",
-	"IRRELEVANT_CONDITION_KEY_IN_POLICY": "SUGGESTION", "REDUNDANT_ACTION": "SUGGESTION", "REDUNDANT_RESOURCE": "SUGGESTION",
-	"REDUNDANT_STATEMENT": "SUGGESTION", "WILDCARD_IN_SERVICE_NAME": "SUGGESTION",
-	"FORALLVALUES_WITH_SINGLE_VALUED_KEY": "SECURITY_WARNING", "PASS_ROLE_WITH_STAR_IN_RESOURCE": "SECURITY_WARNING",
-	"RESTRICT_ACCESS_TO_SERVICE_PRINCIPAL": "SECURITY_WARNING", "MISSING_CONDITION_KEY_FOR_OIDC_PRINCIPAL": "SECURITY_WARNING",
-	"MISSING_GITHUB_REPO_CONDITION_KEY": "SECURITY_WARNING",
-	"INVALID_ACTION":                    "ERROR", "INVALID_SERVICE_IN_ACTION": "ERROR", "INVALID_ARN_RESOURCE": "ERROR", "INVALID_ARN_REGION": "ERROR",
-	"INVALID_ARN_ACCOUNT": "ERROR", "INVALID_CONDITION_DATA_TYPE": "ERROR", "INVALID_GLOBAL_CONDITION_KEY": "ERROR",
-	"INVALID_SERVICE_CONDITION_KEY": "ERROR", "INVALID_POLICY_ELEMENT": "ERROR", "JSON_SYNTAX_ERROR": "ERROR",
-}
+// accessAnalyzerTypes are the finding types of Access Analyzer's checks,
+// which may differ from the severity of the ward finding that carries one.
+var accessAnalyzerTypes = func() map[string]string {
+	m := map[string]string{}
+	for _, c := range accessAnalyzerChecks {
+		m[c.Issue] = c.Type
+	}
+	return m
+}()
 
 // IssueCode is the Access Analyzer issue code of a finding, or "" when
 // Access Analyzer has no check for what it says.
-func (f *Finding) IssueCode() string {
-	code := accessAnalyzerIssues[f.Code]
+func (f *Finding) IssueCode() string { return f.Issue }
+
+// errorCheck is the Access Analyzer check of a policy error: the one its
+// rule names, JSON_SYNTAX_ERROR for a text that does not parse, or the
+// one its code corresponds to.
+func errorCheck(e *policy.Error) string {
 	switch {
-	case f.Code == CodeInvalidPolicy && strings.HasPrefix(f.Message, "Syntax errors"):
+	case e.Check != "":
+		return e.Check
+	case errors.Is(e, policy.ErrSyntax):
 		return "JSON_SYNTAX_ERROR"
-	case f.Code == CodeUnknownConditionKey && strings.Contains(f.Message, `"aws:`):
-		return "INVALID_GLOBAL_CONDITION_KEY"
-	case f.Code == CodeInvalidARN && strings.Contains(f.Message, "Region"):
-		return "INVALID_ARN_REGION"
-	case f.Code == CodeInvalidARN && strings.Contains(f.Message, "account"):
-		return "INVALID_ARN_ACCOUNT"
-	case f.Code == CodeWebIdentityTrustUnscoped && strings.Contains(f.Message, "token.actions.githubusercontent.com"):
-		return "MISSING_GITHUB_REPO_CONDITION_KEY"
-	case f.Code == CodeSetOperatorSingleValue && !strings.HasPrefix(f.Message, "ForAllValues"):
-		return ""
 	}
-	return code
+	return accessAnalyzerIssues[string(e.Kind())]
 }
 
 // FindingType is Access Analyzer's name for a severity.
@@ -190,16 +212,14 @@ func aaPath(path string) []aaPathElement {
 	return out
 }
 
-// AccessAnalyzerCheck is the Access Analyzer check a ward code corresponds
-// to, its issue code and finding type; "" when there is none.
-func AccessAnalyzerCheck(code string) (issue, findingType string) {
-	issue = accessAnalyzerIssues[code]
-	if issue == "" {
-		return "", ""
+// AccessAnalyzerChecksOf lists the Access Analyzer checks a ward code
+// reports.
+func AccessAnalyzerChecksOf(code string) []AccessAnalyzerCheck {
+	var out []AccessAnalyzerCheck
+	for _, c := range accessAnalyzerChecks {
+		if c.Code == code {
+			out = append(out, c)
+		}
 	}
-	findingType = accessAnalyzerTypes[issue]
-	if findingType == "" {
-		findingType = codes[code].Severity.FindingType()
-	}
-	return issue, findingType
+	return out
 }

@@ -71,6 +71,10 @@ type Finding struct {
 	Statements []int
 	// Suppressed is the reason a reviewed suppression gives, or "".
 	Suppressed string
+	// Issue is the issue code of the IAM Access Analyzer check that
+	// reports the same problem (PASS_ROLE_WITH_STAR_IN_RESOURCE), or ""
+	// when Access Analyzer has none.
+	Issue string
 }
 
 // Document is a policy to check, with what it is used as.
@@ -96,14 +100,14 @@ func errorFindings(err error, file string) []Finding {
 	for _, e := range list {
 		code := string(e.Kind())
 		out = append(out, Finding{Code: code, Severity: Error, Message: e.Msg, File: e.File, Line: e.Line, Col: e.Col, Path: e.Path,
-			Fix: codes[code].Fix})
+			Fix: codes[code].Fix, Offset: e.Offset, Issue: errorCheck(e)})
 	}
 	return out
 }
 
 // Analyze runs every check on a parsed document.
 func Analyze(d Document, cat *catalog.Catalog) []Finding {
-	a := &analyzer{doc: d, p: d.Policy, cat: cat, actionsByStmt: map[*policy.Statement]*actionSet{}}
+	a := &analyzer{doc: d, p: d.Policy, cat: cat, actionsByStmt: map[*policy.Statement]*actionSet{}, arnFields: map[string]arnFields{}}
 	var opts []policy.Option
 	if d.AWSManaged {
 		opts = append(opts, policy.SkipSizeLimit)
@@ -120,7 +124,10 @@ func Analyze(d Document, cat *catalog.Catalog) []Finding {
 		a.checkActions(s)
 		a.checkResources(s)
 		a.checkConditions(s)
+		a.checkPrincipals(s)
+		a.checkVariables(s)
 	}
+	a.checkStatementIDs()
 	a.checkRedundantStatements()
 	a.checkSecurity()
 	if d.AWSManaged {
@@ -159,6 +166,8 @@ type analyzer struct {
 	set *engine.Set
 	// actionsByStmt remembers what each statement's Action reaches.
 	actionsByStmt map[*policy.Statement]*actionSet
+	// arnFields remembers arnFields by service and resource shape.
+	arnFields map[string]arnFields
 }
 
 // add records a finding at a source offset.
@@ -168,7 +177,14 @@ func (a *analyzer) add(code string, off int, path string, stmts []int, format st
 		File: a.p.File, Path: path, Statements: stmts}
 	f.Line, f.Col = a.p.Position(off)
 	f.Offset = off
+	f.Issue = accessAnalyzerIssues[code]
 	a.findings = append(a.findings, f)
+}
+
+// issue sets the Access Analyzer check of the finding just added, where
+// it is not the one its code usually corresponds to ("" for none).
+func (a *analyzer) issue(check string) {
+	a.findings[len(a.findings)-1].Issue = check
 }
 
 // addFix records a finding with a fix specific to it.
@@ -187,7 +203,10 @@ func (a *analyzer) identityLike() bool {
 	return false
 }
 
-const standIn = "arn:aws:iam::111111111111:user/ward-check"
+const (
+	standInAccount = "111111111111"
+	standIn        = "arn:aws:iam::" + standInAccount + ":user/ward-check"
+)
 
 func (a *analyzer) compile() {
 	if !a.identityLike() {
@@ -217,7 +236,9 @@ func standInRequest(action, resource string) *engine.Prepared {
 	if p, ok := prepared.Load(key); ok {
 		return p.(*engine.Prepared)
 	}
-	req := engine.Request{Principal: standIn, Action: action, Resource: resource, Now: standInTime}
+	// The questions are about the holder's own account: a probe's "*"
+	// account part is not another account.
+	req := engine.Request{Principal: standIn, Action: action, Resource: resource, ResourceAccount: standInAccount, Now: standInTime}
 	p, err := req.Prepare()
 	if err != nil {
 		return nil
@@ -236,10 +257,62 @@ func (a *analyzer) grantsEverywhere(action string) (bool, []int) {
 	return a.granted(action, "*")
 }
 
-// grantsSomewhere reports whether the policy allows action on some
-// resource.
+// grantsSomewhere reports whether the policy allows some call of the
+// action: on a resource of each resource type the action requires (a call
+// names them all), or of one of its optional types when it requires none,
+// or on "*" for an action that takes no resource. A grant on resources of
+// other types ("Action": "*" on a bucket) allows no iam:PassRole and no
+// ssm:SendCommand, so it is not reported as one.
 func (a *analyzer) grantsSomewhere(action string) (bool, []int) {
-	return a.granted(action, "arn:*")
+	required, optional := a.probeResources(action)
+	var stmts []int
+	if len(required) > 0 {
+		for _, r := range required {
+			g, by := a.granted(action, r)
+			if !g {
+				return false, nil
+			}
+			stmts = union(stmts, by)
+		}
+		return true, stmts
+	}
+	ok := false
+	for _, r := range optional {
+		if g, by := a.granted(action, r); g {
+			ok, stmts = true, union(stmts, by)
+		}
+	}
+	return ok, stmts
+}
+
+// probeResources are, for each of an action's resource types, a pattern
+// naming every resource of the type in the aws partition
+// (arn:aws:iam::*:role/* for iam:PassRole), split into the types the
+// action requires and the others; "*" for an action that takes no
+// resource, and "arn:*" for one the catalog does not know.
+func (a *analyzer) probeResources(action string) (required, optional []string) {
+	if a.cat == nil {
+		return nil, []string{"arn:*"}
+	}
+	act, err := a.cat.Action(action)
+	if err != nil || act == nil {
+		return nil, []string{"arn:*"}
+	}
+	for _, rt := range act.Resources() {
+		if rt.ARN == "" {
+			continue
+		}
+		p := variableToStar.ReplaceAllString(strings.ReplaceAll(rt.ARN, "${Partition}", "aws"), "*")
+		if rt.Required {
+			required = append(required, p)
+		} else {
+			optional = append(optional, p)
+		}
+	}
+	if len(required) == 0 && len(optional) == 0 {
+		optional = []string{"*"}
+	}
+	return required, optional
 }
 
 func (a *analyzer) granted(action, resource string) (bool, []int) {

@@ -87,8 +87,11 @@ func renderDoc(t *testing.T, info analyze.CodeInfo, c *catalog.Catalog) string {
 	if info.Kind != policy.KindIdentity {
 		fmt.Fprintf(&b, " (checked in %s policies)", info.Kind)
 	}
-	if issue, typ := analyze.AccessAnalyzerCheck(info.Code); issue != "" {
-		fmt.Fprintf(&b, "\n\nIAM Access Analyzer's check: `%s` (%s)", issue, typ)
+	if checks := analyze.AccessAnalyzerChecksOf(info.Code); len(checks) > 0 {
+		b.WriteString("\n\nIAM Access Analyzer's checks:")
+		for _, c := range checks {
+			fmt.Fprintf(&b, "\n- %s: `%s` (%s)", c.Title, c.Issue, c.Type)
+		}
 	}
 	fmt.Fprintf(&b, "\n\n## Why it matters\n\n%s\n\n## Fix\n\n%s.\n", info.Why, upperFirst(info.Fix))
 	if info.Bad == "" {

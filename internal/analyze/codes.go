@@ -45,6 +45,35 @@ const (
 	CodeRedundantResource        = "redundant-resource"
 	CodeRedundantStatement       = "redundant-statement"
 
+	CodeAllowNotPrincipal           = "allow-with-not-principal"
+	CodeDenyTagConditionUnsupported = "deny-tag-condition-unsupported"
+	CodeS3PrefixNegated             = "s3-prefix-negated"
+	CodeUntrustworthyConditionKey   = "untrustworthy-condition-key"
+	CodeMissingPairedConditionKey   = "missing-paired-condition-key"
+	CodeStringOperatorOnARN         = "string-operator-on-arn"
+
+	CodePrivateIP               = "private-ip-address"
+	CodeInvalidVariable         = "invalid-variable"
+	CodeTrustActionMismatch     = "trust-action-mismatch"
+	CodeInvalidServicePrincipal = "invalid-service-principal"
+
+	CodeWildcardWithoutLike    = "wildcard-without-like"
+	CodeDeprecatedConditionKey = "deprecated-condition-key"
+	CodeDuplicateSid           = "duplicate-sid"
+	CodeCreateSLRUnrestricted  = "create-slr-unrestricted"
+	CodeMissingSetOperator     = "missing-set-operator"
+	CodePrincipalUniqueID      = "principal-unique-id"
+	CodeGitHubTrustWildcard    = "github-trust-wildcard"
+
+	CodeNullWithSetOperator          = "null-with-set-operator"
+	CodeIPRangeNotCanonical          = "ip-range-not-canonical"
+	CodeRedundantConditionValue      = "redundant-condition-value"
+	CodePrivateIPSubset              = "private-ip-address-subset"
+	CodeAllowTagConditionUnsupported = "allow-tag-condition-unsupported"
+	CodeEmptySid                     = "empty-sid"
+	CodeRedundantPrincipal           = "redundant-principal"
+	CodeEquivalentToNull             = "equivalent-to-null"
+
 	CodeResourceWildcard   = "resource-wildcard"
 	CodeServiceWildcard    = "service-wildcard"
 	CodeBroadManagedPolicy = "aws-managed-broad-policy"
@@ -84,7 +113,7 @@ func Codes() []CodeInfo {
 
 var codes = func() map[string]CodeInfo {
 	m := map[string]CodeInfo{}
-	for _, c := range codeTable {
+	for _, c := range append(codeTable, checkCodeTable...) {
 		if c.Kind == 0 {
 			c.Kind = policy.KindIdentity
 		}

@@ -29,13 +29,25 @@ func (a *analyzer) checkConditions(s *policy.Statement) {
 			if msg := engine.ConditionValueProblem(op, v); msg != "" {
 				a.add(CodeInvalidConditionValue, c.Values.Offsets[i], itemPath(c.Path, &c.Values, i), []int{s.Index},
 					"%s value %q for %s is %s; the condition can never be true", c.Operator, v, c.Key, msg)
+				a.issue(valueCheck(op, v))
 			}
 		}
+		a.checkConditionForm(s, c, op)
 		if op.Set == "ForAllValues" && s.Effect == policy.Allow && !nullFalse[strings.ToLower(c.Key)] {
 			a.add(CodeForAllValuesWithoutNull, c.KeyOffset, c.Path, []int{s.Index},
 				"ForAllValues on %s is true when the request has no %s at all, so this Allow also grants requests without it", c.Key, c.Key)
 		}
 		if a.cat == nil {
+			continue
+		}
+		if !strings.Contains(c.Key, ":") {
+			a.add(CodeUnknownConditionKey, c.KeyOffset, c.Path, []int{s.Index}, "condition key %q is not of the form service:name (aws:SourceIp, s3:prefix)", c.Key)
+			a.issue("INVALID_CONDITION_KEY_FORMAT")
+			continue
+		}
+		if l := strings.ToLower(c.Key); strings.HasSuffix(l, "tag/") && strings.Count(l, "/") == 1 {
+			a.add(CodeUnknownConditionKey, c.KeyOffset, c.Path, []int{s.Index}, "condition key %q names no tag: write the tag key after the /", c.Key)
+			a.issue("MISSING_TAG_KEY_IN_CONDITION")
 			continue
 		}
 		key, err := a.cat.ConditionKey(c.Key)
@@ -44,14 +56,22 @@ func (a *analyzer) checkConditions(s *policy.Statement) {
 		}
 		if key == nil {
 			a.add(CodeUnknownConditionKey, c.KeyOffset, c.Path, []int{s.Index}, "condition key %q does not exist; the condition tests a key no request carries", c.Key)
+			if strings.HasPrefix(strings.ToLower(c.Key), "aws:") {
+				a.issue("INVALID_GLOBAL_CONDITION_KEY")
+			}
 			continue
 		}
+		a.checkKeyUse(s, c, op, key)
 		if op.Set != "" && !key.Multivalued() {
 			a.add(CodeSetOperatorSingleValue, c.OperatorOffset, c.Path, []int{s.Index},
 				"%s is for multivalued keys, but %s has a single value (%s); use %s", op.Set, key.Key, key.Type, strings.TrimPrefix(c.Operator, op.Set+":"))
+			a.issue(setOperatorCheck(op, key))
 		}
 		if msg := typeMismatch(op, key); msg != "" {
 			a.add(CodeConditionTypeMismatch, c.OperatorOffset, c.Path, []int{s.Index}, "%s", msg)
+		}
+		if known {
+			a.checkTagConditionServices(s, c, acts)
 		}
 		if known && len(acts) > 0 && !strings.HasPrefix(strings.ToLower(c.Key), "aws:") && !anySupports(acts, c.Key) &&
 			!(key.Federated && federatedAssume(acts, c.Key)) {

@@ -97,11 +97,17 @@ func (a *analyzer) checkWebIdentityTrust() {
 			}
 			key := strings.ToLower(provider + ":" + claim)
 			if constrains(s, func(k string) bool { return k == key }) {
+				if provider == "token.actions.githubusercontent.com" {
+					a.checkGitHubSubject(s, key)
+				}
 				continue
 			}
 			a.addFix(CodeWebIdentityTrustUnscoped, fed.Offsets[i], itemPath(s.Path+".Principal.Federated", fed, i), []int{s.Index},
 				"add a condition on "+provider+":"+claim+" naming the identities that may assume the role",
 				"the role trusts %s with no condition on %s:%s: every identity the provider issues a token for can assume it", provider, provider, claim)
+			if provider == "token.actions.githubusercontent.com" {
+				a.issue("MISSING_GITHUB_REPO_CONDITION_KEY")
+			}
 		}
 	}
 }
@@ -135,4 +141,24 @@ func mayAssumeWithWebIdentity(s *policy.Statement) bool {
 		}
 	}
 	return hit != not
+}
+
+// checkGitHubSubject reports a GitHub Actions trust whose sub condition
+// matches with a wildcard: repo:acme/* lets in every repository of the
+// organization, repo:acme/app:* every branch, pull request and
+// environment of the repository.
+func (a *analyzer) checkGitHubSubject(s *policy.Statement, key string) {
+	for _, c := range s.Conditions {
+		if strings.ToLower(c.Key) != key {
+			continue
+		}
+		for i, v := range c.Values.Items {
+			if strings.ContainsAny(v, "*?") {
+				a.addFix(CodeGitHubTrustWildcard, c.Values.Offsets[i], itemPath(c.Path, &c.Values, i), []int{s.Index},
+					"name the repository and the branch or environment: repo:OWNER/REPO:ref:refs/heads/main, or repo:OWNER/REPO:environment:prod",
+					"%s %q lets in every workflow it matches: each repository, branch, pull request or environment a * stands for", c.Key, v)
+				return
+			}
+		}
+	}
 }

@@ -29,7 +29,7 @@ func CheckFile(f *inputs.File, cat *catalog.Catalog, progress func(done int)) []
 	for _, e := range f.Errors {
 		code := string(e.Kind())
 		out = append(out, Finding{Code: code, Severity: Error, Message: e.Msg, Fix: codes[code].Fix,
-			File: f.Name, Line: e.Line, Col: e.Col, Path: e.Path})
+			File: f.Name, Line: e.Line, Col: e.Col, Path: e.Path, Issue: errorCheck(e)})
 	}
 	for _, u := range f.Unknown {
 		out = append(out, Finding{Code: CodeUnknownUntilApply, Severity: Warning, File: f.Name, Line: u.Line, Col: u.Col, Path: u.Path,

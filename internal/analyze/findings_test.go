@@ -221,3 +221,49 @@ Resources:
 		}
 	}
 }
+
+// TestNoFalseAlarmsFromAccessAnalyzerChecks: the policies that showed a
+// false alarm while the checks shared with Access Analyzer were written.
+func TestNoFalseAlarmsFromAccessAnalyzerChecks(t *testing.T) {
+	c := cat(t)
+	for _, tt := range []struct {
+		name, doc string
+		kind      policy.Kind
+		not       []string // codes that must not be reported
+	}{
+		// Every action on one bucket grants no iam:PassRole and no
+		// ssm:SendCommand on an instance: nothing to escalate with.
+		{"every action on a bucket", `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": ["arn:aws:s3:::reports", "arn:aws:s3:::reports/*"]}]}`,
+			policy.KindIdentity, []string{analyze.CodePrivilegeEscalation, analyze.CodePassRoleUnrestricted}},
+		// Seed 003: StringLike without a wildcard compares exactly.
+		{"StringLike on an ARN key without a wildcard", `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::111111111111:role/logs",
+			"Condition": {"StringEquals": {"iam:PassedToService": "lexv2.amazonaws.com"}, "StringLike": {"iam:AssociatedResourceARN": "arn:aws:lex:us-east-1:111111111111:bot-alias/B/A"}}}]}`,
+			policy.KindIdentity, []string{analyze.CodeStringOperatorOnARN}},
+		// AWS's own SSM documents and public parameters have no account.
+		{"an AWS-owned SSM document", `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ssm:SendCommand", "Resource": ["arn:aws:ssm:*::document/AWS-RunShellScript", "arn:aws:ec2:*:*:instance/*"]}]}`,
+			policy.KindIdentity, []string{analyze.CodeInvalidARN}},
+		// A bucket ARN's empty Region and account are right.
+		{"a bucket", `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::reports"}]}`,
+			policy.KindIdentity, []string{analyze.CodeInvalidARN, analyze.CodeResourceTypeMismatch}},
+		// A repository and branch named exactly.
+		{"a GitHub trust naming its branch", `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"}, "Action": "sts:AssumeRoleWithWebIdentity",
+			"Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": "repo:acme/app:ref:refs/heads/main"}}}]}`,
+			policy.KindTrust, []string{analyze.CodeGitHubTrustWildcard, analyze.CodeSetOperatorSingleValue, analyze.CodeTrustActionMismatch}},
+		// Policy variables with a default value are written with a space.
+		{"a variable with a default", `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::home/${aws:username, 'nobody'}/*"}]}`,
+			policy.KindIdentity, []string{analyze.CodeInvalidVariable}},
+		// Allow with NotPrincipal is a warning in a resource policy, not
+		// a policy S3 refuses.
+		{"Allow with NotPrincipal", `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::111111111111:role/x"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}]}`,
+			policy.KindResource, []string{analyze.CodeInvalidPolicy}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			codes := codesOf(analyze.Check([]byte(tt.doc), "p.json", tt.kind, c))
+			for _, code := range tt.not {
+				if codes[code] {
+					t.Errorf("reported %s; all: %v", code, codes)
+				}
+			}
+		})
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/wardhq/ward/internal/catalog"
+	"github.com/wardhq/ward/internal/glob"
 	"github.com/wardhq/ward/internal/policy"
 )
 
@@ -22,8 +23,13 @@ func (a *analyzer) checkResources(s *policy.Statement) {
 	}
 	path := s.Path + "." + el
 	for i, r := range vals.Items {
-		if msg := arnProblem(r); msg != "" {
+		msg, check := arnProblem(r)
+		if msg == "" {
+			msg, check = a.arnFieldProblem(r)
+		}
+		if msg != "" {
 			a.add(CodeInvalidARN, vals.Offsets[i], itemPath(path, vals, i), []int{s.Index}, "%s %q: %s", el, r, msg)
+			a.issue(check)
 		}
 	}
 	a.redundantItems(s, vals, path, false)
@@ -36,7 +42,10 @@ func (a *analyzer) checkResources(s *policy.Statement) {
 	}
 	// Which resource patterns can any of the actions be authorized on?
 	for i, r := range vals.Items {
-		if r == "*" || arnProblem(r) != "" {
+		if msg, _ := arnProblem(r); r == "*" || msg != "" {
+			continue
+		}
+		if msg, _ := a.arnFieldProblem(r); msg != "" {
 			continue
 		}
 		if !set.fits(variableToStar.ReplaceAllString(r, "*")) {
@@ -109,43 +118,122 @@ func list(names []string, n int) string {
 
 var variableToStar = regexp.MustCompile(`\$\{[^}]*\}`)
 
-// arnProblem says what is wrong with a resource pattern, or "".
-func arnProblem(r string) string {
+// arnProblem says what is wrong with a resource pattern, or "", and the
+// Access Analyzer check that reports it.
+func arnProblem(r string) (msg, check string) {
 	if r == "*" || strings.HasPrefix(r, "${") {
-		return "" // "${...}" is filled in later: a template reference
+		return "", "" // "${...}" is filled in later: a template reference
 	}
 	if !strings.HasPrefix(r, "arn:") {
 		if strings.HasPrefix(r, "*") {
-			return ""
+			return "", ""
 		}
-		return "a resource is an ARN (arn:partition:service:region:account:resource) or \"*\""
+		return "a resource is an ARN (arn:partition:service:region:account:resource) or \"*\"", "INVALID_ARN_PREFIX"
 	}
 	parts := strings.SplitN(r, ":", 6)
 	if len(parts) < 6 {
 		if strings.HasSuffix(r, "*") {
-			return ""
+			return "", ""
 		}
-		return fmt.Sprintf("an ARN has six parts (arn:partition:service:region:account:resource); this has %d", len(parts))
+		return fmt.Sprintf("an ARN has six parts (arn:partition:service:region:account:resource); this has %d", len(parts)), "MISSING_ARN_FIELD"
 	}
 	if p := parts[1]; !partitions[p] && !strings.ContainsAny(p, "*?") {
-		return fmt.Sprintf("%q is not an AWS partition (aws, aws-cn, aws-us-gov, ...)", p)
+		return fmt.Sprintf("%q is not an AWS partition (aws, aws-cn, aws-us-gov, ...)", p), "INVALID_PARTITION"
 	}
 	if strings.ContainsAny(parts[2], "*?") {
-		return "wildcards are not allowed in the service part of an ARN"
+		return "wildcards are not allowed in the service part of an ARN", "INVALID_ARN_RESOURCE"
+	}
+	if strings.ToLower(parts[2]) != parts[2] {
+		return fmt.Sprintf("the service part of an ARN is lower-case: %q", strings.ToLower(parts[2])), "INVALID_ARN_SERVICE_CASE"
 	}
 	if parts[2] == "" {
-		return "the service part of the ARN is empty"
+		return "the service part of the ARN is empty", "MISSING_ARN_FIELD"
 	}
 	if parts[5] == "" {
-		return "the resource part of the ARN is empty"
+		return "the resource part of the ARN is empty", "MISSING_ARN_FIELD"
 	}
 	if r := parts[3]; r != "" && !strings.ContainsAny(r, "*?$") && !regionRE.MatchString(r) {
-		return fmt.Sprintf("%q is not an AWS Region (a placeholder left from documentation?)", r)
+		return fmt.Sprintf("%q is not an AWS Region (a placeholder left from documentation?)", r), "INVALID_ARN_REGION"
 	}
 	if a := parts[4]; a != "" && a != "aws" && !strings.ContainsAny(a, "*?$") && !accountRE.MatchString(a) {
-		return fmt.Sprintf("%q is not a 12-digit account ID (a placeholder left from documentation?)", a)
+		return fmt.Sprintf("%q is not a 12-digit account ID (a placeholder left from documentation?)", a), "INVALID_ARN_ACCOUNT"
 	}
-	return ""
+	return "", ""
+}
+
+// arnFields says whether the ARNs of some resource types always or never
+// have a Region and an account.
+type arnFields struct {
+	regionAlways, regionNever, accountAlways, accountNever bool
+}
+
+// fieldsOf is arnFields over a service's resource types whose resource
+// part can be named by a pattern of the given shape: all of them for "".
+func fieldsOf(svc *catalog.Service, shape string) arnFields {
+	f := arnFields{regionAlways: true, regionNever: true, accountAlways: true, accountNever: true}
+	n := 0
+	for _, rt := range svc.ResourceTypes {
+		parts := strings.SplitN(rt.ARN, ":", 6)
+		if len(parts) < 6 || shape != "" && !glob.FormatIntersects(parts[5], shape) {
+			continue
+		}
+		n++
+		region, account := parts[3] != "", parts[4] != ""
+		f.regionAlways, f.regionNever = f.regionAlways && region, f.regionNever && !region
+		f.accountAlways, f.accountNever = f.accountAlways && account, f.accountNever && !account
+	}
+	if n == 0 {
+		return arnFields{}
+	}
+	return f
+}
+
+// resourceShape is what decides a resource part's type: its text up to
+// and including the first separator, the rest a wildcard (reports/* for
+// reports/2026/summary.csv, accesspoint/* for accesspoint/ap1).
+func resourceShape(part string) string {
+	if i := strings.IndexAny(part, "/:*?$"); i >= 0 {
+		if part[i] == '/' || part[i] == ':' {
+			return part[:i+1] + "*"
+		}
+		return part[:i] + "*" // a wildcard or variable stands for any text
+	}
+	return part
+}
+
+// arnFieldProblem says whether a resource ARN has a Region or an account
+// where no ARN of the resource types it can name has one (an S3 bucket,
+// an IAM role's Region), or lacks a Region all of them have, or "". An
+// empty account is not reported: AWS's own resources (SSM documents and
+// public parameters, AMIs) have ARNs without one, though the Service
+// Authorization Reference writes every format with ${Account}.
+func (a *analyzer) arnFieldProblem(r string) (msg, check string) {
+	parts := strings.SplitN(r, ":", 6)
+	if a.cat == nil || len(parts) < 6 || parts[0] != "arn" {
+		return "", ""
+	}
+	svc, err := a.cat.Service(parts[2])
+	if err != nil || svc == nil {
+		return "", ""
+	}
+	key := parts[2] + ":" + resourceShape(parts[5])
+	f, ok := a.arnFields[key]
+	if !ok {
+		f = fieldsOf(svc, resourceShape(parts[5]))
+		if len(a.arnFields) < 4096 {
+			a.arnFields[key] = f
+		}
+	}
+	literal := func(v string) bool { return v != "" && !strings.ContainsAny(v, "*?$") }
+	switch {
+	case f.regionNever && literal(parts[3]):
+		return fmt.Sprintf("%s ARNs of this resource type have no Region, so one naming %q matches nothing", svc.Name, parts[3]), "ARN_REGION_NOT_ALLOWED"
+	case f.accountNever && literal(parts[4]) && parts[4] != "aws":
+		return fmt.Sprintf("%s ARNs of this resource type have no account, so one naming %q matches nothing", svc.Name, parts[4]), "ARN_ACCOUNT_NOT_ALLOWED"
+	case f.regionAlways && parts[3] == "":
+		return fmt.Sprintf("%s ARNs of this resource type name a Region (or * for any); this one has none, so it matches nothing", svc.Name), "MISSING_ARN_REGION"
+	}
+	return "", ""
 }
 
 var (

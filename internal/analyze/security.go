@@ -92,6 +92,11 @@ func (a *analyzer) checkSecurity() {
 				"list the actions to allow with Action; to carve exceptions out of a broad grant, add a Deny statement",
 				"Allow with NotAction grants every action of every service except %s, including actions AWS adds later", list(s.NotAction.Items, 3))
 		}
+		if s.NotPrincipal != nil {
+			a.addFix(CodeAllowNotPrincipal, s.NotPrincipal.Offset, s.Path+".NotPrincipal", []int{s.Index},
+				"name the principals to allow with Principal; to exclude some, add a Deny statement with NotPrincipal",
+				"Allow with NotPrincipal grants everyone but the principals it names, anonymous users and every other account included")
+		}
 		if s.NotResource != nil {
 			a.addFix(CodeAllowNotResource, s.NotResource.Offsets[0], s.Path+".NotResource", []int{s.Index},
 				"list the resources to allow with Resource; to exclude some, add a Deny statement",
@@ -104,6 +109,7 @@ func (a *analyzer) checkSecurity() {
 	if a.set == nil {
 		return
 	}
+	a.checkCreateSLR()
 	if a.checkFullAdmin() {
 		return // administrator access implies every finding below; one says it
 	}
@@ -148,6 +154,9 @@ func (a *analyzer) checkFullAdmin() bool {
 	}
 	off, path := a.at(first(stmts))
 	a.add(CodeFullAdmin, off, path, stmts, "the policy grants every action on every resource (administrator access)%s", viaNotAction(a.p, stmts))
+	// Access Analyzer reports administrator access as the iam:PassRole on
+	// every role it includes.
+	a.issue("PASS_ROLE_WITH_" + a.shapeOf(stmts))
 	return true
 }
 
@@ -166,6 +175,7 @@ func (a *analyzer) checkPassRole() {
 		a.addFix(CodePassRoleUnrestricted, off, path, by,
 			"name the roles (arn:aws:iam::ACCOUNT:role/NAME) and add a condition on iam:PassedToService",
 			"iam:PassRole is granted on every role: the holder can hand any role, an administrator's included, to a service it controls")
+		a.issue("PASS_ROLE_WITH_" + a.shapeOf(by))
 		return
 	}
 	ok, by := a.grantsSomewhere("iam:PassRole")
@@ -178,6 +188,7 @@ func (a *analyzer) checkPassRole() {
 			a.addFix(CodePassRoleUnrestricted, off, path, []int{i},
 				`add "Condition": {"StringEquals": {"iam:PassedToService": "SERVICE.amazonaws.com"}}`,
 				"iam:PassRole has no iam:PassedToService condition: the roles can be passed to any service, not only the one they are for")
+			a.issue("") // Access Analyzer checks only a PassRole on every role
 		}
 	}
 }
@@ -312,6 +323,9 @@ func (a *analyzer) checkPublic() {
 		a.addFix(CodePublicAccess, pr.Offset, s.Path+".Principal", []int{s.Index},
 			"name the principals, or add a condition on aws:PrincipalOrgID, aws:PrincipalAccount, aws:SourceArn, aws:SourceAccount or aws:SourceVpce",
 			"%s with no condition on who the caller is: anyone, in any account or none, is allowed %s", who, list(actionsOf(s), 3))
+		if a.doc.Kind == policy.KindTrust {
+			a.issue("ROLE_TRUST_POLICY_UNSUPPORTED_WILDCARD_IN_PRINCIPAL")
+		}
 	}
 }
 

@@ -276,3 +276,19 @@ func (a *analyzer) neverMatches(s *policy.Statement) string {
 	}
 	return ""
 }
+
+// checkStatementIDs reports an empty Sid, and a Sid repeated in a policy
+// kept by a service rather than IAM (IAM refuses the repeat in its own).
+func (a *analyzer) checkStatementIDs() {
+	for _, s := range a.p.Statements {
+		if s.SidOffset > 0 && s.Sid == "" {
+			a.add(CodeEmptySid, s.SidOffset, s.Path+".Sid", []int{s.Index}, `"Sid": "" names nothing; give the statement a name or remove the Sid`)
+		}
+	}
+	switch a.doc.Kind {
+	case policy.KindResource, policy.KindVPCEndpoint:
+		for _, s := range a.p.DuplicateSids() {
+			a.add(CodeDuplicateSid, s.SidOffset, s.Path+".Sid", []int{s.Index}, "Sid %q is used by an earlier statement; a Sid names one statement", s.Sid)
+		}
+	}
+}

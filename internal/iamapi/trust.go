@@ -83,7 +83,7 @@ func invalidPrincipal(typ, v string) error {
 func checkPrincipal(tx store.Tx, typ, v string) (*trustBinding, error) {
 	switch typ {
 	case policy.PrincipalService:
-		if !isServicePrincipal(v) {
+		if !policy.IsServicePrincipal(v) {
 			return nil, invalidPrincipal(typ, v)
 		}
 		return nil, nil
@@ -141,36 +141,6 @@ func iamARN(arn string) (account, kind, rest string, ok bool) {
 	}
 	kind, rest, ok = strings.Cut(parts[5], "/")
 	return parts[4], kind, rest, ok && rest != ""
-}
-
-// isServicePrincipal accepts the shape of an AWS service principal: a
-// lower-case DNS name under amazonaws.com (amazonaws.com.cn in China) or
-// amazon.com, such as lambda.amazonaws.com or
-// states.eu-west-1.amazonaws.com. IAM checks against its list of
-// services, which ward does not have; the shape refuses the rest.
-func isServicePrincipal(v string) bool {
-	var host string
-	for _, suffix := range []string{".amazonaws.com", ".amazonaws.com.cn", ".amazon.com"} {
-		if strings.HasSuffix(v, suffix) {
-			host = strings.TrimSuffix(v, suffix)
-			break
-		}
-	}
-	if host == "" || len(v) > 128 {
-		return false
-	}
-	for _, label := range strings.Split(host, ".") {
-		if label == "" || label[0] == '-' || label[len(label)-1] == '-' {
-			return false
-		}
-		for i := 0; i < len(label); i++ {
-			c := label[i]
-			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // effectiveTrust is a role's trust policy as IAM applies and shows it:

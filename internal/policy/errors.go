@@ -40,6 +40,14 @@ type Error struct {
 	Code Code
 	// Cause, when set, is a sentinel such as ErrSyntax.
 	Cause error
+	// Check names the rule broken by the IAM Access Analyzer check that
+	// reports it, by that check's issue code (MISSING_EFFECT,
+	// UNIQUE_SIDS_REQUIRED): AWS's names are the field's vocabulary for
+	// these rules, and ward check reports them beside its own codes.
+	Check string
+	// Offset is the element's byte offset in the document, -1 when the
+	// error is about the document as a whole.
+	Offset int
 }
 
 // Kind is the error's code, CodeInvalidPolicy when none was set.
@@ -106,8 +114,8 @@ type collector struct {
 	errs  ErrorList
 }
 
-func (c *collector) add(offset int, path, format string, args ...any) {
-	c.addError(&Error{Path: path, Msg: fmt.Sprintf(format, args...)}, offset)
+func (c *collector) add(check string, offset int, path, format string, args ...any) {
+	c.addError(&Error{Path: path, Msg: fmt.Sprintf(format, args...), Check: check}, offset)
 }
 
 // addError adds e, located at offset in the document.
@@ -115,7 +123,7 @@ func (c *collector) addError(e *Error, offset int) {
 	if len(c.errs) >= MaxErrors {
 		return
 	}
-	e.File = c.file
+	e.File, e.Offset = c.file, offset
 	switch {
 	case c.index != nil && offset >= 0:
 		e.Line, e.Col = c.index.LineCol(offset)

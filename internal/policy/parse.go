@@ -19,9 +19,9 @@ func Parse(data []byte, file string) (*Policy, error) {
 		if errors.As(err, &se) {
 			// IAM answers "Syntax errors in policy." for any malformed JSON;
 			// ward says where as well.
-			c.addError(&Error{Msg: "Syntax errors in policy: " + se.Msg, Cause: ErrSyntax}, se.Offset)
+			c.addError(&Error{Msg: "Syntax errors in policy: " + se.Msg, Cause: ErrSyntax, Check: "JSON_SYNTAX_ERROR"}, se.Offset)
 		} else {
-			c.addError(&Error{Msg: fmt.Sprintf("Syntax errors in policy: %v", err), Cause: ErrSyntax}, 0)
+			c.addError(&Error{Msg: fmt.Sprintf("Syntax errors in policy: %v", err), Cause: ErrSyntax, Check: "JSON_SYNTAX_ERROR"}, 0)
 		}
 		return nil, c.err()
 	}
@@ -54,7 +54,7 @@ func FromNodeIndexed(root *jsonpos.Node, ix *jsonpos.Index, file string) (*Polic
 	c := &collector{file: file, src: src, index: ix}
 	p := &Policy{Source: src, File: file, index: ix}
 	if root.Kind != jsonpos.Object {
-		c.add(root.Offset, "", "a policy document must be a JSON object, not %s", root.Kind)
+		c.add("JSON_SYNTAX_ERROR", root.Offset, "", "a policy document must be a JSON object, not %s", root.Kind)
 		return nil, c.err()
 	}
 	p.Size = sizeOf(src[root.Offset:root.End])
@@ -62,37 +62,37 @@ func FromNodeIndexed(root *jsonpos.Node, ix *jsonpos.Index, file string) (*Polic
 	seen := map[string]bool{}
 	for _, m := range root.Members {
 		if seen[m.Key] {
-			c.add(m.KeyOffset, m.Key, "duplicate element %q; IAM rejects a policy that names an element twice", m.Key)
+			c.add("INVALID_POLICY_ELEMENT", m.KeyOffset, m.Key, "duplicate element %q; IAM rejects a policy that names an element twice", m.Key)
 			continue
 		}
 		seen[m.Key] = true
 		switch m.Key {
 		case "Version":
 			if m.Value.Kind != jsonpos.String {
-				c.add(m.Value.Offset, "Version", "Version must be a string, not %s", m.Value.Kind)
+				c.add("DATA_TYPE_MISMATCH", m.Value.Offset, "Version", "Version must be a string, not %s", m.Value.Kind)
 				continue
 			}
 			if m.Value.Text != Version2012 && m.Value.Text != Version2008 {
-				c.add(m.Value.Offset, "Version", "The policy failed legacy parsing: Version must be %q or %q, not %q", Version2012, Version2008, m.Value.Text)
+				c.add("INVALID_VERSION", m.Value.Offset, "Version", "The policy failed legacy parsing: Version must be %q or %q, not %q", Version2012, Version2008, m.Value.Text)
 				continue
 			}
 			p.Version = m.Value.Text
 		case "Id":
 			if m.Value.Kind != jsonpos.String {
-				c.add(m.Value.Offset, "Id", "Id must be a string, not %s", m.Value.Kind)
+				c.add("INVALID_POLICY_ELEMENT", m.Value.Offset, "Id", "Id must be a string, not %s", m.Value.Kind)
 				continue
 			}
 			p.ID = m.Value.Text
 		case "Statement":
 			stmtNode = m.Value
 		default:
-			c.add(m.KeyOffset, m.Key, "unknown element %q%s; a policy has Version, Id and Statement", m.Key, suggest(m.Key, "Version", "Id", "Statement"))
+			c.add("INVALID_POLICY_ELEMENT", m.KeyOffset, m.Key, "unknown element %q%s; a policy has Version, Id and Statement", m.Key, suggest(m.Key, "Version", "Id", "Statement"))
 		}
 	}
 	switch {
 	case stmtNode == nil:
 		if !seen["Statement"] {
-			c.add(root.Offset, "", "Missing required field Statement")
+			c.add("MISSING_STATEMENT", root.Offset, "", "Missing required field Statement")
 		}
 	case stmtNode.Kind == jsonpos.Object:
 		p.StatementIsObject = true
@@ -103,7 +103,7 @@ func FromNodeIndexed(root *jsonpos.Node, ix *jsonpos.Index, file string) (*Polic
 		for i, n := range stmtNode.Items {
 			path := indexPath("Statement", i)
 			if n.Kind != jsonpos.Object {
-				c.add(n.Offset, path, "a statement must be a JSON object, not %s", n.Kind)
+				c.add("INVALID_POLICY_ELEMENT", n.Offset, path, "a statement must be a JSON object, not %s", n.Kind)
 				continue
 			}
 			if s := parseStatement(c, n, path, i); s != nil {
@@ -111,26 +111,12 @@ func FromNodeIndexed(root *jsonpos.Node, ix *jsonpos.Index, file string) (*Polic
 			}
 		}
 	default:
-		c.add(stmtNode.Offset, "Statement", "Statement must be an object or an array of objects, not %s", stmtNode.Kind)
+		c.add("INVALID_POLICY_ELEMENT", stmtNode.Offset, "Statement", "Statement must be an object or an array of objects, not %s", stmtNode.Kind)
 	}
-	checkSids(c, p)
 	if err := c.err(); err != nil {
 		return nil, err
 	}
 	return p, nil
-}
-
-func checkSids(c *collector, p *Policy) {
-	seen := map[string]bool{}
-	for _, s := range p.Statements {
-		if s.Sid == "" {
-			continue
-		}
-		if seen[s.Sid] {
-			c.add(s.Offset, keyPath(s.Path, "Sid"), "Statement IDs (SID) in a single policy must be unique; %q is used twice", s.Sid)
-		}
-		seen[s.Sid] = true
-	}
 }
 
 func parseStatement(c *collector, n *jsonpos.Node, path string, index int) *Statement {
@@ -140,20 +126,21 @@ func parseStatement(c *collector, n *jsonpos.Node, path string, index int) *Stat
 	for _, m := range n.Members {
 		mp := keyPath(path, m.Key)
 		if seen[m.Key] {
-			c.add(m.KeyOffset, mp, "duplicate element %q in a statement; IAM rejects a policy that names an element twice", m.Key)
+			c.add("INVALID_POLICY_ELEMENT", m.KeyOffset, mp, "duplicate element %q in a statement; IAM rejects a policy that names an element twice", m.Key)
 			continue
 		}
 		seen[m.Key] = true
 		switch m.Key {
 		case "Sid":
 			if m.Value.Kind != jsonpos.String {
-				c.add(m.Value.Offset, mp, "Sid must be a string, not %s", m.Value.Kind)
+				c.add("DATA_TYPE_MISMATCH", m.Value.Offset, mp, "Sid must be a string, not %s", m.Value.Kind)
 				continue
 			}
 			s.Sid = m.Value.Text
+			s.SidOffset = m.Value.Offset
 		case "Effect":
 			if m.Value.Kind != jsonpos.String {
-				c.add(m.Value.Offset, mp, "Effect must be \"Allow\" or \"Deny\", not %s", m.Value.Kind)
+				c.add("INVALID_EFFECT", m.Value.Offset, mp, "Effect must be \"Allow\" or \"Deny\", not %s", m.Value.Kind)
 				continue
 			}
 			switch m.Value.Text {
@@ -166,7 +153,7 @@ func parseStatement(c *collector, n *jsonpos.Node, path string, index int) *Stat
 				if strings.EqualFold(m.Value.Text, "allow") || strings.EqualFold(m.Value.Text, "deny") {
 					hint = " (Effect is case-sensitive)"
 				}
-				c.add(m.Value.Offset, mp, "Invalid effect: %q; Effect must be \"Allow\" or \"Deny\"%s", m.Value.Text, hint)
+				c.add("INVALID_EFFECT", m.Value.Offset, mp, "Invalid effect: %q; Effect must be \"Allow\" or \"Deny\"%s", m.Value.Text, hint)
 			}
 		case "Principal", "NotPrincipal":
 			pr := parsePrincipal(c, m.Value, mp)
@@ -190,23 +177,23 @@ func parseStatement(c *collector, n *jsonpos.Node, path string, index int) *Stat
 		case "Condition":
 			s.Conditions = parseConditions(c, m.Value, mp)
 		default:
-			c.add(m.KeyOffset, mp, "unknown element %q in a statement%s", m.Key,
+			c.add("INVALID_POLICY_ELEMENT", m.KeyOffset, mp, "unknown element %q in a statement%s", m.Key,
 				suggest(m.Key, "Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"))
 		}
 	}
 	if !seen["Effect"] {
-		c.add(n.Offset, path, "Missing required field Effect")
+		c.add("MISSING_EFFECT", n.Offset, path, "Missing required field Effect")
 	}
 	if seen["Action"] && seen["NotAction"] {
-		c.add(n.Offset, path, "a statement may have Action or NotAction, not both")
+		c.add("UNSUPPORTED_ELEMENT_COMBINATION", n.Offset, path, "a statement may have Action or NotAction, not both")
 	} else if !seen["Action"] && !seen["NotAction"] {
-		c.add(n.Offset, path, "Missing required field Action: a statement needs Action or NotAction")
+		c.add("MISSING_ACTION", n.Offset, path, "Missing required field Action: a statement needs Action or NotAction")
 	}
 	if seen["Resource"] && seen["NotResource"] {
-		c.add(n.Offset, path, "a statement may have Resource or NotResource, not both")
+		c.add("UNSUPPORTED_ELEMENT_COMBINATION", n.Offset, path, "a statement may have Resource or NotResource, not both")
 	}
 	if seen["Principal"] && seen["NotPrincipal"] {
-		c.add(n.Offset, path, "a statement may have Principal or NotPrincipal, not both")
+		c.add("UNSUPPORTED_ELEMENT_COMBINATION", n.Offset, path, "a statement may have Principal or NotPrincipal, not both")
 	}
 	if len(c.errs) > before {
 		return nil
@@ -229,17 +216,45 @@ func checkAction(c *collector, off int, path, a string) {
 		return
 	}
 	if strings.ContainsAny(a, " \t\r\n") {
-		c.add(off, path, "Action %q contains whitespace; IAM rejects it", a)
+		c.add("INVALID_ACTION", off, path, "Action %q contains whitespace; IAM rejects it", a)
 		return
 	}
 	i := strings.IndexByte(a, ':')
 	if i <= 0 || i == len(a)-1 {
-		c.add(off, path, "Action %q must look like service:ActionName (or \"*\")", a)
+		c.add("INVALID_ACTION", off, path, "Action %q must look like service:ActionName (or \"*\")", a)
 		return
 	}
 	if strings.IndexByte(a[i+1:], ':') >= 0 {
-		c.add(off, path, "Action %q has more than one ':'; it must look like service:ActionName", a)
+		c.add("INVALID_ACTION", off, path, "Action %q has more than one ':'; it must look like service:ActionName", a)
 	}
+}
+
+// emptyArrayCheck is Access Analyzer's check of an empty list in an
+// element.
+func emptyArrayCheck(element string) string {
+	switch element {
+	case "Action", "NotAction":
+		return "EMPTY_ARRAY_ACTION"
+	case "Resource", "NotResource":
+		return "EMPTY_ARRAY_RESOURCE"
+	case "a principal":
+		return "EMPTY_ARRAY_PRINCIPAL"
+	}
+	return "INVALID_POLICY_ELEMENT"
+}
+
+// emptyConditionCheck is Access Analyzer's check of a condition key with
+// no values, which depends on the operator.
+func emptyConditionCheck(op ParsedOperator) string {
+	switch {
+	case op.Set == "ForAllValues":
+		return "EMPTY_ARRAY_CONDITION_FORALLVALUES"
+	case op.Set == "ForAnyValue":
+		return "EMPTY_ARRAY_CONDITION_FORANYVALUE"
+	case op.IfExists:
+		return "EMPTY_ARRAY_CONDITION_IFEXISTS"
+	}
+	return "EMPTY_ARRAY_CONDITION"
 }
 
 // parseValues reads an element that is a string or an array of strings.
@@ -249,13 +264,13 @@ func parseValues(c *collector, n *jsonpos.Node, path, what string) *Values {
 		return &Values{Items: []string{n.Text}, Offsets: []int{n.Offset}, Single: true}
 	case jsonpos.Array:
 		if len(n.Items) == 0 {
-			c.add(n.Offset, path, "%s must not be an empty list", what)
+			c.add(emptyArrayCheck(what), n.Offset, path, "%s must not be an empty list", what)
 			return nil
 		}
 		v := &Values{Items: make([]string, 0, len(n.Items)), Offsets: make([]int, 0, len(n.Items))}
 		for i, it := range n.Items {
 			if it.Kind != jsonpos.String {
-				c.add(it.Offset, indexPath(path, i), "%s entries must be strings, not %s", what, it.Kind)
+				c.add("DATA_TYPE_MISMATCH", it.Offset, indexPath(path, i), "%s entries must be strings, not %s", what, it.Kind)
 				continue
 			}
 			v.Items = append(v.Items, it.Text)
@@ -263,7 +278,7 @@ func parseValues(c *collector, n *jsonpos.Node, path, what string) *Values {
 		}
 		return v
 	}
-	c.add(n.Offset, path, "%s must be a string or an array of strings, not %s", what, n.Kind)
+	c.add("INVALID_POLICY_ELEMENT", n.Offset, path, "%s must be a string or an array of strings, not %s", what, n.Kind)
 	return nil
 }
 
@@ -282,11 +297,11 @@ func parsePrincipal(c *collector, n *jsonpos.Node, path string) *Principal {
 		return p
 	case jsonpos.Object:
 	default:
-		c.add(n.Offset, path, "Invalid principal in policy: expected \"*\" or an object, not %s", n.Kind)
+		c.add("INVALID_PRINCIPAL_FORMAT", n.Offset, path, "Invalid principal in policy: expected \"*\" or an object, not %s", n.Kind)
 		return nil
 	}
 	if len(n.Members) == 0 {
-		c.add(n.Offset, path, "Invalid principal in policy: the principal map is empty")
+		c.add("EMPTY_OBJECT_PRINCIPAL", n.Offset, path, "Invalid principal in policy: the principal map is empty")
 		return nil
 	}
 	seen := map[string]bool{}
@@ -295,12 +310,12 @@ func parsePrincipal(c *collector, n *jsonpos.Node, path string) *Principal {
 		switch m.Key {
 		case PrincipalAWS, PrincipalService, PrincipalFederated, PrincipalCanonicalUser:
 		default:
-			c.add(m.KeyOffset, mp, "Invalid principal in policy: unknown principal type %q%s", m.Key,
+			c.add("INVALID_PRINCIPAL_KEY", m.KeyOffset, mp, "Invalid principal in policy: unknown principal type %q%s", m.Key,
 				suggest(m.Key, PrincipalAWS, PrincipalService, PrincipalFederated, PrincipalCanonicalUser))
 			continue
 		}
 		if seen[m.Key] {
-			c.add(m.KeyOffset, mp, "duplicate principal type %q", m.Key)
+			c.add("INVALID_PRINCIPAL_KEY", m.KeyOffset, mp, "duplicate principal type %q", m.Key)
 			continue
 		}
 		seen[m.Key] = true
@@ -316,15 +331,15 @@ func parsePrincipal(c *collector, n *jsonpos.Node, path string) *Principal {
 func checkPrincipalValue(c *collector, off int, path, typ, v string) {
 	switch {
 	case v == "":
-		c.add(off, path, "Invalid principal in policy: empty principal")
+		c.add("INVALID_PRINCIPAL_FORMAT", off, path, "Invalid principal in policy: empty principal")
 	case v == "*":
 		if typ != PrincipalAWS {
-			c.add(off, path, "Invalid principal in policy: \"*\" is allowed only as \"*\" or {\"AWS\": \"*\"}")
+			c.add("UNSUPPORTED_WILDCARD_IN_PRINCIPAL", off, path, "Invalid principal in policy: \"*\" is allowed only as \"*\" or {\"AWS\": \"*\"}")
 		}
 	case strings.ContainsAny(v, "*?") && typ == PrincipalAWS:
-		c.add(off, path, "Invalid principal in policy: %q; wildcards cannot match part of a principal (use a condition on aws:PrincipalArn)", v)
-	case typ == PrincipalAWS && !strings.HasPrefix(v, "arn:") && !IsAccountID(v) && !isUniqueID(v):
-		c.add(off, path, "Invalid principal in policy: %q is neither an ARN nor a 12-digit account ID", v)
+		c.add("UNSUPPORTED_WILDCARD_IN_PRINCIPAL", off, path, "Invalid principal in policy: %q; wildcards cannot match part of a principal (use a condition on aws:PrincipalArn)", v)
+	case typ == PrincipalAWS && !strings.HasPrefix(v, "arn:") && !IsAccountID(v) && !IsUniqueID(v):
+		c.add("INVALID_PRINCIPAL_FORMAT", off, path, "Invalid principal in policy: %q is neither an ARN nor a 12-digit account ID", v)
 	}
 }
 
@@ -341,9 +356,9 @@ func IsAccountID(s string) bool {
 	return true
 }
 
-// isUniqueID accepts the AIDA.../AROA... IDs IAM stores in place of a
+// IsUniqueID accepts the AIDA.../AROA... IDs IAM stores in place of a
 // principal ARN whose entity was deleted.
-func isUniqueID(s string) bool {
+func IsUniqueID(s string) bool {
 	if len(s) < 16 || len(s) > 128 {
 		return false
 	}
@@ -361,7 +376,7 @@ func isUniqueID(s string) bool {
 
 func parseConditions(c *collector, n *jsonpos.Node, path string) []*Condition {
 	if n.Kind != jsonpos.Object {
-		c.add(n.Offset, path, "Condition must be an object of operators, not %s", n.Kind)
+		c.add("INVALID_POLICY_ELEMENT", n.Offset, path, "Condition must be an object of operators, not %s", n.Kind)
 		return nil
 	}
 	var out []*Condition
@@ -370,20 +385,24 @@ func parseConditions(c *collector, n *jsonpos.Node, path string) []*Condition {
 		op, ok := ParseOperator(om.Key)
 		opPath := keyPath(path, om.Key)
 		if !ok {
-			c.add(om.KeyOffset, opPath, "Invalid Condition type : %s", om.Key)
+			check := "INVALID_CONDITION_OPERATOR"
+			if l := strings.ToLower(om.Key); strings.HasSuffix(l, "nullifexists") {
+				check = "NULL_WITH_IF_EXISTS" // Null tests existence itself
+			}
+			c.add(check, om.KeyOffset, opPath, "Invalid Condition type : %s", om.Key)
 			continue
 		}
 		if seenOp[om.Key] {
-			c.add(om.KeyOffset, opPath, "duplicate condition operator %q", om.Key)
+			c.add("INVALID_POLICY_ELEMENT", om.KeyOffset, opPath, "duplicate condition operator %q", om.Key)
 			continue
 		}
 		seenOp[om.Key] = true
 		if om.Value.Kind != jsonpos.Object {
-			c.add(om.Value.Offset, opPath, "condition operator %s must map keys to values, not %s", om.Key, om.Value.Kind)
+			c.add("INVALID_POLICY_ELEMENT", om.Value.Offset, opPath, "condition operator %s must map keys to values, not %s", om.Key, om.Value.Kind)
 			continue
 		}
 		if len(om.Value.Members) == 0 {
-			c.add(om.Value.Offset, opPath, "condition operator %s has no keys", om.Key)
+			c.add("EMPTY_OBJECT_CONDITION", om.Value.Offset, opPath, "condition operator %s has no keys", om.Key)
 			continue
 		}
 		seenKey := map[string]bool{}
@@ -391,22 +410,22 @@ func parseConditions(c *collector, n *jsonpos.Node, path string) []*Condition {
 			kp := keyPath(opPath, km.Key)
 			lk := strings.ToLower(km.Key)
 			if seenKey[lk] {
-				c.add(km.KeyOffset, kp, "duplicate condition key %q under %s (keys are case-insensitive)", km.Key, om.Key)
+				c.add("DUPLICATE_KEYS_WITH_DIFFERENT_CASE", km.KeyOffset, kp, "duplicate condition key %q under %s (keys are case-insensitive)", km.Key, om.Key)
 				continue
 			}
 			seenKey[lk] = true
 			if km.Key == "" {
-				c.add(km.KeyOffset, kp, "empty condition key")
+				c.add("INVALID_CONDITION_KEY_FORMAT", km.KeyOffset, kp, "empty condition key")
 				continue
 			}
-			v := parseConditionValues(c, km.Value, kp)
+			v := parseConditionValues(c, km.Value, kp, op)
 			if v == nil {
 				continue
 			}
 			if op.Base == "Null" {
 				for i, s := range v.Items {
 					if !strings.EqualFold(s, "true") && !strings.EqualFold(s, "false") {
-						c.add(v.Offsets[i], indexedPath(kp, v, i), "Null takes \"true\" or \"false\", not %q", s)
+						c.add("INVALID_CONDITION_DATA_TYPE", v.Offsets[i], indexedPath(kp, v, i), "Null takes \"true\" or \"false\", not %q", s)
 					}
 				}
 			}
@@ -422,13 +441,13 @@ func parseConditions(c *collector, n *jsonpos.Node, path string) []*Condition {
 // parseConditionValues accepts strings, numbers and booleans, alone or in
 // an array: IAM reads `"aws:SecureTransport": false` and `"s3:max-keys": 10`
 // as the strings "false" and "10".
-func parseConditionValues(c *collector, n *jsonpos.Node, path string) *Values {
+func parseConditionValues(c *collector, n *jsonpos.Node, path string, op ParsedOperator) *Values {
 	scalar := func(it *jsonpos.Node, p string) (string, bool) {
 		switch it.Kind {
 		case jsonpos.String, jsonpos.Number, jsonpos.Bool:
 			return it.Text, true
 		}
-		c.add(it.Offset, p, "condition values must be strings, numbers or booleans, not %s", it.Kind)
+		c.add("DATA_TYPE_MISMATCH", it.Offset, p, "condition values must be strings, numbers or booleans, not %s", it.Kind)
 		return "", false
 	}
 	if n.Kind != jsonpos.Array {
@@ -439,7 +458,7 @@ func parseConditionValues(c *collector, n *jsonpos.Node, path string) *Values {
 		return &Values{Items: []string{s}, Offsets: []int{n.Offset}, Single: true}
 	}
 	if len(n.Items) == 0 {
-		c.add(n.Offset, path, "a condition key needs at least one value")
+		c.add(emptyConditionCheck(op), n.Offset, path, "a condition key needs at least one value")
 		return nil
 	}
 	v := &Values{}

@@ -104,6 +104,9 @@ type Statement struct {
 	Index int    // position in the policy, from 0
 	Path  string // JSON path, e.g. Statement[2]; "Statement" for a single object
 	Sid   string
+	// SidOffset is where the Sid's value is, 0 when the statement has none
+	// (an empty Sid has one).
+	SidOffset int
 
 	Effect Effect
 

@@ -137,9 +137,14 @@ func (p *Policy) Validate(k Kind, opts ...Option) error {
 	}
 	c := &collector{file: p.File, src: p.Source}
 	iamStored := k == KindIdentity || k == KindTrust || k == KindBoundary || k == KindSession || k == KindSCP || k == KindRCP
+	if iamStored {
+		// IAM and Organizations refuse a repeated Sid; services that keep
+		// resource policies accept one (ward check recommends against it).
+		checkSids(c, p)
+	}
 	for _, s := range p.Statements {
 		if iamStored && s.Sid != "" && !alnum(s.Sid) {
-			c.add(s.Offset, keyPath(s.Path, "Sid"), "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*; got %q", s.Sid)
+			c.add("UNSUPPORTED_SID", s.Offset, keyPath(s.Path, "Sid"), "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*; got %q", s.Sid)
 		}
 		if acts, _ := s.Actions(); acts != nil {
 			el := "Action"
@@ -157,10 +162,7 @@ func (p *Policy) Validate(k Kind, opts ...Option) error {
 				el = "NotPrincipal"
 			}
 			if pr.Bare {
-				c.add(pr.Offset, keyPath(s.Path, el), "Invalid principal in policy: a principal string must be \"*\"; name others in a map such as {\"AWS\": %q}", pr.Entries[0].Values.Items[0])
-			}
-			if not && s.Effect == Allow {
-				c.add(pr.Offset, keyPath(s.Path, el), "NotPrincipal must be used with \"Effect\": \"Deny\"; with Allow it grants access to everyone else, anonymous users included")
+				c.add("INVALID_PRINCIPAL_FORMAT", pr.Offset, keyPath(s.Path, el), "Invalid principal in policy: a principal string must be \"*\"; name others in a map such as {\"AWS\": %q}", pr.Entries[0].Values.Items[0])
 			}
 			for _, e := range pr.Entries {
 				ep := keyPath(keyPath(s.Path, el), e.Type)
@@ -176,46 +178,49 @@ func (p *Policy) Validate(k Kind, opts ...Option) error {
 				if not {
 					el = "NotPrincipal"
 				}
-				c.add(pr.Offset, keyPath(s.Path, el), "Policy document should not specify a principal: this %s policy applies to the identity it is attached to", kindTitle(k))
+				c.add(principalCheck(k), pr.Offset, keyPath(s.Path, el), "Policy document should not specify a principal: this %s policy applies to the identity it is attached to", kindTitle(k))
 			}
 			if r, _ := s.Resources(); r == nil {
-				c.add(s.Offset, s.Path, "Missing required field Resource: a %s policy statement needs Resource or NotResource", kindTitle(k))
+				c.add("MISSING_RESOURCE", s.Offset, s.Path, "Missing required field Resource: a %s policy statement needs Resource or NotResource", kindTitle(k))
 			}
 		case KindResource, KindVPCEndpoint:
 			if pr == nil {
-				c.add(s.Offset, s.Path, "Missing required field Principal: a %s policy statement needs Principal or NotPrincipal", kindTitle(k))
+				c.add("MISSING_PRINCIPAL", s.Offset, s.Path, "Missing required field Principal: a %s policy statement needs Principal or NotPrincipal", kindTitle(k))
 			}
 			if r, _ := s.Resources(); r == nil && k == KindResource {
-				c.add(s.Offset, s.Path, "Missing required field Resource: a resource policy statement needs Resource or NotResource")
+				c.add("MISSING_RESOURCE", s.Offset, s.Path, "Missing required field Resource: a resource policy statement needs Resource or NotResource")
 			}
 		case KindTrust:
 			if s.NotPrincipal != nil {
-				c.add(s.NotPrincipal.Offset, keyPath(s.Path, "NotPrincipal"), "NotPrincipal is not allowed in a role trust policy")
+				c.add("ROLE_TRUST_POLICY_SYNTAX_ERROR_NOTPRINCIPAL", s.NotPrincipal.Offset, keyPath(s.Path, "NotPrincipal"), "NotPrincipal is not allowed in a role trust policy")
 			} else if s.Principal == nil {
-				c.add(s.Offset, s.Path, "Missing required field Principal: a role trust policy statement names who may assume the role")
+				c.add("MISSING_PRINCIPAL", s.Offset, s.Path, "Missing required field Principal: a role trust policy statement names who may assume the role")
 			}
 			if s.Resource != nil || s.NotResource != nil {
-				c.add(s.Offset, s.Path, "Has prohibited field Resource: a role trust policy applies to the role itself")
+				c.add("ROLE_TRUST_POLICY_SYNTAX_ERROR_RESOURCE", s.Offset, s.Path, "Has prohibited field Resource: a role trust policy applies to the role itself")
 			}
 			if acts, _ := s.Actions(); acts != nil {
 				for i, a := range acts.Items {
 					if !trustAction(a) {
-						c.add(acts.Offsets[i], indexedPath(keyPath(s.Path, "Action"), acts, i),
+						c.add("MISMATCHED_ACTION_FOR_PRINCIPAL", acts.Offsets[i], indexedPath(keyPath(s.Path, "Action"), acts, i),
 							"a role trust policy only grants sts:AssumeRole, sts:AssumeRoleWithSAML, sts:AssumeRoleWithWebIdentity, sts:TagSession, sts:SetSourceIdentity and sts:SetContext; %q is none of them", a)
 					}
 				}
 			}
 		case KindRCP:
 			if s.Effect == Allow {
-				c.add(s.Offset, keyPath(s.Path, "Effect"), "resource control policies can only Deny; Allow comes from the RCPFullAWSAccess policy AWS attaches at every level")
+				c.add("RCP_SYNTAX_ERROR_ALLOW", s.Offset, keyPath(s.Path, "Effect"), "resource control policies can only Deny; Allow comes from the RCPFullAWSAccess policy AWS attaches at every level")
 			}
 			if s.NotPrincipal != nil {
-				c.add(s.NotPrincipal.Offset, keyPath(s.Path, "NotPrincipal"), "NotPrincipal is not supported in resource control policies")
+				c.add("RCP_SYNTAX_ERROR_PRINCIPAL", s.NotPrincipal.Offset, keyPath(s.Path, "NotPrincipal"), "NotPrincipal is not supported in resource control policies")
 			} else if s.Principal == nil || !s.Principal.Wildcard {
-				c.add(s.Offset, keyPath(s.Path, "Principal"), "a resource control policy statement must have \"Principal\": \"*\"; narrow it with conditions such as aws:PrincipalOrgID")
+				c.add("RCP_SYNTAX_ERROR_PRINCIPAL", s.Offset, keyPath(s.Path, "Principal"), "a resource control policy statement must have \"Principal\": \"*\"; narrow it with conditions such as aws:PrincipalOrgID")
+			}
+			if s.NotAction != nil {
+				c.add("RCP_SYNTAX_ERROR_NOTACTION", s.Offset, keyPath(s.Path, "NotAction"), "NotAction is not supported in resource control policies")
 			}
 			if r, _ := s.Resources(); r == nil {
-				c.add(s.Offset, s.Path, "Missing required field Resource")
+				c.add("MISSING_RESOURCE", s.Offset, s.Path, "Missing required field Resource")
 			}
 		}
 	}
@@ -225,7 +230,7 @@ func (p *Policy) Validate(k Kind, opts ...Option) error {
 	case inline != "" && k == KindIdentity:
 		// IAM's words for an inline policy (PutUserPolicy and the others).
 		if quota := InlineQuota(inline); p.Size > quota {
-			c.addError(&Error{Code: CodePolicyTooLarge, Msg: fmt.Sprintf("LimitExceeded: Maximum policy size of %d bytes exceeded for %s: this inline policy has %d characters (whitespace excluded), more than all of a %s's inline policies may have together",
+			c.addError(&Error{Code: CodePolicyTooLarge, Check: sizeCheck(k), Msg: fmt.Sprintf("LimitExceeded: Maximum policy size of %d bytes exceeded for %s: this inline policy has %d characters (whitespace excluded), more than all of a %s's inline policies may have together",
 				quota, inline, p.Size, inline)}, 0)
 		}
 	case anyAttachment && k == KindIdentity:
@@ -233,7 +238,7 @@ func (p *Policy) Validate(k Kind, opts ...Option) error {
 		fallthrough
 	default:
 		if limit > 0 && p.Size > limit {
-			c.addError(&Error{Code: CodePolicyTooLarge, Msg: fmt.Sprintf("LimitExceeded: Cannot exceed quota for %s: %d characters (whitespace excluded); this document has %d", what, limit, p.Size)}, 0)
+			c.addError(&Error{Code: CodePolicyTooLarge, Check: sizeCheck(k), Msg: fmt.Sprintf("LimitExceeded: Cannot exceed quota for %s: %d characters (whitespace excluded); this document has %d", what, limit, p.Size)}, 0)
 		}
 	}
 	return c.err()
@@ -253,6 +258,30 @@ func sizeLimit(k Kind) (int, string) {
 		return MaxRCPSize, "resource control policy size"
 	}
 	return 0, ""
+}
+
+// principalCheck is the Access Analyzer check of a Principal in a policy
+// of a kind that takes none.
+func principalCheck(k Kind) string {
+	if k == KindSCP {
+		return "SCP_SYNTAX_ERROR_PRINCIPAL"
+	}
+	return "UNSUPPORTED_PRINCIPAL"
+}
+
+// sizeCheck is the Access Analyzer check of a kind's size quota.
+func sizeCheck(k Kind) string {
+	switch k {
+	case KindTrust:
+		return "POLICY_SIZE_EXCEEDS_ROLE_TRUST_POLICY_QUOTA"
+	case KindSCP:
+		return "POLICY_SIZE_EXCEEDS_SCP_QUOTA"
+	case KindRCP:
+		return "POLICY_SIZE_EXCEEDS_RCP_QUOTA"
+	case KindResource, KindVPCEndpoint:
+		return "POLICY_SIZE_EXCEEDS_RESOURCE_POLICY_QUOTA"
+	}
+	return "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA"
 }
 
 func kindTitle(k Kind) string {
@@ -309,6 +338,58 @@ func trustAction(a string) bool {
 		}
 	}
 	return false
+}
+
+func checkSids(c *collector, p *Policy) {
+	for _, s := range p.DuplicateSids() {
+		c.add("UNIQUE_SIDS_REQUIRED", s.Offset, keyPath(s.Path, "Sid"), "Statement IDs (SID) in a single policy must be unique; %q is used twice", s.Sid)
+	}
+}
+
+// DuplicateSids are the statements whose Sid an earlier statement has.
+func (p *Policy) DuplicateSids() []*Statement {
+	var out []*Statement
+	seen := map[string]bool{}
+	for _, s := range p.Statements {
+		if s.Sid == "" {
+			continue
+		}
+		if seen[s.Sid] {
+			out = append(out, s)
+		}
+		seen[s.Sid] = true
+	}
+	return out
+}
+
+// IsServicePrincipal accepts the shape of an AWS service principal: a
+// lower-case DNS name under amazonaws.com (amazonaws.com.cn in China) or
+// amazon.com, such as lambda.amazonaws.com or
+// states.eu-west-1.amazonaws.com. IAM checks against its list of
+// services, which ward does not have; the shape refuses the rest.
+func IsServicePrincipal(v string) bool {
+	var host string
+	for _, suffix := range []string{".amazonaws.com", ".amazonaws.com.cn", ".amazon.com"} {
+		if strings.HasSuffix(v, suffix) {
+			host = strings.TrimSuffix(v, suffix)
+			break
+		}
+	}
+	if host == "" || len(v) > 128 {
+		return false
+	}
+	for _, label := range strings.Split(host, ".") {
+		if label == "" || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(label); i++ {
+			c := label[i]
+			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func alnum(s string) bool {
