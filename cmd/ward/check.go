@@ -326,6 +326,8 @@ type findingJSON struct {
 	File       string `json:"file"`
 	Line       int    `json:"line,omitempty"`
 	Column     int    `json:"column,omitempty"`
+	EndLine    int    `json:"endLine,omitempty"`
+	EndColumn  int    `json:"endColumn,omitempty"`
 	Path       string `json:"path,omitempty"`
 	Statements []int  `json:"statements,omitempty"`
 	Suppressed string `json:"suppressed,omitempty"`
@@ -345,7 +347,8 @@ func writeCheckJSON(w io.Writer, files []*checkedFile) error {
 			if file == "" {
 				file = f.name
 			}
-			out.Findings = append(out.Findings, findingJSON{fd.Code, fd.Severity.String(), fd.Message, fd.Fix, file, fd.Line, fd.Col, fd.Path, fd.Statements, fd.Suppressed, fd.IssueCode()})
+			el, ec := fd.End()
+			out.Findings = append(out.Findings, findingJSON{fd.Code, fd.Severity.String(), fd.Message, fd.Fix, file, fd.Line, fd.Col, el, ec, fd.Path, fd.Statements, fd.Suppressed, fd.IssueCode()})
 		}
 	}
 	sort.SliceStable(out.Findings, func(i, j int) bool { return out.Findings[i].File < out.Findings[j].File })

@@ -157,11 +157,16 @@ func WriteAccessAnalyzer(w io.Writer, findings []Finding) error {
 		} else if t, ok := accessAnalyzerTypes[code]; ok {
 			typ = t // the check's own type, which may differ from ward's severity
 		}
-		pos := aaPosition{Line: f.Line, Column: f.Col, Offset: f.Offset}
+		start := aaPosition{Line: f.Line, Column: f.Col, Offset: f.Offset}
+		end := start
+		end.Line, end.Column = f.End()
+		if f.EndOffset > f.Offset {
+			end.Offset = f.EndOffset
+		}
 		out.Findings = append(out.Findings, aaFinding{
 			FindingDetails: f.Message, FindingType: typ, IssueCode: code,
 			LearnMoreLink: FindingDocURL(f.Code),
-			Locations:     []aaLocation{{Path: aaPath(f.Path), Span: aaSpan{Start: pos, End: pos}}},
+			Locations:     []aaLocation{{Path: aaPath(f.Path), Span: aaSpan{Start: start, End: end}}},
 		})
 	}
 	enc := json.NewEncoder(w)

@@ -61,12 +61,17 @@ type Finding struct {
 	File     string
 	Line     int
 	Col      int
+	// EndLine and EndCol are where the element ends: the column just
+	// after its last character. They equal Line and Col where the input
+	// says only where the element starts.
+	EndLine, EndCol int
 	// Path is the JSON path of the element, e.g. Statement[1].Action[0].
 	Path string
 	// Offset is the element's byte offset in the policy document's own
 	// text (which, for a policy inside a template or a string, is not the
-	// file's), as Access Analyzer reports it.
-	Offset int
+	// file's), as Access Analyzer reports it; EndOffset is just past the
+	// element's end there.
+	Offset, EndOffset int
 	// Statements are the indexes of the statements that cause it.
 	Statements []int
 	// Suppressed is the reason a reviewed suppression gives, or "".
@@ -75,6 +80,15 @@ type Finding struct {
 	// reports the same problem (PASS_ROLE_WITH_STAR_IN_RESOURCE), or ""
 	// when Access Analyzer has none.
 	Issue string
+}
+
+// End is where the finding's element ends, its start where that is not
+// known.
+func (f *Finding) End() (line, col int) {
+	if f.EndLine == 0 {
+		return f.Line, f.Col
+	}
+	return f.EndLine, f.EndCol
 }
 
 // Document is a policy to check, with what it is used as.
@@ -100,7 +114,7 @@ func errorFindings(err error, file string) []Finding {
 	for _, e := range list {
 		code := string(e.Kind())
 		out = append(out, Finding{Code: code, Severity: Error, Message: e.Msg, File: e.File, Line: e.Line, Col: e.Col, Path: e.Path,
-			Fix: codes[code].Fix, Offset: e.Offset, Issue: errorCheck(e)})
+			EndLine: e.Line, EndCol: e.Col, Fix: codes[code].Fix, Offset: e.Offset, Issue: errorCheck(e)})
 	}
 	return out
 }
@@ -177,6 +191,10 @@ func (a *analyzer) add(code string, off int, path string, stmts []int, format st
 		File: a.p.File, Path: path, Statements: stmts}
 	f.Line, f.Col = a.p.Position(off)
 	f.Offset = off
+	f.EndOffset, f.EndLine, f.EndCol = a.p.Span(off)
+	if f.EndLine == 0 || f.EndLine < f.Line || f.EndLine == f.Line && f.EndCol < f.Col {
+		f.EndOffset, f.EndLine, f.EndCol = off, f.Line, f.Col
+	}
 	f.Issue = accessAnalyzerIssues[code]
 	a.findings = append(a.findings, f)
 }

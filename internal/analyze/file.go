@@ -29,7 +29,7 @@ func CheckFile(f *inputs.File, cat *catalog.Catalog, progress func(done int)) []
 	for _, e := range f.Errors {
 		code := string(e.Kind())
 		out = append(out, Finding{Code: code, Severity: Error, Message: e.Msg, Fix: codes[code].Fix,
-			File: f.Name, Line: e.Line, Col: e.Col, Path: e.Path, Issue: errorCheck(e)})
+			File: f.Name, Line: e.Line, Col: e.Col, EndLine: e.Line, EndCol: e.Col, Path: e.Path, Issue: errorCheck(e)})
 	}
 	for _, u := range f.Unknown {
 		out = append(out, Finding{Code: CodeUnknownUntilApply, Severity: Warning, File: f.Name, Line: u.Line, Col: u.Col, Path: u.Path,
@@ -92,6 +92,7 @@ func checkDoc(f *inputs.File, d *inputs.Doc, cat *catalog.Catalog) []Finding {
 		fs[i].Path = joinPath(d.Path, fs[i].Path)
 		if d.Line > 0 {
 			fs[i].Line, fs[i].Col = d.Line, d.Col
+			fs[i].EndLine, fs[i].EndCol = d.Line, d.Col
 		}
 		if d.Where != "" {
 			fs[i].Message = d.Where + ": " + fs[i].Message

@@ -200,12 +200,26 @@ Resources:
     "Action": ["s3:GetObject",
                "s3:GetObjekt"],
     "Resource": {"Fn::Sub": "arn:aws:s3:::${AWS::AccountId}-data/*"}}]}}}}}`
+	// The value's end too: the column just after its last character, as
+	// SARIF's endColumn and Access Analyzer's span end say.
+	quoted := strings.Replace(yaml, "- s3:GetObjekt", `- "s3:GetObjekt"`, 1)
+	single := strings.Replace(yaml, "- s3:GetObjekt", `- 's3:GetObjekt'  # misspelt`, 1)
+	flow := strings.Replace(yaml, "Action:\n                  - s3:GetObject\n                  - s3:GetObjekt", "Action: [s3:GetObject, s3:GetObjekt]", 1)
+	account := `{"RoleDetailList": [{"RoleName": "app", "Arn": "arn:aws:iam::111111111111:role/app",
+  "AssumeRolePolicyDocument": "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"Service\": \"lambda.amazonaws.com\"}, \"Action\": \"sts:AssumeRole\"}]}",
+  "RolePolicyList": [{"PolicyName": "app", "PolicyDocument": "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObjekt\", \"Resource\": \"*\"}]}"}]}]}`
+	plain := "{\"Version\": \"2012-10-17\",\n \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObjekt\", \"Resource\": \"*\"}]}"
 	for name, tc := range map[string]struct {
-		src       string
-		line, col int
+		src                     string
+		line, col, endL, endCol int
 	}{
-		"template.yaml": {yaml, 21, 21},
-		"template.json": {json, 6, 16},
+		"template.yaml":        {yaml, 21, 21, 21, 33},
+		"template.json":        {json, 6, 16, 6, 30},
+		"quoted/template.yaml": {quoted, 21, 21, 21, 35},
+		"single/template.yaml": {single, 21, 21, 21, 35},
+		"flow/template.yaml":   {flow, 19, 40, 19, 52},
+		"account.json":         {account, 3, 145, 3, 161},
+		"policy.json":          {plain, 2, 46, 2, 60},
 	} {
 		var found bool
 		for _, f := range analyze.Check([]byte(tc.src), name, 0, c) {
@@ -213,6 +227,9 @@ Resources:
 				found = true
 				if f.Line != tc.line || f.Col != tc.col {
 					t.Errorf("%s: unknown-action at %d:%d, want %d:%d", name, f.Line, f.Col, tc.line, tc.col)
+				}
+				if l, col := f.End(); l != tc.endL || col != tc.endCol {
+					t.Errorf("%s: unknown-action ends at %d:%d, want %d:%d", name, l, col, tc.endL, tc.endCol)
 				}
 			}
 		}

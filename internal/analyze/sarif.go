@@ -90,6 +90,8 @@ type sarifArtifact struct {
 type sarifRegion struct {
 	StartLine   int `json:"startLine"`
 	StartColumn int `json:"startColumn,omitempty"`
+	EndLine     int `json:"endLine,omitempty"`
+	EndColumn   int `json:"endColumn,omitempty"`
 }
 
 func sarifLevel(s Severity) string {
@@ -135,7 +137,11 @@ func WriteSARIF(w io.Writer, toolVersion string, files []FileFindings) error {
 			}
 			loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: toURI(file)}}}
 			if fd.Line > 0 {
-				loc.PhysicalLocation.Region = &sarifRegion{StartLine: fd.Line, StartColumn: fd.Col}
+				region := &sarifRegion{StartLine: fd.Line, StartColumn: fd.Col}
+				if el, ec := fd.End(); el > fd.Line || el == fd.Line && ec > fd.Col {
+					region.EndLine, region.EndColumn = el, ec
+				}
+				loc.PhysicalLocation.Region = region
 			}
 			msg := fd.Message
 			if fd.Fix != "" {

@@ -282,6 +282,76 @@ func locator(spans []span) func(int) (int, int) {
 	}
 }
 
+// endLocator places the end of a value in the template: where the
+// template's text for the value that starts at the same place ends. A
+// value written as a YAML block (a statement's mapping, a list of lines)
+// has no one end on its line; it ends where it starts.
+func endLocator(spans []span, ix *jsonpos.Index) func(start, end int) (int, int) {
+	return func(start, _ int) (int, int) {
+		i := sort.Search(len(spans), func(i int) bool { return spans[i].off > start }) - 1
+		if i < 0 {
+			return 0, 0
+		}
+		sp := spans[i]
+		if sp.off != start {
+			return sp.line, sp.col
+		}
+		off := ix.Offset(sp.line, sp.col)
+		return ix.LineCol(templateValueEnd(ix.Source(), off))
+	}
+}
+
+// templateValueEnd is the offset past a JSON or YAML flow value written at
+// off in a template: a quoted string, a bracketed list or map, or a plain
+// scalar to the end of its line (before a comment). A YAML tag (!Sub) is
+// part of the value.
+func templateValueEnd(src []byte, off int) int {
+	if off >= len(src) {
+		return off
+	}
+	if src[off] == '!' {
+		i := off
+		for i < len(src) && src[i] != ' ' && src[i] != '\n' {
+			i++
+		}
+		for i < len(src) && src[i] == ' ' {
+			i++
+		}
+		if i >= len(src) || src[i] == '\n' {
+			return off
+		}
+		off = i
+	}
+	switch src[off] {
+	case '"', '{', '[':
+		return jsonpos.ValueEnd(src, off)
+	case '\'':
+		for i := off + 1; i < len(src); i++ {
+			if src[i] == '\'' {
+				if i+1 < len(src) && src[i+1] == '\'' {
+					i++
+					continue
+				}
+				return i + 1
+			}
+		}
+		return len(src)
+	case '|', '>':
+		return off
+	}
+	end := off
+	for i := off; i < len(src) && src[i] != '\n'; i++ {
+		c := src[i]
+		if c == '#' && i > off && (src[i-1] == ' ' || src[i-1] == '\t') || c == ',' || c == ']' || c == '}' {
+			break
+		}
+		if c != ' ' && c != '\t' && c != '\r' {
+			end = i + 1
+		}
+	}
+	return end
+}
+
 // marshal writes a resolved value as JSON, keys in template order, and
 // records in spans where each value with a position in the template
 // starts (spans may be nil).
@@ -541,6 +611,7 @@ func (f *File) cfnDoc(doc *value, path string, kind policy.Kind, where string) *
 		// Findings are placed where the template writes what they are
 		// about, to the value.
 		p.Locate = locator(spans)
+		p.LocateEnd = endLocator(spans, f.index())
 	} else {
 		d.Line, d.Col = doc.line, doc.col
 	}

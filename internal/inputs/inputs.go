@@ -87,6 +87,16 @@ type File struct {
 	// Unknown are the documents a Terraform plan does not know yet (they
 	// depend on values known only after apply): not checked, and said so.
 	Unknown []Unknown
+
+	srcIndex *jsonpos.Index // of Src, built when first needed
+}
+
+// index is the line index of the file's text.
+func (f *File) index() *jsonpos.Index {
+	if f.srcIndex == nil {
+		f.srcIndex = jsonpos.NewIndex(f.Src)
+	}
+	return f.srcIndex
 }
 
 // Unknown is a policy document an input names but cannot give yet.

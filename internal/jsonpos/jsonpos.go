@@ -454,3 +454,70 @@ func (ix *Index) LineCol(offset int) (line, col int) {
 	}
 	return lo + 1, utf8.RuneCount(ix.src[ix.starts[lo]:offset]) + 1
 }
+
+// Offset is the byte offset of a 1-based line and column (in runes) of
+// the indexed text, the inverse of LineCol; past the end of a line it is
+// the line's end.
+func (ix *Index) Offset(line, col int) int {
+	if line < 1 {
+		return 0
+	}
+	if line > len(ix.starts) {
+		return len(ix.src)
+	}
+	off := ix.starts[line-1]
+	for n := 1; n < col && off < len(ix.src) && ix.src[off] != '\n'; n++ {
+		_, size := utf8.DecodeRune(ix.src[off:])
+		off += size
+	}
+	return off
+}
+
+// ValueEnd is the offset just past the JSON value that starts at off in
+// src: a string to its closing quote, an object or array to its closing
+// bracket, a number or literal to its last character. Text that is not a
+// value there ends where it starts.
+func ValueEnd(src []byte, off int) int {
+	if off < 0 || off >= len(src) {
+		return off
+	}
+	switch src[off] {
+	case '"':
+		return stringEnd(src, off)
+	case '{', '[':
+		depth := 0
+		for i := off; i < len(src); i++ {
+			switch src[i] {
+			case '"':
+				i = stringEnd(src, i) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+		}
+		return len(src)
+	}
+	i := off
+	for i < len(src) && !strings.ContainsRune(",}] \t\r\n", rune(src[i])) {
+		i++
+	}
+	return i
+}
+
+// stringEnd is the offset past the closing quote of the string whose
+// opening quote is at off.
+func stringEnd(src []byte, off int) int {
+	for i := off + 1; i < len(src); i++ {
+		switch src[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return len(src)
+}

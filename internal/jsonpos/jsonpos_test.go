@@ -100,3 +100,41 @@ func FuzzParseJSON(f *testing.F) {
 		}
 	})
 }
+
+// TestValueEnd: the end of each kind of value, escapes and nested
+// brackets in strings included.
+func TestValueEnd(t *testing.T) {
+	for _, tt := range []struct {
+		src  string
+		off  int
+		want string // the value
+	}{
+		{`{"a": "s3:Get\"x"}`, 6, `"s3:Get\"x"`},
+		{`["x", {"k": "]}"}, 1]`, 6, `{"k": "]}"}`},
+		{`[[1, [2]], 3]`, 1, `[1, [2]]`},
+		{`{"n": 10.5e3, "b": true}`, 6, `10.5e3`},
+		{`{"b": true}`, 6, `true`},
+		{`"unterminated`, 0, `"unterminated`},
+	} {
+		end := jsonpos.ValueEnd([]byte(tt.src), tt.off)
+		if got := tt.src[tt.off:end]; got != tt.want {
+			t.Errorf("ValueEnd(%q, %d) = %q, want %q", tt.src, tt.off, got, tt.want)
+		}
+	}
+}
+
+// TestOffsetInvertsLineCol: Offset(LineCol(o)) is o for every offset of a
+// text with multi-byte characters and several lines.
+func TestOffsetInvertsLineCol(t *testing.T) {
+	src := []byte("ab\ncé\"d\n\nxyz")
+	ix := jsonpos.NewIndex(src)
+	for o := 0; o <= len(src); o++ {
+		if o < len(src) && src[o]&0xC0 == 0x80 {
+			continue // inside a character
+		}
+		line, col := ix.LineCol(o)
+		if got := ix.Offset(line, col); got != o {
+			t.Errorf("offset %d is %d:%d, which Offset gives as %d", o, line, col, got)
+		}
+	}
+}

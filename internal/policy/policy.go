@@ -63,6 +63,10 @@ type Policy struct {
 	// policy that ward wrote out of a template, whose positions are the
 	// template's (internal/inputs).
 	Locate func(offset int) (line, col int)
+	// LocateEnd, when set, places the end of the value that starts at
+	// start and ends at end in Source, where Locate cannot: a template
+	// written in YAML, whose values end where the template says.
+	LocateEnd func(start, end int) (line, col int)
 
 	// index finds line starts in Source; shared by every policy read from
 	// one large file, so positions cost a binary search.
@@ -97,6 +101,22 @@ func (p *Policy) Position(offset int) (line, col int) {
 		}
 	})
 	return p.index.LineCol(offset)
+}
+
+// Span is the value that starts at offset in Source: its offset just past
+// the end, and that end's line and column (the column after the value's
+// last character), in the file Position places the start in.
+func (p *Policy) Span(offset int) (end, line, col int) {
+	if p.Source == nil || offset < 0 {
+		return offset, 0, 0
+	}
+	end = jsonpos.ValueEnd(p.Source, offset)
+	if p.LocateEnd != nil {
+		line, col = p.LocateEnd(offset, end)
+		return end, line, col
+	}
+	line, col = p.Position(end)
+	return end, line, col
 }
 
 // Statement is one element of a policy's Statement list.
