@@ -303,6 +303,15 @@ func (a *analyzer) grantsSomewhere(action string) (bool, []int) {
 	return ok, stmts
 }
 
+// probes remembers probeResources by catalog and action: the checks ask
+// about a few dozen actions, for every policy.
+var probes sync.Map // probeKey → [2][]string{required, optional}
+
+type probeKey struct {
+	cat    *catalog.Catalog
+	action string
+}
+
 // probeResources are, for each of an action's resource types, a pattern
 // naming every resource of the type in the aws partition
 // (arn:aws:iam::*:role/* for iam:PassRole), split into the types the
@@ -312,6 +321,12 @@ func (a *analyzer) probeResources(action string) (required, optional []string) {
 	if a.cat == nil {
 		return nil, []string{"arn:*"}
 	}
+	key := probeKey{a.cat, action}
+	if p, ok := probes.Load(key); ok {
+		pr := p.([2][]string)
+		return pr[0], pr[1]
+	}
+	defer func() { probes.Store(key, [2][]string{required, optional}) }()
 	act, err := a.cat.Action(action)
 	if err != nil || act == nil {
 		return nil, []string{"arn:*"}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/wardhq/ward/internal/catalog"
 	"github.com/wardhq/ward/internal/glob"
@@ -167,20 +168,43 @@ type arnFields struct {
 	regionAlways, regionNever, accountAlways, accountNever bool
 }
 
+// serviceFormat is one resource type's ARN format, its resource part
+// compiled once.
+type serviceFormat struct {
+	resource        []glob.Unit
+	region, account bool
+}
+
+var serviceFormats sync.Map // *catalog.Service → []serviceFormat
+
+func formatsOf(svc *catalog.Service) []serviceFormat {
+	if v, ok := serviceFormats.Load(svc); ok {
+		return v.([]serviceFormat)
+	}
+	var out []serviceFormat
+	for _, rt := range svc.ResourceTypes {
+		parts := strings.SplitN(rt.ARN, ":", 6)
+		if len(parts) == 6 {
+			out = append(out, serviceFormat{glob.FormatUnits(parts[5]), parts[3] != "", parts[4] != ""})
+		}
+	}
+	serviceFormats.Store(svc, out)
+	return out
+}
+
 // fieldsOf is arnFields over a service's resource types whose resource
-// part can be named by a pattern of the given shape: all of them for "".
+// part can be named by a pattern of the given shape.
 func fieldsOf(svc *catalog.Service, shape string) arnFields {
 	f := arnFields{regionAlways: true, regionNever: true, accountAlways: true, accountNever: true}
 	n := 0
-	for _, rt := range svc.ResourceTypes {
-		parts := strings.SplitN(rt.ARN, ":", 6)
-		if len(parts) < 6 || shape != "" && !glob.FormatIntersects(parts[5], shape) {
+	units := glob.Units(shape)
+	for _, sf := range formatsOf(svc) {
+		if !glob.Intersects(sf.resource, units) {
 			continue
 		}
 		n++
-		region, account := parts[3] != "", parts[4] != ""
-		f.regionAlways, f.regionNever = f.regionAlways && region, f.regionNever && !region
-		f.accountAlways, f.accountNever = f.accountAlways && account, f.accountNever && !account
+		f.regionAlways, f.regionNever = f.regionAlways && sf.region, f.regionNever && !sf.region
+		f.accountAlways, f.accountNever = f.accountAlways && sf.account, f.accountNever && !sf.account
 	}
 	if n == 0 {
 		return arnFields{}
