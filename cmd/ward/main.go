@@ -32,6 +32,8 @@ Usage:
                               decide one request without a scenario file
   ward check [flags] PATH...  check policies for errors, security risks and breadth
   ward summarize POLICY...    what a policy grants, by service and access level
+  ward diff OLD NEW           what NEW allows that OLD does not, and the reverse, each shown by a request
+  ward prove QUESTION POLICY  --never ACTIONS [--on RESOURCES], --within REF or --equivalent OTHER
   ward serve [flags]          run an IAM and STS endpoint for the AWS CLI and SDKs
   ward account create ID      add an account to ward serve's data folder
   ward oidc keys ARN JWKS     set the keys that sign an OIDC provider's tokens
@@ -65,6 +67,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runLog(args[1:], stdout, stderr)
 	case "summarize":
 		return runSummarize(args[1:], stdin, stdout, stderr)
+	case "diff":
+		return runDiff(args[1:], stdout, stderr)
+	case "prove":
+		return runProve(args[1:], stdout, stderr)
 	case "actions":
 		return runActions(args[1:], stdout, stderr)
 	case "describe":

@@ -33,6 +33,18 @@ func TestCommands(t *testing.T) {
 		{"sim-missing-file", []string{"sim", "testdata/no-such-file.json"}, "", exitInvalid},
 		{"sim-invalid-scenario", []string{"sim", "../../internal/scenario/testdata/invalid/bad-policy.json"}, "", exitInvalid},
 		{"sim-bad-format", []string{"sim", "--format", "yaml", "x.json"}, "", exitInvalid},
+		{"diff-widened", []string{"diff", "testdata/diff/lambda-role.json", "testdata/diff/lambda-role-widened.json"}, "", exitFindings},
+		{"diff-narrowed", []string{"diff", "testdata/diff/lambda-role.json", "testdata/diff/lambda-role-scoped.json"}, "", exitOK},
+		{"diff-same", []string{"diff", "testdata/diff/lambda-role.json", "testdata/diff/lambda-role.json"}, "", exitOK},
+		{"diff-json", []string{"diff", "--format", "json", "testdata/diff/lambda-role.json", "testdata/diff/lambda-role-widened.json"}, "", exitFindings},
+		{"diff-markdown", []string{"diff", "testdata/diff/lambda-role-scoped.json", "testdata/diff/lambda-role-widened.json", "--format", "markdown"}, "", exitFindings},
+		{"diff-missing", []string{"diff", "testdata/diff/lambda-role.json", "testdata/diff/no-such.json"}, "", exitInvalid},
+		{"diff-one-argument", []string{"diff", "testdata/diff/lambda-role.json"}, "", exitInvalid},
+		{"prove-never-pass", []string{"prove", "--never", "dynamodb:DeleteItem", "--on", "arn:aws:dynamodb:*:*:table/Billing*", "testdata/diff/lambda-role.json"}, "", exitOK},
+		{"prove-never-fail", []string{"prove", "--never", "dynamodb:Delete*,iam:*", "testdata/diff/lambda-role-widened.json"}, "", exitFindings},
+		{"prove-within", []string{"prove", "testdata/diff/lambda-role-scoped.json", "--within", "testdata/diff/lambda-role.json"}, "", exitOK},
+		{"prove-equivalent-json", []string{"prove", "--equivalent", "testdata/diff/lambda-role.json", "--format", "json", "testdata/diff/lambda-role-scoped.json"}, "", exitFindings},
+		{"prove-two-questions", []string{"prove", "--never", "s3:*", "--within", "testdata/diff/lambda-role.json", "testdata/diff/lambda-role.json"}, "", exitInvalid},
 		{"unknown-command", []string{"frobnicate"}, "", exitInvalid},
 		{"version", []string{"version"}, "", exitOK},
 		{"actions", []string{"actions", "s3:GetObject*", "iam:*AccessKey*"}, "", exitOK},
@@ -71,6 +83,8 @@ func TestCommands(t *testing.T) {
 		{"policy-help", []string{"policy", "-h"}, "", exitOK},
 		{"account-help", []string{"account", "--help"}, "", exitOK},
 		{"oidc-help", []string{"oidc", "-h"}, "", exitOK},
+		{"diff-help", []string{"diff", "-h"}, "", exitOK},
+		{"prove-help", []string{"prove", "--help"}, "", exitOK},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -35,6 +35,7 @@ var layers = map[string]int{
 	"internal/store/storetest": 3,
 	"internal/conformance":     3,
 	"internal/layout":          3,
+	"internal/reason":          3, // questions about every request, below the analyzer that will ask them
 	"internal/analyze":         4,
 	"internal/difftest":        4, // test-side: generates scenarios, reads them with internal/scenario
 	"internal/iamapi":          4,

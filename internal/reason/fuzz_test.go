@@ -1,0 +1,105 @@
+package reason
+
+import (
+	"encoding/json"
+	"fmt"
+	"testing"
+
+	"github.com/wardhq/ward/internal/policy"
+)
+
+// Building blocks the fuzzer combines into policies: actions, resources
+// and conditions that overlap, so that differences are common.
+var (
+	fuzzActions   = []string{"*", "s3:*", "s3:Get*", "s3:GetObject", "S3:getobject", "s3:Get?bject", "s3:PutObject", "sqs:*", "sqs:SendMessage", "iam:PassRole", "s3:New*"}
+	fuzzResources = []string{"*", "arn:aws:s3:::*", "arn:aws:s3:::b/*", "arn:aws:s3:::b/k", "arn:aws:s3:::b/?", "arn:aws:sqs:*:111111111111:q", "arn:aws:sqs:us-east-1:*:q", "arn:aws:sqs:us-*:222222222222:q"}
+	fuzzConds     = []map[string]any{
+		nil,
+		{"StringEquals": map[string]any{"aws:SourceVpce": "vpce-1"}},
+		{"StringLike": map[string]any{"aws:SourceVpce": "vpce-*"}},
+		{"StringNotEquals": map[string]any{"aws:SourceVpce": []string{"vpce-1", "vpce-2"}}},
+		{"NumericLessThan": map[string]any{"s3:max-keys": "10"}},
+		{"NumericGreaterThanEquals": map[string]any{"s3:max-keys": "5"}},
+		{"IpAddress": map[string]any{"aws:SourceIp": "203.0.113.0/24"}},
+		{"NotIpAddress": map[string]any{"aws:SourceIp": "203.0.113.128/25"}},
+		{"Bool": map[string]any{"aws:SecureTransport": "true"}},
+		{"BoolIfExists": map[string]any{"aws:MultiFactorAuthPresent": "true"}},
+		{"Null": map[string]any{"aws:SourceVpce": "true"}},
+		{"ForAnyValue:StringEquals": map[string]any{"aws:TagKeys": []string{"a", "b"}}},
+		{"ForAllValues:StringLike": map[string]any{"aws:TagKeys": "a*"}},
+		{"DateLessThan": map[string]any{"aws:CurrentTime": "2026-06-01T00:00:00Z"}},
+	}
+)
+
+// fuzzPolicy builds a policy from bytes: each statement three bytes (its
+// effect and action, its resource and Not elements, its condition).
+func fuzzPolicy(data []byte) *policy.Policy {
+	var stmts []any
+	for i := 0; i+2 < len(data) && len(stmts) < 5; i += 3 {
+		a, r, c := data[i], data[i+1], data[i+2]
+		st := map[string]any{"Effect": []string{"Allow", "Deny"}[a&1]}
+		act := fuzzActions[int(a>>1)%len(fuzzActions)]
+		if a&0x80 != 0 {
+			st["NotAction"] = act
+		} else {
+			st["Action"] = act
+		}
+		res := fuzzResources[int(r)%len(fuzzResources)]
+		if r&0x80 != 0 {
+			st["NotResource"] = res
+		} else {
+			st["Resource"] = res
+		}
+		if cond := fuzzConds[int(c)%len(fuzzConds)]; cond != nil {
+			st["Condition"] = cond
+		}
+		stmts = append(stmts, st)
+	}
+	if len(stmts) == 0 {
+		return nil
+	}
+	doc, _ := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": stmts})
+	p, err := policy.Parse(doc, "fuzz")
+	if err != nil {
+		return nil
+	}
+	return p
+}
+
+// FuzzCompare: no panic, the same answer twice, every change of an exact
+// answer proved by the engine, and no witness the search claimed that the
+// engine decided otherwise.
+func FuzzCompare(f *testing.F) {
+	f.Add([]byte{0, 0, 0, 2, 1, 1}, []byte{0, 0, 0})
+	f.Add([]byte{4, 2, 3, 1, 3, 0}, []byte{4, 2, 0})
+	f.Add([]byte{0x80, 0, 5, 2, 0x81, 9}, []byte{16, 1, 11, 3, 2, 12})
+	c := cat(f)
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		old, nw := fuzzPolicy(a), fuzzPolicy(b)
+		if old == nil || nw == nil {
+			return
+		}
+		o := Options{}
+		o.fill()
+		run := func() (*space, string) {
+			sp, err := newSpace([]Side{{Name: "old", Identity: []*policy.Policy{old}}, {Name: "new", Identity: []*policy.Policy{nw}}}, c, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			added, removed := sp.changes(1, 0), sp.changes(0, 1)
+			for _, ch := range append(added, removed...) {
+				if !ch.Proven {
+					t.Errorf("unproven change in an exact answer: %s", ch.Witness)
+				}
+			}
+			return sp, fmt.Sprint(added, removed)
+		}
+		sp, first := run()
+		if sp.mismatches > 0 {
+			t.Errorf("%d witnesses did not replay as claimed", sp.mismatches)
+		}
+		if _, second := run(); second != first {
+			t.Errorf("two runs differ:\n%s\n%s", first, second)
+		}
+	})
+}

@@ -1,0 +1,210 @@
+// Package reason answers questions about every request a set of policies
+// allows, not one at a time: what a new version of a policy allows that
+// the old one does not, and the reverse. Each answer that finds access is
+// proved by a concrete request, replayed through the engine before it is
+// reported.
+//
+// The method needs no solver. Each thing a request is decided on is a
+// dimension of its own: the action, the resource, and each condition key
+// the policies test. The patterns and values the policies use on a
+// dimension cut it into finitely many regions, inside which every value
+// is decided alike (strings by the signature of the patterns they match,
+// found by walking the patterns' automata; numbers, dates and addresses
+// by the intervals the constants bound). A statement is then a box over
+// regions, and a question is a search over one point per region,
+// dimension by dimension, pruned as soon as a side is settled.
+//
+// Condition truth on a candidate value is asked of the engine itself, so
+// the search and the engine cannot disagree about an operator. Where a
+// construct is not decided exactly (a policy variable, which couples a
+// value to the principal), the answer says so with its place and leans
+// the way that cannot hide access: a difference found through it is
+// reported as possible unless its witness replays.
+package reason
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/wardhq/ward/internal/catalog"
+	"github.com/wardhq/ward/internal/engine"
+	"github.com/wardhq/ward/internal/policy"
+)
+
+// Side names the policies being compared.
+type Side struct {
+	// Name labels the side in answers ("old.json").
+	Name string
+	// Identity are the identity policies of one principal.
+	Identity []*policy.Policy
+}
+
+// Witness is one request, complete enough to replay.
+type Witness struct {
+	Principal string `json:"principal"`
+	Action    string `json:"action"`
+	Resource  string `json:"resource"`
+	// Context holds the condition keys the request carries, by the name
+	// the policies use.
+	Context map[string][]string `json:"context,omitempty"`
+}
+
+// String writes the request as a person reads it.
+func (w Witness) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s on %s", w.Action, w.Resource)
+	if len(w.Context) > 0 {
+		keys := make([]string, 0, len(w.Context))
+		for k := range w.Context {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		b.WriteString(" with ")
+		for i, k := range keys {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			v := w.Context[k]
+			switch len(v) {
+			case 0:
+				fmt.Fprintf(&b, "%s = []", k)
+			case 1:
+				fmt.Fprintf(&b, "%s = %s", k, v[0])
+			default:
+				fmt.Fprintf(&b, "%s = [%s]", k, strings.Join(v, ", "))
+			}
+		}
+	}
+	return b.String()
+}
+
+// Decided is a side's decision on a witness, with the statements that made
+// it.
+type Decided struct {
+	Result     engine.Result
+	Statements []StatementRef
+}
+
+// StatementRef names a statement of a side: its policy and index.
+type StatementRef struct {
+	Policy    string
+	Statement int
+	Sid       string
+}
+
+func (r StatementRef) String() string {
+	s := fmt.Sprintf("%s Statement[%d]", r.Policy, r.Statement)
+	if r.Sid != "" {
+		s += " (" + r.Sid + ")"
+	}
+	return s
+}
+
+// Change is access one side allows and the other does not, for a class
+// of actions decided alike.
+type Change struct {
+	// Actions are the catalog actions of the class, sorted. Unknown is set
+	// instead when the class is of actions the catalog does not list (one
+	// AWS adds later, matched by a wildcard): Actions then holds the
+	// witness's made-up action.
+	Actions []string
+	Unknown bool
+	// Others is set when the class is every catalog action none of the
+	// policies' action patterns matches (what a NotAction grants):
+	// Actions then holds the witness's one.
+	Others bool
+	// Unlisted says the class also holds names the catalog does not list
+	// (actions AWS may add), which the same patterns match.
+	Unlisted bool
+	Witness  Witness
+	// Gains and Loses are the two sides' decisions on the witness: the
+	// side that allows it and the side that does not.
+	Gains, Loses Decided
+	// Proven says the engine decided the witness as claimed. A change
+	// found through an approximation (Notes) may not be: it is possible,
+	// not shown.
+	Proven bool
+}
+
+// Note is a construct the answer does not decide exactly, where it is.
+type Note struct {
+	Where string `json:"where"` // policy and JSON path
+	What  string `json:"what"`
+}
+
+// Diff is what changes between two sides.
+type Diff struct {
+	// Added is what New allows that Old does not; Removed the reverse.
+	Added, Removed []Change
+	Notes          []Note
+}
+
+// Exact reports whether the answer holds for every request: nothing was
+// approximated.
+func (d *Diff) Exact() bool { return len(d.Notes) == 0 }
+
+// Options adjust a question.
+type Options struct {
+	// Principal is the caller the requests come from; the default is a
+	// user of account 111111111111.
+	Principal string
+	// Now is the time of the requests; the default is a fixed moment, so
+	// answers do not change with the day.
+	Now time.Time
+}
+
+const defaultPrincipal = "arn:aws:iam::111111111111:user/ward"
+
+var defaultNow = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func (o *Options) fill() {
+	if o.Principal == "" {
+		o.Principal = defaultPrincipal
+	}
+	if o.Now.IsZero() {
+		o.Now = defaultNow
+	}
+}
+
+// Compare finds what New allows that Old does not and the reverse, one
+// change per class of actions, each with a witness.
+func Compare(old, new Side, cat *catalog.Catalog, opts Options) (*Diff, error) {
+	opts.fill()
+	sp, err := newSpace([]Side{old, new}, cat, opts)
+	if err != nil {
+		return nil, err
+	}
+	d := &Diff{Notes: sp.notes}
+	d.Added = sp.changes(1, 0)
+	d.Removed = sp.changes(0, 1)
+	return d, nil
+}
+
+// NeverGrants asks whether a side allows any of the actions (patterns,
+// wildcards allowed) on any of the resources ("*" when none are given):
+// the first access it finds, one per class of actions, each with its
+// witness; none means never. It is a comparison with a side that allows
+// every request outside the question, so a request the checked side
+// allows and that side does not is one inside it.
+func NeverGrants(s Side, actions, resources []string, cat *catalog.Catalog, opts Options) ([]Change, []Note, error) {
+	if len(resources) == 0 {
+		resources = []string{"*"}
+	}
+	doc, _ := json.Marshal(map[string]any{"Version": policy.Version2012, "Statement": []any{
+		map[string]any{"Effect": "Allow", "Action": "*", "Resource": "*"},
+		map[string]any{"Effect": "Deny", "Action": actions, "Resource": resources},
+	}})
+	outside, err := policy.Parse(doc, "the question")
+	if err != nil {
+		return nil, nil, fmt.Errorf("the question: %w", err)
+	}
+	opts.fill()
+	sp, err := newSpace([]Side{{Name: "the question", Identity: []*policy.Policy{outside}}, s}, cat, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	return sp.changes(1, 0), sp.notes, nil
+}

@@ -1,0 +1,265 @@
+package reason
+
+import (
+	"encoding/json"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/wardhq/ward/internal/catalog"
+	"github.com/wardhq/ward/internal/engine"
+	"github.com/wardhq/ward/internal/policy"
+)
+
+type diffCase struct {
+	Name, Cite                       string
+	Old, New                         json.RawMessage
+	AddedIncludes, AddedExcludes     []string
+	RemovedIncludes, RemovedExcludes []string
+	AddedNone, RemovedNone           bool
+	Approximate                      bool
+}
+
+func loadCases(t testing.TB) []diffCase {
+	t.Helper()
+	data, err := os.ReadFile("testdata/diff-cases.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []diffCase
+	if err := json.Unmarshal(data, &cases); err != nil {
+		t.Fatal(err)
+	}
+	return cases
+}
+
+func cat(t testing.TB) *catalog.Catalog {
+	t.Helper()
+	c, err := catalog.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// side reads a case's policy, with the Version the cases leave out.
+func side(t testing.TB, name string, raw json.RawMessage) Side {
+	t.Helper()
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := doc["Version"]; !ok {
+		doc["Version"] = policy.Version2012
+	}
+	data, _ := json.Marshal(doc)
+	p, err := policy.ParseKind(data, name, policy.KindIdentity, policy.SkipSizeLimit)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return Side{Name: name, Identity: []*policy.Policy{p}}
+}
+
+// has reports whether a change list holds an action, or "?unknown" /
+// "?others" for a class of actions the catalog does not list or of every
+// action no pattern matches.
+func has(changes []Change, want string) bool {
+	for _, c := range changes {
+		switch {
+		case want == "?unknown" && c.Unlisted, want == "?others" && c.Others:
+			return true
+		case !c.Unknown && !c.Others && slices.Contains(c.Actions, want):
+			return true
+		}
+	}
+	return false
+}
+
+// TestDiffCases decides the corpus of questions written from AWS's
+// documentation, and replays every witness.
+func TestDiffCases(t *testing.T) {
+	c := cat(t)
+	for _, tc := range loadCases(t) {
+		t.Run(tc.Name, func(t *testing.T) {
+			if tc.Cite == "" {
+				t.Error("the case cites no page")
+			}
+			sp, d := compare(t, c, tc)
+			check := func(what string, got []Change, includes, excludes []string, none bool) {
+				if none && len(got) > 0 {
+					t.Errorf("%s: want none, got %s", what, describe(got))
+				}
+				for _, w := range includes {
+					if !has(got, w) {
+						t.Errorf("%s: want %s, got %s", what, w, describe(got))
+					}
+				}
+				for _, w := range excludes {
+					if has(got, w) {
+						t.Errorf("%s: want no %s, got %s", what, w, describe(got))
+					}
+				}
+			}
+			check("added", d.Added, tc.AddedIncludes, tc.AddedExcludes, tc.AddedNone)
+			check("removed", d.Removed, tc.RemovedIncludes, tc.RemovedExcludes, tc.RemovedNone)
+			if d.Exact() == tc.Approximate {
+				t.Errorf("exact %v, want %v (notes %v)", d.Exact(), !tc.Approximate, d.Notes)
+			}
+			if sp.mismatches > 0 {
+				t.Errorf("%d witnesses did not replay as the search claimed", sp.mismatches)
+			}
+			for _, ch := range append(append([]Change{}, d.Added...), d.Removed...) {
+				if !ch.Proven && d.Exact() {
+					t.Errorf("an exact answer reports an unproven change: %s", ch.Witness)
+				}
+			}
+		})
+	}
+}
+
+func compare(t testing.TB, c *catalog.Catalog, tc diffCase) (*space, *Diff) {
+	old, nw := side(t, "old", tc.Old), side(t, "new", tc.New)
+	sp, err := newSpace([]Side{old, nw}, c, func() Options { o := Options{}; o.fill(); return o }())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &Diff{Notes: sp.notes, Added: sp.changes(1, 0), Removed: sp.changes(0, 1)}
+	return sp, d
+}
+
+func describe(cs []Change) string {
+	var parts []string
+	for _, c := range cs {
+		parts = append(parts, c.Witness.String())
+	}
+	return "[" + strings.Join(parts, "; ") + "]"
+}
+
+// TestRandomRequestsFindNothingMore: requests built from the policies'
+// own constants, decided by the engine on both sides, never show access
+// gained that the answer does not list: a class the engine says one side
+// allows and the other does not is a change the search found.
+func TestRandomRequestsFindNothingMore(t *testing.T) {
+	c := cat(t)
+	r := rand.New(rand.NewPCG(7, 11))
+	gained := 0
+	for _, tc := range loadCases(t) {
+		sp, d := compare(t, c, tc)
+		if !d.Exact() {
+			continue
+		}
+		consts := constantsOf(sp)
+		for n := 0; n < 300; n++ {
+			w := randomRequest(r, sp, consts)
+			for dir, changes := range map[[2]int][]Change{{1, 0}: d.Added, {0, 1}: d.Removed} {
+				g := sp.replay(sp.sides[dir[0]], w)
+				l := sp.replay(sp.sides[dir[1]], w)
+				if g.Result != engine.Allowed || l.Result == engine.Allowed {
+					continue
+				}
+				gained++
+				if !classListed(sp, changes, w.Action) {
+					t.Errorf("%s: %s is allowed by %s and not by %s, but the answer does not list its action",
+						tc.Name, w, sp.sides[dir[0]].side.Name, sp.sides[dir[1]].side.Name)
+				}
+			}
+		}
+	}
+	// The requests must reach the differences, or the test proves nothing.
+	if gained < 200 {
+		t.Errorf("only %d random requests fell in a difference", gained)
+	}
+	t.Logf("%d random requests fell in a difference, each listed", gained)
+}
+
+// classListed reports whether a change of the action's class is listed.
+func classListed(sp *space, changes []Change, action string) bool {
+	for _, ch := range changes {
+		if slices.Contains(ch.Actions, action) && !ch.Unknown {
+			return true
+		}
+		// Same class: the action matches the same patterns as the
+		// change's witness action.
+		if sigKey(actionSig(sp, action)) == sigKey(actionSig(sp, ch.Witness.Action)) {
+			return true
+		}
+	}
+	return false
+}
+
+func actionSig(sp *space, action string) []bool {
+	m := make([]bool, len(sp.actionText))
+	for i, t := range sp.actionText {
+		m[i] = globPattern(t, true).match(action)
+	}
+	return m
+}
+
+type constants struct {
+	actions, resources []string
+	keys               map[string][]string
+}
+
+func constantsOf(sp *space) constants {
+	cs := constants{keys: map[string][]string{}}
+	cs.actions = append(cs.actions, sp.actionText...)
+	cs.resources = append(cs.resources, sp.resourceText...)
+	for _, kd := range sp.keys {
+		for _, a := range kd.atoms {
+			cs.keys[kd.name] = append(cs.keys[kd.name], a.values...)
+		}
+	}
+	return cs
+}
+
+// fill makes a concrete string from a pattern: each wildcard becomes a
+// short random run.
+func fill(r *rand.Rand, p string) string {
+	var b strings.Builder
+	for _, ch := range p {
+		switch ch {
+		case '*':
+			b.WriteString([]string{"", "a", "x/y", "Get", "1"}[r.IntN(5)])
+		case '?':
+			b.WriteByte("abz1"[r.IntN(4)])
+		default:
+			b.WriteRune(ch)
+		}
+	}
+	return b.String()
+}
+
+func randomRequest(r *rand.Rand, sp *space, cs constants) Witness {
+	w := Witness{Principal: defaultPrincipal}
+	// Actions: a catalog action of a random class, or a filled pattern.
+	if r.IntN(3) > 0 && len(sp.actionClasses) > 0 {
+		ac := sp.actionClasses[r.IntN(len(sp.actionClasses))]
+		w.Action = ac.actions[r.IntN(len(ac.actions))]
+	} else {
+		w.Action = fill(r, cs.actions[r.IntN(len(cs.actions))])
+	}
+	if len(cs.resources) > 0 && r.IntN(5) > 0 {
+		w.Resource = fill(r, cs.resources[r.IntN(len(cs.resources))])
+	} else {
+		w.Resource = "arn:aws:s3:::other/x"
+	}
+	for k, vals := range cs.keys {
+		switch r.IntN(3) {
+		case 0:
+			continue // absent
+		case 1:
+			if w.Context == nil {
+				w.Context = map[string][]string{}
+			}
+			w.Context[k] = []string{fill(r, vals[r.IntN(len(vals))])}
+		default:
+			if w.Context == nil {
+				w.Context = map[string][]string{}
+			}
+			w.Context[k] = []string{fill(r, vals[r.IntN(len(vals))]), fill(r, vals[r.IntN(len(vals))])}
+		}
+	}
+	return w
+}

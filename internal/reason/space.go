@@ -1,0 +1,614 @@
+package reason
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/wardhq/ward/internal/catalog"
+	"github.com/wardhq/ward/internal/engine"
+	"github.com/wardhq/ward/internal/policy"
+)
+
+// space is the request space of a question: the regions of every
+// dimension, and the statements of every side as boxes over them.
+type space struct {
+	cat   *catalog.Catalog
+	opts  Options
+	sides []*compiledSide
+	notes []Note
+
+	actionText    []string // action atoms: lower-cased patterns
+	actionClasses []actionClass
+
+	resourceText []string
+	resourcePats []pattern
+	resources    []region
+
+	keys  []*keyDim
+	byKey map[string]int // lower-cased key → index in keys
+
+	// mismatches counts witnesses the engine did not decide as the search
+	// claimed, in an exact question: a fault of the model, which tests
+	// hold at zero.
+	mismatches int
+}
+
+// compiledSide is a side's statements, and its engine set for replay.
+type compiledSide struct {
+	side     Side
+	stmts    []*stmt
+	set      *engine.Set
+	policies []*policy.Policy
+}
+
+// actionClass is a set of actions the action patterns decide alike.
+type actionClass struct {
+	actions []string
+	// unknown: the class is of names the catalog does not list; others:
+	// of every catalog action no pattern matches (actions holds one);
+	// unlisted: names the catalog does not list fall in it too.
+	unknown, others, unlisted bool
+	matches                   []bool
+}
+
+// stmt is a statement as a box over the dimensions' atoms.
+type stmt struct {
+	ref       StatementRef
+	effect    policy.Effect
+	notAction bool
+	actions   []int
+	// anyResource: the statement has no Resource element (it applies to
+	// every resource).
+	anyResource bool
+	notResource bool
+	// resources holds, for the statement widened and narrowed (a policy
+	// variable makes the two differ), the atoms of its Resource or
+	// NotResource; -1 is an atom that matches nothing.
+	resources [2][]int
+	conds     []condRef
+	approx    bool
+}
+
+// widen and narrow index stmt.resources and condRef.konst.
+const (
+	widen  = 0
+	narrow = 1
+)
+
+// condRef is one condition element of a statement: an atom of a key, or,
+// where a policy variable keeps it from being decided, a constant for the
+// widened and narrowed statement.
+type condRef struct {
+	key, atom int
+	approx    bool
+}
+
+// keyDim is a condition key's dimension.
+type keyDim struct {
+	name   string
+	atoms  []*condAtom
+	points []keyPoint
+	exact  bool
+}
+
+// condAtom is one condition element, decided on a value by the engine.
+type condAtom struct {
+	op     string
+	values []string
+	set    *engine.Set
+}
+
+// keyPoint is one value of a key (absent, or a list of values) and the
+// truth of each of the key's atoms on it.
+type keyPoint struct {
+	absent bool
+	values []string
+	truth  []bool
+}
+
+func newSpace(sides []Side, cat *catalog.Catalog, opts Options) (*space, error) {
+	sp := &space{cat: cat, opts: opts, byKey: map[string]int{}}
+	actionIndex := map[string]int{}
+	resourceIndex := map[string]int{}
+	atomIndex := map[string][2]int{}
+	addAction := func(p string) int {
+		p = strings.ToLower(p)
+		if i, ok := actionIndex[p]; ok {
+			return i
+		}
+		actionIndex[p] = len(sp.actionText)
+		sp.actionText = append(sp.actionText, p)
+		return actionIndex[p]
+	}
+	addResource := func(p string) int {
+		if i, ok := resourceIndex[p]; ok {
+			return i
+		}
+		resourceIndex[p] = len(sp.resourceText)
+		sp.resourceText = append(sp.resourceText, p)
+		return resourceIndex[p]
+	}
+	addCond := func(c *policy.Condition) ([2]int, error) {
+		k := strings.ToLower(c.Key)
+		id := k + "\x00" + c.Operator + "\x00" + strings.Join(c.Values.Items, "\x00")
+		if ref, ok := atomIndex[id]; ok {
+			return ref, nil
+		}
+		ki, ok := sp.byKey[k]
+		if !ok {
+			ki = len(sp.keys)
+			sp.byKey[k] = ki
+			sp.keys = append(sp.keys, &keyDim{name: c.Key, exact: true})
+		}
+		a, err := sp.probe(c)
+		if err != nil {
+			return [2]int{}, err
+		}
+		kd := sp.keys[ki]
+		ref := [2]int{ki, len(kd.atoms)}
+		kd.atoms = append(kd.atoms, a)
+		atomIndex[id] = ref
+		return ref, nil
+	}
+	for si, side := range sides {
+		cs := &compiledSide{side: side}
+		var compiled []*engine.Compiled
+		for pi, p := range side.Identity {
+			name := policyName(side, pi)
+			compiled = append(compiled, engine.Compile(p, name))
+			cs.policies = append(cs.policies, p)
+			vars := p.SupportsVariables()
+			for _, s := range p.Statements {
+				st := &stmt{ref: StatementRef{Policy: name, Statement: s.Index, Sid: s.Sid}, effect: s.Effect}
+				acts, not := s.Actions()
+				st.notAction = not
+				if acts != nil {
+					for _, a := range acts.Items {
+						st.actions = append(st.actions, addAction(a))
+					}
+				}
+				res, notRes := s.Resources()
+				st.notResource = notRes
+				if res == nil {
+					st.anyResource = true
+				} else {
+					for i, r := range res.Items {
+						if vars && strings.Contains(r, "${") {
+							st.approx = true
+							sp.note(name, s.Path, res, i, "policy variable in %q: decided as if it could stand for any text", r)
+							wide := addResource(variableToStar(r))
+							// Widening a Resource list widens its pattern;
+							// widening a NotResource list narrows it.
+							if notRes {
+								st.resources[widen] = append(st.resources[widen], -1)
+								st.resources[narrow] = append(st.resources[narrow], wide)
+							} else {
+								st.resources[widen] = append(st.resources[widen], wide)
+								st.resources[narrow] = append(st.resources[narrow], -1)
+							}
+							continue
+						}
+						i := addResource(r)
+						st.resources[widen] = append(st.resources[widen], i)
+						st.resources[narrow] = append(st.resources[narrow], i)
+					}
+				}
+				for _, c := range s.Conditions {
+					if vars && strings.Contains(strings.Join(c.Values.Items, ""), "${") {
+						st.approx = true
+						st.conds = append(st.conds, condRef{approx: true})
+						sp.notes = append(sp.notes, Note{Where: name + ": " + c.Path, What: "policy variable in a condition value: decided as if the condition could hold or not"})
+						continue
+					}
+					ref, err := addCond(c)
+					if err != nil {
+						return nil, fmt.Errorf("%s: %s: %w", name, c.Path, err)
+					}
+					st.conds = append(st.conds, condRef{key: ref[0], atom: ref[1]})
+				}
+				cs.stmts = append(cs.stmts, st)
+			}
+		}
+		set, err := engine.NewSet(engine.Policies{Identity: compiled})
+		if err != nil {
+			return nil, err
+		}
+		cs.set = set
+		sp.sides = append(sp.sides, cs)
+		_ = si
+	}
+	sp.buildActions()
+	if err := sp.buildResources(); err != nil {
+		return nil, err
+	}
+	for _, kd := range sp.keys {
+		sp.buildKey(kd)
+		if !kd.exact {
+			sp.notes = append(sp.notes, Note{Where: "condition key " + kd.name, What: "more value regions than ward enumerates; some combinations of its conditions were not tried"})
+		}
+	}
+	return sp, nil
+}
+
+func (sp *space) note(name, path string, vals *policy.Values, i int, format string, args ...any) {
+	el := "Resource"
+	sp.notes = append(sp.notes, Note{Where: fmt.Sprintf("%s: %s.%s[%d]", name, path, el, i), What: fmt.Sprintf(format, args...)})
+}
+
+func policyName(side Side, i int) string {
+	if len(side.Identity) == 1 {
+		return side.Name
+	}
+	return fmt.Sprintf("%s#%d", side.Name, i+1)
+}
+
+// variableToStar widens a pattern's policy variables to "*".
+func variableToStar(s string) string { return variableRE.ReplaceAllString(s, "*") }
+
+// probe compiles a condition element alone, for the engine to decide it on
+// candidate values.
+func (sp *space) probe(c *policy.Condition) (*condAtom, error) {
+	doc, _ := json.Marshal(map[string]any{"Version": policy.Version2012, "Statement": []any{map[string]any{
+		"Effect": "Allow", "Action": "*", "Resource": "*",
+		"Condition": map[string]any{c.Operator: map[string]any{c.Key: c.Values.Items}}}}})
+	p, err := policy.Parse(doc, "probe")
+	if err != nil {
+		return nil, err
+	}
+	set, err := engine.NewSet(engine.Policies{Identity: []*engine.Compiled{engine.Compile(p, "probe")}})
+	if err != nil {
+		return nil, err
+	}
+	return &condAtom{op: c.Operator, values: c.Values.Items, set: set}, nil
+}
+
+// holds asks the engine whether the atom holds on a value of its key.
+func (sp *space) holds(a *condAtom, key string, pt keyPoint) bool {
+	req := engine.Request{Principal: sp.opts.Principal, Action: "s3:GetObject", Resource: "*", Now: sp.opts.Now}
+	if !pt.absent {
+		req.Context = map[string][]string{key: pt.values}
+	}
+	prep, err := req.Prepare()
+	if err != nil {
+		return false
+	}
+	return a.set.Decide(prep).Result == engine.Allowed
+}
+
+// buildActions groups the catalog's actions by the action patterns they
+// match, and adds a class for each way a name the catalog does not list
+// could match them. The actions no pattern matches are one class, kept
+// as one of them: every other action.
+func (sp *space) buildActions() {
+	n := len(sp.actionText)
+	sigOf := map[string][]bool{}
+	members := map[string][]string{}
+	var order []string
+	mark := map[string][]bool{}
+	var matched []string
+	for i, pat := range sp.actionText {
+		acts, err := sp.cat.Expand(pat)
+		if err != nil {
+			continue
+		}
+		for _, a := range acts {
+			m := mark[a.FullName()]
+			if m == nil {
+				m = make([]bool, n)
+				mark[a.FullName()] = m
+				matched = append(matched, a.FullName())
+			}
+			m[i] = true
+		}
+	}
+	sort.Strings(matched)
+	for _, name := range matched {
+		m := mark[name]
+		k := sigKey(m)
+		if _, ok := sigOf[k]; !ok {
+			sigOf[k] = m
+			order = append(order, k)
+		}
+		members[k] = append(members[k], name)
+	}
+	for _, k := range order {
+		sp.actionClasses = append(sp.actionClasses, actionClass{actions: members[k], matches: sigOf[k]})
+	}
+	if other := sp.unmatchedAction(mark); other != "" {
+		none := make([]bool, n)
+		sigOf[sigKey(none)] = none
+		sp.actionClasses = append(sp.actionClasses, actionClass{actions: []string{other}, others: true, matches: none})
+	}
+	pats := make([]pattern, n)
+	for i, t := range sp.actionText {
+		pats[i] = globPattern(t, true)
+	}
+	sp.markUnlisted(pats)
+	groupOf := make([]string, n)
+	literal := map[string]bool{}
+	for i, t := range sp.actionText {
+		svc, _, _ := strings.Cut(t, ":")
+		if !strings.ContainsAny(svc, "*?") {
+			groupOf[i] = svc
+			literal[svc] = true
+		}
+	}
+	regs, exact := groupedRegions(pats, groupOf, ":", func(svc string) []pattern {
+		if svc != "" {
+			return []pattern{append(literalPattern(svc+":", true), elem{kind: elemOne}, elem{kind: elemStar})}
+		}
+		// A service no pattern names: one the catalog lacks, and one shaped
+		// like each wildcard service part.
+		var out []pattern
+		for _, name := range unseenNames(sp.actionText, groupOf, literal) {
+			out = append(out, append(literalPattern(name+":", true), elem{kind: elemOne}, elem{kind: elemStar}))
+		}
+		return out
+	})
+	if !exact {
+		sp.notes = append(sp.notes, Note{Where: "actions", What: "the action patterns have more combinations than ward walks; actions the catalog does not list were not all tried"})
+	}
+	classOf := map[string]int{}
+	for i := range sp.actionClasses {
+		classOf[sigKey(sp.actionClasses[i].matches)] = i
+	}
+	for _, r := range regs {
+		k := sigKey(r.matches)
+		if !actionShaped(r.example) {
+			continue
+		}
+		if _, ok := classOf[k]; ok {
+			continue
+		}
+		classOf[k] = len(sp.actionClasses)
+		sp.actionClasses = append(sp.actionClasses, actionClass{actions: []string{r.example}, unknown: true, unlisted: true, matches: r.matches})
+	}
+}
+
+// unmatchedAction is a catalog action no pattern matches, or "" when the
+// patterns match them all; services are read one at a time until one has
+// such an action.
+func (sp *space) unmatchedAction(mark map[string][]bool) string {
+	for _, prefix := range sp.cat.Prefixes() {
+		svc, err := sp.cat.Service(prefix)
+		if err != nil || svc == nil {
+			continue
+		}
+		names := make([]string, 0, len(svc.Actions))
+		for _, a := range svc.Actions {
+			names = append(names, a.FullName())
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			if mark[name] == nil {
+				return name
+			}
+		}
+	}
+	return ""
+}
+
+// markUnlisted sets unlisted on the catalog classes that hold a name the
+// catalog does not list: a wildcard of one of the patterns they match
+// filled with a made-up word, matched exactly as the class is.
+func (sp *space) markUnlisted(pats []pattern) {
+	for i := range sp.actionClasses {
+		ac := &sp.actionClasses[i]
+		if ac.unknown {
+			continue
+		}
+		if ac.others {
+			// A service the catalog does not know matches no pattern
+			// unless one matches every service.
+			name := "zqward:Zqward"
+			ac.unlisted = sameSignature(pats, name, ac.matches)
+			continue
+		}
+		for j, on := range ac.matches {
+			if !on || !strings.ContainsAny(sp.actionText[j], "*?") {
+				continue
+			}
+			name := strings.NewReplacer("*", "Zqward", "?", "Z").Replace(sp.actionText[j])
+			if a, err := sp.cat.Action(name); err == nil && a != nil || !actionShaped(name) {
+				continue
+			}
+			if sameSignature(pats, name, ac.matches) {
+				ac.unlisted = true
+				break
+			}
+		}
+	}
+}
+
+// unseenNames are service names no pattern names literally, for the
+// strings only wildcard patterns match: a made-up one, and one shaped
+// like each wildcard service part ("s3*" gives "s3zq").
+func unseenNames(texts, groupOf []string, literal map[string]bool) []string {
+	out := []string{"zqward"}
+	seen := map[string]bool{"zqward": true}
+	for i, t := range texts {
+		if groupOf[i] != "" {
+			continue
+		}
+		part := t
+		if strings.HasPrefix(t, "arn:") {
+			if parts := strings.SplitN(t, ":", 4); len(parts) >= 3 {
+				part = parts[2]
+			}
+		} else if svc, _, ok := strings.Cut(t, ":"); ok {
+			part = svc
+		}
+		name := strings.NewReplacer("*", "zq", "?", "z").Replace(part)
+		if name != "" && !literal[name] && !seen[name] {
+			seen[name] = true
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// sameSignature reports whether the patterns match s as want says,
+// stopping at the first that does not.
+func sameSignature(pats []pattern, s string, want []bool) bool {
+	for i, p := range pats {
+		if p.match(s) != want[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// signature is which of the patterns match s.
+func signature(pats []pattern, s string) []bool {
+	m := make([]bool, len(pats))
+	for i, p := range pats {
+		m[i] = p.match(s)
+	}
+	return m
+}
+
+func actionShaped(s string) bool {
+	svc, name, ok := strings.Cut(s, ":")
+	return ok && svc != "" && name != "" && !strings.ContainsAny(s, " *?")
+}
+
+func sigKey(m []bool) string {
+	b := make([]byte, len(m))
+	for i, v := range m {
+		if v {
+			b[i] = '1'
+		} else {
+			b[i] = '0'
+		}
+	}
+	return string(b)
+}
+
+// buildResources finds the resource regions.
+func (sp *space) buildResources() error {
+	pats := make([]pattern, len(sp.resourceText))
+	for i, t := range sp.resourceText {
+		pats[i] = arnPattern(t)
+	}
+	sp.resourcePats = pats
+	// The identity policies of a principal allow nothing in another
+	// account on their own, so the resources that matter are ARNs of the
+	// principal's account or of none (S3's), and "*" for the actions that
+	// take no resource.
+	account := sp.account()
+	groupOf := make([]string, len(pats))
+	literal := map[string]bool{}
+	for i, t := range sp.resourceText {
+		if parts := strings.SplitN(t, ":", 4); len(parts) >= 3 && parts[0] == "arn" && !strings.ContainsAny(parts[2], "*?") {
+			groupOf[i] = parts[2]
+			literal[parts[2]] = true
+		}
+	}
+	shapesOf := func(svc string) []pattern {
+		return []pattern{arnPattern("arn:*:" + svc + ":*:" + account + ":*"), arnPattern("arn:*:" + svc + ":*::*")}
+	}
+	regs, exact := groupedRegions(pats, groupOf, ":/", func(svc string) []pattern {
+		if svc != "" {
+			return shapesOf(svc)
+		}
+		var out []pattern
+		for _, name := range unseenNames(sp.resourceText, groupOf, literal) {
+			out = append(out, shapesOf(name)...)
+		}
+		return out
+	})
+	if !exact {
+		sp.notes = append(sp.notes, Note{Where: "resources", What: "the resource patterns have more combinations than ward walks; some were not tried"})
+	}
+	seen := map[string]bool{}
+	for _, r := range regs {
+		seen[sigKey(r.matches)] = true
+	}
+	if star := (region{matches: signature(pats, "*"), example: "*"}); !seen[sigKey(star.matches)] {
+		regs = append(regs, star)
+	}
+	sp.resources = regs
+	return nil
+}
+
+// resourceFor is a resource of one of the action's types, matched by the
+// resource patterns as the region is, for a witness a person can read:
+// its ARN format with the principal's account, us-east-1 and "example"
+// for names. "" when none is.
+func (sp *space) resourceFor(action string, r *region) string {
+	act, err := sp.cat.Action(action)
+	if err != nil || act == nil {
+		return ""
+	}
+	account := sp.account()
+	if len(act.Resources()) == 0 && matchesAll(sp.resourcePats, "*", r.matches) {
+		return "*" // an action that takes no resource is asked on "*"
+	}
+	for _, rt := range act.Resources() {
+		if rt.ARN == "" {
+			continue
+		}
+		cand := strings.NewReplacer("${Partition}", "aws", "${Region}", "us-east-1", "${Account}", account).Replace(rt.ARN)
+		cand = variableRE.ReplaceAllString(cand, "example")
+		if matchesAll(sp.resourcePats, cand, r.matches) {
+			return cand
+		}
+	}
+	return ""
+}
+
+// account is the principal's account.
+func (sp *space) account() string {
+	if parts := strings.SplitN(sp.opts.Principal, ":", 6); len(parts) == 6 && parts[4] != "" {
+		return parts[4]
+	}
+	return "111111111111"
+}
+
+// fillPattern makes a resource a person reads from a pattern: its
+// wildcards filled in, a wildcard Region as us-east-1 and a wildcard
+// account as the principal's.
+func fillPattern(p, account string) string {
+	fill := strings.NewReplacer("*", "example", "?", "x")
+	if !strings.HasPrefix(p, "arn:") {
+		return fill.Replace(p)
+	}
+	parts := strings.SplitN(p, ":", 6)
+	for i := range parts {
+		switch {
+		case i == 3 && strings.ContainsAny(parts[i], "*?"):
+			parts[i] = "us-east-1"
+		case i == 4 && strings.ContainsAny(parts[i], "*?"):
+			parts[i] = account
+		default:
+			parts[i] = fill.Replace(parts[i])
+		}
+	}
+	return strings.Join(parts, ":")
+}
+
+var variableRE = regexp.MustCompile(`\$\{[^}]*\}`)
+
+func matchesAll(pats []pattern, s string, want []bool) bool {
+	for i, p := range pats {
+		if p.match(s) != want[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// match runs the pattern over s.
+func (p pattern) match(s string) bool {
+	st := p.start()
+	for _, c := range s {
+		st = p.step(st, c)
+		if st.empty() {
+			return false
+		}
+	}
+	return p.accepting(st)
+}
