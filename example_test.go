@@ -170,3 +170,51 @@ func ExampleDecision_Missing() {
 	// Output:
 	// ImplicitDeny [kms:EncryptionContext:app]
 }
+
+// ExampleDiff compares two versions of a role's policy: widening its
+// tables from TravelGuide-* to * gives it every table of the account,
+// shown by a request.
+func ExampleDiff() {
+	old, err := ward.ParsePolicy([]byte(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+		"Action": ["dynamodb:GetItem", "dynamodb:Query"], "Resource": "arn:aws:dynamodb:*:*:table/TravelGuide-*"}]}`), ward.KindIdentity, "old")
+	if err != nil {
+		panic(err)
+	}
+	widened, err := ward.ParsePolicy([]byte(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+		"Action": ["dynamodb:GetItem", "dynamodb:Query"], "Resource": "arn:aws:dynamodb:*:*:table/*"}]}`), ward.KindIdentity, "new")
+	if err != nil {
+		panic(err)
+	}
+	d, err := ward.Diff([]*ward.Policy{old}, []*ward.Policy{widened})
+	if err != nil {
+		panic(err)
+	}
+	for _, a := range d.Added {
+		fmt.Println("+", a.Actions, "for example", a.Witness.Action, "on", a.Witness.Resource, "proven:", a.Proven)
+	}
+	fmt.Println("removed:", len(d.Removed), "exact:", len(d.Notes) == 0)
+	// Output:
+	// + [dynamodb:GetItem] for example dynamodb:GetItem on arn:aws:dynamodb:us-east-1:111111111111:table/example proven: true
+	// + [dynamodb:Query] for example dynamodb:Query on arn:aws:dynamodb:us-east-1:111111111111:table/example proven: true
+	// removed: 0 exact: true
+}
+
+// ExampleNeverAllows asks Access Analyzer's CheckAccessNotGranted
+// question offline: may this policy ever delete an object in prod?
+func ExampleNeverAllows() {
+	p, err := ward.ParsePolicy([]byte(`{"Version": "2012-10-17", "Statement": [
+		{"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+		{"Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "arn:aws:s3:::prod/logs/*"}]}`), ward.KindIdentity, "role")
+	if err != nil {
+		panic(err)
+	}
+	found, _, err := ward.NeverAllows([]*ward.Policy{p}, []string{"s3:DeleteObject"}, []string{"arn:aws:s3:::prod/*"})
+	if err != nil {
+		panic(err)
+	}
+	for _, a := range found {
+		fmt.Println("allowed:", a.Witness.Action, "on", a.Witness.Resource)
+	}
+	// Output:
+	// allowed: s3:DeleteObject on arn:aws:s3:::prod/example
+}

@@ -158,14 +158,16 @@ type Options struct {
 
 const defaultPrincipal = "arn:aws:iam::111111111111:user/ward"
 
-var defaultNow = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+// DefaultNow is the time of the requests a question asks about, unless
+// Options say: fixed, so answers do not change with the day.
+var DefaultNow = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 func (o *Options) fill() {
 	if o.Principal == "" {
 		o.Principal = defaultPrincipal
 	}
 	if o.Now.IsZero() {
-		o.Now = defaultNow
+		o.Now = DefaultNow
 	}
 }
 

@@ -72,15 +72,15 @@ func (sp *space) changes(gain, lose int) []Change {
 	return out
 }
 
-// bits is a set of statement indexes of one side.
-type bits []uint64
+// stmtSet is a set of statement indexes of one side.
+type stmtSet []uint64
 
-func newBits(n int) bits { return make(bits, (n+63)/64) }
+func newStmtSet(n int) stmtSet { return make(stmtSet, (n+63)/64) }
 
-func (b bits) set(i int)      { b[i/64] |= 1 << (i % 64) }
-func (b bits) has(i int) bool { return b[i/64]&(1<<(i%64)) != 0 }
+func (b stmtSet) set(i int)      { b[i/64] |= 1 << (i % 64) }
+func (b stmtSet) has(i int) bool { return b[i/64]&(1<<(i%64)) != 0 }
 
-func (b bits) empty() bool {
+func (b stmtSet) empty() bool {
 	for _, w := range b {
 		if w != 0 {
 			return false
@@ -89,7 +89,7 @@ func (b bits) empty() bool {
 	return true
 }
 
-func (b bits) key() string {
+func (b stmtSet) key() string {
 	out := make([]byte, 0, len(b)*8+1)
 	for _, w := range b {
 		for k := 0; k < 8; k++ {
@@ -103,16 +103,16 @@ func (b bits) key() string {
 // each resource region (widened and narrowed) let apply, and which
 // statements allow and deny.
 type sideIndex struct {
-	byClass  []bits
-	byRegion [2][]bits
-	byEffect map[policy.Effect]bits
+	byClass  []stmtSet
+	byRegion [2][]stmtSet
+	byEffect map[policy.Effect]stmtSet
 }
 
 func (sp *space) index(cs *compiledSide) *sideIndex {
 	n := len(cs.stmts)
-	ix := &sideIndex{byEffect: map[policy.Effect]bits{policy.Allow: newBits(n), policy.Deny: newBits(n)}}
+	ix := &sideIndex{byEffect: map[policy.Effect]stmtSet{policy.Allow: newStmtSet(n), policy.Deny: newStmtSet(n)}}
 	for ci := range sp.actionClasses {
-		b := newBits(n)
+		b := newStmtSet(n)
 		for si, s := range cs.stmts {
 			if s.matchesAction(&sp.actionClasses[ci]) {
 				b.set(si)
@@ -122,7 +122,7 @@ func (sp *space) index(cs *compiledSide) *sideIndex {
 	}
 	for mode := range ix.byRegion {
 		for ri := range sp.resources {
-			b := newBits(n)
+			b := newStmtSet(n)
 			for si, s := range cs.stmts {
 				if s.matchesResource(&sp.resources[ri], mode) {
 					b.set(si)
@@ -139,9 +139,9 @@ func (sp *space) index(cs *compiledSide) *sideIndex {
 
 // live are the statements of an effect that apply to a class and a
 // region.
-func (ix *sideIndex) live(class, region, mode int, effect policy.Effect) bits {
+func (ix *sideIndex) live(class, region, mode int, effect policy.Effect) stmtSet {
 	c, r, e := ix.byClass[class], ix.byRegion[mode][region], ix.byEffect[effect]
-	out := make(bits, len(c))
+	out := make(stmtSet, len(c))
 	for i := range c {
 		out[i] = c[i] & r[i] & e[i]
 	}
@@ -149,7 +149,7 @@ func (ix *sideIndex) live(class, region, mode int, effect policy.Effect) bits {
 }
 
 // members are the statements a set holds.
-func (cs *compiledSide) members(b bits) []*stmt {
+func (cs *compiledSide) members(b stmtSet) []*stmt {
 	var out []*stmt
 	for si, s := range cs.stmts {
 		if b.has(si) {
@@ -394,8 +394,8 @@ func (sp *space) replay(cs *compiledSide, w Witness) Decided {
 
 // readableResource is the resource a witness names: one a person
 // recognises where the region holds one (the granting statement's own
-// pattern with its wildcards filled in, or an ARN of the action's type),
-// else the shortest the walk found.
+// pattern with its wildcards filled in, an ARN of the action's type, any
+// of the policies' patterns filled in), else the shortest the walk found.
 func (sp *space) readableResource(ac *actionClass, r *region, s *stmt) string {
 	if !s.notResource && !s.anyResource {
 		for _, a := range s.resources[widen] {
@@ -411,6 +411,11 @@ func (sp *space) readableResource(ac *actionClass, r *region, s *stmt) string {
 	if !ac.unknown {
 		if res := sp.resourceFor(ac.actions[0], r); res != "" {
 			return res
+		}
+	}
+	for _, t := range sp.resourceText {
+		if cand := fillPattern(t, sp.account()); matchesAll(sp.resourcePats, cand, r.matches) {
+			return cand
 		}
 	}
 	return r.example

@@ -411,12 +411,18 @@ func (sp *space) markUnlisted(pats []pattern) {
 			if !on || !strings.ContainsAny(sp.actionText[j], "*?") {
 				continue
 			}
-			name := strings.NewReplacer("*", "Zqward", "?", "Z").Replace(sp.actionText[j])
-			if a, err := sp.cat.Action(name); err == nil && a != nil || !actionShaped(name) {
-				continue
+			// The pattern's wildcards filled, or a service no catalog has
+			// (for a pattern whose service part is a wildcard, "*" itself).
+			for _, name := range []string{strings.NewReplacer("*", "Zqward", "?", "Z").Replace(sp.actionText[j]), "zqward:Zqward"} {
+				if a, err := sp.cat.Action(name); err == nil && a != nil || !actionShaped(name) {
+					continue
+				}
+				if sameSignature(pats, name, ac.matches) {
+					ac.unlisted = true
+					break
+				}
 			}
-			if sameSignature(pats, name, ac.matches) {
-				ac.unlisted = true
+			if ac.unlisted {
 				break
 			}
 		}

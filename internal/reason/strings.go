@@ -1,7 +1,7 @@
 package reason
 
 import (
-	"strconv"
+	"math/bits"
 	"strings"
 	"unicode"
 )
@@ -110,9 +110,18 @@ func (s posSet) add(i int)      { s[i/64] |= 1 << (i % 64) }
 
 // closure adds the positions reachable without reading: past stars.
 func (p pattern) closure(s posSet) {
-	for i := 0; i < len(p); i++ {
-		if s.has(i) && p[i].kind == elemStar {
-			s.add(i + 1)
+	// In position order, so a run of stars closes in one pass.
+	for wi := 0; wi < len(s); wi++ {
+		for w := s[wi]; w != 0; {
+			b := bits.TrailingZeros64(w)
+			w &= w - 1
+			i := wi*64 + b
+			if i < len(p) && p[i].kind == elemStar && !s.has(i+1) {
+				s.add(i + 1)
+				if (i+1)/64 == wi {
+					w |= 1 << ((i + 1) % 64) // visit the new position too
+				}
+			}
 		}
 	}
 }
@@ -125,22 +134,35 @@ func (p pattern) start() posSet {
 }
 
 func (p pattern) step(s posSet, c rune) posSet {
-	if s.empty() {
-		return s // a dead pattern stays dead: no state to copy
-	}
 	next := make(posSet, len(s))
-	for i := 0; i < len(p); i++ {
-		if !s.has(i) || !p[i].accepts(c) {
-			continue
-		}
-		if p[i].kind == elemStar {
-			next.add(i)
-		} else {
-			next.add(i + 1)
+	p.stepInto(next, s, c)
+	return next
+}
+
+// stepInto writes into next (zeroed, of s's length) the positions s
+// reaches by reading c.
+func (p pattern) stepInto(next, s posSet, c rune) {
+	if s.empty() {
+		return // a dead pattern stays dead
+	}
+	// Only the positions set are visited: a pattern's state holds one or
+	// two of its many positions.
+	for wi, w := range s {
+		for w != 0 {
+			b := bits.TrailingZeros64(w)
+			w &= w - 1
+			i := wi*64 + b
+			if i >= len(p) || !p[i].accepts(c) {
+				continue
+			}
+			if p[i].kind == elemStar {
+				next.add(i)
+			} else {
+				next.add(i + 1)
+			}
 		}
 	}
 	p.closure(next)
-	return next
 }
 
 func (p pattern) accepting(s posSet) bool { return s.has(len(p)) }
@@ -185,82 +207,98 @@ func regionsExcept(pats []pattern, extra string, shape pattern, except *wordSet)
 	if shape != nil {
 		pats = append(append([]pattern{}, pats...), shape)
 	}
-	type node struct {
-		states []posSet
-		word   int // the node of except's trie the text reached, -1 off it
-		text   string
+	// A product state is every pattern's position set, laid end to end in
+	// one slice of words, and the trie node of except the text reached
+	// (-1 off it). Nodes keep their parent and last character, so the text
+	// is spelled only for the states that give a new signature.
+	offs := make([]int, len(pats)+1)
+	for i, p := range pats {
+		offs[i+1] = offs[i] + (len(p)+1+63)/64
 	}
-	// A state's key names the live patterns and their positions; the
-	// dead ones, most of them in a large product, add nothing.
-	key := func(states []posSet, word int) string {
-		var b strings.Builder
-		b.WriteString(strconv.Itoa(word))
-		b.WriteByte(0xfe)
-		for i, s := range states {
-			if s.empty() {
-				continue
+	width := offs[len(pats)]
+	type node struct {
+		parent int
+		char   rune
+		word   int
+		states []uint64
+	}
+	at := func(nd *node, i int) posSet { return posSet(nd.states[offs[i]:offs[i+1]]) }
+	var buf []byte
+	keyOf := func(nd *node) []byte {
+		buf = buf[:0]
+		w := uint32(nd.word + 1)
+		buf = append(buf, byte(w), byte(w>>8), byte(w>>16), byte(w>>24))
+		for _, x := range nd.states {
+			for k := 0; k < 8; k++ {
+				buf = append(buf, byte(x>>(8*k)))
 			}
-			b.WriteString(strconv.Itoa(i))
-			b.WriteByte(':')
-			for _, w := range s {
-				for k := 0; k < 8; k++ {
-					b.WriteByte(byte(w >> (8 * k)))
-				}
-			}
-			b.WriteByte(0xff)
 		}
-		return b.String()
+		return buf
+	}
+	var nodes []node
+	textOf := func(i int) string {
+		var rs []rune
+		for ; i > 0; i = nodes[i].parent {
+			rs = append(rs, nodes[i].char)
+		}
+		for l, r := 0, len(rs)-1; l < r; l, r = l+1, r-1 {
+			rs[l], rs[r] = rs[r], rs[l]
+		}
+		return string(rs)
 	}
 	seenSig := map[string]bool{}
-	record := func(nd node) {
-		if shape != nil && !shape.accepting(nd.states[n]) {
+	sig := make([]byte, n)
+	record := func(i int) {
+		nd := &nodes[i]
+		if shape != nil && !shape.accepting(at(nd, n)) {
 			return
 		}
 		if except != nil && nd.word >= 0 && except.end[nd.word] {
 			return
 		}
-		m := make([]bool, n)
-		var sig strings.Builder
-		for i, p := range pats[:n] {
-			m[i] = p.accepting(nd.states[i])
-			if m[i] {
-				sig.WriteByte('1')
-			} else {
-				sig.WriteByte('0')
+		for j, p := range pats[:n] {
+			sig[j] = '0'
+			if p.accepting(at(nd, j)) {
+				sig[j] = '1'
 			}
 		}
-		if !seenSig[sig.String()] {
-			seenSig[sig.String()] = true
-			out = append(out, region{matches: m, example: nd.text})
+		if seenSig[string(sig)] {
+			return
 		}
+		seenSig[string(sig)] = true
+		m := make([]bool, n)
+		for j := range m {
+			m[j] = sig[j] == '1'
+		}
+		out = append(out, region{matches: m, example: textOf(i)})
 	}
-	first := node{states: make([]posSet, len(pats)), word: -1}
+	first := node{word: -1, states: make([]uint64, width)}
 	if except != nil {
 		first.word = 0
 	}
 	for i, p := range pats {
-		first.states[i] = p.start()
+		st := p.start()
+		copy(first.states[offs[i]:offs[i+1]], st)
 	}
-	seen := map[string]bool{key(first.states, first.word): true}
-	queue := []node{first}
-	for len(queue) > 0 {
-		n := queue[0]
-		queue = queue[1:]
-		record(n)
+	nodes = append(nodes, first)
+	seen := map[string]bool{string(keyOf(&nodes[0])): true}
+	for head := 0; head < len(nodes); head++ {
+		record(head)
 		for _, c := range alphabet {
-			next := node{states: make([]posSet, len(pats)), word: except.step(n.word, c), text: n.text + string(c)}
+			cur := &nodes[head]
+			next := node{parent: head, char: c, word: except.step(cur.word, c), states: make([]uint64, width)}
 			for i, p := range pats {
-				next.states[i] = p.step(n.states[i], c)
+				p.stepInto(posSet(next.states[offs[i]:offs[i+1]]), at(cur, i), c)
 			}
-			k := key(next.states, next.word)
-			if seen[k] {
+			k := keyOf(&next)
+			if seen[string(k)] {
 				continue
 			}
 			if len(seen) >= maxStates {
 				return out, false
 			}
-			seen[k] = true
-			queue = append(queue, next)
+			seen[string(k)] = true
+			nodes = append(nodes, next)
 		}
 	}
 	return out, true

@@ -1,0 +1,109 @@
+package ward
+
+import (
+	"sync"
+
+	"github.com/wardhq/ward/internal/catalog"
+	"github.com/wardhq/ward/internal/reason"
+)
+
+// Access is access that one set of identity policies allows and another
+// does not: a class of actions the policies decide alike, and one request
+// that shows it, decided by the engine on both sides.
+type Access struct {
+	// Actions are the catalog actions of the class. When Others is set the
+	// class is every action the policies' patterns do not name, and
+	// Actions holds one of them.
+	Actions []string
+	Others  bool
+	// Unlisted says names the catalog does not list (actions AWS may add)
+	// fall in the class too, matched by the same wildcards. When Actions
+	// holds only such a name, the class has no catalog action.
+	Unlisted bool
+	// Witness is the request that shows the access: allowed on one side,
+	// not on the other. Its time is fixed, so answers do not change with
+	// the day.
+	Witness Request
+	// Proven says the engine decided Witness as claimed. An access found
+	// through an approximation (Notes) may not be proven.
+	Proven bool
+}
+
+// Difference is what changes between two sets of identity policies of
+// one principal, for every request.
+type Difference struct {
+	// Added is what New allows that Old does not; Removed the reverse.
+	Added, Removed []Access
+	// Notes name the constructs decided approximately, where they are
+	// (a policy variable): empty when the answer is exact.
+	Notes []string
+}
+
+// Diff compares two versions of a principal's identity policies over
+// every request, one Access per class of actions, each with its witness.
+func Diff(old, new []*Policy) (*Difference, error) {
+	cat, err := defaultCatalog()
+	if err != nil {
+		return nil, err
+	}
+	d, err := reason.Compare(side("old", old), side("new", new), cat, reason.Options{})
+	if err != nil {
+		return nil, err
+	}
+	return &Difference{Added: accessList(d.Added), Removed: accessList(d.Removed), Notes: noteList(d.Notes)}, nil
+}
+
+// NeverAllows asks whether identity policies allow any of the actions
+// (wildcards allowed) on any of the resources (every resource when none
+// are given). It returns the access found, one per class of actions,
+// empty when they never do; notes as Difference's.
+func NeverAllows(policies []*Policy, actions, resources []string) ([]Access, []string, error) {
+	cat, err := defaultCatalog()
+	if err != nil {
+		return nil, nil, err
+	}
+	found, notes, err := reason.NeverGrants(side("policies", policies), actions, resources, cat, reason.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	return accessList(found), noteList(notes), nil
+}
+
+var (
+	catOnce sync.Once
+	cat     *catalog.Catalog
+	catErr  error
+)
+
+func defaultCatalog() (*catalog.Catalog, error) {
+	catOnce.Do(func() { cat, catErr = catalog.Default() })
+	return cat, catErr
+}
+
+func side(name string, ps []*Policy) reason.Side {
+	s := reason.Side{Name: name}
+	for _, p := range ps {
+		if p != nil {
+			s.Identity = append(s.Identity, p.c.Policy)
+		}
+	}
+	return s
+}
+
+func accessList(cs []reason.Change) []Access {
+	var out []Access
+	for _, c := range cs {
+		out = append(out, Access{Actions: c.Actions, Others: c.Others, Unlisted: c.Unlisted || c.Unknown, Proven: c.Proven,
+			Witness: Request{Principal: c.Witness.Principal, Action: c.Witness.Action, Resource: c.Witness.Resource,
+				Context: c.Witness.Context, Now: reason.DefaultNow, LiteralResource: true}})
+	}
+	return out
+}
+
+func noteList(ns []reason.Note) []string {
+	var out []string
+	for _, n := range ns {
+		out = append(out, n.Where+": "+n.What)
+	}
+	return out
+}
