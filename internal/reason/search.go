@@ -392,6 +392,10 @@ func (sp *space) replay(cs *compiledSide, w Witness) Decided {
 	return out
 }
 
+// maxReadableTries bounds the patterns tried for a readable resource, each
+// a pass over all the patterns.
+const maxReadableTries = 16
+
 // readableResource is the resource a witness names: one a person
 // recognises where the region holds one (the granting statement's own
 // pattern with its wildcards filled in, an ARN of the action's type, any
@@ -413,7 +417,15 @@ func (sp *space) readableResource(ac *actionClass, r *region, s *stmt) string {
 			return res
 		}
 	}
-	for _, t := range sp.resourceText {
+	// The region's own patterns first: those it matches.
+	tried := 0
+	for i, t := range sp.resourceText {
+		if !r.matches[i] {
+			continue
+		}
+		if tried++; tried > maxReadableTries {
+			break
+		}
 		if cand := fillPattern(t, sp.account()); matchesAll(sp.resourcePats, cand, r.matches) {
 			return cand
 		}
