@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -20,8 +23,10 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("ward diff", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	format := fs.String("format", "text", "output format: text, json, or markdown (for a pull-request comment)")
+	gitRev := fs.String("git", "", "compare each PATH with the same file at this git revision (the pull-request check): ward diff --git origin/main PATH...")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: ward diff [flags] OLD NEW
+       ward diff --git REV [flags] PATH...
 
 Compares two versions of identity policies and says, for every request, what
 NEW allows that OLD does not, and what OLD allowed that NEW no longer does:
@@ -42,7 +47,7 @@ Flags:
 	if !ok {
 		return code
 	}
-	if len(args) != 2 {
+	if *gitRev == "" && len(args) != 2 || *gitRev != "" && len(args) == 0 {
 		fs.Usage()
 		return exitInvalid
 	}
@@ -53,18 +58,50 @@ Flags:
 	if cat == nil {
 		return exitInvalid
 	}
-	oldDocs, err := readDiffInput(args[0])
-	if err != nil {
-		fmt.Fprintf(stderr, "ward diff: %v\n", err)
-		return exitInvalid
+	type input struct {
+		oldName, newName string
+		old, new         []diffDoc
 	}
-	newDocs, err := readDiffInput(args[1])
-	if err != nil {
-		fmt.Fprintf(stderr, "ward diff: %v\n", err)
-		return exitInvalid
+	var ins []input
+	if *gitRev != "" {
+		for _, path := range args {
+			data, err := gitShow(*gitRev, path)
+			if err != nil {
+				fmt.Fprintf(stderr, "ward diff: %v\n", err)
+				return exitInvalid
+			}
+			oldName := *gitRev + ":" + path
+			old, err := readDiffData(oldName, data)
+			if err != nil {
+				fmt.Fprintf(stderr, "ward diff: %v\n", err)
+				return exitInvalid
+			}
+			nw, err := readDiffInput(path)
+			if err != nil {
+				fmt.Fprintf(stderr, "ward diff: %v\n", err)
+				return exitInvalid
+			}
+			ins = append(ins, input{oldName, path, old, nw})
+		}
+	} else {
+		old, err := readDiffInput(args[0])
+		if err != nil {
+			fmt.Fprintf(stderr, "ward diff: %v\n", err)
+			return exitInvalid
+		}
+		nw, err := readDiffInput(args[1])
+		if err != nil {
+			fmt.Fprintf(stderr, "ward diff: %v\n", err)
+			return exitInvalid
+		}
+		ins = append(ins, input{args[0], args[1], old, nw})
+	}
+	var pairs []docPair
+	for _, in := range ins {
+		pairs = append(pairs, pairDocs(in.oldName, in.old, in.newName, in.new)...)
 	}
 	var results []diffResult
-	for _, pair := range pairDocs(args[0], oldDocs, args[1], newDocs) {
+	for _, pair := range pairs {
 		d, err := reason.Compare(pair.old, pair.new, cat, reason.Options{})
 		if err != nil {
 			fmt.Fprintf(stderr, "ward diff: %s: %v\n", pair.where, err)
@@ -73,6 +110,7 @@ Flags:
 		d.Added, d.Removed = groupChanges(d.Added), groupChanges(d.Removed)
 		results = append(results, diffResult{where: pair.where, old: pair.old.Name, new: pair.new.Name, diff: d})
 	}
+	var err error
 	switch *format {
 	case "json":
 		err = writeDiffJSON(stdout, results)
@@ -104,6 +142,33 @@ func readDiffInput(path string) ([]diffDoc, error) {
 	if err != nil {
 		return nil, err
 	}
+	return readDiffData(path, data)
+}
+
+// gitShow is a file's text at a git revision, read from the repository the
+// file is in. A file the revision does not have is an empty side: every
+// policy in it is new.
+func gitShow(rev, path string) ([]byte, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Dir(abs)
+	cmd := exec.Command("git", "-C", dir, "show", rev+":./"+filepath.Base(abs))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if strings.Contains(msg, "exists on disk, but not in") || strings.Contains(msg, "does not exist in") {
+			return []byte(`{"Version": "2012-10-17", "Statement": []}`), nil
+		}
+		return nil, fmt.Errorf("%s at %s: git show: %s", path, rev, msg)
+	}
+	return out, nil
+}
+
+func readDiffData(path string, data []byte) ([]diffDoc, error) {
 	f := inputs.Read(path, data, 0)
 	if len(f.Errors) > 0 {
 		return nil, f.Errors[0]

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -99,5 +101,55 @@ func TestCommands(t *testing.T) {
 			}
 			golden.Check(t, filepath.Join("testdata", tt.name+".golden"), []byte(got))
 		})
+	}
+}
+
+// TestDiffGit: ward diff --git compares a file with the same file at a
+// git revision, as a pull-request check does; a file the revision lacks
+// is new in full.
+func TestDiffGit(t *testing.T) {
+	dir := t.TempDir()
+	git := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.email=ci@example.com", "-c", "user.name=ci"}, args...)...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	copyFile := func(from, to string) {
+		t.Helper()
+		data, err := os.ReadFile(from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, to), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	git("init", "-q")
+	copyFile("testdata/diff/lambda-role.json", "role.json")
+	git("add", "role.json")
+	git("commit", "-q", "-m", "role")
+	copyFile("testdata/diff/lambda-role-widened.json", "role.json")
+	copyFile("testdata/diff/lambda-role.json", "added.json")
+	var stdout, stderr bytes.Buffer
+	status := run([]string{"diff", "--git", "HEAD", filepath.Join(dir, "role.json"), filepath.Join(dir, "added.json")}, nil, &stdout, &stderr)
+	if status != exitFindings {
+		t.Fatalf("exit %d, want %d\n%s%s", status, exitFindings, stdout.String(), stderr.String())
+	}
+	out := stdout.String()
+	for _, want := range []string{"HEAD:" + filepath.Join(dir, "role.json"), "+ dynamodb:DeleteItem", "+ logs:CreateLogGroup"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "- ") {
+		t.Errorf("nothing was removed, but the output says so:\n%s", out)
+	}
+	// The committed file alone: no change.
+	stdout.Reset()
+	git("checkout", "-q", "role.json")
+	if status := run([]string{"diff", "--git", "HEAD", filepath.Join(dir, "role.json")}, nil, &stdout, &stderr); status != exitOK {
+		t.Errorf("exit %d for an unchanged file\n%s", status, stdout.String())
 	}
 }

@@ -383,6 +383,9 @@ func (sp *space) replay(cs *compiledSide, w Witness) Decided {
 	d := cs.set.Decide(prep)
 	out := Decided{Result: d.Result}
 	for _, m := range d.Matched() {
+		if m.Policy == sp.deferring.Name {
+			continue // the resource policy that leaves it to IAM
+		}
 		ref := StatementRef{Policy: m.Policy, Statement: m.Statement}
 		if m.Index >= 0 && m.Index < len(cs.policies) && m.Statement < len(cs.policies[m.Index].Statements) {
 			ref.Sid = cs.policies[m.Index].Statements[m.Statement].Sid
@@ -405,6 +408,9 @@ func (sp *space) readableResource(ac *actionClass, r *region, s *stmt) string {
 		for _, a := range s.resources[widen] {
 			if a < 0 {
 				continue
+			}
+			if sp.resourceText[a] == "*" {
+				continue // an ARN of the action's type reads better
 			}
 			cand := fillPattern(sp.resourceText[a], sp.account())
 			if matchesAll(sp.resourcePats, cand, r.matches) {

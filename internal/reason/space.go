@@ -30,6 +30,9 @@ type space struct {
 	keys  []*keyDim
 	byKey map[string]int // lower-cased key → index in keys
 
+	// deferring is the resource policy every witness is decided with.
+	deferring *engine.Compiled
+
 	// mismatches counts witnesses the engine did not decide as the search
 	// claimed, in an exact question: a fault of the model, which tests
 	// hold at zero.
@@ -111,6 +114,19 @@ type keyPoint struct {
 
 func newSpace(sides []Side, cat *catalog.Catalog, opts Options) (*space, error) {
 	sp := &space{cat: cat, opts: opts, byKey: map[string]int{}}
+	// The question is what the identity policies allow, so the resource's
+	// own policy is taken to leave it to them: it names the principal's
+	// account, as KMS's default key policy and a role trusting its account
+	// do. (With no resource policy at all, a KMS key or a role would allow
+	// nothing, whatever the identity policies say.)
+	// Only a resource of that account has it: another account's resource
+	// allows nothing unless its own policy says so.
+	deferring, err := policy.Parse([]byte(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::`+sp.account()+`:root"}, "Action": "*", "Resource": "*",
+		"Condition": {"StringEquals": {"aws:ResourceAccount": "`+sp.account()+`"}}}]}`), "the resource's policy")
+	if err != nil {
+		return nil, err
+	}
+	sp.deferring = engine.Compile(deferring, "the resource's policy")
 	actionIndex := map[string]int{}
 	resourceIndex := map[string]int{}
 	atomIndex := map[string][2]int{}
@@ -212,7 +228,7 @@ func newSpace(sides []Side, cat *catalog.Catalog, opts Options) (*space, error) 
 				cs.stmts = append(cs.stmts, st)
 			}
 		}
-		set, err := engine.NewSet(engine.Policies{Identity: compiled})
+		set, err := engine.NewSet(engine.Policies{Identity: compiled, Resource: sp.deferring})
 		if err != nil {
 			return nil, err
 		}
@@ -553,17 +569,18 @@ func (sp *space) resourceFor(action string, r *region) string {
 	if len(act.Resources()) == 0 && matchesAll(sp.resourcePats, "*", r.matches) {
 		return "*" // an action that takes no resource is asked on "*"
 	}
+	best := ""
 	for _, rt := range act.Resources() {
 		if rt.ARN == "" {
 			continue
 		}
 		cand := strings.NewReplacer("${Partition}", "aws", "${Region}", "us-east-1", "${Account}", account).Replace(rt.ARN)
 		cand = variableRE.ReplaceAllString(cand, "example")
-		if matchesAll(sp.resourcePats, cand, r.matches) {
-			return cand
+		if (best == "" || len(cand) < len(best)) && matchesAll(sp.resourcePats, cand, r.matches) {
+			best = cand // the shortest reads best: a bucket's object, not an access point's
 		}
 	}
-	return ""
+	return best
 }
 
 // account is the principal's account.
