@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -184,12 +185,33 @@ func readDiffData(path string, data []byte) ([]diffDoc, error) {
 		if where == "" {
 			where = d.Path
 		}
-		out = append(out, diffDoc{where: where, policy: d.Policy})
+		p, err := fixTemplateReferences(d.Policy)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", path, where, err)
+		}
+		out = append(out, diffDoc{where: where, policy: p})
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%s: no identity policy to compare", path)
 	}
 	return out, nil
+}
+
+// templateReference is a ${Name} a template leaves to be filled at
+// deployment (a parameter, a resource's name): no colon, so not a policy
+// variable such as ${aws:username}.
+var templateReference = regexp.MustCompile(`\$\{([A-Za-z0-9_.]+)\}`)
+
+// fixTemplateReferences writes each template reference as one fixed name,
+// ward-ref-NAME: it stands for the same value on both sides of a
+// comparison, where IAM would read ${Name} as a variable it cannot resolve
+// and the statement as applying to nothing.
+func fixTemplateReferences(p *policy.Policy) (*policy.Policy, error) {
+	if !templateReference.Match(p.Source) {
+		return p, nil
+	}
+	src := templateReference.ReplaceAll(p.Source, []byte("ward-ref-$1"))
+	return policy.Parse(src, p.File)
 }
 
 type docPair struct {
@@ -311,13 +333,19 @@ func decidedText(side string, d reason.Decided) string {
 }
 
 func writeDiffText(w io.Writer, results []diffResult, cat *catalog.Catalog) error {
+	unchanged := 0
 	for _, r := range results {
+		same := len(r.diff.Added) == 0 && len(r.diff.Removed) == 0
+		if same && len(results) > 1 && len(r.diff.Notes) == 0 {
+			unchanged++ // said in the count at the end
+			continue
+		}
 		head := r.old + " → " + r.new
 		if r.where != "" {
 			head = r.where + ": " + head
 		}
 		fmt.Fprintln(w, head)
-		if len(r.diff.Added) == 0 && len(r.diff.Removed) == 0 {
+		if same {
 			fmt.Fprintln(w, "  no change in what is allowed")
 		}
 		for _, set := range []struct {
@@ -341,6 +369,9 @@ func writeDiffText(w io.Writer, results []diffResult, cat *catalog.Catalog) erro
 		for _, n := range r.diff.Notes {
 			fmt.Fprintf(w, "  note: %s: %s\n", n.Where, n.What)
 		}
+	}
+	if len(results) > 1 {
+		fmt.Fprintf(w, "%d policies compared, %d with no change in what is allowed\n", len(results), unchanged)
 	}
 	return nil
 }

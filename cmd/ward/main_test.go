@@ -42,6 +42,7 @@ func TestCommands(t *testing.T) {
 		{"diff-markdown", []string{"diff", "testdata/diff/lambda-role-scoped.json", "testdata/diff/lambda-role-widened.json", "--format", "markdown"}, "", exitFindings},
 		{"diff-missing", []string{"diff", "testdata/diff/lambda-role.json", "testdata/diff/no-such.json"}, "", exitInvalid},
 		{"diff-one-argument", []string{"diff", "testdata/diff/lambda-role.json"}, "", exitInvalid},
+		{"diff-cloudformation", []string{"diff", "testdata/diff/template.yaml", "testdata/diff/template-putobject.yaml"}, "", exitFindings},
 		{"prove-never-pass", []string{"prove", "--never", "dynamodb:DeleteItem", "--on", "arn:aws:dynamodb:*:*:table/Billing*", "testdata/diff/lambda-role.json"}, "", exitOK},
 		{"prove-never-fail", []string{"prove", "--never", "dynamodb:Delete*,iam:*", "testdata/diff/lambda-role-widened.json"}, "", exitFindings},
 		{"prove-within", []string{"prove", "testdata/diff/lambda-role-scoped.json", "--within", "testdata/diff/lambda-role.json"}, "", exitOK},

@@ -240,6 +240,7 @@ func newSpace(sides []Side, cat *catalog.Catalog, opts Options) (*space, error) 
 	if err := sp.buildResources(); err != nil {
 		return nil, err
 	}
+	sp.notes = uniqueNotes(sp.notes)
 	for _, kd := range sp.keys {
 		sp.buildKey(kd)
 		if !kd.exact {
@@ -247,6 +248,20 @@ func newSpace(sides []Side, cat *catalog.Catalog, opts Options) (*space, error) 
 		}
 	}
 	return sp, nil
+}
+
+// uniqueNotes drops repeated notes: the same policy on both sides says
+// the same thing once.
+func uniqueNotes(ns []Note) []Note {
+	seen := map[Note]bool{}
+	var out []Note
+	for _, n := range ns {
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 func (sp *space) note(name, path string, vals *policy.Values, i int, format string, args ...any) {
