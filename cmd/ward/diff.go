@@ -150,6 +150,11 @@ func readDiffInput(path string) ([]diffDoc, error) {
 // file is in. A file the revision does not have is an empty side: every
 // policy in it is new.
 func gitShow(rev, path string) ([]byte, error) {
+	// A revision is a name or a hash, never an option: "--output=FILE"
+	// would have git write where it says.
+	if rev == "" || strings.HasPrefix(rev, "-") || strings.ContainsAny(rev, "\x00\n") {
+		return nil, fmt.Errorf("--git %q is not a git revision", rev)
+	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, err

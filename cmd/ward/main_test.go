@@ -147,6 +147,20 @@ func TestDiffGit(t *testing.T) {
 	if strings.Contains(out, "- ") {
 		t.Errorf("nothing was removed, but the output says so:\n%s", out)
 	}
+	// A revision that is an option is refused before git sees it: git
+	// show --output=FILE would write the file.
+	stdout.Reset()
+	stderr.Reset()
+	victim := filepath.Join(dir, "written-by-git")
+	if status := run([]string{"diff", "--git", "--output=" + victim, filepath.Join(dir, "role.json")}, nil, &stdout, &stderr); status != exitInvalid {
+		t.Errorf("exit %d for an option as the revision", status)
+	}
+	if _, err := os.Stat(victim); err == nil {
+		t.Error("git wrote the file the revision named")
+	}
+	if !strings.Contains(stderr.String(), "is not a git revision") {
+		t.Errorf("stderr: %s", stderr.String())
+	}
 	// The committed file alone: no change.
 	stdout.Reset()
 	git("checkout", "-q", "role.json")

@@ -179,9 +179,8 @@ func Compare(old, new Side, cat *catalog.Catalog, opts Options) (*Diff, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Diff{Notes: sp.notes}
-	d.Added = sp.changes(1, 0)
-	d.Removed = sp.changes(0, 1)
+	d := &Diff{Added: sp.changes(1, 0), Removed: sp.changes(0, 1)}
+	d.Notes = sp.notes // after the search, which may add one
 	return d, nil
 }
 

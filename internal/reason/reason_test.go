@@ -2,6 +2,7 @@ package reason
 
 import (
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -272,4 +273,25 @@ func randomRequest(r *rand.Rand, sp *space, cs constants) Witness {
 		}
 	}
 	return w
+}
+
+// TestSearchBoundIsSaid: when the condition search reaches its bound, the
+// answer says it is not exact, rather than reporting no change.
+func TestSearchBoundIsSaid(t *testing.T) {
+	c := cat(t)
+	saved := maxSteps
+	maxSteps = 1
+	defer func() { maxSteps = saved }()
+	old := side(t, "old", json.RawMessage(`{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {"StringEquals": {"aws:SourceVpce": "vpce-1"}}}]}`))
+	nw := side(t, "new", json.RawMessage(`{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {"StringLike": {"aws:SourceVpce": "vpce-*"}}}]}`))
+	d, err := Compare(old, nw, c, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Exact() {
+		t.Fatalf("the search stopped at its bound, but the answer says it is exact: %+v", d)
+	}
+	if !strings.Contains(fmt.Sprint(d.Notes), "combinations of conditions") {
+		t.Errorf("notes %v", d.Notes)
+	}
 }

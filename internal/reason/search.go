@@ -1,6 +1,8 @@
 package reason
 
 import (
+	"fmt"
+
 	"github.com/wardhq/ward/internal/engine"
 	"github.com/wardhq/ward/internal/policy"
 )
@@ -69,8 +71,17 @@ func (sp *space) changes(gain, lose int) []Change {
 			out = append(out, *possible)
 		}
 	}
+	if sp.truncated && !sp.truncatedNoted {
+		sp.truncatedNoted = true
+		sp.notes = append(sp.notes, Note{Where: "conditions", What: fmt.Sprintf("more combinations of conditions than ward tries (%d steps); some were not tried, so access may be missing from the answer", maxSteps)})
+	}
 	return out
 }
+
+// maxSteps bounds the condition search of one question: a policy written
+// to make it explode costs time up to the bound, and the answer then
+// says it is not exact.
+var maxSteps = 2_000_000
 
 // stmtSet is a set of statement indexes of one side.
 type stmtSet []uint64
@@ -301,6 +312,10 @@ func (sp *space) falseEverywhere(dom map[int][]bool, c condRef) bool {
 // meet narrows the domains until every clause has a false condition, and
 // chooses a point for each key narrowed.
 func (sp *space) meet(dom map[int][]bool, clauses []clause) (map[int]int, bool) {
+	if sp.steps++; sp.steps > maxSteps {
+		sp.truncated = true
+		return nil, false
+	}
 	for i, cl := range clauses {
 		met := false
 		for _, c := range cl.s.conds {

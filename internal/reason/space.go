@@ -30,6 +30,11 @@ type space struct {
 	keys  []*keyDim
 	byKey map[string]int // lower-cased key → index in keys
 
+	// steps counts the condition search's steps against maxSteps;
+	// truncated says the bound was reached, and the answer is not exact.
+	steps                     int
+	truncated, truncatedNoted bool
+
 	// deferring is the resource policy every witness is decided with.
 	deferring *engine.Compiled
 
