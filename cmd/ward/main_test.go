@@ -35,6 +35,17 @@ func TestCommands(t *testing.T) {
 		{"sim-missing-file", []string{"sim", "testdata/no-such-file.json"}, "", exitInvalid},
 		{"sim-invalid-scenario", []string{"sim", "../../internal/scenario/testdata/invalid/bad-policy.json"}, "", exitInvalid},
 		{"sim-bad-format", []string{"sim", "--format", "yaml", "x.json"}, "", exitInvalid},
+		{"generate-text", []string{"generate", "--principal", "arn:aws:iam::111122223333:role/ChatLambdaRole", "../../internal/generate/testdata/chat-trail.json"}, "", exitOK},
+		{"generate-policy", []string{"generate", "../../internal/generate/testdata/chat-trail.json", "--principal", "arn:aws:iam::111122223333:role/ChatLambdaRole", "--format", "policy"}, "", exitOK},
+		{"generate-exact", []string{"generate", "--keys", "0", "--names", "0", "--places", "0", "--format", "policy", "--principal", "arn:aws:iam::111122223333:role/ChatLambdaRole", "../../internal/generate/testdata/chat-trail.json"}, "", exitOK},
+		{"generate-current-fail", []string{"generate", "--principal", "arn:aws:iam::111122223333:role/ChatLambdaRole", "--current", "../../internal/generate/testdata/chat-current.json", "../../internal/generate/testdata/chat-trail.json"}, "", exitFindings},
+		{"generate-current-pass", []string{"generate", "--principal", "arn:aws:iam::111122223333:role/ChatLambdaRole", "--current", "../../internal/generate/testdata/chat-current-fixed.json", "../../internal/generate/testdata/chat-trail.json"}, "", exitOK},
+		{"generate-current-json", []string{"generate", "--format", "json", "--principal", "arn:aws:iam::111122223333:role/ChatLambdaRole", "--current", "../../internal/generate/testdata/chat-current.json", "../../internal/generate/testdata/chat-trail.json"}, "", exitFindings},
+		{"generate-two-principals", []string{"generate", "../../internal/generate/testdata/chat-trail.json"}, "", exitInvalid},
+		{"generate-bad-since", []string{"generate", "--since", "last week", "../../internal/generate/testdata/chat-trail.json"}, "", exitInvalid},
+		{"generate-not-arn", []string{"generate", "--principal", "ChatLambdaRole", "../../internal/generate/testdata/chat-trail.json"}, "", exitInvalid},
+		{"generate-missing", []string{"generate", "testdata/no-such-trail.json"}, "", exitInvalid},
+		{"generate-not-a-log", []string{"generate", "testdata/role.json"}, "", exitInvalid},
 		{"diff-widened", []string{"diff", "testdata/diff/lambda-role.json", "testdata/diff/lambda-role-widened.json"}, "", exitFindings},
 		{"diff-narrowed", []string{"diff", "testdata/diff/lambda-role.json", "testdata/diff/lambda-role-scoped.json"}, "", exitOK},
 		{"diff-same", []string{"diff", "testdata/diff/lambda-role.json", "testdata/diff/lambda-role.json"}, "", exitOK},
@@ -88,6 +99,7 @@ func TestCommands(t *testing.T) {
 		{"oidc-help", []string{"oidc", "-h"}, "", exitOK},
 		{"diff-help", []string{"diff", "-h"}, "", exitOK},
 		{"prove-help", []string{"prove", "--help"}, "", exitOK},
+		{"generate-help", []string{"generate", "-h"}, "", exitOK},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -37,6 +37,8 @@ var layers = map[string]int{
 	"internal/layout":          3,
 	"internal/reason":          3, // questions about every request, below the analyzer that will ask them
 	"internal/analyze":         4,
+	"internal/activity":        4, // reads calls, ward's decision log among them
+	"internal/generate":        5, // policies from calls, proved with internal/reason
 	"internal/difftest":        4, // test-side: generates scenarios, reads them with internal/scenario
 	"internal/iamapi":          4,
 	"internal/authorizeapi":    5, // the decision point's HTTP face, over the service

@@ -1,0 +1,145 @@
+package activity
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func readAll(t *testing.T, name, data string) ([]*Call, error) {
+	t.Helper()
+	var calls []*Call
+	err := ReadFrom(strings.NewReader(data), name, func(c *Call) error { calls = append(calls, c); return nil })
+	return calls, err
+}
+
+const oneRecord = `{"eventTime":"2026-11-30T10:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","awsRegion":"eu-west-1",
+ "eventType":"AwsApiCall","recipientAccountId":"111122223333","requestParameters":{"bucketName":"b","key":"k"},
+ "resources":[{"ARN":"arn:aws:s3:::b/k","accountId":"111122223333","type":"AWS::S3::Object"}],
+ "userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::111122223333:assumed-role/app/s","accountId":"111122223333",
+  "sessionContext":{"sessionIssuer":{"type":"Role","arn":"arn:aws:iam::111122223333:role/svc/app"}}}}`
+
+// TestFormats: the three inputs give the same call, whatever the order of
+// a file's keys, compressed or not.
+func TestFormats(t *testing.T) {
+	event, _ := json.Marshal(oneRecord)
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(`{"Records":[` + oneRecord + `]}`))
+	zw.Close()
+	for name, data := range map[string]string{
+		"trail":          `{"Records":[` + oneRecord + `]}`,
+		"trail-gz":       gz.String(),
+		"lookup-events":  `{"Events":[{"EventId":"e1","EventName":"GetObject","CloudTrailEvent":` + string(event) + `}],"NextToken":"x"}`,
+		"token-first":    `{"NextToken":"x","Events":[{"EventId":"e1","CloudTrailEvent":` + string(event) + `}]}`,
+		"other-keys-too": `{"Other":{"a":[1,2]},"Records":[` + oneRecord + `]}`,
+	} {
+		calls, err := readAll(t, name, data)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if len(calls) != 1 {
+			t.Fatalf("%s: %d calls", name, len(calls))
+		}
+		c := calls[0]
+		if c.Entity != "arn:aws:iam::111122223333:role/svc/app" || c.Principal != "arn:aws:sts::111122223333:assumed-role/app/s" ||
+			c.Region != "eu-west-1" || c.Account != "111122223333" || c.Source != "s3.amazonaws.com" || c.Name != "GetObject" ||
+			len(c.Resources) != 1 || c.Resources[0].ARN != "arn:aws:s3:::b/k" || c.Parameters["key"] != "k" || c.Denied {
+			t.Errorf("%s: %+v", name, c)
+		}
+	}
+}
+
+func TestDecisionLog(t *testing.T) {
+	calls, err := readAll(t, "decisions.log", `{"time":"2026-11-30T10:00:00Z","requestId":"1","caller":"arn:aws:sts::111111111111:assumed-role/deployer/d","account":"111111111111","action":"iam:ListUsers","resource":"*","decision":"Allowed"}
+
+{"time":"2026-11-30T10:00:01Z","requestId":"2","caller":"arn:aws:iam::111111111111:user/dev","account":"111111111111","action":"iam:CreateUser","resource":"arn:aws:iam::111111111111:user/m","decision":"ImplicitDeny"}
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) != 2 {
+		t.Fatalf("%d calls", len(calls))
+	}
+	if c := calls[0]; c.Entity != "arn:aws:iam::111111111111:role/deployer" || c.Action != "iam:ListUsers" || c.Denied || c.Where != "decisions.log:1" {
+		t.Errorf("%+v", c)
+	}
+	if c := calls[1]; c.Entity != "arn:aws:iam::111111111111:user/dev" || !c.Denied || c.Error != "ImplicitDeny" || c.Where != "decisions.log:3" {
+		t.Errorf("%+v", c)
+	}
+}
+
+// TestNotCallsTheyAreNot: service events, console sign-ins and a service
+// acting as itself are no principal's calls.
+func TestNotCallsTheyAreNot(t *testing.T) {
+	calls, err := readAll(t, "t", `{"Records":[
+	 {"eventType":"AwsServiceEvent","eventSource":"kms.amazonaws.com","eventName":"RotateKey","userIdentity":{"type":"AWSService"}},
+	 {"eventType":"AwsConsoleSignIn","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/a"}},
+	 {"eventType":"AwsApiCall","eventSource":"kms.amazonaws.com","eventName":"Decrypt","userIdentity":{"type":"AWSService","invokedBy":"s3.amazonaws.com"}},
+	 {"eventType":"AwsApiCall","eventSource":"s3.amazonaws.com","eventName":"GetObject","errorCode":"AccessDenied","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/a"}}
+	]}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) != 1 || !calls[0].Denied || calls[0].Entity != "arn:aws:iam::1:user/a" {
+		t.Errorf("%+v", calls)
+	}
+}
+
+// TestBadInput: each is refused with where and what, never skipped.
+func TestBadInput(t *testing.T) {
+	for _, tc := range []struct{ name, data, want string }{
+		{"empty", ``, "empty file"},
+		{"not-json", `hello`, "does not start with a JSON object"},
+		{"array", `[1,2]`, "does not start with a JSON object"},
+		{"records-not-list", `{"Records":{"a":1}}`, "Records is not a list"},
+		{"bad-record", `{"Records":[{"eventTime":"yesterday"}]}`, "bad-record: Records[0]"},
+		{"truncated", `{"Records":[` + oneRecord, "truncated"},
+		{"lookup-no-event", `{"Events":[{"EventId":"e"}]}`, "Events[0]: no CloudTrailEvent"},
+		{"lookup-bad-event", `{"Events":[{"CloudTrailEvent":"{"}]}`, "Events[0].CloudTrailEvent"},
+		{"log-not-json", "{\"time\":\"2026-11-30T10:00:00Z\",\"caller\":\"a\"}\nnot json\n", "log-not-json:1: not a decision log record: it has no caller, action or decision"},
+		{"log-bad-line", "{\"time\":\"2026-11-30T10:00:00Z\",\"caller\":\"arn:aws:iam::1:user/a\",\"action\":\"s3:GetObject\",\"decision\":\"Allowed\"}\n{oops\n", "log-bad-line:2: not a decision log record"},
+		{"log-bad-decision", `{"time":"2026-11-30T10:00:00Z","caller":"arn:aws:iam::1:user/a","action":"s3:GetObject","decision":"Maybe"}`, `decision "Maybe"`},
+		{"log-long-line", `{"time":"2026-11-30T10:00:00Z","caller":"` + strings.Repeat("a", maxDecisionLine) + `"}`, "longer than"},
+		{"huge-record", `{"Records":[{"eventName":"` + strings.Repeat("a", maxRecord) + `"}]}`, "larger than 8 MiB"},
+		{"huge-skipped", `{"Other":"` + strings.Repeat("a", maxRecord) + `","Records":[]}`, "larger than 8 MiB"},
+		{"other-object", `{"awsAccountId":"1","digestStartTime":"x"}`, "not a CloudTrail log (no Records)"},
+		{"bad-gzip", "\x1f\x8b\x08\x00garbage", "bad-gzip"},
+	} {
+		_, err := readAll(t, tc.name, tc.data)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want an error with %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+// TestTree: a folder is read in name order, digests and other files left
+// out; a folder with no log files is an error.
+func TestTree(t *testing.T) {
+	root := t.TempDir()
+	day := filepath.Join(root, "AWSLogs", "1", "CloudTrail", "us-east-1", "2026", "11", "30")
+	dig := filepath.Join(root, "AWSLogs", "1", "CloudTrail-Digest", "us-east-1", "2026", "11", "30")
+	os.MkdirAll(day, 0o755)
+	os.MkdirAll(dig, 0o755)
+	rec := func(name string) string {
+		return `{"Records":[{"eventType":"AwsApiCall","eventSource":"s3.amazonaws.com","eventName":"` + name + `","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/a"}}]}`
+	}
+	os.WriteFile(filepath.Join(day, "b.json"), []byte(rec("Second")), 0o644)
+	os.WriteFile(filepath.Join(day, "a.json"), []byte(rec("First")), 0o644)
+	os.WriteFile(filepath.Join(day, "README.txt"), []byte("not a log"), 0o644)
+	os.WriteFile(filepath.Join(dig, "d.json"), []byte(`{"digest":true}`), 0o644)
+	var names []string
+	if err := Read(root, func(c *Call) error { names = append(names, c.Name); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(names, ",") != "First,Second" {
+		t.Errorf("read %v", names)
+	}
+	if err := Read(t.TempDir(), func(*Call) error { return nil }); err == nil || !strings.Contains(err.Error(), "no .json") {
+		t.Errorf("an empty folder: %v", err)
+	}
+}
