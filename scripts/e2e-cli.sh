@@ -128,4 +128,87 @@ ok "decision log records the denial"
 "$work/ward" log --data "$work/data" --decision denied --caller 'arn:aws:iam::111111111111:user/*' | grep -q "iam:CreateUser" \
   || fail "ward log does not show the denial"
 ok "ward log --decision denied"
+# ward generate from the decision log: the deployer's session listed users
+# and was refused CreateRole. The generated policy, given to a new role,
+# lets the same calls through ward serve and still refuses the denied one.
+"$work/ward" generate --principal arn:aws:iam::111111111111:role/deployer "$work/data/decisions.log" >"$work/generate.out" \
+  || { cat "$work/generate.out"; fail "ward generate on the decision log"; }
+grep -q "iam:CreateRole on arn:aws:iam::111111111111:role/x" "$work/generate.out" || { cat "$work/generate.out"; fail "ward generate does not report the refused CreateRole"; }
+"$work/ward" generate --principal arn:aws:iam::111111111111:role/deployer --format policy "$work/data/decisions.log" >"$work/deployer-least.json"
+grep -q '"iam:ListUsers"' "$work/deployer-least.json" && ! grep -q CreateRole "$work/deployer-least.json" \
+  || { cat "$work/deployer-least.json"; fail "the generated policy is not the deployer's calls"; }
+ok "ward generate --principal role/deployer on the decision log"
+aws iam create-role --role-name deployer-least --assume-role-policy-document "file://$work/deployer-trust.json" >/dev/null && ok "create role deployer-least"
+aws iam put-role-policy --role-name deployer-least --policy-name generated --policy-document "file://$work/deployer-least.json" && ok "put the generated policy"
+cat >"$work/dev2.json" <<'JSON'
+{ "Version": "2012-10-17", "Statement": [ { "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": ["arn:aws:iam::111111111111:role/deployer", "arn:aws:iam::111111111111:role/deployer-least"] } ] }
+JSON
+aws iam put-user-policy --user-name dev --policy-name assume-deployer --policy-document "file://$work/dev2.json" && ok "let dev assume deployer-least"
+creds=$(as_dev aws sts assume-role --role-arn arn:aws:iam::111111111111:role/deployer-least --role-session-name replay)
+sid=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["Credentials"]["AccessKeyId"])' <<<"$creds")
+ssecret=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["Credentials"]["SecretAccessKey"])' <<<"$creds")
+stoken=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["Credentials"]["SessionToken"])' <<<"$creds")
+expect '"UserName": "dev"' as_session aws iam list-users
+expect_error 'assumed-role/deployer-least/replay is not authorized to perform: iam:CreateRole' \
+  as_session aws iam create-role --role-name x --assume-role-policy-document "file://$work/lambda-trust.json"
+"$work/ward" generate --principal arn:aws:iam::111111111111:role/deployer-least --current "$work/deployer-least.json" "$work/data/decisions.log" >"$work/replay.out" \
+  || { cat "$work/replay.out"; fail "the replayed calls need more than the generated policy"; }
+grep -q "PASS: the generated policy allows nothing" "$work/replay.out" || { cat "$work/replay.out"; fail "no proof in ward generate --current"; }
+ok "the replayed calls are allowed by the generated policy, and regenerating from them needs nothing more"
+# Seed 000's chat Lambda role, with ward as its decision point: its calls to
+# DynamoDB, S3, Bedrock, Lambda and CloudWatch Logs are decided by
+# POST /v1/authorize, and ward generate writes its policy from the decision
+# log. The seed's self-invocation pattern function:*-chat does not match the
+# function named chat: that call is refused, reported, and not granted.
+cat >"$work/chat-policy.json" <<'JSON'
+{ "Version": "2012-10-17", "Statement": [
+  { "Effect": "Allow", "Action": [ "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem" ], "Resource": [
+    "arn:aws:dynamodb:*:*:table/ChatMessage-*", "arn:aws:dynamodb:*:*:table/ChatMessage-*/index/*", "arn:aws:dynamodb:*:*:table/ChatSession-*", "arn:aws:dynamodb:*:*:table/SessionContext-*" ] },
+  { "Effect": "Allow", "Action": [ "s3:GetObject", "s3:PutObject" ], "Resource": "arn:aws:s3:::storage-bucket/*" },
+  { "Effect": "Allow", "Action": [ "bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream" ], "Resource": "arn:aws:bedrock:*:*:foundation-model/anthropic.claude-*" },
+  { "Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": [ "arn:aws:lambda:*:*:function:petrophysics-calculator", "arn:aws:lambda:*:*:function:renewable-orchestrator", "arn:aws:lambda:*:*:function:*-chat" ] },
+  { "Effect": "Allow", "Action": [ "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents" ], "Resource": "arn:aws:logs:*:*:log-group:/aws/lambda/chat:*" } ] }
+JSON
+aws iam create-role --role-name ChatLambdaRole --path /service-role/ --assume-role-policy-document "file://$work/lambda-trust.json" >/dev/null && ok "create role ChatLambdaRole"
+aws iam put-role-policy --role-name ChatLambdaRole --policy-name chat --policy-document "file://$work/chat-policy.json" && ok "put the seed's chat policy"
+root_id=$(sed -n 's/^aws_access_key_id *= *//p' "$work/data/credentials")
+root_secret=$(sed -n 's/^aws_secret_access_key *= *//p' "$work/data/credentials")
+authorize() { # authorize ROLE: POST the chat Lambda's calls for ROLE, print the decisions
+  python3 - "$1" >"$work/batch.json" <<'PY'
+import json, sys
+role = "arn:aws:iam::111111111111:role/service-role/" + sys.argv[1]
+calls = [("dynamodb:PutItem", "arn:aws:dynamodb:us-east-1:111111111111:table/ChatMessage-x7k2-prod"),
+         ("dynamodb:PutItem", "arn:aws:dynamodb:us-east-1:111111111111:table/ChatMessage-x7k2-dev"),
+         ("dynamodb:Query", "arn:aws:dynamodb:us-east-1:111111111111:table/ChatMessage-x7k2-prod/index/chatSessionId-createdAt-index"),
+         ("dynamodb:GetItem", "arn:aws:dynamodb:us-east-1:111111111111:table/ChatSession-x7k2-prod")]
+calls += [("s3:GetObject", "arn:aws:s3:::storage-bucket/wells/las/well-00%d.las" % i) for i in (1, 2, 3)]
+calls += [("s3:PutObject", "arn:aws:s3:::storage-bucket/artifacts/2026/11/30/plot.png"),
+          ("bedrock:InvokeModel", "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0"),
+          ("lambda:InvokeFunction", "arn:aws:lambda:us-east-1:111111111111:function:petrophysics-calculator"),
+          ("lambda:InvokeFunction", "arn:aws:lambda:us-east-1:111111111111:function:chat"),
+          ("logs:CreateLogStream", "arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/chat:log-stream:2026/11/30/[$LATEST]0a1b"),
+          ("logs:PutLogEvents", "arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/chat:log-stream:2026/11/30/[$LATEST]0a1b")]
+print(json.dumps({"requests": [{"principal": role, "action": a, "resource": r} for a, r in calls]}))
+PY
+  curl -fsS --aws-sigv4 "aws:amz:us-east-1:ward" --user "$root_id:$root_secret" -H 'Content-Type: application/json' \
+    --data-binary "@$work/batch.json" "$endpoint/v1/authorize" \
+    | python3 -c 'import json,sys; print(" ".join(a["decision"] for a in json.load(sys.stdin)["results"]))'
+}
+decisions=$(authorize ChatLambdaRole)
+[ "$decisions" = "Allowed Allowed Allowed Allowed Allowed Allowed Allowed Allowed Allowed Allowed ImplicitDeny Allowed Allowed" ] \
+  || fail "the chat role's calls under the seed's policy: $decisions"
+ok "POST /v1/authorize decides the chat role's 13 calls (the seed's *-chat pattern refuses function:chat)"
+"$work/ward" generate --principal arn:aws:iam::111111111111:role/service-role/ChatLambdaRole "$work/data/decisions.log" >"$work/chat-generate.out" \
+  || { cat "$work/chat-generate.out"; fail "ward generate for the chat role"; }
+grep -q "lambda:InvokeFunction on arn:aws:lambda:us-east-1:111111111111:function:chat: 1 call (ImplicitDeny)" "$work/chat-generate.out" \
+  && grep -q '"arn:aws:s3:::storage-bucket/wells/las/\*"' "$work/chat-generate.out" \
+  || { cat "$work/chat-generate.out"; fail "ward generate's chat policy"; }
+ok "ward generate for the chat role: wells/las/* from three keys, the refused self-invocation reported"
+"$work/ward" generate --principal arn:aws:iam::111111111111:role/service-role/ChatLambdaRole --format policy "$work/data/decisions.log" >"$work/chat-least.json"
+aws iam create-role --role-name ChatLeast --path /service-role/ --assume-role-policy-document "file://$work/lambda-trust.json" >/dev/null && ok "create role ChatLeast"
+aws iam put-role-policy --role-name ChatLeast --policy-name generated --policy-document "file://$work/chat-least.json" && ok "put the generated chat policy"
+decisions=$(authorize ChatLeast)
+[ "$decisions" = "Allowed Allowed Allowed Allowed Allowed Allowed Allowed Allowed Allowed Allowed ImplicitDeny Allowed Allowed" ] \
+  || fail "the chat role's calls replayed under the generated policy: $decisions"
+ok "every call the seed's policy allowed is allowed under the generated one, and the refused one still refused"
 echo "$pass passed, 0 failed"

@@ -141,6 +141,9 @@ func (m *mapper) needs(c *activity.Call) ([]need, string) {
 		if err != nil || a == nil {
 			return nil, fmt.Sprintf("the catalog has no action %s", c.Action)
 		}
+		if noPermission[a.FullName()] {
+			return nil, ""
+		}
 		res := c.Resource
 		if res == "" {
 			res = "*"
