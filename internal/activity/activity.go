@@ -22,6 +22,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -49,8 +50,12 @@ type Call struct {
 	// log, which records the IAM action and resource it decided.
 	Action, Resource string
 
-	// Parameters are CloudTrail's requestParameters.
-	Parameters map[string]any
+	// Parameters are CloudTrail's requestParameters, once Decode has read
+	// them from RawParameters: a reader that selects calls by principal
+	// first decodes only the calls it keeps, the most costly part of a
+	// record.
+	Parameters    map[string]any
+	RawParameters json.RawMessage
 	// Resources are CloudTrail's resources list.
 	Resources []Resource
 
@@ -100,8 +105,8 @@ type record struct {
 			} `json:"sessionIssuer"`
 		} `json:"sessionContext"`
 	} `json:"userIdentity"`
-	RequestParameters map[string]any `json:"requestParameters"`
-	Resources         []Resource     `json:"resources"`
+	RequestParameters json.RawMessage `json:"requestParameters"`
+	Resources         []Resource      `json:"resources"`
 }
 
 func (r *record) call(where string) (*Call, bool) {
@@ -112,7 +117,7 @@ func (r *record) call(where string) (*Call, bool) {
 	}
 	c := &Call{
 		Time: r.EventTime, Principal: r.UserIdentity.ARN, Account: r.Recipient, Region: r.AWSRegion,
-		Source: r.EventSource, Name: r.EventName, Parameters: r.RequestParameters, Resources: r.Resources,
+		Source: r.EventSource, Name: r.EventName, RawParameters: r.RequestParameters, Resources: r.Resources,
 		Error: r.ErrorCode, Denied: deniedCodes[r.ErrorCode], Where: where,
 	}
 	if c.Account == "" {
@@ -128,6 +133,27 @@ func (r *record) call(where string) (*Call, bool) {
 		c.Entity = entityOf(c.Principal)
 	}
 	return c, true
+}
+
+// Decode reads the call's request parameters. A record whose parameters
+// are not an object (null, as CloudTrail writes for calls without any)
+// has none.
+func (c *Call) Decode() error {
+	if c.Parameters != nil || len(c.RawParameters) == 0 {
+		return nil
+	}
+	raw := bytes.TrimSpace(c.RawParameters)
+	c.RawParameters = nil
+	if string(raw) == "null" {
+		return nil
+	}
+	if raw[0] != '{' {
+		return fmt.Errorf("%s: requestParameters is not an object", c.Where)
+	}
+	if err := json.Unmarshal(raw, &c.Parameters); err != nil {
+		return fmt.Errorf("%s: requestParameters: %v", c.Where, err)
+	}
+	return nil
 }
 
 // entityOf is the entity behind a caller ARN: a session's role (without
@@ -182,13 +208,97 @@ func Read(path string, fn func(*Call) error) error {
 	if len(files) == 0 {
 		return fmt.Errorf("%s: no .json, .json.gz or .log files in it", path)
 	}
-	for _, f := range files {
-		if err := readFile(f, fn); err != nil {
-			return err
+	return readFiles(files, runtime.GOMAXPROCS(0), fn)
+}
+
+// chunk is a run of one file's calls, or the error that ended the file.
+type chunk struct {
+	calls []*Call
+	err   error
+}
+
+const chunkSize = 512
+
+// readFiles reads files with up to workers at once, decompressing and
+// decoding in parallel, and passes their calls to fn in file order, from
+// one goroutine. Memory is bounded: a worker waits once a few chunks of
+// its file are ahead of fn.
+func readFiles(files []string, workers int, fn func(*Call) error) error {
+	if workers > len(files) {
+		workers = len(files)
+	}
+	if workers <= 1 {
+		for _, f := range files {
+			if err := readFile(f, fn); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	done := make(chan struct{})
+	defer close(done)
+	results := make([]chan chunk, len(files))
+	for i := range results {
+		results[i] = make(chan chunk, 4)
+	}
+	jobs := make(chan int)
+	go func() {
+		defer close(jobs)
+		for i := range files {
+			select {
+			case jobs <- i:
+			case <-done:
+				return
+			}
+		}
+	}()
+	for w := 0; w < workers; w++ {
+		go func() {
+			for i := range jobs {
+				out := results[i]
+				var buf []*Call
+				send := func(c chunk) bool {
+					select {
+					case out <- c:
+						return true
+					case <-done:
+						return false
+					}
+				}
+				err := readFile(files[i], func(c *Call) error {
+					buf = append(buf, c)
+					if len(buf) == chunkSize {
+						if !send(chunk{calls: buf}) {
+							return errStopped
+						}
+						buf = nil
+					}
+					return nil
+				})
+				if err == errStopped || !send(chunk{calls: buf, err: err}) {
+					return
+				}
+				close(out)
+			}
+		}()
+	}
+	for i := range files {
+		for c := range results[i] {
+			for _, call := range c.calls {
+				if err := fn(call); err != nil {
+					return err
+				}
+			}
+			if c.err != nil {
+				return c.err
+			}
 		}
 	}
 	return nil
 }
+
+// errStopped ends a worker's file when the reading has stopped.
+var errStopped = errors.New("stopped")
 
 func readFile(path string, fn func(*Call) error) error {
 	f, err := os.Open(path)

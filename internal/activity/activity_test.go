@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,6 +47,9 @@ func TestFormats(t *testing.T) {
 			t.Fatalf("%s: %d calls", name, len(calls))
 		}
 		c := calls[0]
+		if err := c.Decode(); err != nil {
+			t.Fatal(err)
+		}
 		if c.Entity != "arn:aws:iam::111122223333:role/svc/app" || c.Principal != "arn:aws:sts::111122223333:assumed-role/app/s" ||
 			c.Region != "eu-west-1" || c.Account != "111122223333" || c.Source != "s3.amazonaws.com" || c.Name != "GetObject" ||
 			len(c.Resources) != 1 || c.Resources[0].ARN != "arn:aws:s3:::b/k" || c.Parameters["key"] != "k" || c.Denied {
@@ -108,9 +112,15 @@ func TestBadInput(t *testing.T) {
 		{"huge-record", `{"Records":[{"eventName":"` + strings.Repeat("a", maxRecord) + `"}]}`, "larger than 8 MiB"},
 		{"huge-skipped", `{"Other":"` + strings.Repeat("a", maxRecord) + `","Records":[]}`, "larger than 8 MiB"},
 		{"other-object", `{"awsAccountId":"1","digestStartTime":"x"}`, "not a CloudTrail log (no Records)"},
+		{"params-not-object", `{"Records":[{"eventType":"AwsApiCall","requestParameters":[1],"userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/a"}}]}`, "requestParameters is not an object"},
 		{"bad-gzip", "\x1f\x8b\x08\x00garbage", "bad-gzip"},
 	} {
-		_, err := readAll(t, tc.name, tc.data)
+		calls, err := readAll(t, tc.name, tc.data)
+		for _, c := range calls {
+			if err == nil {
+				err = c.Decode()
+			}
+		}
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v, want an error with %q", tc.name, err, tc.want)
 		}
@@ -142,4 +152,64 @@ func TestTree(t *testing.T) {
 	if err := Read(t.TempDir(), func(*Call) error { return nil }); err == nil || !strings.Contains(err.Error(), "no .json") {
 		t.Errorf("an empty folder: %v", err)
 	}
+}
+
+// TestParallelFiles: files read by several workers reach fn in file
+// order, every call once; an error in one file stops the reading with
+// that file's error after the calls before it; an error from fn stops it
+// too.
+func TestParallelFiles(t *testing.T) {
+	dir := t.TempDir()
+	var files []string
+	for i := 0; i < 40; i++ {
+		var recs []string
+		for j := 0; j < 700; j++ { // more than a chunk
+			recs = append(recs, `{"eventType":"AwsApiCall","eventSource":"s3.amazonaws.com","eventName":"E`+
+				strings.Repeat("x", i%3)+`","requestParameters":{"n":"`+filepath.Base(dir)+`"},"userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/u`+string(rune('a'+i%26))+`"}}`)
+		}
+		f := filepath.Join(dir, "f"+string(rune('a'+i/26))+string(rune('a'+i%26))+".json")
+		os.WriteFile(f, []byte(`{"Records":[`+strings.Join(recs, ",")+`]}`), 0o644)
+		files = append(files, f)
+	}
+	sequential := collect(t, files, 1)
+	for _, workers := range []int{2, 3, 8} {
+		got := collect(t, files, workers)
+		if strings.Join(got, "\n") != strings.Join(sequential, "\n") {
+			t.Errorf("%d workers: the calls differ from one worker's", workers)
+		}
+	}
+	if len(sequential) != 40*700 {
+		t.Errorf("%d calls", len(sequential))
+	}
+	os.WriteFile(files[20], []byte(`{"Records":[{"eventTime":"never"}]}`), 0o644)
+	n := 0
+	err := readFiles(files, 4, func(*Call) error { n++; return nil })
+	if err == nil || !strings.Contains(err.Error(), files[20]) || n != 20*700 {
+		t.Errorf("a bad file: %v after %d calls, want its error after %d", err, n, 20*700)
+	}
+	stop := errors.New("enough")
+	n = 0
+	err = readFiles(files, 4, func(*Call) error {
+		n++
+		if n == 1000 {
+			return stop
+		}
+		return nil
+	})
+	if err != stop || n != 1000 {
+		t.Errorf("fn's error: %v after %d calls", err, n)
+	}
+}
+
+func collect(t *testing.T, files []string, workers int) []string {
+	t.Helper()
+	var out []string
+	err := readFiles(files, workers, func(c *Call) error {
+		out = append(out, c.Where+" "+c.Name+" "+c.Entity)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -148,7 +148,7 @@ func (r *Result) CompareCurrent(current []*policy.Policy, names []string, cat *c
 			c.Statements = append(c.Statements, cs)
 		}
 	}
-	gen, err := policy.ParseKind(r.Policy.JSON(), "generated", policy.KindIdentity)
+	gen, err := policy.ParseKind(r.Policy.JSON(), "generated", policy.KindIdentity, policy.SkipSizeLimit)
 	if err != nil {
 		return nil, fmt.Errorf("the generated policy does not parse: %v", err)
 	}

@@ -34,6 +34,8 @@ var DefaultGeneralize = Generalize{Keys: 3, Names: 2, Places: 2}
 // stream below its group.
 var pathVariables = map[string]bool{"ObjectName": true, "LogStreamName": true}
 
+var variable = regexp.MustCompile(`\$\{([A-Za-z0-9]+)\}`)
+
 // formatRegexp reads an ARN against its format: each variable a group,
 // the account-like ones stopping at ':', the last one taking the rest.
 func formatRegexp(format string) (*regexp.Regexp, []string) {

@@ -48,7 +48,8 @@ type Generator struct {
 	want     string // the selected principal's key, if given
 	entities map[string]*observed
 	order    []string
-	formats  map[string]string // ARN → its catalog format
+	// compactAt is the constant below, lowered by tests.
+	compactAt int
 }
 
 // observed is what one principal did.
@@ -61,38 +62,114 @@ type observed struct {
 	uses        map[need]*Use
 	refused     map[need]*Use
 	unmapped    map[string]*Unmapped
+
+	// byAction lists each action's used permissions that compaction may
+	// merge, and limit the count at which it next tries; how says what
+	// merges it made.
+	byAction map[string][]need
+	limit    map[string]int
+	how      map[string][]string
+	// patterns are the wildcard patterns compaction made, by action: a
+	// later call they cover is counted under them.
+	patterns map[string][]string
 }
+
+// compactAt is the number of distinct resources of one action at which
+// generation generalizes them while it reads, so memory stays bounded
+// when a principal touches millions of objects: the same generalization
+// the answer makes at the end, made early. With generalization off every
+// name is kept.
+const compactAt = 4096
 
 // Use counts the calls behind a permission.
 type Use struct {
 	Calls       int            `json:"calls"`
 	First       time.Time      `json:"first"`
 	Last        time.Time      `json:"last"`
-	Events      map[string]int `json:"events"` // "s3.amazonaws.com GetObject" → calls
+	Events      Events         `json:"events"` // "s3.amazonaws.com GetObject" → calls
 	ErrorCodes  map[string]int `json:"errorCodes,omitempty"`
-	FirstSeenAt string         `json:"firstSeenAt"` // file and record of the first call
+	FirstSeenAt string         `json:"firstSeenAt,omitempty"` // file and record of the first refused call
 }
 
-func (u *Use) add(c *activity.Call, event string) {
+func (u *Use) add(c *activity.Call, event string, where bool) {
 	if u.Calls == 0 || c.Time.Before(u.First) {
 		u.First = c.Time
 	}
-	if u.Calls == 0 {
+	if u.Calls == 0 && where {
 		u.FirstSeenAt = c.Where
 	}
 	if c.Time.After(u.Last) {
 		u.Last = c.Time
 	}
 	u.Calls++
-	if u.Events == nil {
-		u.Events = map[string]int{}
-	}
-	u.Events[event]++
+	u.Events.add(event, 1)
 	if c.Error != "" {
 		if u.ErrorCodes == nil {
 			u.ErrorCodes = map[string]int{}
 		}
 		u.ErrorCodes[c.Error]++
+	}
+}
+
+// Events count calls by event. Most permissions are used by one event,
+// which is held without a map: generation keeps one Use per distinct
+// permission, and a principal may touch millions of objects.
+type Events struct {
+	first string
+	calls int
+	more  map[string]int
+}
+
+func (e *Events) add(event string, n int) {
+	switch {
+	case e.first == "" || e.first == event:
+		e.first = event
+		e.calls += n
+	default:
+		if e.more == nil {
+			e.more = map[string]int{}
+		}
+		e.more[event] += n
+	}
+}
+
+func (e *Events) each(fn func(string, int)) {
+	if e.first != "" {
+		fn(e.first, e.calls)
+	}
+	for k, n := range e.more {
+		fn(k, n)
+	}
+}
+
+// Map is the counts by event.
+func (e *Events) Map() map[string]int {
+	m := map[string]int{}
+	e.each(func(k string, n int) { m[k] += n })
+	return m
+}
+
+// MarshalJSON writes the counts as an object, keys sorted.
+func (e Events) MarshalJSON() ([]byte, error) { return json.Marshal(e.Map()) }
+
+// merge adds another permission's calls, for a pattern that covers both.
+func (u *Use) merge(o *Use) {
+	if o == nil || o.Calls == 0 {
+		return
+	}
+	if u.Calls == 0 || o.First.Before(u.First) {
+		u.First = o.First
+	}
+	if o.Last.After(u.Last) {
+		u.Last = o.Last
+	}
+	u.Calls += o.Calls
+	o.Events.each(func(e string, n int) { u.Events.add(e, n) })
+	for e, n := range o.ErrorCodes {
+		if u.ErrorCodes == nil {
+			u.ErrorCodes = map[string]int{}
+		}
+		u.ErrorCodes[e] += n
 	}
 }
 
@@ -107,7 +184,7 @@ type Unmapped struct {
 
 // New starts a generation.
 func New(cat *catalog.Catalog, opts Options) *Generator {
-	g := &Generator{opts: opts, cat: cat, m: mapper{cat: cat}, entities: map[string]*observed{}, formats: map[string]string{}}
+	g := &Generator{opts: opts, cat: cat, m: mapper{cat: cat}, entities: map[string]*observed{}, compactAt: compactAt}
 	if opts.Principal != "" {
 		g.want = principalKey(opts.Principal)
 	}
@@ -152,7 +229,8 @@ func (g *Generator) Add(c *activity.Call) {
 	}
 	o := g.entities[key]
 	if o == nil {
-		o = &observed{key: key, entity: c.Entity, principal: c.Principal, uses: map[need]*Use{}, refused: map[need]*Use{}, unmapped: map[string]*Unmapped{}}
+		o = &observed{key: key, entity: c.Entity, principal: c.Principal, uses: map[need]*Use{}, refused: map[need]*Use{}, unmapped: map[string]*Unmapped{},
+			byAction: map[string][]need{}, limit: map[string]int{}, how: map[string][]string{}, patterns: map[string][]string{}}
 		g.entities[key] = o
 		g.order = append(g.order, key)
 	}
@@ -164,7 +242,13 @@ func (g *Generator) Add(c *activity.Call) {
 	}
 	o.calls++
 	ev := event(c)
-	needs, why := g.m.needs(c)
+	var needs []need
+	why := ""
+	if err := c.Decode(); err != nil {
+		why = err.Error()
+	} else {
+		needs, why = g.m.needs(c)
+	}
 	if why != "" {
 		u := o.unmapped[ev]
 		if u == nil {
@@ -181,12 +265,87 @@ func (g *Generator) Add(c *activity.Call) {
 	}
 	for _, n := range needs {
 		u := into[n]
+		if u == nil && !c.Denied && n.Service == "" {
+			// A pattern an earlier compaction made may cover it already.
+			for _, p := range o.patterns[n.Action] {
+				if glob.Match(p, n.Resource) {
+					u = into[need{Action: n.Action, Resource: p}]
+					break
+				}
+			}
+		}
 		if u == nil {
 			u = &Use{}
 			into[n] = u
+			if !c.Denied && n.Service == "" && n.Partial == "" {
+				o.byAction[n.Action] = append(o.byAction[n.Action], n)
+				g.maybeCompact(o, n.Action)
+			}
 		}
-		u.add(c, ev)
+		u.add(c, ev, c.Denied)
 	}
+}
+
+// maybeCompact generalizes an action's resources once they are many. A
+// merge that would not shrink them to a quarter waits until they double,
+// so the work stays linear in the calls read.
+func (g *Generator) maybeCompact(o *observed, action string) {
+	gen := g.opts.Generalize
+	if gen.Keys == 0 && gen.Names == 0 && gen.Places == 0 {
+		return
+	}
+	needs := o.byAction[action]
+	limit := o.limit[action]
+	if limit == 0 {
+		limit = g.compactAt
+	}
+	if len(needs) < limit {
+		return
+	}
+	resources := make([]string, len(needs))
+	formats := map[string]string{}
+	for i, n := range needs {
+		resources[i] = n.Resource
+		formats[n.Resource] = g.format(action, n.Resource)
+	}
+	pats, how := gen.generalize(resources, formats)
+	if len(pats) > len(needs)/4 {
+		o.limit[action] = 2 * len(needs)
+		return
+	}
+	merged := map[string]*Use{}
+	for _, n := range needs {
+		u := o.uses[n]
+		delete(o.uses, n)
+		for _, p := range pats {
+			if glob.Match(p, n.Resource) {
+				if merged[p] == nil {
+					merged[p] = &Use{}
+				}
+				merged[p].merge(u)
+				break
+			}
+		}
+	}
+	kept := needs[:0]
+	o.patterns[action] = o.patterns[action][:0]
+	for _, p := range pats {
+		if strings.ContainsAny(p, "*?") {
+			o.patterns[action] = append(o.patterns[action], p)
+		}
+		n := need{Action: action, Resource: p}
+		if u := o.uses[n]; u != nil {
+			merged[p].merge(u)
+		}
+		if merged[p] == nil {
+			merged[p] = &Use{}
+		}
+		o.uses[n] = merged[p]
+		kept = append(kept, n)
+	}
+	o.byAction[action] = kept
+	o.limit[action] = max(g.compactAt, 2*len(kept))
+	o.how[action] = append(o.how[action], how...)
 }
 
 // Principals lists the principals whose calls were read, with their calls,
@@ -322,6 +481,9 @@ func (g *Generator) Result() (*Result, error) {
 	if err := r.refusedStillDenied(); err != nil {
 		return nil, err
 	}
+	if p, err := policy.Parse(r.Policy.JSON(), "generated"); err == nil && p.Size > policy.MaxManagedPolicySize {
+		r.Notes = append(r.Notes, fmt.Sprintf("the policy has %d characters (whitespace excluded), more than a managed policy's %d: split it by service, or generalize more (--keys, --names)", p.Size, policy.MaxManagedPolicySize))
+	}
 	return r, nil
 }
 
@@ -364,21 +526,16 @@ func sortedNeeds(m map[need]*Use) []need {
 }
 
 // format is the catalog ARN format an action's resource has.
+// It is not cached by ARN: a principal may touch millions of them.
 func (g *Generator) format(action, arn string) string {
-	if f, ok := g.formats[action+" "+arn]; ok {
-		return f
-	}
-	f := ""
 	if a, _ := g.cat.Action(action); a != nil {
 		for _, rt := range a.Resources() {
-			if p := formatPattern(rt.ARN); glob.Match(p, arn) && sameShape(p, arn) {
-				f = rt.ARN
-				break
+			if parseFormat(rt.ARN).matches(arn) {
+				return rt.ARN
 			}
 		}
 	}
-	g.formats[action+" "+arn] = f
-	return f
+	return ""
 }
 
 // build writes the policy: per action its generalized resources, then one
@@ -440,7 +597,7 @@ func (g *Generator) build(o *observed, r *Result) {
 			order = append(order, key)
 		}
 		s.actions = append(s.actions, a)
-		s.how = append(s.how, how...)
+		s.how = append(append(s.how, o.how[a]...), how...)
 		statementOf[a] = s
 	}
 	for _, role := range roles {
@@ -484,9 +641,7 @@ func (g *Generator) build(o *observed, r *Result) {
 		if in.Events == nil {
 			in.Events = map[string]int{}
 		}
-		for e, c := range u.Events {
-			in.Events[e] += c
-		}
+		u.Events.each(func(e string, c int) { in.Events[e] += c })
 	}
 	r.Policy = Policy{Version: policy.Version2012}
 	sids := map[string]int{}
@@ -571,7 +726,12 @@ func requestFor(principal string, n need) engine.Request {
 
 // compiled parses and compiles a generated policy as IAM would read it.
 func (p *Policy) compiled(name, principal string) (*policy.Policy, *engine.Set, error) {
-	parsed, err := policy.ParseKind(p.JSON(), name, policy.KindIdentity)
+	// Parsed for the grammar only: the size quota is reported as a note,
+	// since the policy is still the answer, to be split.
+	parsed, err := policy.Parse(p.JSON(), name)
+	if err == nil {
+		err = parsed.Validate(policy.KindIdentity, policy.SkipSizeLimit)
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("the generated policy does not parse: %v", err)
 	}

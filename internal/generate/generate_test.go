@@ -100,7 +100,7 @@ func TestChatRoleFromCloudTrail(t *testing.T) {
 // check stands apart from the generator's own replay.
 func decideAll(t *testing.T, r *Result, principal string, inputs ...string) (allowed, calls int) {
 	t.Helper()
-	p, err := policy.ParseKind(r.Policy.JSON(), "generated.json", policy.KindIdentity)
+	p, err := policy.ParseKind(r.Policy.JSON(), "generated.json", policy.KindIdentity, policy.SkipSizeLimit)
 	if err != nil {
 		t.Fatalf("the generated policy does not parse: %v\n%s", err, r.Policy.JSON())
 	}
@@ -114,6 +114,9 @@ func decideAll(t *testing.T, r *Result, principal string, inputs ...string) (all
 		err := activity.Read(in, func(c *activity.Call) error {
 			if principalKey(c.Entity) != want || c.Denied {
 				return nil
+			}
+			if err := c.Decode(); err != nil {
+				t.Fatal(err)
 			}
 			ns, why := m.needs(c)
 			if why != "" {

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/wardhq/ward/internal/activity"
 	"github.com/wardhq/ward/internal/catalog"
@@ -265,14 +266,14 @@ func (m *mapper) resolve(action string, c *activity.Call, given map[string]strin
 	var partial *catalog.ActionResourceInfo
 	partialScore := -1
 	for _, rt := range types {
-		pattern := formatPattern(rt.ARN)
-		vars := strings.Count(rt.ARN, "${")
+		f := parseFormat(rt.ARN)
+		vars := f.vars
 		// given names the variables for this action (a ReEncrypt's source
 		// key, not its destination): the call's other ARNs are not read.
 		if len(given) == 0 {
-			arns := namedResources(c, pattern)
-			if len(arns) == 0 && ownVariables(rt.ARN) > 0 {
-				arns = parameterARNs(c, pattern)
+			arns := namedResources(c, f)
+			if len(arns) == 0 && f.own > 0 {
+				arns = parameterARNs(c, f)
 			}
 			if len(arns) > 0 {
 				for _, arn := range arns {
@@ -281,17 +282,17 @@ func (m *mapper) resolve(action string, c *activity.Call, given map[string]strin
 				continue
 			}
 		}
-		if ownVariables(rt.ARN) == 0 && len(types) > 1 {
+		if f.own == 0 && len(types) > 1 {
 			continue // a fixed resource (Bedrock's marketplace endpoint): only when the call names it
 		}
 		g := typeGiven(a.Service, rt.Name, c, given)
-		if arn, ok := fill(rt.ARN, c, g); ok {
+		if arn, ok := f.fill(c, g, false); ok {
 			cands = append(cands, filled{arn, rt.Required, vars})
 			continue
 		}
 		// The call names part of the resource (a bucket, not its keys):
 		// the type that it fills most is granted with '*' for the rest.
-		score := 2 * filledVariables(rt.ARN, c, g)
+		score := 2 * f.filled(c, g)
 		if rt.Required {
 			score++
 		}
@@ -334,7 +335,7 @@ func (m *mapper) resolve(action string, c *activity.Call, given map[string]strin
 			// ordinary call is authorized on "*".
 			return []need{{Action: a.FullName(), Resource: "*"}}
 		}
-		arn, _ := fillPartial(partial.ARN, c, typeGiven(a.Service, partial.Name, c, given))
+		arn, _ := parseFormat(partial.ARN).fill(c, typeGiven(a.Service, partial.Name, c, given), true)
 		return []need{{Action: a.FullName(), Resource: arn, Partial: partial.Name}}
 	}
 	return dedupe(out)
@@ -352,16 +353,110 @@ func dedupe(ns []need) []need {
 	return out
 }
 
-// formatPattern turns a catalog ARN format into a glob: each ${Variable}
-// becomes '*'.
-func formatPattern(format string) string { return variable.ReplaceAllString(format, "*") }
+// arnFormat is a catalog ARN format read once: its parts, the glob it
+// becomes with each ${Variable} as '*', and the counts resolve asks for on
+// every call.
+type arnFormat struct {
+	parts   []formatPart
+	pattern string
+	vars    int
+	own     int // variables other than the partition, region and account
+	colons  int
+	slashes int
+}
+
+// formatPart is a literal run of a format, or one of its variables.
+type formatPart struct {
+	literal, variable string
+}
+
+var formats sync.Map // format text → *arnFormat
+
+func parseFormat(text string) *arnFormat {
+	if f, ok := formats.Load(text); ok {
+		return f.(*arnFormat)
+	}
+	f := &arnFormat{}
+	var pat strings.Builder
+	rest := text
+	for {
+		i := strings.Index(rest, "${")
+		j := -1
+		if i >= 0 {
+			j = strings.IndexByte(rest[i:], '}')
+		}
+		if i < 0 || j < 0 {
+			f.parts = append(f.parts, formatPart{literal: rest})
+			pat.WriteString(rest)
+			break
+		}
+		if i > 0 {
+			f.parts = append(f.parts, formatPart{literal: rest[:i]})
+			pat.WriteString(rest[:i])
+		}
+		v := rest[i+2 : i+j]
+		f.parts = append(f.parts, formatPart{variable: v})
+		f.vars++
+		pat.WriteByte('*')
+		if v != "Partition" && v != "Region" && v != "Account" {
+			f.own++
+		}
+		rest = rest[i+j+1:]
+	}
+	f.pattern = pat.String()
+	f.colons, f.slashes = strings.Count(f.pattern, ":"), strings.Count(f.pattern, "/")
+	actual, _ := formats.LoadOrStore(text, f)
+	return actual.(*arnFormat)
+}
+
+// matches: the ARN has the format's shape: its glob matches, with as many
+// ':' separated parts and at least as many '/' (a name may hold '/', as a
+// secret's or a log group's does), so a key ARN is not taken for an
+// alias's.
+func (f *arnFormat) matches(arn string) bool {
+	return strings.HasPrefix(arn, "arn:") && strings.Count(arn, ":") == f.colons && strings.Count(arn, "/") >= f.slashes && glob.Match(f.pattern, arn)
+}
+
+// fill writes the format with each variable read from the call; it fails
+// when one cannot be read. With partial, a variable the call does not
+// give is '*' instead.
+func (f *arnFormat) fill(c *activity.Call, given map[string]string, partial bool) (string, bool) {
+	var b strings.Builder
+	ok := true
+	for _, p := range f.parts {
+		if p.variable == "" {
+			b.WriteString(p.literal)
+			continue
+		}
+		val := value(p.variable, c, given)
+		if val == "" {
+			ok = false
+			if partial {
+				val = "*"
+			}
+		}
+		b.WriteString(val)
+	}
+	return b.String(), ok || partial
+}
+
+// filled counts the format's own variables the call gives.
+func (f *arnFormat) filled(c *activity.Call, given map[string]string) int {
+	n := 0
+	for _, p := range f.parts {
+		if v := p.variable; v != "" && v != "Partition" && v != "Region" && v != "Account" && value(v, c, given) != "" {
+			n++
+		}
+	}
+	return n
+}
 
 // namedResources are the ARNs of the call's resources list that have the
 // format's shape, with the partition read as the call's.
-func namedResources(c *activity.Call, pattern string) []string {
+func namedResources(c *activity.Call, f *arnFormat) []string {
 	var out []string
 	for _, r := range c.Resources {
-		if strings.HasPrefix(r.ARN, "arn:") && glob.Match(pattern, r.ARN) && sameShape(pattern, r.ARN) {
+		if f.matches(r.ARN) {
 			out = append(out, r.ARN)
 		}
 	}
@@ -370,10 +465,10 @@ func namedResources(c *activity.Call, pattern string) []string {
 
 // parameterARNs are the ARNs among the call's request parameters that
 // have the format's shape: a state machine's ARN, a model's, a role's.
-func parameterARNs(c *activity.Call, pattern string) []string {
+func parameterARNs(c *activity.Call, f *arnFormat) []string {
 	var out []string
 	for _, k := range sortedKeys(c.Parameters) {
-		if v := str(c.Parameters, k); strings.HasPrefix(v, "arn:") && glob.Match(pattern, v) && sameShape(pattern, v) {
+		if v := str(c.Parameters, k); f.matches(v) {
 			out = append(out, v)
 		}
 	}
@@ -405,63 +500,6 @@ func typeGiven(service, typ string, c *activity.Call, given map[string]string) m
 	return out
 }
 
-// sameShape: the ARN has as many ':' separated parts as the format, and
-// at least as many '/' (a name may hold '/', as a secret's or a log
-// group's does), so a key ARN is not taken for an alias's.
-func sameShape(pattern, arn string) bool {
-	return strings.Count(pattern, ":") == strings.Count(arn, ":") && strings.Count(arn, "/") >= strings.Count(pattern, "/")
-}
-
-// ownVariables counts a format's variables other than the partition,
-// region and account.
-func ownVariables(format string) int {
-	n := 0
-	for _, m := range variable.FindAllStringSubmatch(format, -1) {
-		if m[1] != "Partition" && m[1] != "Region" && m[1] != "Account" {
-			n++
-		}
-	}
-	return n
-}
-
-// filledVariables counts the format's own variables the call gives.
-func filledVariables(format string, c *activity.Call, given map[string]string) int {
-	n := 0
-	for _, m := range variable.FindAllStringSubmatch(format, -1) {
-		if m[1] != "Partition" && m[1] != "Region" && m[1] != "Account" && value(m[1], format, c, given) != "" {
-			n++
-		}
-	}
-	return n
-}
-
-var variable = regexp.MustCompile(`\$\{([A-Za-z0-9]+)\}`)
-
-// fill writes the format with each variable read from the call; it fails
-// when one cannot be read.
-func fill(format string, c *activity.Call, given map[string]string) (string, bool) {
-	ok := true
-	out := variable.ReplaceAllStringFunc(format, func(v string) string {
-		val := value(v[2:len(v)-1], format, c, given)
-		if val == "" {
-			ok = false
-		}
-		return val
-	})
-	return out, ok
-}
-
-// fillPartial writes the format with '*' for the variables the call does
-// not give.
-func fillPartial(format string, c *activity.Call, given map[string]string) (string, bool) {
-	return variable.ReplaceAllStringFunc(format, func(v string) string {
-		if val := value(v[2:len(v)-1], format, c, given); val != "" {
-			return val
-		}
-		return "*"
-	}), true
-}
-
 // parameterNames are request parameters that hold an ARN variable, where
 // the parameter is not the variable's name with a lower-case first letter.
 var parameterNames = map[string][]string{
@@ -489,7 +527,7 @@ var parameterNames = map[string][]string{
 }
 
 // value reads one ARN variable from the call.
-func value(v, format string, c *activity.Call, given map[string]string) string {
+func value(v string, c *activity.Call, given map[string]string) string {
 	switch v {
 	case "Partition":
 		return partition(c)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wardhq/ward/internal/activity"
 	"github.com/wardhq/ward/internal/glob"
 )
 
@@ -174,4 +175,39 @@ func noted(notes []string, what string) bool {
 		}
 	}
 	return false
+}
+
+// TestCompactionWhileReading: with compaction early and often, memory
+// holds few permissions, and every call still replays as allowed.
+func TestCompactionWhileReading(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	const principal = "arn:aws:iam::111122223333:role/app"
+	path := randomTrail(t, rng, 2500)
+	for _, gen := range []Generalize{DefaultGeneralize, {Keys: 3}, {Keys: 2, Places: 2}} {
+		g := New(testCatalog(t), Options{Principal: principal, Generalize: gen})
+		g.compactAt = 16
+		most := 0
+		err := activity.Read(path, func(c *activity.Call) error {
+			g.Add(c)
+			for _, o := range g.entities {
+				most = max(most, len(o.uses))
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := g.Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		allowed, calls := decideAll(t, r, principal, path)
+		if allowed != calls || calls < 1500 {
+			t.Errorf("%+v: %d of %d calls allowed", gen, allowed, calls)
+		}
+		exact := generateFrom(t, Options{Principal: principal}, path)
+		if most >= len(exact.needs) {
+			t.Errorf("%+v: compaction kept %d permissions at most, of %d distinct", gen, most, len(exact.needs))
+		}
+	}
 }

@@ -45,6 +45,7 @@ var layers = map[string]int{
 	"internal/server":          6,
 	"cmd/ward":                 7,
 	"bench/load":               7,
+	"bench/trail":              7,
 }
 
 // sameLayer lists the imports allowed within a layer.
