@@ -35,6 +35,7 @@ Usage:
   ward diff OLD NEW           what NEW allows that OLD does not, and the reverse, each shown by a request
   ward prove QUESTION POLICY  --never ACTIONS [--on RESOURCES], --within REF or --equivalent OTHER
   ward generate INPUT...      the least policy for what CloudTrail or the decision log shows a principal did
+  ward doc [--check DOC] INPUT  the permission document of a policy, in Markdown
   ward serve [flags]          run an IAM and STS endpoint for the AWS CLI and SDKs
   ward account create ID      add an account to ward serve's data folder
   ward oidc keys ARN JWKS     set the keys that sign an OIDC provider's tokens
@@ -74,6 +75,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runProve(args[1:], stdout, stderr)
 	case "generate":
 		return runGenerate(args[1:], stdout, stderr)
+	case "doc":
+		return runDoc(args[1:], stdout, stderr)
 	case "actions":
 		return runActions(args[1:], stdout, stderr)
 	case "describe":

@@ -46,6 +46,12 @@ func TestCommands(t *testing.T) {
 		{"generate-not-arn", []string{"generate", "--principal", "ChatLambdaRole", "../../internal/generate/testdata/chat-trail.json"}, "", exitInvalid},
 		{"generate-missing", []string{"generate", "testdata/no-such-trail.json"}, "", exitInvalid},
 		{"generate-not-a-log", []string{"generate", "testdata/role.json"}, "", exitInvalid},
+		{"doc-chat", []string{"doc", "../../internal/generate/testdata/chat-current.json"}, "", exitOK},
+		{"doc-trust", []string{"doc", "testdata/doc/lambda-trust.json"}, "", exitOK},
+		{"doc-lex", []string{"doc", "testdata/check/lex-logging.json"}, "", exitOK},
+		{"doc-check-match", []string{"doc", "--check", "testdata/doc/lambda-trust.md", "testdata/doc/lambda-trust.json"}, "", exitOK},
+		{"doc-check-stale", []string{"doc", "--check", "testdata/doc/lambda-trust.md", "testdata/check/lex-logging.json"}, "", exitFindings},
+		{"doc-missing", []string{"doc", "testdata/no-such-policy.json"}, "", exitInvalid},
 		{"diff-widened", []string{"diff", "testdata/diff/lambda-role.json", "testdata/diff/lambda-role-widened.json"}, "", exitFindings},
 		{"diff-narrowed", []string{"diff", "testdata/diff/lambda-role.json", "testdata/diff/lambda-role-scoped.json"}, "", exitOK},
 		{"diff-same", []string{"diff", "testdata/diff/lambda-role.json", "testdata/diff/lambda-role.json"}, "", exitOK},
@@ -100,6 +106,7 @@ func TestCommands(t *testing.T) {
 		{"diff-help", []string{"diff", "-h"}, "", exitOK},
 		{"prove-help", []string{"prove", "--help"}, "", exitOK},
 		{"generate-help", []string{"generate", "-h"}, "", exitOK},
+		{"doc-help", []string{"doc", "--help"}, "", exitOK},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
