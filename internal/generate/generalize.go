@@ -157,10 +157,46 @@ func (g Generalize) values(vals []string, variable, prefix, suffix string) ([]st
 // year, a month, a day) is a partition: the merge climbs above it, so
 // next month's keys are granted too.
 func (g Generalize) keys(vals []string, rootToo bool, prefix, suffix string) ([]string, []string) {
-	items := map[string]bool{}
+	// The names sorted: those under a prefix are a contiguous run, found
+	// by binary search. live counts the names (or merged prefixes) still
+	// standing at each position, in a Fenwick tree, so counting a prefix's
+	// names costs a logarithm and not a pass over them: hostile keys of
+	// hundreds of parts cannot make this quadratic.
+	items := uniq(vals)
+	n := len(items)
+	tree := make([]int, n+1)
+	addAt := func(i, d int) {
+		for i++; i <= n; i += i & -i {
+			tree[i] += d
+		}
+	}
+	sumTo := func(i int) int { // positions [0, i)
+		s := 0
+		for ; i > 0; i -= i & -i {
+			s += tree[i]
+		}
+		return s
+	}
+	live := make([]int, n)
+	for i := range items {
+		live[i] = 1
+		addAt(i, 1)
+	}
+	// next skips positions already cleared, so each is cleared once.
+	next := make([]int, n+1)
+	for i := range next {
+		next[i] = i
+	}
+	find := func(i int) int {
+		for next[i] != i {
+			next[i] = next[next[i]]
+			i = next[i]
+		}
+		return i
+	}
+	merged := map[int]string{} // position → the "prefix*" standing there
 	dirs := map[string]bool{}
-	for _, v := range vals {
-		items[v] = true
+	for _, v := range items {
 		if strings.ContainsAny(v, "*?") {
 			continue
 		}
@@ -173,26 +209,45 @@ func (g Generalize) keys(vals []string, rootToo bool, prefix, suffix string) ([]
 	if rootToo {
 		dirs[""] = true
 	}
-	order := make([]string, 0, len(dirs))
+	type dir struct {
+		path  string
+		depth int
+	}
+	order := make([]dir, 0, len(dirs))
 	for d := range dirs {
-		order = append(order, d)
+		order = append(order, dir{d, strings.Count(d, "/")})
 	}
 	sort.Slice(order, func(i, j int) bool {
-		di, dj := strings.Count(order[i], "/"), strings.Count(order[j], "/")
-		if di != dj {
-			return di > dj
+		if order[i].depth != order[j].depth {
+			return order[i].depth > order[j].depth
 		}
-		return order[i] < order[j]
+		return order[i].path < order[j].path
 	})
+	under := func(d string) (lo, hi int) {
+		lo = sort.SearchStrings(items, d)
+		hi = lo + sort.Search(n-lo, func(k int) bool { return !strings.HasPrefix(items[lo+k], d) })
+		return lo, hi
+	}
 	var how []string
-	for _, d := range order {
-		n := 0
-		for it := range items {
-			if strings.HasPrefix(it, d) {
-				n++
+	mergedDirs := map[string]bool{}
+	inside := func(d string) bool { // d is, or is under, a merged prefix
+		if mergedDirs[""] || mergedDirs[d] {
+			return true
+		}
+		for i := 0; i < len(d)-1; i++ {
+			if d[i] == '/' && mergedDirs[d[:i+1]] {
+				return true
 			}
 		}
-		if n < g.Keys {
+		return false
+	}
+	for _, od := range order {
+		d := od.path
+		if inside(d) {
+			continue
+		}
+		lo, hi := under(d)
+		if sumTo(hi)-sumTo(lo) < g.Keys {
 			continue
 		}
 		target := d
@@ -202,19 +257,34 @@ func (g Generalize) keys(vals []string, rootToo bool, prefix, suffix string) ([]
 		if target == "" && !rootToo {
 			continue
 		}
-		merged := 0
-		for it := range items {
-			if strings.HasPrefix(it, target) {
-				delete(items, it)
-				merged++
+		lo, hi = under(target)
+		count := sumTo(hi) - sumTo(lo)
+		for i := find(lo); i < hi; i = find(i) {
+			if live[i] > 0 {
+				addAt(i, -live[i])
+				live[i] = 0
 			}
+			delete(merged, i)
+			next[i] = i + 1
 		}
-		items[target+"*"] = true
-		how = append(how, fmt.Sprintf("%d names under %s%s became %s%s*%s", merged, prefix, target, prefix, target, suffix))
+		// The merged prefix stands at the first of its names' places; the
+		// place is cleared of skipping so a later, wider merge finds it.
+		next[lo] = lo
+		live[lo] = 1
+		addAt(lo, 1)
+		merged[lo] = target + "*"
+		mergedDirs[target] = true
+		how = append(how, fmt.Sprintf("%d names under %s%s became %s%s*%s", count, prefix, target, prefix, target, suffix))
 	}
-	out := make([]string, 0, len(items))
-	for it := range items {
-		out = append(out, it)
+	out := make([]string, 0, n)
+	for i, v := range items {
+		if live[i] == 0 {
+			continue
+		}
+		if m, ok := merged[i]; ok {
+			v = m
+		}
+		out = append(out, v)
 	}
 	sort.Strings(out)
 	return out, how

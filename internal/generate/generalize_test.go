@@ -1,6 +1,8 @@
 package generate
 
 import (
+	"math/rand/v2"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -75,5 +77,128 @@ func TestGeneralize(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// naiveKeys is the rule of Generalize.keys written plainly, quadratic:
+// the reference the indexed one is held to.
+func naiveKeys(g Generalize, vals []string, rootToo bool) []string {
+	items := map[string]bool{}
+	dirs := map[string]bool{}
+	for _, v := range vals {
+		items[v] = true
+		if strings.ContainsAny(v, "*?") {
+			continue
+		}
+		for i := 0; i < len(v); i++ {
+			if v[i] == '/' {
+				dirs[v[:i+1]] = true
+			}
+		}
+	}
+	if rootToo {
+		dirs[""] = true
+	}
+	var order []string
+	for d := range dirs {
+		order = append(order, d)
+	}
+	sort.Slice(order, func(i, j int) bool {
+		di, dj := strings.Count(order[i], "/"), strings.Count(order[j], "/")
+		if di != dj {
+			return di > dj
+		}
+		return order[i] < order[j]
+	})
+	for _, d := range order {
+		n := 0
+		for it := range items {
+			if strings.HasPrefix(it, d) {
+				n++
+			}
+		}
+		if n < g.Keys || n == 1 && items[d+"*"] {
+			continue
+		}
+		target := d
+		for target != "" && isNumber(lastSegment(target)) {
+			target = parentDir(target)
+		}
+		if target == "" && !rootToo {
+			continue
+		}
+		for it := range items {
+			if strings.HasPrefix(it, target) {
+				delete(items, it)
+			}
+		}
+		items[target+"*"] = true
+	}
+	var out []string
+	for it := range items {
+		out = append(out, it)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestKeysMatchesTheRule: on random trees of names, with every threshold,
+// the indexed merge gives what the plain rule gives.
+func TestKeysMatchesTheRule(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	parts := []string{"raw", "out", "2026", "11", "a", "b", "x.csv", "y.json", "12"}
+	for trial := 0; trial < 3000; trial++ {
+		var vals []string
+		for i := rng.IntN(12); i >= 0; i-- {
+			var segs []string
+			for d := rng.IntN(5); d >= 0; d-- {
+				segs = append(segs, parts[rng.IntN(len(parts))])
+			}
+			v := strings.Join(segs, "/")
+			if rng.IntN(8) == 0 {
+				v += "/*"
+			}
+			vals = append(vals, v)
+		}
+		g := Generalize{Keys: 1 + rng.IntN(4)}
+		root := rng.IntN(2) == 0
+		got, _ := g.keys(vals, root, "", "")
+		want := naiveKeys(g, vals, root)
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Fatalf("keys=%d root=%v %q:\n got %q\nwant %q", g.Keys, root, vals, got, want)
+		}
+	}
+}
+
+// TestKeysHostileDepth: object keys are chosen by whoever writes them.
+// 2,000 keys of 100 parts each are merged through the index; a pass over
+// the names for every prefix (the plain rule) would do 400 million prefix
+// comparisons here.
+func TestKeysHostileDepth(t *testing.T) {
+	var vals []string
+	for i := 0; i < 2000; i++ {
+		var b strings.Builder
+		for d := 0; d < 100; d++ {
+			b.WriteString("p")
+			b.WriteByte(byte('a' + (i>>(d%12))&1))
+			b.WriteByte('/')
+		}
+		b.WriteString("leaf")
+		vals = append(vals, b.String())
+	}
+	got, how := DefaultGeneralize.keys(vals, true, "arn:aws:s3:::b/", "")
+	if len(got) == 0 || len(got) >= len(vals) || len(how) == 0 {
+		t.Fatalf("%d patterns from %d keys", len(got), len(vals))
+	}
+	for _, v := range vals {
+		covered := false
+		for _, p := range got {
+			if strings.HasPrefix(v, strings.TrimSuffix(p, "*")) {
+				covered = true
+			}
+		}
+		if !covered {
+			t.Fatalf("%s is not covered", v)
+		}
 	}
 }
