@@ -211,4 +211,9 @@ decisions=$(authorize ChatLeast)
 [ "$decisions" = "Allowed Allowed Allowed Allowed Allowed Allowed Allowed Allowed Allowed Allowed ImplicitDeny Allowed Allowed" ] \
   || fail "the chat role's calls replayed under the generated policy: $decisions"
 ok "every call the seed's policy allowed is allowed under the generated one, and the refused one still refused"
+"$work/ward" doc "$work/chat-least.json" >"$work/chat-least.md" || fail "ward doc on the generated chat policy"
+grep -q '^### `s3:GetObject`' "$work/chat-least.md" && grep -q 'arn:aws:s3:::storage-bucket/wells/las/\*' "$work/chat-least.md" \
+  && "$work/ward" doc --check "$work/chat-least.md" "$work/chat-least.json" >/dev/null \
+  || { cat "$work/chat-least.md"; fail "ward doc's document of the generated chat policy"; }
+ok "ward doc documents the generated chat policy, and --check holds it"
 echo "$pass passed, 0 failed"
