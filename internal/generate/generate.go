@@ -175,11 +175,10 @@ func (u *Use) merge(o *Use) {
 
 // Unmapped is calls of one event the catalog could not place.
 type Unmapped struct {
-	Event  string `json:"event"`
-	Why    string `json:"why"`
-	Calls  int    `json:"calls"`
-	Where  string `json:"where"` // the first call's file and record
-	refuse bool
+	Event string `json:"event"`
+	Why   string `json:"why"`
+	Calls int    `json:"calls"`
+	Where string `json:"where"` // the first call's file and record
 }
 
 // New starts a generation.
@@ -256,7 +255,6 @@ func (g *Generator) Add(c *activity.Call) {
 			o.unmapped[ev] = u
 		}
 		u.Calls++
-		u.refuse = u.refuse || c.Denied
 		return
 	}
 	into := o.uses
@@ -430,6 +428,8 @@ type StatementInfo struct {
 type Permission struct {
 	Action   string `json:"action"`
 	Resource string `json:"resource"`
+	// Service is iam:PassedToService, for iam:PassRole.
+	Service string `json:"passedToService,omitempty"`
 	Use
 }
 
@@ -470,29 +470,20 @@ func (g *Generator) Result() (*Result, error) {
 	}
 	g.build(o, r)
 	for _, n := range sortedNeeds(o.refused) {
-		r.Refused = append(r.Refused, Permission{Action: n.Action, Resource: n.Resource, Use: *o.refused[n]})
+		r.Refused = append(r.Refused, Permission{Action: n.Action, Resource: n.Resource, Service: n.Service, Use: *o.refused[n]})
 	}
-	for _, k := range sortedKeysOf(mapKeys(o.unmapped)) {
+	events := make([]string, 0, len(o.unmapped))
+	for k := range o.unmapped {
+		events = append(events, k)
+	}
+	sort.Strings(events)
+	for _, k := range events {
 		r.Unmapped = append(r.Unmapped, *o.unmapped[k])
 	}
-	if err := r.replay(); err != nil {
+	if err := r.check(); err != nil {
 		return nil, err
-	}
-	if err := r.refusedStillDenied(); err != nil {
-		return nil, err
-	}
-	if p, err := policy.Parse(r.Policy.JSON(), "generated"); err == nil && p.Size > policy.MaxManagedPolicySize {
-		r.Notes = append(r.Notes, fmt.Sprintf("the policy has %d characters (whitespace excluded), more than a managed policy's %d: split it by service, or generalize more (--keys, --names)", p.Size, policy.MaxManagedPolicySize))
 	}
 	return r, nil
-}
-
-func mapKeys[V any](m map[string]V) map[string][]string {
-	out := make(map[string][]string, len(m))
-	for k := range m {
-		out[k] = nil
-	}
-	return out
 }
 
 func (g *Generator) windowSaid() string {
@@ -759,30 +750,13 @@ func identitySet(identity []*engine.Compiled, principal string) (*engine.Set, er
 	return engine.NewSet(engine.Policies{Identity: identity, Resource: engine.Compile(deferring, "the resource's policy")})
 }
 
-// refusedStillDenied notes each permission the principal was refused
-// that the generated policy allows: a generalization reached it, and the
-// reader must know before granting what was denied.
-func (r *Result) refusedStillDenied() error {
-	_, set, err := r.Policy.compiled("generated", r.principal)
-	if err != nil {
-		return err
-	}
-	for _, p := range r.Refused {
-		req := requestFor(r.principal, need{Action: p.Action, Resource: p.Resource})
-		pr, err := req.Prepare()
-		if err != nil {
-			continue // a resource the engine cannot read is not granted either
-		}
-		if set.Decide(pr).Result == engine.Allowed {
-			r.Notes = append(r.Notes, fmt.Sprintf("%s on %s was denied in the calls read, and the policy allows it: a generalized pattern reaches it; narrow it (--keys, --names) if it must stay denied", p.Action, p.Resource))
-		}
-	}
-	return nil
-}
-
-// replay decides every used permission against the generated policy.
-func (r *Result) replay() error {
-	_, set, err := r.Policy.compiled("generated", r.principal)
+// check reads the generated policy back as IAM would, once, and decides
+// with it: every used permission must be allowed (or generation fails: a
+// fault of ward's, never hidden); a refused one it allows is noted, since
+// a generalization reached it and the reader must know before granting
+// what was denied; and a policy past a managed policy's quota is noted.
+func (r *Result) check() error {
+	parsed, set, err := r.Policy.compiled("generated", r.principal)
 	if err != nil {
 		return err
 	}
@@ -796,6 +770,19 @@ func (r *Result) replay() error {
 			return fmt.Errorf("the generated policy does not allow %s on %s, which %s used (%s): this is a fault in ward generate", n.Action, n.Resource, r.Principal, d.Result)
 		}
 		r.Replayed++
+	}
+	for _, p := range r.Refused {
+		req := requestFor(r.principal, need{Action: p.Action, Resource: p.Resource, Service: p.Service})
+		pr, err := req.Prepare()
+		if err != nil {
+			continue // a resource the engine cannot read is not granted either
+		}
+		if set.Decide(pr).Result == engine.Allowed {
+			r.Notes = append(r.Notes, fmt.Sprintf("%s on %s was denied in the calls read, and the policy allows it: a generalized pattern reaches it; narrow it (--keys, --names) if it must stay denied", p.Action, p.Resource))
+		}
+	}
+	if parsed.Size > policy.MaxManagedPolicySize {
+		r.Notes = append(r.Notes, fmt.Sprintf("the policy has %d characters (whitespace excluded), more than a managed policy's %d: split it by service, or generalize more (--keys, --names)", parsed.Size, policy.MaxManagedPolicySize))
 	}
 	return nil
 }
