@@ -31,6 +31,16 @@ type SummaryRow struct {
 	// in words: "the service lambda.amazonaws.com", "everyone".
 	Principals []string `json:"principals,omitempty"`
 	Note       string   `json:"note,omitempty"`
+	// Statements are the indexes of the statements that make the row,
+	// in policy order, for documents that name them.
+	Statements []int `json:"-"`
+}
+
+// addStatement records that statement i makes the row.
+func (r *SummaryRow) addStatement(i int) {
+	if n := len(r.Statements); n == 0 || r.Statements[n-1] != i {
+		r.Statements = append(r.Statements, i)
+	}
 }
 
 // LevelCount counts granted actions of one access level.
@@ -61,7 +71,7 @@ func Summarize(p *policy.Policy, cat *catalog.Catalog) (*Summary, error) {
 		order = append(order, k)
 		return r
 	}
-	for _, s := range p.Statements {
+	for si, s := range p.Statements {
 		effect := s.Effect.String()
 		res := resourcesOf(s)
 		conds := conditionsOf(s)
@@ -71,6 +81,7 @@ func Summarize(p *policy.Policy, cat *catalog.Catalog) (*Summary, error) {
 			r := row(key{effect, "*", scope}, "All services")
 			r.Note = "every action except " + strings.Join(s.NotAction.Items, ", ")
 			r.Resources, r.Conditions, r.Principals = res, conds, who
+			r.addStatement(si)
 			continue
 		}
 		for _, pat := range s.Action.Items {
@@ -83,6 +94,7 @@ func Summarize(p *policy.Policy, cat *catalog.Catalog) (*Summary, error) {
 				r.Resources, r.Conditions, r.Principals = res, conds, who
 				r.Actions = union(r.Actions, []string{pat})
 				r.Note = "patterns that match no AWS action"
+				r.addStatement(si)
 				continue
 			}
 			for _, a := range acts {
@@ -97,6 +109,7 @@ func Summarize(p *policy.Policy, cat *catalog.Catalog) (*Summary, error) {
 					r.Actions = append(r.Actions, a.FullName())
 				}
 				r.Resources, r.Conditions, r.Principals = res, conds, who
+				r.addStatement(si)
 			}
 		}
 	}

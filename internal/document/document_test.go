@@ -26,7 +26,7 @@ func TestDocumentHoldsThePolicy(t *testing.T) {
 	}
 	write := func() []byte {
 		f := inputs.Read(path, data, 0)
-		doc, err := Markdown(f, analyze.CheckFile(f, cat, nil), cat)
+		doc, err := Markdown(f, analyze.CheckFile(f, cat, nil), cat, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

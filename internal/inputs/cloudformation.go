@@ -497,15 +497,56 @@ func readCloudFormation(f *File, root *value) {
 		}
 		return ""
 	}
+	// The template's users, groups and roles, by ${LogicalId}, and the
+	// managed policies it attaches to them.
+	principal := map[string]int{}
+	type attachment struct {
+		kind, key string
+		ref       ManagedRef
+	}
+	var attachments []attachment
+	managed := map[string]int{}
 	for i, name := range res.keys {
 		r := res.vals[i]
 		typ := r.str("Type")
 		props := r.get("Properties")
 		path := "Resources." + name + ".Properties"
 		who := fmt.Sprintf("%s (%s)", name, typ)
+		if prop, ok := cfnEntityNames[typ]; ok {
+			kind := strings.ToLower(strings.TrimPrefix(typ, "AWS::IAM::"))
+			display := name
+			if n := resolve(props.get(prop)); n != nil && n.kind == 's' && !strings.Contains(n.text, "${") {
+				display = n.text
+			}
+			principal[kind+"\x00${"+name+"}"] = f.addPrincipal(Principal{Kind: kind, Name: display, Key: "${" + name + "}", Path: "Resources." + name})
+		}
 		for _, d := range cfnDocs[typ] {
 			if doc := props.get(d.prop); doc != nil {
-				f.cfnDoc(doc, path+"."+d.prop, d.kind, who+" "+d.prop)
+				if f.cfnDoc(doc, path+"."+d.prop, d.kind, who+" "+d.prop) == nil {
+					continue
+				}
+				at := len(f.Docs) - 1
+				switch typ {
+				case "AWS::IAM::Role":
+					f.Principals[principal["role\x00${"+name+"}"]].Trust = at
+				case "AWS::IAM::ManagedPolicy":
+					f.Docs[at].ARN, f.Docs[at].Name = "${"+name+"}", name
+					if n := resolve(props.get("ManagedPolicyName")); n != nil && n.kind == 's' && !strings.Contains(n.text, "${") {
+						f.Docs[at].Name = n.text
+					}
+					managed["${"+name+"}"] = at
+					for _, n := range cfnInline["AWS::IAM::Policy"] {
+						list := []*value{props.get(n.prop)}
+						if r := resolve(props.get(n.prop)); r != nil && r.kind == 'a' {
+							list = r.items
+						}
+						for _, it := range list {
+							if en := entityName(it); en != "" {
+								attachments = append(attachments, attachment{n.kind, en, ManagedRef{ARN: "${" + name + "}"}})
+							}
+						}
+					}
+				}
 			}
 		}
 		if names, ok := cfnInline[typ]; ok {
@@ -534,19 +575,39 @@ func readCloudFormation(f *File, root *value) {
 					inline = "user"
 				}
 			}
-			f.cfnInlineDoc(props.get("PolicyDocument"), path+".PolicyDocument", who+" PolicyDocument", inline, entities)
+			if d := f.cfnInlineDoc(props.get("PolicyDocument"), path+".PolicyDocument", who+" PolicyDocument", inline, entities); d != nil {
+				d.Name = name
+				if n := resolve(props.get("PolicyName")); n != nil && n.kind == 's' && !strings.Contains(n.text, "${") {
+					d.Name = n.text
+				}
+			}
 		}
 		switch typ {
 		case "AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group":
 			kind := strings.ToLower(strings.TrimPrefix(typ, "AWS::IAM::"))
 			if pl := props.get("Policies"); pl != nil && pl.kind == 'a' {
 				for j, p := range pl.items {
-					f.cfnInlineDoc(p.get("PolicyDocument"), fmt.Sprintf("%s.Policies[%d].PolicyDocument", path, j),
-						fmt.Sprintf("%s inline policy %q", who, p.str("PolicyName")), kind, []Entity{{Kind: kind, Name: "${" + name + "}"}})
+					if d := f.cfnInlineDoc(p.get("PolicyDocument"), fmt.Sprintf("%s.Policies[%d].PolicyDocument", path, j),
+						fmt.Sprintf("%s inline policy %q", who, p.str("PolicyName")), kind, []Entity{{Kind: kind, Name: "${" + name + "}"}}); d != nil {
+						d.Name = p.str("PolicyName")
+					}
+				}
+			}
+			if pb := resolve(props.get("PermissionsBoundary")); pb != nil && pb.kind == 's' {
+				f.Principals[principal[kind+"\x00${"+name+"}"]].Boundary = pb.text
+			}
+			if gl := resolve(props.get("Groups")); kind == "user" && gl != nil && gl.kind == 'a' {
+				for _, g := range gl.items {
+					if en := entityName(g); en != "" {
+						f.Principals[principal["user\x00${"+name+"}"]].Groups = append(f.Principals[principal["user\x00${"+name+"}"]].Groups, en)
+					}
 				}
 			}
 			if mp := resolve(props.get("ManagedPolicyArns")); mp != nil && mp.kind == 'a' {
 				for j, a := range mp.items {
+					if a.kind == 's' {
+						attachments = append(attachments, attachment{kind, "${" + name + "}", ManagedRef{ARN: a.text}})
+					}
 					if a.kind == 's' && strings.HasPrefix(a.text, "arn:aws:iam::aws:policy/") {
 						f.Attachments = append(f.Attachments, Attachment{PolicyARN: a.text, Principal: who,
 							Path: fmt.Sprintf("%s.ManagedPolicyArns[%d]", path, j), Line: a.line, Col: a.col})
@@ -568,14 +629,22 @@ func readCloudFormation(f *File, root *value) {
 			}
 		}
 	}
+	for _, a := range attachments {
+		if i, ok := principal[a.kind+"\x00"+a.key]; ok {
+			f.Principals[i].Managed = append(f.Principals[i].Managed, a.ref)
+		}
+	}
+	f.linkPrincipals(managed)
 }
 
 // cfnInlineDoc reads an inline identity policy put in entities, the
 // strictest of them of kind inline (Doc.Inline).
-func (f *File) cfnInlineDoc(doc *value, path, where, inline string, entities []Entity) {
-	if d := f.cfnDoc(doc, path, policy.KindIdentity, where); d != nil {
+func (f *File) cfnInlineDoc(doc *value, path, where, inline string, entities []Entity) *Doc {
+	d := f.cfnDoc(doc, path, policy.KindIdentity, where)
+	if d != nil {
 		d.Inline, d.Entities = inline, entities
 	}
+	return d
 }
 
 // cfnDoc resolves and parses one policy document of a template, and

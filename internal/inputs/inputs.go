@@ -56,6 +56,10 @@ type Doc struct {
 	// Entities are the users, groups and roles an inline policy is put in,
 	// whose inline policies are held to their quota all together.
 	Entities []Entity
+	// Name is the policy's own name (an inline or managed policy's), ""
+	// when it has none; ARN, a managed policy's ARN (or the template's
+	// ${LogicalId}, the plan's address, when the ARN is not known yet).
+	Name, ARN string
 }
 
 // Entity is a user, group or role as an input names it: by name in
@@ -87,6 +91,9 @@ type File struct {
 	// Unknown are the documents a Terraform plan does not know yet (they
 	// depend on values known only after apply): not checked, and said so.
 	Unknown []Unknown
+	// Principals are the users, groups and roles the input defines, in
+	// kind and name order, each with its policies.
+	Principals []Principal
 
 	srcIndex *jsonpos.Index // of Src, built when first needed
 }
@@ -272,6 +279,12 @@ type reader struct {
 	// afterUnknown, for a Terraform plan, is each resource's after_unknown
 	// by address: the attributes known only after apply.
 	afterUnknown map[string]*jsonpos.Node
+	// For a Terraform plan: the principals by kind and key, the managed
+	// policies by ARN and by address, and the attachments read, linked
+	// once the whole plan is read.
+	principalAt map[string]int
+	managed     map[string]int
+	attached    []planAttachment
 }
 
 func (r *reader) errorf(n *jsonpos.Node, path, format string, args ...any) {
@@ -283,10 +296,11 @@ func (r *reader) errorf(n *jsonpos.Node, path, format string, args ...any) {
 }
 
 // doc reads a policy document: an object, or a string holding one
-// (URL-encoded, as the IAM API returns it, or plain).
-func (r *reader) doc(n *jsonpos.Node, path string, kind policy.Kind, where string) {
+// (URL-encoded, as the IAM API returns it, or plain). It returns the
+// index of the Doc it added, -1 when it added none.
+func (r *reader) doc(n *jsonpos.Node, path string, kind policy.Kind, where string) int {
 	if n == nil {
-		return
+		return -1
 	}
 	d := Doc{Kind: kind, Path: path, Where: where}
 	if r.inline != nil {
@@ -323,7 +337,7 @@ func (r *reader) doc(n *jsonpos.Node, path string, kind policy.Kind, where strin
 		}
 	default:
 		r.errorf(n, path, "a policy document must be an object or a string, not %s", n.Kind)
-		return
+		return -1
 	}
 	if err != nil {
 		var list policy.ErrorList
@@ -336,10 +350,11 @@ func (r *reader) doc(n *jsonpos.Node, path string, kind policy.Kind, where strin
 				r.f.Errors = append(r.f.Errors, e)
 			}
 		}
-		return
+		return -1
 	}
 	d.Policy = p
 	r.f.Docs = append(r.f.Docs, d)
+	return len(r.f.Docs) - 1
 }
 
 func joinPath(prefix, path string) string {
@@ -383,9 +398,11 @@ func readAccountDetails(f *File, root *jsonpos.Node) {
 				r.errorf(ent, path, "each entry of %s must be an object", e.list)
 				continue
 			}
-			who := fmt.Sprintf("%s %q", e.what, str(ent, e.name))
+			name := str(ent, e.name)
+			who := fmt.Sprintf("%s %q", e.what, name)
+			pi := f.addPrincipal(Principal{Kind: e.what, Name: name, Key: name, ARN: str(ent, "Arn"), Path: path})
 			if e.what == "role" {
-				r.doc(ent.Get("AssumeRolePolicyDocument"), path+".AssumeRolePolicyDocument", policy.KindTrust, who+" trust policy")
+				f.Principals[pi].Trust = r.doc(ent.Get("AssumeRolePolicyDocument"), path+".AssumeRolePolicyDocument", policy.KindTrust, who+" trust policy")
 			}
 			if pl := ent.Get(e.inline); pl != nil && pl.Kind == jsonpos.Array {
 				for j, ip := range pl.Items {
@@ -394,17 +411,35 @@ func readAccountDetails(f *File, root *jsonpos.Node) {
 						r.errorf(ip, ipath, "an inline policy must be an object")
 						continue
 					}
-					r.inline = &Entity{Kind: e.what, Name: str(ent, e.name)}
-					r.doc(ip.Get("PolicyDocument"), ipath+".PolicyDocument", policy.KindIdentity, fmt.Sprintf("%s inline policy %q", who, str(ip, "PolicyName")))
+					r.inline = &Entity{Kind: e.what, Name: name}
+					if d := r.doc(ip.Get("PolicyDocument"), ipath+".PolicyDocument", policy.KindIdentity, fmt.Sprintf("%s inline policy %q", who, str(ip, "PolicyName"))); d >= 0 {
+						f.Docs[d].Name = str(ip, "PolicyName")
+					}
 					r.inline = nil
 				}
 			}
 			if am := ent.Get("AttachedManagedPolicies"); am != nil && am.Kind == jsonpos.Array {
 				for j, a := range am.Items {
-					if arn := str(a, "PolicyArn"); strings.HasPrefix(arn, "arn:aws:iam::aws:policy/") {
+					arn := str(a, "PolicyArn")
+					if arn == "" {
+						r.errorf(a, fmt.Sprintf("%s.AttachedManagedPolicies[%d]", path, j), "an attached managed policy has no PolicyArn")
+						continue
+					}
+					f.Principals[pi].Managed = append(f.Principals[pi].Managed, ManagedRef{ARN: arn, Name: str(a, "PolicyName")})
+					if strings.HasPrefix(arn, "arn:aws:iam::aws:policy/") {
 						line, col := r.index.LineCol(a.Offset)
 						f.Attachments = append(f.Attachments, Attachment{PolicyARN: arn, Principal: who,
 							Path: fmt.Sprintf("%s.AttachedManagedPolicies[%d]", path, j), Line: line, Col: col})
+					}
+				}
+			}
+			if pb := ent.Get("PermissionsBoundary"); pb != nil && pb.Kind == jsonpos.Object {
+				f.Principals[pi].Boundary = str(pb, "PermissionsBoundaryArn")
+			}
+			if gl := ent.Get("GroupList"); gl != nil && gl.Kind == jsonpos.Array {
+				for _, g := range gl.Items {
+					if g.Kind == jsonpos.String {
+						f.Principals[pi].Groups = append(f.Principals[pi].Groups, g.Text)
 					}
 				}
 			}
@@ -413,6 +448,7 @@ func readAccountDetails(f *File, root *jsonpos.Node) {
 	// Customer managed policies, at their default version. AWS managed
 	// policies also appear here when attached; ward knows them from its
 	// catalog and checks only the account's own.
+	managed := map[string]int{}
 	if pols := root.Get("Policies"); pols != nil && pols.Kind == jsonpos.Array {
 		for i, p := range pols.Items {
 			path := fmt.Sprintf("Policies[%d]", i)
@@ -429,13 +465,17 @@ func readAccountDetails(f *File, root *jsonpos.Node) {
 			for j, v := range versions.Items {
 				isDefault := v.Get("IsDefaultVersion")
 				if str(v, "VersionId") == def || (isDefault != nil && isDefault.Text == "true") {
-					r.doc(v.Get("Document"), fmt.Sprintf("%s.PolicyVersionList[%d].Document", path, j), policy.KindIdentity,
-						fmt.Sprintf("managed policy %q", str(p, "PolicyName")))
+					if d := r.doc(v.Get("Document"), fmt.Sprintf("%s.PolicyVersionList[%d].Document", path, j), policy.KindIdentity,
+						fmt.Sprintf("managed policy %q", str(p, "PolicyName"))); d >= 0 {
+						f.Docs[d].Name, f.Docs[d].ARN = str(p, "PolicyName"), arn
+						managed[arn] = d
+					}
 					break
 				}
 			}
 		}
 	}
+	f.linkPrincipals(managed)
 }
 
 // stringOffsets maps each byte of a JSON string literal's decoded text to

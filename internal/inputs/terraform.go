@@ -53,7 +53,8 @@ var terraformAttributes = map[string][]struct {
 // the plan leaves for apply (resource_changes[].change.after_unknown) is
 // listed in File.Unknown rather than skipped in silence.
 func readTerraformPlan(f *File, root *jsonpos.Node) {
-	r := &reader{f: f, index: jsonpos.NewIndex(f.Src), afterUnknown: map[string]*jsonpos.Node{}}
+	r := &reader{f: f, index: jsonpos.NewIndex(f.Src), afterUnknown: map[string]*jsonpos.Node{},
+		principalAt: map[string]int{}, managed: map[string]int{}}
 	if rc := root.Get("resource_changes"); rc != nil && rc.Kind == jsonpos.Array {
 		for _, c := range rc.Items {
 			if ch := c.Get("change"); ch != nil && ch.Kind == jsonpos.Object {
@@ -85,6 +86,60 @@ func readTerraformPlan(f *File, root *jsonpos.Node) {
 		}
 	}
 	module(pv.Get("root_module"), "planned_values.root_module")
+	r.linkPlanAttachments(root)
+}
+
+// planAttachment is a managed policy attached to a user, group or role
+// in a plan: by ARN, or, when the ARN is known only after apply, by the
+// address of the aws_iam_policy the configuration refers to.
+type planAttachment struct {
+	kind, entity string
+	arn, addr    string // addr: the attachment's own address
+}
+
+// linkPlanAttachments puts each attachment in its principal. An ARN the
+// plan leaves for apply is found through the root module's configuration:
+// the policy_arn expression refers to the aws_iam_policy it comes from.
+func (r *reader) linkPlanAttachments(root *jsonpos.Node) {
+	refs := map[string]string{} // attachment address -> policy address
+	if cfg := root.Get("configuration"); cfg != nil {
+		if rm := cfg.Get("root_module"); rm != nil {
+			if res := rm.Get("resources"); res != nil && res.Kind == jsonpos.Array {
+				for _, rs := range res.Items {
+					ex := rs.Get("expressions")
+					if ex == nil {
+						continue
+					}
+					pa := ex.Get("policy_arn")
+					if pa == nil {
+						continue
+					}
+					if list := pa.Get("references"); list != nil && list.Kind == jsonpos.Array {
+						for _, it := range list.Items {
+							if a, ok := strings.CutSuffix(it.Text, ".arn"); ok && strings.HasPrefix(a, "aws_iam_policy.") {
+								refs[str(rs, "address")] = a
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	for _, a := range r.attached {
+		i, ok := r.principalAt[a.kind+"\x00"+a.entity]
+		if !ok {
+			continue
+		}
+		ref := ManagedRef{ARN: a.arn}
+		if ref.ARN == "" {
+			ref.ARN = refs[a.addr]
+			if ref.ARN == "" {
+				ref.ARN, ref.Name = a.addr, "(a policy known only after apply)"
+			}
+		}
+		r.f.Principals[i].Managed = append(r.f.Principals[i].Managed, ref)
+	}
+	r.f.linkPrincipals(r.managed)
 }
 
 func (r *reader) terraformResource(rs *jsonpos.Node, path string) {
@@ -97,10 +152,27 @@ func (r *reader) terraformResource(rs *jsonpos.Node, path string) {
 		return
 	}
 	vpath := path + ".values"
+	switch typ {
+	case "aws_iam_role", "aws_iam_user", "aws_iam_group":
+		kind := strings.TrimPrefix(typ, "aws_iam_")
+		name := entityKey(values, addr)
+		r.principalAt[kind+"\x00"+name] = r.f.addPrincipal(Principal{Kind: kind, Name: name, Key: name, ARN: str(values, "arn"), Path: path,
+			Boundary: str(values, "permissions_boundary")})
+	case "aws_iam_user_group_membership":
+		if i, ok := r.principalAt["user\x00"+str(values, "user")]; ok {
+			if gl := values.Get("groups"); gl != nil && gl.Kind == jsonpos.Array {
+				for _, g := range gl.Items {
+					r.f.Principals[i].Groups = append(r.f.Principals[i].Groups, g.Text)
+				}
+			}
+		}
+	}
 	if typ == "aws_iam_role_policy_attachment" || typ == "aws_iam_user_policy_attachment" || typ == "aws_iam_group_policy_attachment" {
-		if arn := str(values, "policy_arn"); strings.HasPrefix(arn, "arn:aws:iam::aws:policy/") {
+		kind := strings.TrimSuffix(strings.TrimPrefix(typ, "aws_iam_"), "_policy_attachment")
+		arn := str(values, "policy_arn")
+		r.attached = append(r.attached, planAttachment{kind: kind, entity: str(values, kind), arn: arn, addr: addr})
+		if strings.HasPrefix(arn, "arn:aws:iam::aws:policy/") {
 			who := str(values, "role") + str(values, "user") + str(values, "group")
-			kind := strings.TrimSuffix(strings.TrimPrefix(typ, "aws_iam_"), "_policy_attachment")
 			line, col := r.index.LineCol(values.Offset)
 			r.f.Attachments = append(r.f.Attachments, Attachment{PolicyARN: arn, Principal: fmt.Sprintf("%s %q", kind, who),
 				Path: vpath + ".policy_arn", Line: line, Col: col})
@@ -138,25 +210,45 @@ func (r *reader) terraformResource(rs *jsonpos.Node, path string) {
 			r.noteUnknown(values, vpath+"."+a.attr, addr+" "+a.attr)
 			continue
 		}
-		r.terraformDoc(values.Get(a.attr), vpath+"."+a.attr, a.kind, addr+" "+a.attr)
+		d := r.terraformDoc(values.Get(a.attr), vpath+"."+a.attr, a.kind, addr+" "+a.attr)
+		if d < 0 {
+			continue
+		}
+		switch typ {
+		case "aws_iam_role":
+			if i, ok := r.principalAt["role\x00"+entityKey(values, addr)]; ok {
+				r.f.Principals[i].Trust = d
+			}
+		case "aws_iam_policy":
+			r.f.Docs[d].Name, r.f.Docs[d].ARN = str(values, "name"), str(values, "arn")
+			if r.f.Docs[d].ARN == "" {
+				r.f.Docs[d].ARN = addr
+			}
+			r.managed[r.f.Docs[d].ARN] = d
+			r.managed[addr] = d
+		case "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy":
+			r.f.Docs[d].Name = str(values, "name")
+		}
 	}
 	r.inline = nil
 	// Inline policies of a role.
 	if typ == "aws_iam_role" {
+		name := entityKey(values, addr)
 		if ip := values.Get("inline_policy"); ip != nil && ip.Kind == jsonpos.Array {
-			name := str(values, "name")
-			if name == "" {
-				name = addr
-			}
 			for i, p := range ip.Items {
 				r.inline = &Entity{Kind: "role", Name: name}
-				r.terraformDoc(p.Get("policy"), fmt.Sprintf("%s.inline_policy[%d].policy", vpath, i), policy.KindIdentity,
-					fmt.Sprintf("%s inline policy %q", addr, str(p, "name")))
+				if d := r.terraformDoc(p.Get("policy"), fmt.Sprintf("%s.inline_policy[%d].policy", vpath, i), policy.KindIdentity,
+					fmt.Sprintf("%s inline policy %q", addr, str(p, "name"))); d >= 0 {
+					r.f.Docs[d].Name = str(p, "name")
+				}
 				r.inline = nil
 			}
 		}
 		if mp := values.Get("managed_policy_arns"); mp != nil && mp.Kind == jsonpos.Array {
 			for i, a := range mp.Items {
+				if a.Kind == jsonpos.String {
+					r.attached = append(r.attached, planAttachment{kind: "role", entity: name, arn: a.Text, addr: addr})
+				}
 				if a.Kind == jsonpos.String && strings.HasPrefix(a.Text, "arn:aws:iam::aws:policy/") {
 					line, col := r.index.LineCol(a.Offset)
 					r.f.Attachments = append(r.f.Attachments, Attachment{PolicyARN: a.Text, Principal: addr,
@@ -167,14 +259,23 @@ func (r *reader) terraformResource(rs *jsonpos.Node, path string) {
 	}
 }
 
+// entityKey is how a plan's policies name a user, group or role: by its
+// name, by its address while the name is not known.
+func entityKey(values *jsonpos.Node, addr string) string {
+	if name := str(values, "name"); name != "" {
+		return name
+	}
+	return addr
+}
+
 // terraformDoc reads a policy attribute: a JSON string (jsonencode or a
 // policy document data source render to one). Empty and unknown values
 // are skipped.
-func (r *reader) terraformDoc(n *jsonpos.Node, path string, kind policy.Kind, where string) {
+func (r *reader) terraformDoc(n *jsonpos.Node, path string, kind policy.Kind, where string) int {
 	if n == nil || n.Kind != jsonpos.String || strings.TrimSpace(n.Text) == "" {
-		return
+		return -1
 	}
-	r.doc(n, path, kind, where)
+	return r.doc(n, path, kind, where)
 }
 
 // unknown reports whether the plan leaves a resource's attribute for
