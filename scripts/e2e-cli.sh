@@ -216,4 +216,16 @@ grep -q '^### `s3:GetObject`' "$work/chat-least.md" && grep -q 'arn:aws:s3:::sto
   && "$work/ward" doc --check "$work/chat-least.md" "$work/chat-least.json" >/dev/null \
   || { cat "$work/chat-least.md"; fail "ward doc's document of the generated chat policy"; }
 ok "ward doc documents the generated chat policy, and --check holds it"
+
+# The account as ward serve holds it, read with the CLI, documented one
+# document per role and user: the roles given generated policies among them.
+aws iam get-account-authorization-details >"$work/account.json" || fail "get-account-authorization-details"
+"$work/ward" doc --out "$work/iam-docs" "$work/account.json" >"$work/doc-out.txt" || { cat "$work/doc-out.txt"; fail "ward doc --out on the account"; }
+grep -q '^- Who can assume it: the service lambda.amazonaws.com' "$work/iam-docs/role-ChatLeast.md" \
+  && grep -q '^  - inline policy `generated`' "$work/iam-docs/role-ChatLeast.md" \
+  && grep -q 'arn:aws:s3:::storage-bucket/wells/las/\*' "$work/iam-docs/role-ChatLeast.md" \
+  && grep -q '^  - inline policy `generated`' "$work/iam-docs/role-deployer-least.md" \
+  || { ls "$work/iam-docs"; cat "$work/iam-docs/role-ChatLeast.md"; fail "ward doc's documents of the account"; }
+"$work/ward" doc --check "$work/iam-docs" "$work/account.json" >/dev/null || fail "ward doc --check on the account's folder"
+ok "ward doc documents every role and user of the account ward serve holds, the generated ones among them"
 echo "$pass passed, 0 failed"

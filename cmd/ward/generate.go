@@ -22,12 +22,14 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	since := fs.String("since", "", "only calls at or after this time (RFC 3339, or a date YYYY-MM-DD)")
 	until := fs.String("until", "", "only calls before this time (RFC 3339, or a date YYYY-MM-DD)")
 	current := fs.String("current", "", "the principal's current policies (anything ward check reads): say what they grant that no call used, and prove the generated policy grants nothing they do not")
-	format := fs.String("format", "text", "output format: text, json, or policy (the policy document alone)")
+	format := fs.String("format", "text", "output format: text, json, or policy (the policy document alone); with --template also trust (the trust policy alone)")
+	template := fs.String("template", "", "write a role's identity and trust policies from this intent template (YAML or JSON) instead of from calls")
 	keys := fs.Int("keys", generate.DefaultGeneralize.Keys, "this many names under one path prefix (object keys, log streams) become prefix/*; 0 keeps every name")
 	names := fs.Int("names", generate.DefaultGeneralize.Names, "this many names sharing a stack prefix (ChatMessage-a1, ChatMessage-b2) become ChatMessage-*; 0 keeps every name")
 	places := fs.Int("places", generate.DefaultGeneralize.Places, "a resource seen in this many regions or more (or accounts), alike otherwise, gets * there; 0 keeps every region and account")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: ward generate [flags] INPUT...
+       ward generate --template TEMPLATE [--format text|json|policy|trust]
 
 Writes the least identity policy that allows what a principal did. INPUT is
 CloudTrail's log files ({"Records": [...]}, .json or .json.gz, one file or
@@ -37,9 +39,16 @@ the actions and resources it needed, through the catalog; every one of them
 is replayed through the engine against the policy before it is printed.
 Calls that were denied are listed, never granted.
 
+With --template, the role's identity and trust policies come from what
+its authors intend instead (docs/generate.md): access levels or actions on
+resources, conditions, Deny, the roles it passes, who may assume it. Each
+action lands only on the resources its types can name; actions that take
+no resource go to a statement on "*".
+
 Exit status: 0 when the policy is written (and, with --current, grants
-nothing the current policies do not), 1 when --current's proof fails, 2
-when an input cannot be read or holds nothing to generate from.
+nothing the current policies do not), 1 when --current's proof fails or
+ward check finds a warning or worse in a template's policies, 2 when an
+input cannot be read or holds nothing to generate from.
 
 Flags:
 `)
@@ -48,6 +57,20 @@ Flags:
 	args, code, ok := parseOrExit(fs, args)
 	if !ok {
 		return code
+	}
+	if *template != "" {
+		if len(args) > 0 {
+			fmt.Fprintln(stderr, "ward generate: --template writes from the template alone: give no INPUT")
+			return exitInvalid
+		}
+		if !oneOf(stderr, "ward generate", "format", *format, "text", "json", "policy", "trust") {
+			return exitInvalid
+		}
+		cat := openCatalog(stderr)
+		if cat == nil {
+			return exitInvalid
+		}
+		return generateFromTemplate(*template, *format, cat, stdout, stderr)
 	}
 	if len(args) == 0 {
 		fs.Usage()

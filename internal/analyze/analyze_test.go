@@ -145,6 +145,24 @@ func TestNoFalseAlarms(t *testing.T) {
 	}
 }
 
+// TestTwoFormatResourceTypes: a resource type written with two ARN
+// formats (Lex V2's bot by ID or by name, API Gateway's stage of an HTTP
+// or a REST API) is taken in either; neither is a resource-type mismatch.
+func TestTwoFormatResourceTypes(t *testing.T) {
+	c := cat(t)
+	for _, doc := range []string{
+		`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["lex:DescribeBot", "lex:UpdateBotAlias"], "Resource": ["arn:aws:lex:us-east-1:111122223333:bot/SUPPORTBOT1", "arn:aws:lex:us-east-1:111122223333:bot-alias/SUPPORTBOT1/*"]}]}`,
+		`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "lex:DescribeBot", "Resource": "arn:aws:lex:us-east-1:111122223333:bot:OrderFlowers"}]}`,
+		`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "apigateway:GET", "Resource": ["arn:aws:apigateway:us-east-1::/restapis/a1b2c3/stages/prod", "arn:aws:apigateway:us-east-1::/apis/d4e5f6/stages/prod"]}]}`,
+	} {
+		for _, f := range analyze.Check([]byte(doc), "ok.json", policy.KindIdentity, c) {
+			if f.Code == "resource-type-mismatch" || f.Severity <= analyze.Warning {
+				t.Errorf("%s\n  %s: %s", doc, f.Code, f.Message)
+			}
+		}
+	}
+}
+
 // TestManagedPolicies: every AWS managed policy is checked without a
 // crash and without an error-level finding.
 func TestManagedPolicies(t *testing.T) {

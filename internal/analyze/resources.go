@@ -183,9 +183,11 @@ func formatsOf(svc *catalog.Service) []serviceFormat {
 	}
 	var out []serviceFormat
 	for _, rt := range svc.ResourceTypes {
-		parts := strings.SplitN(rt.ARN, ":", 6)
-		if len(parts) == 6 {
-			out = append(out, serviceFormat{glob.FormatUnits(parts[5]), parts[3] != "", parts[4] != ""})
+		for _, f := range rt.Formats() {
+			parts := strings.SplitN(f, ":", 6)
+			if len(parts) == 6 {
+				out = append(out, serviceFormat{glob.FormatUnits(parts[5]), parts[3] != "", parts[4] != ""})
+			}
 		}
 	}
 	serviceFormats.Store(svc, out)

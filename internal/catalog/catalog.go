@@ -87,6 +87,20 @@ func (a *Action) Resources() []*ActionResourceInfo { return a.resolved }
 // particular resources; without it, only "Resource": "*" grants it.
 func (a *Action) SupportsResourceLevel() bool { return len(a.ResourceTypes) > 0 }
 
+// Formats are the resource type's ARN formats: one, or for the few types
+// the Service Authorization Reference gives two ARNs (Lex V2's bots,
+// API Gateway's stages for HTTP and REST APIs), each of them.
+func (r *ResourceType) Formats() []string {
+	if !strings.Contains(r.ARN, ", ") {
+		return []string{r.ARN}
+	}
+	parts := strings.Split(r.ARN, ", ")
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	return parts
+}
+
 // ResourceType is a kind of resource and the ARN format that names it.
 type ResourceType struct {
 	Name          string   `json:"key"`
@@ -198,11 +212,17 @@ func (c *Catalog) Service(prefix string) (*Service, error) {
 		a.full = prefix + ":" + a.Name
 		a.AccessLevel = primaryLevel(a.AccessLevel)
 		for _, r := range a.ResourceTypes {
-			info := &ActionResourceInfo{ActionResource: r}
-			if rt := s.ResourceTypes[strings.ToLower(r.Name)]; rt != nil {
-				info.ARN = rt.ARN
+			rt := s.ResourceTypes[strings.ToLower(r.Name)]
+			if rt == nil {
+				a.resolved = append(a.resolved, &ActionResourceInfo{ActionResource: r})
+				continue
 			}
-			a.resolved = append(a.resolved, info)
+			// A few types have two ARN formats, written in one string
+			// ("…:bot/${BotId}, …:bot:${BotName}"): the action takes
+			// either, so it gets one entry for each.
+			for _, f := range rt.Formats() {
+				a.resolved = append(a.resolved, &ActionResourceInfo{ActionResource: r, ARN: f})
+			}
 		}
 	}
 	c.services[prefix] = s

@@ -425,8 +425,8 @@ func wildcardReach(a *catalog.Action, patterns []string) string {
 		}
 		var names []string
 		for _, rt := range a.Resources() {
-			if glob.FormatIntersects(rt.ARN, pattern) {
-				names = append(names, rt.Name)
+			if glob.FormatIntersects(rt.ARN, pattern) && (len(names) == 0 || names[len(names)-1] != rt.Name) {
+				names = append(names, rt.Name) // a type of two formats is named once
 			}
 		}
 		switch {

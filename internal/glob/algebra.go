@@ -171,5 +171,10 @@ func FormatUnits(format string) []Unit {
 	return f
 }
 
-// slashyName matches the ARN format names that can hold '/'.
-var slashyName = regexp.MustCompile(`(?i)(path|objectname|objectkey|^key$|loggroupname|logstreamname|parameternamewithoutleadingslash|prefix|filename)`)
+// slashyName matches the ARN format names that can hold '/': paths, keys
+// and log names, and the names AWS lets hold it (a secret's
+// "prod/db/password", an ECR repository's "team/app", a KMS alias's
+// "project/key", an IoT topic's "sensors/temp"). Where a service's name
+// of the same spelling cannot (a CodeCommit repository), letting it is
+// the side that cannot make a check cry wolf.
+var slashyName = regexp.MustCompile(`(?i)(path|objectname|objectkey|^key$|loggroupname|logstreamname|parameternamewithoutleadingslash|prefix|filename|^secretid$|^repositoryname$|^alias$|^topicname$|^topicfilter$)`)

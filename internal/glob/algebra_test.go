@@ -61,6 +61,13 @@ func TestFormatIntersects(t *testing.T) {
 		{"arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}", "arn:aws:iam::111111111111:role/svc/deploy", true},
 		{object, "arn:aws:s3:::b:x/k", false}, // a name inside the ARN has no ':'
 		{"arn:${Partition}:sqs:${Region}:${Account}:${QueueName}", "arn:aws:sqs:us-east-1:111111111111:q:*", true}, // the last may
+		// Names AWS lets hold '/': secrets, ECR repositories, KMS aliases,
+		// IoT topics.
+		{"arn:${Partition}:secretsmanager:${Region}:${Account}:secret:${SecretId}", "arn:aws:secretsmanager:us-east-1:111111111111:secret:prod/db/password-AbCdEf", true},
+		{"arn:${Partition}:ecr:${Region}:${Account}:repository/${RepositoryName}", "arn:aws:ecr:us-east-1:111111111111:repository/team/app", true},
+		{"arn:${Partition}:kms:${Region}:${Account}:alias/${Alias}", "arn:aws:kms:us-east-1:111111111111:alias/project/key", true},
+		{"arn:${Partition}:iot:${Region}:${Account}:topic/${TopicName}", "arn:aws:iot:us-east-1:111111111111:topic/sensors/temp", true},
+		{"arn:${Partition}:dynamodb:${Region}:${Account}:table/${TableName}", "arn:aws:dynamodb:us-east-1:111111111111:table/t/index/i", false},
 	}
 	for _, tt := range tests {
 		if got := glob.FormatIntersects(tt.format, tt.pattern); got != tt.want {

@@ -39,6 +39,7 @@ var layers = map[string]int{
 	"internal/analyze":         4,
 	"internal/activity":        4, // reads calls, ward's decision log among them
 	"internal/generate":        5, // policies from calls, proved with internal/reason
+	"internal/intent":          5, // policies from intent templates
 	"internal/document":        5, // permission documents, with the analyzer's findings
 	"internal/difftest":        4, // test-side: generates scenarios, reads them with internal/scenario
 	"internal/iamapi":          4,
