@@ -143,3 +143,13 @@ func TestPrincipals(t *testing.T) {
 		})
 	}
 }
+
+// TestAttachmentWithoutARN: an attached managed policy without its ARN is
+// refused with where it is, not skipped: the principal's document would
+// otherwise leave a policy out in silence.
+func TestAttachmentWithoutARN(t *testing.T) {
+	f := inputs.Read("account.json", []byte(`{"RoleDetailList": [{"RoleName": "r", "AttachedManagedPolicies": [{"PolicyName": "p"}]}]}`), 0)
+	if len(f.Errors) != 1 || f.Errors[0].Path != "RoleDetailList[0].AttachedManagedPolicies[0]" || !strings.Contains(f.Errors[0].Msg, "no PolicyArn") {
+		t.Fatalf("errors %v", f.Errors)
+	}
+}

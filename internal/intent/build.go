@@ -106,13 +106,19 @@ func Build(t *Template, cat *catalog.Catalog) (*Result, error) {
 			if len(acts) == 0 {
 				return nil, fmt.Errorf("%s:%d: %q names no action the catalog knows", t.File, p.Line, pat)
 			}
-			for _, a := range acts {
-				explicit[a.FullName()] = true
+			// An action named outright must be placed; the actions of a
+			// wildcard ("s3:Get*") are placed where they can be, as an
+			// access level's are.
+			if !strings.ContainsAny(pat, "*?") {
+				for _, a := range acts {
+					explicit[a.FullName()] = true
+				}
 			}
 			candidates = append(candidates, acts...)
 		}
 		sort.SliceStable(candidates, func(i, j int) bool { return candidates[i].FullName() < candidates[j].FullName() })
 		var dropped, noResource []string
+		placed := 0
 		var unplacedExplicit []string
 		for i, a := range candidates {
 			if i > 0 && candidates[i-1] == a {
@@ -130,6 +136,7 @@ func Build(t *Template, cat *catalog.Catalog) (*Result, error) {
 					continue
 				}
 				place(sidFor(p, !everything), p.Effect, []string{"*"}, p.Conditions, a.FullName())
+				placed++
 				continue
 			}
 			var on []string
@@ -147,6 +154,10 @@ func Build(t *Template, cat *catalog.Catalog) (*Result, error) {
 				continue
 			}
 			place(sidFor(p, false), p.Effect, on, p.Conditions, a.FullName())
+			placed++
+		}
+		if placed == 0 && len(unplacedExplicit) == 0 {
+			return nil, fmt.Errorf("%s:%d: the permission grants nothing: none of its actions takes the resources given (%s)", t.File, p.Line, strings.Join(p.Resources, ", "))
 		}
 		if len(unplacedExplicit) > 0 {
 			return nil, fmt.Errorf("%s:%d: %s take none of the resources given (%s): give a resource of the types %s", t.File, p.Line,

@@ -60,7 +60,7 @@ func TestExamples(t *testing.T) {
 					if r != "*" && !takes(a, r) {
 						t.Errorf("%s: %s on %s, which names no resource it takes", file, name, r)
 					}
-					if r == "*" && len(a.Resources()) > 0 && !containsStar(tmpl, name) {
+					if r == "*" && len(a.Resources()) > 0 && !anyPermissionOnStar(tmpl) {
 						t.Errorf("%s: %s takes resources, but is granted on \"*\"", file, name)
 					}
 				}
@@ -79,7 +79,9 @@ func TestExamples(t *testing.T) {
 	}
 }
 
-func containsStar(t *Template, action string) bool {
+// anyPermissionOnStar: a resource-level action may be on "*" only when a
+// permission of the template asks for "*".
+func anyPermissionOnStar(t *Template) bool {
 	for _, p := range t.Permissions {
 		for _, r := range p.Resources {
 			if r == "*" {
@@ -106,6 +108,7 @@ func TestTemplateErrors(t *testing.T) {
 		{"no resources", "role: r\n" + trust + "permissions: [{actions: s3:GetObject}]\n", "needs resources"},
 		{"unknown action", "role: r\n" + trust + "permissions: [{actions: s3:GetObjekt, resources: \"*\"}]\n", `"s3:GetObjekt" names no action`},
 		{"action on the wrong resource", "role: r\n" + trust + "permissions: [{actions: s3:GetObject, resources: \"arn:aws:s3:::b\"}]\n", "s3:GetObject take none of the resources given"},
+		{"wildcard placed where it can be", "role: r\n" + trust + "permissions: [{actions: \"s3:GetObjectT*\", resources: \"arn:aws:s3:::b\"}]\n", "the permission grants nothing"},
 		{"level without service", "role: r\n" + trust + "permissions: [{access: read, resources: \"*\"}]\n", "access levels need a service"},
 		{"web identity without subjects", "role: r\ntrust: {webIdentity: {provider: token.actions.githubusercontent.com, account: \"111122223333\", audience: sts.amazonaws.com}}\n", "needs subjects"},
 		{"bad account", "role: r\ntrust: {accounts: \"1234\"}\n", `account "1234" is not 12 digits`},
@@ -137,6 +140,9 @@ trust:
 permissions:
   - access: read
     resources: arn:aws:s3:::site/*
+  - sid: Tags
+    actions: "s3:GetObjectT*"
+    resources: arn:aws:s3:::site/*
   - sid: Deploy
     actions: [s3:PutObject, s3:ListBucket, cloudfront:CreateInvalidation]
     resources: [arn:aws:s3:::site, arn:aws:s3:::site/*, arn:aws:cloudfront::111122223333:distribution/E1]
@@ -156,6 +162,7 @@ passRoles:
 		`"Sid": "Deploy"`, `"Action": "cloudfront:CreateInvalidation"`, `"Resource": "arn:aws:cloudfront::111122223333:distribution/E1"`,
 		`"Sid": "Deploy2"`, `"Action": "s3:ListBucket"`, `"Resource": "arn:aws:s3:::site"`,
 		`"Sid": "Deploy3"`, `"Action": "s3:PutObject"`, `"Resource": "arn:aws:s3:::site/*"`,
+		`"Sid": "Tags"`, `"Action": ["s3:GetObjectTagging", "s3:GetObjectTorrent"]`,
 		`"Sid": "PassRoleToEcsTasks"`, `"iam:PassedToService": "ecs-tasks.amazonaws.com"`,
 	} {
 		if !strings.Contains(got, want) {
