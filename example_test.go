@@ -218,3 +218,59 @@ func ExampleNeverAllows() {
 	// Output:
 	// allowed: s3:DeleteObject on arn:aws:s3:::prod/example
 }
+
+// ExampleWithin asks Access Analyzer's CheckNoNewAccess question against a
+// reference policy: does a role's policy stay within what the platform
+// team allows?
+func ExampleWithin() {
+	reference, err := ward.ParsePolicy([]byte(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+		"Action": "s3:Get*", "Resource": "arn:aws:s3:::travel-guide-*/*"}]}`), ward.KindIdentity, "reference")
+	if err != nil {
+		panic(err)
+	}
+	role, err := ward.ParsePolicy([]byte(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+		"Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::travel-guide-media/*"}]}`), ward.KindIdentity, "role")
+	if err != nil {
+		panic(err)
+	}
+	beyond, _, err := ward.Within([]*ward.Policy{role}, []*ward.Policy{reference})
+	if err != nil {
+		panic(err)
+	}
+	for _, a := range beyond {
+		fmt.Println("beyond the reference:", a.Witness.Action, "on", a.Witness.Resource)
+	}
+	// Output:
+	// beyond the reference: s3:PutObject on arn:aws:s3:::travel-guide-media/example
+}
+
+// ExamplePublicAccess asks whether a queue's policy lets anyone outside
+// its account send: SNS may send from any account's topic, the confused
+// deputy, shown by a request from SNS acting for another account.
+func ExamplePublicAccess() {
+	p, err := ward.ParsePolicy([]byte(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+		"Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage",
+		"Resource": "arn:aws:sqs:us-east-1:111122223333:orders"}]}`), ward.KindResource, "queue policy")
+	if err != nil {
+		panic(err)
+	}
+	found, _, err := ward.PublicAccess(p, ward.PublicOptions{})
+	if err != nil {
+		panic(err)
+	}
+	for _, a := range found {
+		fmt.Println(a.Witness.Principal, "for", a.Witness.Context["aws:SourceAccount"], "may", a.Witness.Action, "on", a.Witness.Resource)
+		set, err := ward.NewPolicySet(ward.Policies{Resource: p})
+		if err != nil {
+			panic(err)
+		}
+		req, err := a.Witness.Prepare()
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println("replayed:", set.Decide(req).Result())
+	}
+	// Output:
+	// sns.amazonaws.com for [999999999999] may sqs:SendMessage on arn:aws:sqs:us-east-1:111122223333:orders
+	// replayed: Allowed
+}

@@ -69,6 +69,54 @@ func NeverAllows(policies []*Policy, actions, resources []string) ([]Access, []s
 	return accessList(found), noteList(notes), nil
 }
 
+// Within asks whether identity policies allow nothing a reference does
+// not (Access Analyzer's CheckNoNewAccess, against a reference policy): the
+// access found beyond it, one per class of actions, empty when none;
+// notes as Difference's.
+func Within(policies, reference []*Policy) ([]Access, []string, error) {
+	d, err := Diff(reference, policies)
+	if err != nil {
+		return nil, nil, err
+	}
+	return d.Added, d.Notes, nil
+}
+
+// PublicOptions say whom a public-access question trusts.
+type PublicOptions struct {
+	// Account owns the resource; empty: the account the policy's
+	// resource ARNs name.
+	Account string
+	// TrustedAccounts and TrustedOrgs may be granted access; empty: the
+	// accounts and organizations the policy names.
+	TrustedAccounts, TrustedOrgs []string
+	// TrustServices counts a named service principal as trusted whatever
+	// account it acts for, as S3's definition of public does.
+	TrustServices bool
+}
+
+// PublicAccess asks whether a resource, trust, key or VPC endpoint policy
+// grants anything to a principal outside the trusted accounts and
+// organizations, over every action, resource and context: the access
+// found, each shown by a request from outside (Witness.Principal) that the
+// engine allows with the policy as the resource's; empty when it grants
+// nothing to an outsider. Who is outside is set out in docs/reasoning.md.
+func PublicAccess(p *Policy, opts PublicOptions) ([]Access, []string, error) {
+	cat, err := defaultCatalog()
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := reason.Public(p.c.Name, p.c.Policy, cat, reason.PublicOptions{Account: opts.Account,
+		TrustedAccounts: opts.TrustedAccounts, TrustedOrgs: opts.TrustedOrgs, TrustServices: opts.TrustServices})
+	if err != nil {
+		return nil, nil, err
+	}
+	found := accessList(a.Exposed)
+	for i := range found {
+		found[i].Witness.ResourceAccount = a.Owner // the request is to the owner's resource
+	}
+	return found, noteList(a.Notes), nil
+}
+
 var (
 	catOnce sync.Once
 	cat     *catalog.Catalog

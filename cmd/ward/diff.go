@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -190,7 +189,7 @@ func readDiffData(path string, data []byte) ([]diffDoc, error) {
 		if where == "" {
 			where = d.Path
 		}
-		p, err := fixTemplateReferences(d.Policy)
+		p, err := policy.FixTemplateReferences(d.Policy)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %s: %w", path, where, err)
 		}
@@ -200,23 +199,6 @@ func readDiffData(path string, data []byte) ([]diffDoc, error) {
 		return nil, fmt.Errorf("%s: no identity policy to compare", path)
 	}
 	return out, nil
-}
-
-// templateReference is a ${Name} a template leaves to be filled at
-// deployment (a parameter, a resource's name): no colon, so not a policy
-// variable such as ${aws:username}.
-var templateReference = regexp.MustCompile(`\$\{([A-Za-z0-9_.]+)\}`)
-
-// fixTemplateReferences writes each template reference as one fixed name,
-// ward-ref-NAME: it stands for the same value on both sides of a
-// comparison, where IAM would read ${Name} as a variable it cannot resolve
-// and the statement as applying to nothing.
-func fixTemplateReferences(p *policy.Policy) (*policy.Policy, error) {
-	if !templateReference.Match(p.Source) {
-		return p, nil
-	}
-	src := templateReference.ReplaceAll(p.Source, []byte("ward-ref-$1"))
-	return policy.Parse(src, p.File)
 }
 
 type docPair struct {

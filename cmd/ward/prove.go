@@ -5,11 +5,95 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"regexp"
 	"strings"
 
 	"github.com/wardhq/ward/internal/catalog"
+	"github.com/wardhq/ward/internal/inputs"
+	"github.com/wardhq/ward/internal/policy"
 	"github.com/wardhq/ward/internal/reason"
 )
+
+// orgIDPattern is an AWS Organizations ID (Organizations API reference,
+// Organization.Id).
+var orgIDPattern = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
+
+// provePublic asks --not-public of every resource, trust, key and endpoint
+// policy in the input: PASS when none grants anything to an outsider.
+func provePublic(path string, opts reason.PublicOptions, format string, cat *catalog.Catalog, stdout, stderr io.Writer) int {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "ward prove: %v\n", err)
+		return exitInvalid
+	}
+	f := inputs.Read(path, data, 0)
+	if len(f.Errors) > 0 {
+		fmt.Fprintf(stderr, "ward prove: %v\n", f.Errors[0])
+		return exitInvalid
+	}
+	var answers []proveAnswer
+	for _, d := range f.Docs {
+		switch d.Kind {
+		case policy.KindResource, policy.KindTrust, policy.KindVPCEndpoint:
+		default:
+			continue
+		}
+		name := path
+		if d.Where != "" {
+			name = path + ": " + d.Where
+		}
+		p, err := policy.FixTemplateReferences(d.Policy)
+		if err != nil {
+			fmt.Fprintf(stderr, "ward prove: %s: %v\n", name, err)
+			return exitInvalid
+		}
+		a, err := reason.Public(name, p, cat, opts)
+		if err != nil {
+			fmt.Fprintf(stderr, "ward prove: %s: %v\n", name, err)
+			return exitInvalid
+		}
+		var others []string
+		for _, acct := range a.Accounts {
+			if acct != a.Owner {
+				others = append(others, acct)
+			}
+		}
+		trusted := "the owner " + a.Owner
+		if a.OwnerAssumed {
+			trusted += " (made up: --account names it)"
+		}
+		if len(others) > 0 {
+			trusted = strings.Join(others, ", ") + " and " + trusted
+		}
+		if len(a.Orgs) > 0 {
+			trusted += "; organizations " + strings.Join(a.Orgs, ", ")
+		}
+		answers = append(answers, proveAnswer{Question: fmt.Sprintf("%s grants nothing outside the trusted accounts: %s", name, trusted),
+			Pass: len(a.Exposed) == 0, Outside: true, Fail: groupChanges(a.Exposed), Notes: a.Notes})
+	}
+	if len(answers) == 0 {
+		fmt.Fprintf(stderr, "ward prove: %s: no resource, trust, key or endpoint policy (a statement with a Principal) to ask about\n", path)
+		return exitInvalid
+	}
+	pass := true
+	for _, a := range answers {
+		pass = pass && a.Pass
+		if format == "json" {
+			err = writeProveJSON(stdout, a)
+		} else {
+			writeProveText(stdout, a, cat)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "ward prove: %v\n", err)
+			return exitInvalid
+		}
+	}
+	if !pass {
+		return exitFindings
+	}
+	return exitOK
+}
 
 func runProve(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("ward prove", flag.ContinueOnError)
@@ -18,16 +102,24 @@ func runProve(args []string, stdout, stderr io.Writer) int {
 	on := fs.String("on", "", "with --never: only on these resources (comma-separated ARN patterns; default every resource)")
 	within := fs.String("within", "", "the policy allows nothing this reference policy does not")
 	equivalent := fs.String("equivalent", "", "the policy allows exactly what this other policy allows")
+	notPublic := fs.Bool("not-public", false, "the resource, trust, key or endpoint policy grants nothing to principals outside the trusted accounts and organizations")
+	account := fs.String("account", "", "with --not-public: the account that owns the resource (default: the one its ARNs name)")
+	trustedAccounts := fs.String("trusted-accounts", "", "with --not-public: the accounts that may be granted access, comma-separated (default: those the policy names)")
+	trustedOrgs := fs.String("trusted-orgs", "", "with --not-public: the AWS Organizations (o-...) that may be granted access (default: those the policy names)")
+	trustServices := fs.Bool("trust-services", false, "with --not-public: a service principal the policy names is trusted whatever account it acts for (S3's rule); by default a service acting for an outside account is outside")
 	format := fs.String("format", "text", "output format: text or json")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: ward prove QUESTION [flags] POLICY
 
-Answers one question about every request an identity policy allows, PASS or
-FAIL; each FAIL comes with a request that shows it, decided by the engine.
+Answers one question about every request a policy allows, PASS or FAIL;
+each FAIL comes with a request that shows it, decided by the engine.
 
   --never ACTIONS [--on RESOURCES]   the policy never allows these
   --within REFERENCE                 it allows nothing REFERENCE does not
   --equivalent OTHER                 it allows exactly what OTHER does
+  --not-public                       a resource, trust, key or endpoint
+                                     policy grants nothing to principals
+                                     outside the trusted accounts
 
 Exit status: 0 for PASS, 1 for FAIL, 2 when an input cannot be read.
 
@@ -45,9 +137,27 @@ Flags:
 			questions++
 		}
 	}
-	if len(args) != 1 || questions != 1 || (*on != "" && *never == "") {
-		fmt.Fprintln(stderr, "ward prove: give one question (--never, --within or --equivalent) and one policy")
+	if *notPublic {
+		questions++
+	}
+	publicOnly := *account != "" || *trustedAccounts != "" || *trustedOrgs != "" || *trustServices
+	if len(args) != 1 || questions != 1 || (*on != "" && *never == "") || (publicOnly && !*notPublic) {
+		fmt.Fprintln(stderr, "ward prove: give one question (--never, --within, --equivalent or --not-public) and one policy")
 		return exitInvalid
+	}
+	for _, list := range [][]string{splitList(*trustedAccounts), {*account}} {
+		for _, a := range list {
+			if a != "" && !policy.IsAccountID(a) {
+				fmt.Fprintf(stderr, "ward prove: %q is not an account ID (12 digits)\n", a)
+				return exitInvalid
+			}
+		}
+	}
+	for _, o := range splitList(*trustedOrgs) {
+		if !orgIDPattern.MatchString(o) {
+			fmt.Fprintf(stderr, "ward prove: %q is not an organization ID (o- and 10 to 32 letters or digits)\n", o)
+			return exitInvalid
+		}
 	}
 	if !oneOf(stderr, "ward prove", "format", *format, "text", "json") {
 		return exitInvalid
@@ -55,6 +165,10 @@ Flags:
 	cat := openCatalog(stderr)
 	if cat == nil {
 		return exitInvalid
+	}
+	if *notPublic {
+		return provePublic(args[0], reason.PublicOptions{Account: *account, TrustedAccounts: splitList(*trustedAccounts),
+			TrustedOrgs: splitList(*trustedOrgs), TrustServices: *trustServices}, *format, cat, stdout, stderr)
 	}
 	subject, err := proveSide(args[0])
 	if err != nil {
@@ -117,6 +231,9 @@ Flags:
 type proveAnswer struct {
 	Question string
 	Pass     bool
+	// Outside says the requests come from principals the question names
+	// (a public-access question), so each witness says whom from.
+	Outside bool
 	// Fail are requests the policy allows against the question; Missing,
 	// for --equivalent, those the other allows and it does not.
 	Fail, Missing []reason.Change
@@ -162,6 +279,9 @@ func writeProveText(w io.Writer, a proveAnswer, cat *catalog.Catalog) {
 				proof = "possibly (see the notes), for example"
 			}
 			fmt.Fprintf(w, "    %s %s\n", proof, ch.Witness)
+			if a.Outside {
+				fmt.Fprintf(w, "    from %s\n", ch.Witness.Principal)
+			}
 			if len(ch.Gains.Statements) > 0 {
 				fmt.Fprintf(w, "    %s\n", decidedText("", ch.Gains))
 			}

@@ -186,7 +186,7 @@ var codeTable = []CodeInfo{
 		Bad:  `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::111111111111:role/lex-logs"}]}`,
 		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::111111111111:role/lex-logs", "Condition": {"StringEquals": {"iam:PassedToService": "lexv2.amazonaws.com"}}}]}`},
 	{Code: CodePublicAccess, Severity: SecurityWarning, Kind: policy.KindResource, Title: "A resource or trust policy allows everyone",
-		Why:  "\"Principal\": \"*\" (or NotPrincipal) with no condition on who the caller is lets anyone in — any account, or no account at all — do what the statement allows.",
+		Why:  "\"Principal\": \"*\" (or NotPrincipal) that no condition or Deny keeps to the accounts and organizations the policy names lets anyone in — any account, or no account at all — do what the statement allows. Decided over every request, as `ward prove --not-public` does with named services trusted.",
 		Fix:  "name the principals, or add a condition on aws:PrincipalOrgID, aws:PrincipalAccount, aws:SourceArn, aws:SourceAccount or aws:SourceVpce",
 		Bad:  `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": "arn:aws:sqs:us-east-1:111111111111:orders"}]}`,
 		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": "arn:aws:sqs:us-east-1:111111111111:orders", "Condition": {"ArnEquals": {"aws:SourceArn": "arn:aws:sns:us-east-1:111111111111:order-events"}}}]}`},

@@ -87,6 +87,34 @@ func TestResourceWildcardOnlyWhereANameIsAlwaysGiven(t *testing.T) {
 	}
 }
 
+// TestPublicAccessIsDecided: public-access is decided over every request
+// by the reasoning core, so a Deny that keeps outsiders out is read, and a
+// condition on who the caller is that still lets anyone in is not a limit.
+func TestPublicAccessIsDecided(t *testing.T) {
+	c := cat(t)
+	bucket := func(extra string) string {
+		return `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::site/*"` + extra + `]}`
+	}
+	for _, tt := range []struct {
+		name, doc string
+		want      bool
+	}{
+		{"everyone", bucket(`}`), true},
+		{"the organization", bucket(`, "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}`), false},
+		{"any organization", bucket(`, "Condition": {"StringLike": {"aws:PrincipalOrgID": "o-*"}}}`), true},
+		{"a deny outside the endpoint", bucket(`}, {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::site/*", "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}}`), false},
+		{"a deny of other actions", bucket(`}, {"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::site/*", "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}}`), true},
+		{"every address", bucket(`, "Condition": {"IpAddress": {"aws:SourceIp": "0.0.0.0/0"}}}`), true},
+		{"a range", bucket(`, "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}`), false},
+		{"named accounts only", `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "222222222222"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::site/*"}]}`, false},
+	} {
+		got := codesOf(analyze.Check([]byte(tt.doc), "p.json", policy.KindResource, c))[analyze.CodePublicAccess]
+		if got != tt.want {
+			t.Errorf("%s: public-access %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
 // TestConfusedDeputyAndUnscopedWebIdentity: a service principal in a
 // resource policy needs aws:SourceArn or aws:SourceAccount, a web identity
 // trust needs its provider's sub claim (Cognito's aud); conditions whose

@@ -1,9 +1,11 @@
 package analyze
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/wardhq/ward/internal/policy"
+	"github.com/wardhq/ward/internal/reason"
 )
 
 // escalation is a known way to raise one's own privileges in IAM, as the
@@ -290,11 +292,21 @@ func (a *analyzer) checkUnrestricted(code string, actions []string, what string)
 }
 
 // checkPublic looks for resource, trust and endpoint policies that allow
-// everyone with no condition narrowing who.
+// a principal outside the accounts and organizations they name. Where a
+// statement allows everyone (or is a NotPrincipal), the reasoning core
+// decides it over every request, as `ward prove --not-public` with named
+// services trusted (Access Analyzer's and S3's definition): a Deny that
+// keeps outsiders out is read, and a condition that only looks like a
+// limit (`StringLike aws:PrincipalOrgID o-*`) is not one. Without the
+// catalog, a statement is public when no condition on who the caller is
+// narrows it.
 func (a *analyzer) checkPublic() {
 	switch a.doc.Kind {
 	case policy.KindResource, policy.KindTrust, policy.KindVPCEndpoint:
 	default:
+		return
+	}
+	if a.cat != nil && a.checkPublicExactly() {
 		return
 	}
 	for _, s := range a.p.Statements {
@@ -327,6 +339,72 @@ func (a *analyzer) checkPublic() {
 			a.issue("ROLE_TRUST_POLICY_UNSUPPORTED_WILDCARD_IN_PRINCIPAL")
 		}
 	}
+}
+
+// checkPublicExactly decides public access with the reasoning core: one
+// finding per statement that allows an outsider, with the request that
+// shows it. False when the core could not answer (the caller falls back).
+func (a *analyzer) checkPublicExactly() bool {
+	open := false
+	for _, s := range a.p.Statements {
+		if pr, not := s.Principals(); s.Effect == policy.Allow && pr != nil && (not || pr.IsEveryone()) {
+			open = true
+		}
+	}
+	if !open {
+		return true // every grant names its principals: nothing is public by default
+	}
+	deployed, err := policy.FixTemplateReferences(a.p)
+	if err != nil || len(deployed.Statements) != len(a.p.Statements) {
+		return false
+	}
+	ans, err := reason.Public(a.p.File, deployed, a.cat, reason.PublicOptions{TrustServices: true})
+	if err != nil {
+		return false
+	}
+	byStmt := map[int][]reason.Change{}
+	var order []int
+	for _, ch := range ans.Exposed {
+		if !ch.Proven || len(ch.Gains.Statements) == 0 {
+			continue // possible only: an approximation, not a finding
+		}
+		i := ch.Gains.Statements[0].Statement
+		if _, ok := byStmt[i]; !ok {
+			order = append(order, i)
+		}
+		byStmt[i] = append(byStmt[i], ch)
+	}
+	sort.Ints(order)
+	for _, i := range order {
+		if i < 0 || i >= len(a.p.Statements) {
+			continue
+		}
+		s := a.p.Statements[i]
+		pr, not := s.Principals()
+		if pr == nil {
+			continue
+		}
+		chs := byStmt[i]
+		var acts []string
+		for _, ch := range chs {
+			acts = append(acts, ch.Actions...)
+		}
+		w := chs[0].Witness
+		who := `"Principal": "*"`
+		if not {
+			who = "NotPrincipal"
+		} else if !pr.IsEveryone() {
+			who = "the statement's principal"
+		}
+		a.addFix(CodePublicAccess, pr.Offset, s.Path+".Principal", []int{s.Index},
+			"name the principals, or add a condition on aws:PrincipalOrgID, aws:PrincipalAccount, aws:SourceArn, aws:SourceAccount or aws:SourceVpce",
+			"%s lets in someone outside the accounts and organizations the policy names: %s, for example %s from %s",
+			who, list(acts, 3), w, w.Principal)
+		if a.doc.Kind == policy.KindTrust && pr.IsEveryone() {
+			a.issue("ROLE_TRUST_POLICY_UNSUPPORTED_WILDCARD_IN_PRINCIPAL")
+		}
+	}
+	return true
 }
 
 func actionsOf(s *policy.Statement) []string {

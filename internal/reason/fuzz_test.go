@@ -55,6 +55,12 @@ func fuzzPolicy(data []byte) *policy.Policy {
 		}
 		stmts = append(stmts, st)
 	}
+	return fuzzParse(stmts)
+}
+
+// fuzzParse makes a policy of the statements; nil when there are none or
+// IAM would refuse it.
+func fuzzParse(stmts []any) *policy.Policy {
 	if len(stmts) == 0 {
 		return nil
 	}
@@ -98,6 +104,70 @@ func FuzzCompare(f *testing.F) {
 		if sp.mismatches > 0 {
 			t.Errorf("%d witnesses did not replay as claimed", sp.mismatches)
 		}
+		if _, second := run(); second != first {
+			t.Errorf("two runs differ:\n%s\n%s", first, second)
+		}
+	})
+}
+
+var (
+	fuzzPrincipals = []any{"*", map[string]any{"AWS": "*"}, map[string]any{"AWS": "111111111111"}, map[string]any{"AWS": "arn:aws:iam::222222222222:role/r"},
+		map[string]any{"Service": "sns.amazonaws.com"}, map[string]any{"AWS": []string{"333333333333", "arn:aws:iam::111111111111:root"}}}
+	fuzzOutsideConds = []map[string]any{
+		{"StringEquals": map[string]any{"aws:PrincipalOrgID": "o-abcdefghij"}},
+		{"StringLike": map[string]any{"aws:PrincipalOrgID": "o-*"}},
+		{"StringEquals": map[string]any{"aws:SourceAccount": "111111111111"}},
+		{"ArnLike": map[string]any{"aws:SourceArn": "arn:aws:sns:*:*:topic"}},
+		{"StringNotEquals": map[string]any{"aws:PrincipalAccount": "111111111111"}},
+		{"ArnLike": map[string]any{"aws:PrincipalArn": "arn:aws:iam::*:role/r"}},
+	}
+)
+
+// fuzzResourcePolicy builds a resource policy from bytes: each statement
+// four bytes (effect and action, resource, principal and its Not form,
+// condition).
+func fuzzResourcePolicy(data []byte) *policy.Policy {
+	var stmts []any
+	conds := append(append([]map[string]any{}, fuzzConds...), fuzzOutsideConds...)
+	for i := 0; i+3 < len(data) && len(stmts) < 5; i += 4 {
+		a, r, pr, c := data[i], data[i+1], data[i+2], data[i+3]
+		st := map[string]any{"Effect": []string{"Allow", "Deny"}[a&1], "Action": fuzzActions[int(a>>1)%len(fuzzActions)],
+			"Resource": fuzzResources[int(r)%len(fuzzResources)]}
+		if pr&0x80 != 0 {
+			st["NotPrincipal"] = fuzzPrincipals[2+int(pr)%(len(fuzzPrincipals)-2)]
+		} else {
+			st["Principal"] = fuzzPrincipals[int(pr)%len(fuzzPrincipals)]
+		}
+		if cond := conds[int(c)%len(conds)]; cond != nil {
+			st["Condition"] = cond
+		}
+		stmts = append(stmts, st)
+	}
+	return fuzzParse(stmts)
+}
+
+// FuzzPublic: no panic, the same answer twice, and every exposure of an
+// exact answer a request from outside the trusted accounts the engine
+// allows with the policy as the resource's.
+func FuzzPublic(f *testing.F) {
+	f.Add([]byte{0, 2, 0, 0})
+	f.Add([]byte{0, 2, 0, 14, 1, 2, 1, 17})
+	f.Add([]byte{6, 5, 4, 18, 0, 1, 0x82, 0})
+	c := cat(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p := fuzzResourcePolicy(data)
+		if p == nil {
+			return
+		}
+		run := func() (*PublicAnswer, string) {
+			a, err := Public("fuzz", p, c, PublicOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return a, fmt.Sprint(a.Exposed, a.Notes)
+		}
+		a, first := run()
+		checkExposures(t, p, a)
 		if _, second := run(); second != first {
 			t.Errorf("two runs differ:\n%s\n%s", first, second)
 		}

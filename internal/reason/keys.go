@@ -41,14 +41,16 @@ func (sp *space) buildKey(kd *keyDim) {
 			multi = true
 		}
 	}
-	values := candidateValues(kd.atoms)
-	// One value per truth signature.
+	values := append(append([]string(nil), sp.extra[lower]...), candidateValues(kd.atoms)...)
+	// One value per truth signature (and, in a public-access question, per
+	// trust: a trusted account's value and an outsider's may be decided
+	// alike, and only the outsider's may be tried).
 	var singles []keyPoint
 	seen := map[string]bool{}
 	for _, v := range values {
 		pt := keyPoint{values: []string{v}}
 		pt.truth = sp.truthOf(kd, pt)
-		if k := sigKey(pt.truth); !seen[k] {
+		if k := sp.pointKey(kd, &pt); !seen[k] {
 			seen[k] = true
 			singles = append(singles, pt)
 		}
@@ -89,18 +91,31 @@ func (sp *space) buildKey(kd *keyDim) {
 		}
 	}
 	seen = map[string]bool{}
-	for _, pt := range points {
-		seen[sigKey(pt.truth)] = true
+	for i := range points {
+		seen[sp.pointKey(kd, &points[i])] = true
 	}
 	for _, l := range lists {
 		pt := keyPoint{values: l}
 		pt.truth = sp.truthOf(kd, pt)
-		if k := sigKey(pt.truth); !seen[k] {
+		if k := sp.pointKey(kd, &pt); !seen[k] {
 			seen[k] = true
 			points = append(points, pt)
 		}
 	}
 	kd.points = points
+}
+
+// pointKey is what tells a point from the others: its truth signature,
+// and whether its values are trusted, which it sets.
+func (sp *space) pointKey(kd *keyDim, pt *keyPoint) string {
+	k := sigKey(pt.truth)
+	if sp.trusted != nil && !pt.absent {
+		pt.trusted = sp.trusted(strings.ToLower(kd.name), pt.values)
+		if pt.trusted {
+			k += "t"
+		}
+	}
+	return k
 }
 
 func (sp *space) truthOf(kd *keyDim, pt keyPoint) []bool {

@@ -2,6 +2,7 @@ package reason
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/wardhq/ward/internal/engine"
 	"github.com/wardhq/ward/internal/policy"
@@ -52,6 +53,9 @@ func (sp *space) changes(gain, lose int) []Change {
 			}
 			if sol.s == nil {
 				continue
+			}
+			if !ac.unknown && !sp.regionFits(ac, ri) {
+				continue // no action of the class is authorized on a resource of the region
 			}
 			ch := sp.witness(ac, r, sol.s, sol.ctx, g, l)
 			if ch.Proven {
@@ -218,7 +222,7 @@ func (s *stmt) matchesResource(r *region, mode int) bool {
 // undone when that empties a key: exact, and fast for the handful of
 // keys a policy tests.
 func (sp *space) solve(s *stmt, gainDenies, loseAllows, loseDenies []*stmt) (map[int]int, bool) {
-	base := map[int][]bool{}
+	base := copyDomains(sp.fixed)
 	if !sp.restrict(base, s, widen) {
 		return nil, false
 	}
@@ -370,7 +374,39 @@ func (sp *space) meet(dom map[int][]bool, clauses []clause) (map[int]int, bool) 
 
 // witness builds the request of a solution and replays it on both sides.
 func (sp *space) witness(ac *actionClass, r *region, s *stmt, choice map[int]int, g, l *compiledSide) Change {
-	w := Witness{Principal: sp.opts.Principal, Action: ac.actions[0], Resource: sp.readableResource(ac, r, s)}
+	action := ac.actions[0]
+	res := sp.readableResource(ac, action, r, s)
+	action = sp.fittingAction(ac, res) // the resource is in the region: any action may ask it
+	if !ac.unknown && !sp.takes(action, res) {
+		// The region may still hold a resource of an action's type: one
+		// filled in from its format, or, for a small class, one the walk
+		// with its format finds.
+		found := false
+		for i, a := range ac.actions {
+			if i == maxFittingTries {
+				break
+			}
+			if fit := sp.resourceFor(a, r); fit != "" {
+				action, res, found = a, fit, true
+				break
+			}
+		}
+		if !found && len(ac.actions) <= maxWalkedClass {
+			if a, fit := sp.fitIn(ac, r); fit != "" {
+				action, res = a, fit
+			}
+		}
+	}
+	w := Witness{Principal: sp.opts.Principal, Action: action, Resource: res}
+	for k, v := range sp.given {
+		if _, tested := sp.byKey[strings.ToLower(k)]; !tested && k != "aws:SourceAccount" {
+			continue // the engine needs only the keys the policies test; whom a service acts for reads well
+		}
+		if w.Context == nil {
+			w.Context = map[string][]string{}
+		}
+		w.Context[k] = v
+	}
 	for k, pi := range choice {
 		pt := sp.keys[k].points[pi]
 		if pt.absent {
@@ -390,7 +426,7 @@ func (sp *space) witness(ac *actionClass, r *region, s *stmt, choice map[int]int
 
 // replay decides a witness with the engine on one side's policies.
 func (sp *space) replay(cs *compiledSide, w Witness) Decided {
-	req := engine.Request{Principal: w.Principal, Action: w.Action, Resource: w.Resource, Context: w.Context, Now: sp.opts.Now, LiteralResource: true}
+	req := engine.Request{Principal: w.Principal, Action: w.Action, Resource: w.Resource, ResourceAccount: sp.owner, Context: w.Context, Now: sp.opts.Now, LiteralResource: true}
 	prep, err := req.Prepare()
 	if err != nil {
 		return Decided{Result: engine.ImplicitDeny}
@@ -398,8 +434,8 @@ func (sp *space) replay(cs *compiledSide, w Witness) Decided {
 	d := cs.set.Decide(prep)
 	out := Decided{Result: d.Result}
 	for _, m := range d.Matched() {
-		if m.Policy == sp.deferring.Name {
-			continue // the resource policy that leaves it to IAM
+		if m.Policy == sp.deferring.Name || m.Policy == outsideOwnPolicy {
+			continue // the policies standing in for what is not asked about
 		}
 		ref := StatementRef{Policy: m.Policy, Statement: m.Statement}
 		if m.Index >= 0 && m.Index < len(cs.policies) && m.Statement < len(cs.policies[m.Index].Statements) {
@@ -410,6 +446,253 @@ func (sp *space) replay(cs *compiledSide, w Witness) Decided {
 	return out
 }
 
+// maxFittingTries bounds the actions of a class tried for one whose
+// resource type the region holds.
+const maxFittingTries = 64
+
+// fittingAction is the class's action a witness asks on a resource: the
+// first that takes a resource of its ARN format (s3:ListBucket, not
+// s3:GetObject, on a bucket), else the first.
+func (sp *space) fittingAction(ac *actionClass, res string) string {
+	if ac.unknown || len(ac.actions) == 1 {
+		return ac.actions[0]
+	}
+	for i, a := range ac.actions {
+		if i == maxFittingTries {
+			break
+		}
+		if sp.takes(a, res) {
+			return a
+		}
+	}
+	return ac.actions[0]
+}
+
+// regionFits reports whether the region may hold a resource an action of
+// the class is authorized on, remembered per class and region: a region
+// that holds none has no request of the class (s3:GetObject on a bucket
+// is no call S3 makes), and is skipped. The cheap tests come first (an ARN
+// of an action's type filled in, the region's own patterns filled in,
+// "*"); a small class is then walked with its types' formats; a large one
+// whose cheap tests fail is kept, as is a region a walk could not finish:
+// kept, the answer cannot hide access.
+func (sp *space) regionFits(ac *actionClass, ri int) bool {
+	key := [2]int{sp.classIndex(ac), ri}
+	if v, ok := sp.fits[key]; ok {
+		return v
+	}
+	fit := sp.fitsCheaply(ac, &sp.resources[ri])
+	if !fit {
+		if len(ac.actions) > maxWalkedClass {
+			fit = true
+		} else {
+			_, res := sp.fitIn(ac, &sp.resources[ri])
+			fit = res != "" || !sp.fitExact
+		}
+	}
+	if sp.fits == nil {
+		sp.fits = map[[2]int]bool{}
+	}
+	sp.fits[key] = fit
+	return fit
+}
+
+// maxWalkedClass is the largest class whose actions' formats are walked
+// to tell whether a region holds a resource of theirs.
+const maxWalkedClass = 4
+
+// fitsCheaply looks for a resource of the region an action of the class
+// takes among strings at hand.
+func (sp *space) fitsCheaply(ac *actionClass, r *region) bool {
+	n := min(len(ac.actions), maxFittingTries)
+	acts := ac.actions[:n]
+	star := sp.inRegion("*", r)
+	for _, a := range acts {
+		if sp.resourceFor(a, r) != "" || star && sp.takes(a, "*") {
+			return true
+		}
+	}
+	if sp.takesAny(acts, r.example) {
+		return true
+	}
+	return sp.filledIn(r, func(cand string) bool { return sp.takesAny(acts, cand) }) != ""
+}
+
+// filledIn is the first of the region's own patterns (those it matches,
+// up to maxReadableTries) filled in that is in the region and that ok
+// accepts, or "".
+func (sp *space) filledIn(r *region, ok func(string) bool) string {
+	tried := 0
+	for i, t := range sp.resourceText {
+		if !r.matches[i] {
+			continue
+		}
+		if tried++; tried > maxReadableTries {
+			break
+		}
+		if cand := fillPattern(t, sp.account()); ok(cand) && sp.inRegion(cand, r) {
+			return cand
+		}
+	}
+	return ""
+}
+
+func (sp *space) takesAny(acts []string, res string) bool {
+	for _, a := range acts {
+		if sp.takes(a, res) {
+			return true
+		}
+	}
+	return false
+}
+
+// classIndex is the index of a class in the space's list.
+func (sp *space) classIndex(ac *actionClass) int {
+	for i := range sp.actionClasses {
+		if &sp.actionClasses[i] == ac {
+			return i
+		}
+	}
+	return -1
+}
+
+// fitIn finds, for an action of the class (its first maxFittingTries), a
+// resource of its type in the region: the resource patterns walked with
+// the type's ARN format (variables as one character or more, the
+// partition, Region and account filled) as the shape, for a string of the
+// region's signature. "" when none is.
+func (sp *space) fitIn(ac *actionClass, r *region) (string, string) {
+	sp.fitExact = true
+	for i, a := range ac.actions {
+		if i == maxFittingTries {
+			break
+		}
+		act, err := sp.cat.Action(a)
+		if err != nil || act == nil {
+			continue
+		}
+		for _, rt := range act.Resources() {
+			for _, f := range strings.Split(rt.ARN, ", ") {
+				if f == "" {
+					continue
+				}
+				fr := sp.formatRegions(f)
+				sp.fitExact = sp.fitExact && fr.exact
+				if ex, ok := fr.find(r.matches); ok {
+					return a, ex
+				}
+			}
+		}
+	}
+	return "", ""
+}
+
+// formatPatterns are a resource type's ARN formats as patterns, its
+// variables as wildcards, compiled once per question.
+func (sp *space) formatPatterns(arn string) []pattern {
+	if ps, ok := sp.formatPats[arn]; ok {
+		return ps
+	}
+	var ps []pattern
+	for _, f := range strings.Split(arn, ", ") {
+		ps = append(ps, arnPattern(variableToStar(f)))
+	}
+	if sp.formatPats == nil {
+		sp.formatPats = map[string][]pattern{}
+	}
+	sp.formatPats[arn] = ps
+	return ps
+}
+
+// formatWalk is the resource patterns' regions over one ARN format's
+// ARNs. Only the patterns of the format's service, and those whose
+// service part is a wildcard, can match such an ARN: the walk is over
+// them (subset), and every other pattern matches none of its strings.
+type formatWalk struct {
+	subset   []int
+	examples map[string]string // signature over subset → example
+	exact    bool
+}
+
+func (fw *formatWalk) find(matches []bool) (string, bool) {
+	in := make([]bool, len(matches))
+	sig := make([]bool, len(fw.subset))
+	for k, i := range fw.subset {
+		in[i], sig[k] = true, matches[i]
+	}
+	for i, m := range matches {
+		if m && !in[i] {
+			return "", false // a pattern of another service: no ARN of this format
+		}
+	}
+	ex, ok := fw.examples[sigKey(sig)]
+	return ex, ok
+}
+
+// formatRegions walks the resource patterns over one format's ARNs, once
+// per format.
+func (sp *space) formatRegions(format string) *formatWalk {
+	if fw, ok := sp.byFormat[format]; ok {
+		return fw
+	}
+	shape := strings.NewReplacer("${Partition}", "aws", "${Region}", "us-east-1", "${Account}", sp.account()).Replace(format)
+	shape = variableRE.ReplaceAllString(shape, "?*")
+	svc := ""
+	if parts := strings.SplitN(format, ":", 4); len(parts) >= 3 {
+		svc = parts[2]
+	}
+	fw := &formatWalk{examples: map[string]string{}}
+	var pats []pattern
+	for i, t := range sp.resourceText {
+		parts := strings.SplitN(t, ":", 4)
+		if len(parts) >= 3 && parts[0] == "arn" && !strings.ContainsAny(parts[2], "*?") && parts[2] != svc {
+			continue
+		}
+		fw.subset = append(fw.subset, i)
+		pats = append(pats, sp.resourcePats[i])
+	}
+	// The shape's own characters must be in the walk's alphabet, or its
+	// fixed parts ("log-group:") could not be spelled.
+	regs, exact := regions(pats, ":/"+strings.ReplaceAll(strings.ReplaceAll(shape, "*", ""), "?", ""), arnPattern(shape))
+	fw.exact = exact
+	for _, reg := range regs {
+		if k := sigKey(reg.matches); fw.examples[k] == "" {
+			fw.examples[k] = reg.example
+		}
+	}
+	if sp.byFormat == nil {
+		sp.byFormat = map[string]*formatWalk{}
+	}
+	sp.byFormat[format] = fw
+	return fw
+}
+
+// takes reports whether an action takes the resource: "*" when it takes
+// none, else an ARN of one of its resource types' formats.
+func (sp *space) takes(action, res string) bool {
+	if res != "*" && !strings.HasPrefix(res, "arn:") {
+		return true // not an ARN (a template's reference): no type to hold it to
+	}
+	act, err := sp.cat.Action(action)
+	if err != nil || act == nil {
+		return false
+	}
+	required := false
+	for _, rt := range act.Resources() {
+		required = required || rt.Required
+		if rt.ARN == "" {
+			return true // a type the catalog gives no format: anything may be one
+		}
+		for _, f := range sp.formatPatterns(rt.ARN) {
+			if f.match(res) {
+				return true
+			}
+		}
+	}
+	// With no resource type the action must have, it is also asked on "*".
+	return !required && res == "*"
+}
+
 // maxReadableTries bounds the patterns tried for a readable resource, each
 // a pass over all the patterns.
 const maxReadableTries = 16
@@ -418,7 +701,7 @@ const maxReadableTries = 16
 // recognises where the region holds one (the granting statement's own
 // pattern with its wildcards filled in, an ARN of the action's type, any
 // of the policies' patterns filled in), else the shortest the walk found.
-func (sp *space) readableResource(ac *actionClass, r *region, s *stmt) string {
+func (sp *space) readableResource(ac *actionClass, action string, r *region, s *stmt) string {
 	if !s.notResource && !s.anyResource {
 		for _, a := range s.resources[widen] {
 			if a < 0 {
@@ -428,28 +711,19 @@ func (sp *space) readableResource(ac *actionClass, r *region, s *stmt) string {
 				continue // an ARN of the action's type reads better
 			}
 			cand := fillPattern(sp.resourceText[a], sp.account())
-			if matchesAll(sp.resourcePats, cand, r.matches) {
+			if sp.inRegion(cand, r) {
 				return cand
 			}
 		}
 	}
 	if !ac.unknown {
-		if res := sp.resourceFor(ac.actions[0], r); res != "" {
+		if res := sp.resourceFor(action, r); res != "" {
 			return res
 		}
 	}
 	// The region's own patterns first: those it matches.
-	tried := 0
-	for i, t := range sp.resourceText {
-		if !r.matches[i] {
-			continue
-		}
-		if tried++; tried > maxReadableTries {
-			break
-		}
-		if cand := fillPattern(t, sp.account()); matchesAll(sp.resourcePats, cand, r.matches) {
-			return cand
-		}
+	if cand := sp.filledIn(r, func(string) bool { return true }); cand != "" {
+		return cand
 	}
 	return r.example
 }

@@ -25,7 +25,17 @@ type space struct {
 
 	resourceText []string
 	resourcePats []pattern
-	resources    []region
+	// resourceSvc is each resource pattern's service when it names one
+	// without wildcards, else "".
+	resourceSvc []string
+	resources   []region
+	// byFormat caches the resource regions over one ARN format's ARNs;
+	// fitExact says the last search for a resource of an action's type
+	// walked every format to the end, fitNoted that a bound was said.
+	byFormat   map[string]*formatWalk
+	fits       map[[2]int]bool // class, region → holds a resource of the class's actions
+	formatPats map[string][]pattern
+	fitExact   bool
 
 	keys  []*keyDim
 	byKey map[string]int // lower-cased key → index in keys
@@ -42,6 +52,24 @@ type space struct {
 	// claimed, in an exact question: a fault of the model, which tests
 	// hold at zero.
 	mismatches int
+
+	// owner, when set, is the account the resources belong to (a
+	// resource policy's question), else the principal's.
+	owner string
+	// trusted, when set, says which values of a key are the trusted
+	// accounts' and organizations' own (a public-access question): those
+	// no outside request can carry.
+	trusted func(key string, values []string) bool
+	// extra are more candidate values per lower-cased key, tried first
+	// so a witness reads well: a pattern filled with the outside account.
+	extra map[string][]string
+	// fixed are the domains every solution starts from: the points a
+	// principal's own keys are bound to, and the untrusted points of keys
+	// that name accounts, organizations and networks.
+	fixed map[int][]bool
+	// given are context keys every witness carries: those the principal
+	// brings that the engine does not derive.
+	given map[string][]string
 }
 
 // compiledSide is a side's statements, and its engine set for replay.
@@ -78,6 +106,11 @@ type stmt struct {
 	resources [2][]int
 	conds     []condRef
 	approx    bool
+	// principal is the statement's Principal or NotPrincipal (notPrincipal
+	// says which), for a resource policy's question; nil in an identity
+	// policy.
+	principal    *policy.Principal
+	notPrincipal bool
 }
 
 // widen and narrow index stmt.resources and condRef.konst.
@@ -104,9 +137,12 @@ type keyDim struct {
 
 // condAtom is one condition element, decided on a value by the engine.
 type condAtom struct {
-	op     string
-	values []string
-	set    *engine.Set
+	op, key string
+	values  []string
+	set     *engine.Set
+	// everyone is the atom in a resource policy for every caller, made
+	// when a public-access question first asks it.
+	everyone *engine.Set
 }
 
 // keyPoint is one value of a key (absent, or a list of values) and the
@@ -115,10 +151,19 @@ type keyPoint struct {
 	absent bool
 	values []string
 	truth  []bool
+	// trusted: the values are a trusted account's or organization's own
+	// (a public-access question only).
+	trusted bool
 }
 
-func newSpace(sides []Side, cat *catalog.Catalog, opts Options) (*space, error) {
+// newSpace builds the space of a question; setup, when given, sets what a
+// kind of question adds (an owner, what is trusted) before the dimensions
+// are cut.
+func newSpace(sides []Side, cat *catalog.Catalog, opts Options, setup ...func(*space)) (*space, error) {
 	sp := &space{cat: cat, opts: opts, byKey: map[string]int{}}
+	for _, f := range setup {
+		f(sp)
+	}
 	// The question is what the identity policies allow, so the resource's
 	// own policy is taken to leave it to them: it names the principal's
 	// account, as KMS's default key policy and a role trusting its account
@@ -184,6 +229,7 @@ func newSpace(sides []Side, cat *catalog.Catalog, opts Options) (*space, error) 
 			vars := p.SupportsVariables()
 			for _, s := range p.Statements {
 				st := &stmt{ref: StatementRef{Policy: name, Statement: s.Index, Sid: s.Sid}, effect: s.Effect}
+				st.principal, st.notPrincipal = s.Principals()
 				acts, not := s.Actions()
 				st.notAction = not
 				if acts != nil {
@@ -298,7 +344,7 @@ func (sp *space) probe(c *policy.Condition) (*condAtom, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &condAtom{op: c.Operator, values: c.Values.Items, set: set}, nil
+	return &condAtom{op: c.Operator, key: c.Key, values: c.Values.Items, set: set}, nil
 }
 
 // holds asks the engine whether the atom holds on a value of its key.
@@ -536,6 +582,12 @@ func (sp *space) buildResources() error {
 		pats[i] = arnPattern(t)
 	}
 	sp.resourcePats = pats
+	sp.resourceSvc = make([]string, len(pats))
+	for i, t := range sp.resourceText {
+		if parts := strings.SplitN(t, ":", 4); len(parts) >= 3 && parts[0] == "arn" && !strings.ContainsAny(parts[2], "*?") {
+			sp.resourceSvc[i] = parts[2]
+		}
+	}
 	// The identity policies of a principal allow nothing in another
 	// account on their own, so the resources that matter are ARNs of the
 	// principal's account or of none (S3's), and "*" for the actions that
@@ -559,6 +611,13 @@ func (sp *space) buildResources() error {
 		var out []pattern
 		for _, name := range unseenNames(sp.resourceText, groupOf, literal) {
 			out = append(out, shapesOf(name)...)
+		}
+		// A pattern that is no ARN (a template's reference filled in as a
+		// name) matches strings no ARN shape holds: it is its own shape.
+		for i, t := range sp.resourceText {
+			if t != "*" && !strings.HasPrefix(t, "arn:") {
+				out = append(out, pats[i])
+			}
 		}
 		return out
 	})
@@ -586,7 +645,7 @@ func (sp *space) resourceFor(action string, r *region) string {
 		return ""
 	}
 	account := sp.account()
-	if len(act.Resources()) == 0 && matchesAll(sp.resourcePats, "*", r.matches) {
+	if len(act.Resources()) == 0 && sp.inRegion("*", r) {
 		return "*" // an action that takes no resource is asked on "*"
 	}
 	best := ""
@@ -596,15 +655,19 @@ func (sp *space) resourceFor(action string, r *region) string {
 		}
 		cand := strings.NewReplacer("${Partition}", "aws", "${Region}", "us-east-1", "${Account}", account).Replace(rt.ARN)
 		cand = variableRE.ReplaceAllString(cand, "example")
-		if (best == "" || len(cand) < len(best)) && matchesAll(sp.resourcePats, cand, r.matches) {
+		if (best == "" || len(cand) < len(best)) && sp.inRegion(cand, r) {
 			best = cand // the shortest reads best: a bucket's object, not an access point's
 		}
 	}
 	return best
 }
 
-// account is the principal's account.
+// account is the account of the resources asked about: the owner's, or
+// the principal's.
 func (sp *space) account() string {
+	if sp.owner != "" {
+		return sp.owner
+	}
 	if parts := strings.SplitN(sp.opts.Principal, ":", 6); len(parts) == 6 && parts[4] != "" {
 		return parts[4]
 	}
@@ -635,9 +698,23 @@ func fillPattern(p, account string) string {
 
 var variableRE = regexp.MustCompile(`\$\{[^}]*\}`)
 
-func matchesAll(pats []pattern, s string, want []bool) bool {
-	for i, p := range pats {
-		if p.match(s) != want[i] {
+// inRegion reports whether a resource is in a region: matched by the
+// resource patterns as the region is. A pattern of another service (its
+// service part literal) matches no ARN of this one, so it is not run:
+// the region must not be one it matches.
+func (sp *space) inRegion(res string, r *region) bool {
+	svc, arn := "", false
+	if parts := strings.SplitN(res, ":", 4); len(parts) >= 3 && parts[0] == "arn" {
+		svc, arn = parts[2], true
+	}
+	for i, p := range sp.resourcePats {
+		if other := sp.resourceSvc[i]; arn && other != "" && other != svc {
+			if r.matches[i] {
+				return false
+			}
+			continue
+		}
+		if p.match(res) != r.matches[i] {
 			return false
 		}
 	}

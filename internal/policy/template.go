@@ -1,0 +1,22 @@
+package policy
+
+import "regexp"
+
+// templateReference is a ${Name} a template leaves to be filled at
+// deployment (a parameter, a resource's name or attribute): no colon, so
+// not a policy variable such as ${aws:username}.
+var templateReference = regexp.MustCompile(`\$\{([A-Za-z0-9_.]+)\}`)
+
+// FixTemplateReferences writes each template reference as one fixed name,
+// ward-ref-NAME: it stands for one value wherever it is used, where IAM
+// would read ${Name} as a variable it cannot resolve and the statement as
+// applying to nothing. Questions over every request (a comparison, public
+// access) ask about the policy as deployed. The policy is returned as is
+// when it has none.
+func FixTemplateReferences(p *Policy) (*Policy, error) {
+	if !templateReference.Match(p.Source) {
+		return p, nil
+	}
+	src := templateReference.ReplaceAll(p.Source, []byte("ward-ref-$1"))
+	return Parse(src, p.File)
+}
