@@ -2,6 +2,7 @@ package reason
 
 import (
 	"encoding/json"
+	"os"
 	"sort"
 	"testing"
 	"time"
@@ -87,4 +88,45 @@ func BenchmarkDiffManagedPolicies(b *testing.B) {
 	b.ReportMetric(ms(times[len(times)*99/100]), "p99-ms")
 	b.ReportMetric(ms(times[len(times)-1]), "max-ms")
 	b.ReportMetric(100*float64(exact)/float64(len(pairs)), "exact-%")
+}
+
+// BenchmarkPublicCases asks every public-access question of the corpus
+// (bucket, queue, topic, function, key and trust policies) and reports
+// the median and slowest.
+func BenchmarkPublicCases(b *testing.B) {
+	c := cat(b)
+	data, err := os.ReadFile("testdata/public-cases.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var cases []publicCase
+	if err := json.Unmarshal(data, &cases); err != nil {
+		b.Fatal(err)
+	}
+	var pols []*policy.Policy
+	var opts []PublicOptions
+	for _, tc := range cases {
+		p, err := policy.Parse(tc.Policy, tc.Name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		pols = append(pols, p)
+		opts = append(opts, PublicOptions{TrustedAccounts: tc.TrustedAccounts, TrustedOrgs: tc.TrustedOrgs, TrustServices: tc.TrustServices})
+	}
+	b.ReportAllocs()
+	var times []time.Duration
+	for b.Loop() {
+		times = times[:0]
+		for i, p := range pols {
+			start := time.Now()
+			if _, err := Public(p.File, p, c, opts[i]); err != nil {
+				b.Fatal(err)
+			}
+			times = append(times, time.Since(start))
+		}
+	}
+	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+	b.ReportMetric(float64(len(pols)), "policies")
+	b.ReportMetric(float64(times[len(times)/2])/1e6, "p50-ms")
+	b.ReportMetric(float64(times[len(times)-1])/1e6, "max-ms")
 }

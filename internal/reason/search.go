@@ -507,8 +507,32 @@ func (sp *space) fitsCheaply(ac *actionClass, r *region) bool {
 	n := min(len(ac.actions), maxFittingTries)
 	acts := ac.actions[:n]
 	star := sp.inRegion("*", r)
+	// Each ARN format once, filled in: the class's actions share most of
+	// their resource types.
+	seen := map[string]bool{}
 	for _, a := range acts {
-		if sp.resourceFor(a, r) != "" || star && sp.takes(a, "*") {
+		act, err := sp.cat.Action(a)
+		if err != nil || act == nil {
+			continue
+		}
+		types := act.Resources()
+		required := false
+		for _, rt := range types {
+			required = required || rt.Required
+			if rt.ARN == "" {
+				return true
+			}
+			for _, f := range strings.Split(rt.ARN, ", ") {
+				if seen[f] {
+					continue
+				}
+				seen[f] = true
+				if sp.inRegion(sp.fillFormat(f), r) {
+					return true
+				}
+			}
+		}
+		if star && !required {
 			return true
 		}
 	}

@@ -644,7 +644,6 @@ func (sp *space) resourceFor(action string, r *region) string {
 	if err != nil || act == nil {
 		return ""
 	}
-	account := sp.account()
 	if len(act.Resources()) == 0 && sp.inRegion("*", r) {
 		return "*" // an action that takes no resource is asked on "*"
 	}
@@ -653,13 +652,19 @@ func (sp *space) resourceFor(action string, r *region) string {
 		if rt.ARN == "" {
 			continue
 		}
-		cand := strings.NewReplacer("${Partition}", "aws", "${Region}", "us-east-1", "${Account}", account).Replace(rt.ARN)
-		cand = variableRE.ReplaceAllString(cand, "example")
+		cand := sp.fillFormat(rt.ARN)
 		if (best == "" || len(cand) < len(best)) && sp.inRegion(cand, r) {
 			best = cand // the shortest reads best: a bucket's object, not an access point's
 		}
 	}
 	return best
+}
+
+// fillFormat is an ARN of a format: the owner's account, us-east-1 and
+// "example" for names.
+func (sp *space) fillFormat(format string) string {
+	cand := strings.NewReplacer("${Partition}", "aws", "${Region}", "us-east-1", "${Account}", sp.account()).Replace(format)
+	return variableRE.ReplaceAllString(cand, "example")
 }
 
 // account is the account of the resources asked about: the owner's, or
