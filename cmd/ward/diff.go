@@ -22,7 +22,7 @@ import (
 func runDiff(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("ward diff", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	format := fs.String("format", "text", "output format: text, json, or markdown (for a pull-request comment)")
+	format := fs.String("format", "text", "output format: text, json, markdown (for a pull-request comment), or sarif (SARIF 2.1.0 for code scanning: each access added at the statement that grants it)")
 	gitRev := fs.String("git", "", "compare each PATH with the same file at this git revision (the pull-request check): ward diff --git origin/main PATH...")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: ward diff [flags] OLD NEW
@@ -51,7 +51,7 @@ Flags:
 		fs.Usage()
 		return exitInvalid
 	}
-	if !oneOf(stderr, "ward diff", "format", *format, "text", "json", "markdown") {
+	if !oneOf(stderr, "ward diff", "format", *format, "text", "json", "markdown", "sarif") {
 		return exitInvalid
 	}
 	cat := openCatalog(stderr)
@@ -108,7 +108,7 @@ Flags:
 			return exitInvalid
 		}
 		d.Added, d.Removed = groupChanges(d.Added), groupChanges(d.Removed)
-		results = append(results, diffResult{where: pair.where, old: pair.old.Name, new: pair.new.Name, diff: d})
+		results = append(results, diffResult{where: pair.where, old: pair.old.Name, new: pair.new.Name, diff: d, sides: [2]reason.Side{pair.old, pair.new}})
 	}
 	var err error
 	switch *format {
@@ -116,6 +116,8 @@ Flags:
 		err = writeDiffJSON(stdout, results)
 	case "markdown":
 		err = writeDiffMarkdown(stdout, results, cat)
+	case "sarif":
+		err = writeDiffSARIF(stdout, results, cat)
 	default:
 		err = writeDiffText(stdout, results, cat)
 	}
@@ -267,6 +269,9 @@ func groupChanges(cs []reason.Change) []reason.Change {
 type diffResult struct {
 	where, old, new string
 	diff            *reason.Diff
+	// sides are what was compared, to place the statements an answer
+	// names.
+	sides [2]reason.Side
 }
 
 // describeChange names a change's actions as a person reads them: up to

@@ -112,52 +112,94 @@ func FindingDocURL(code string) string {
 
 // WriteSARIF writes the findings as a SARIF 2.1.0 log.
 func WriteSARIF(w io.Writer, toolVersion string, files []FileFindings) error {
-	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{Name: "ward", Version: toolVersion, Rules: []sarifRule{}}}, Results: []sarifResult{}}
-	index := map[string]int{}
-	for i, c := range Codes() {
-		index[c.Code] = i
-		r := sarifRule{
-			ID: c.Code, Name: ruleName(c.Code),
-			ShortDescription:     sarifText{Text: c.Title},
-			FullDescription:      sarifText{Text: c.Why},
-			Help:                 sarifText{Text: c.Fix, Markdown: "**Fix:** " + c.Fix + "\n\nSee docs/findings/" + c.Code + ".md in ward's repository."},
-			HelpURI:              FindingDocURL(c.Code),
-			DefaultConfiguration: sarifConfig{Level: sarifLevel(c.Severity)},
-		}
-		if c.Severity == SecurityWarning {
-			r.Properties = map[string]any{"tags": []string{"security"}, "security-severity": "7.5"}
-		}
-		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, r)
+	var rules []SARIFRule
+	for _, c := range Codes() {
+		rules = append(rules, SARIFRule{ID: c.Code, Title: c.Title, Why: c.Why, Fix: c.Fix, HelpURI: FindingDocURL(c.Code),
+			Level: sarifLevel(c.Severity), Security: c.Severity == SecurityWarning})
 	}
+	var results []SARIFResult
 	for _, f := range files {
 		for _, fd := range f.Findings {
 			file := fd.File
 			if file == "" {
 				file = f.File
 			}
-			loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: toURI(file)}}}
-			if fd.Line > 0 {
-				region := &sarifRegion{StartLine: fd.Line, StartColumn: fd.Col}
-				if el, ec := fd.End(); el > fd.Line || el == fd.Line && ec > fd.Col {
-					region.EndLine, region.EndColumn = el, ec
-				}
-				loc.PhysicalLocation.Region = region
-			}
-			msg := fd.Message
+			res := SARIFResult{RuleID: fd.Code, Level: sarifLevel(fd.Severity), Message: fd.Message, File: file, Line: fd.Line, Col: fd.Col}
 			if fd.Fix != "" {
-				msg += ". Fix: " + fd.Fix
+				res.Message += ". Fix: " + fd.Fix
 			}
-			res := sarifResult{RuleID: fd.Code, RuleIndex: index[fd.Code], Level: sarifLevel(fd.Severity),
-				Message: sarifText{Text: msg}, Locations: []sarifLocation{loc}}
+			if el, ec := fd.End(); fd.Line > 0 && (el > fd.Line || el == fd.Line && ec > fd.Col) {
+				res.EndLine, res.EndCol = el, ec
+			}
 			if fd.Suppressed != "" {
-				kind := "external" // .ward.yaml
-				if strings.HasPrefix(fd.Suppressed, "Sid ") {
-					kind = "inSource"
-				}
-				res.Suppressions = []sarifSuppression{{Kind: kind, Justification: fd.Suppressed}}
+				res.Suppressed, res.InSource = fd.Suppressed, strings.HasPrefix(fd.Suppressed, "Sid ")
 			}
-			run.Results = append(run.Results, res)
+			results = append(results, res)
 		}
+	}
+	return WriteSARIFLog(w, toolVersion, rules, results)
+}
+
+// SARIFRule is a rule of a SARIF log: a finding code, or another
+// command's kind of result (access a change adds).
+type SARIFRule struct {
+	ID, Title, Why, Fix, HelpURI string
+	// Level is the default level: error, warning or note. Security marks
+	// it for code scanning's security view.
+	Level    string
+	Security bool
+}
+
+// SARIFResult is one result, where it is: a line and column of File,
+// none when Line is 0.
+type SARIFResult struct {
+	RuleID, Level, Message, File string
+	Line, Col, EndLine, EndCol   int
+	// Suppressed is a reviewed suppression's reason; InSource says it is
+	// written in the policy (a Sid), not in a configuration file.
+	Suppressed string
+	InSource   bool
+}
+
+// WriteSARIFLog writes one run of ward with its rules and results as a
+// SARIF 2.1.0 log.
+func WriteSARIFLog(w io.Writer, toolVersion string, rules []SARIFRule, results []SARIFResult) error {
+	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{Name: "ward", Version: toolVersion, Rules: []sarifRule{}}}, Results: []sarifResult{}}
+	index := map[string]int{}
+	for i, c := range rules {
+		index[c.ID] = i
+		r := sarifRule{
+			ID: c.ID, Name: ruleName(c.ID),
+			ShortDescription:     sarifText{Text: c.Title},
+			FullDescription:      sarifText{Text: c.Why},
+			Help:                 sarifText{Text: c.Fix, Markdown: "**Fix:** " + c.Fix + "\n\nSee " + c.HelpURI + "."},
+			HelpURI:              c.HelpURI,
+			DefaultConfiguration: sarifConfig{Level: c.Level},
+		}
+		if c.Security {
+			r.Properties = map[string]any{"tags": []string{"security"}, "security-severity": "7.5"}
+		}
+		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, r)
+	}
+	for _, fd := range results {
+		loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: toURI(fd.File)}}}
+		if fd.Line > 0 {
+			region := &sarifRegion{StartLine: fd.Line, StartColumn: fd.Col}
+			if fd.EndLine > 0 {
+				region.EndLine, region.EndColumn = fd.EndLine, fd.EndCol
+			}
+			loc.PhysicalLocation.Region = region
+		}
+		res := sarifResult{RuleID: fd.RuleID, RuleIndex: index[fd.RuleID], Level: fd.Level,
+			Message: sarifText{Text: fd.Message}, Locations: []sarifLocation{loc}}
+		if fd.Suppressed != "" {
+			kind := "external" // .ward.yaml
+			if fd.InSource {
+				kind = "inSource"
+			}
+			res.Suppressions = []sarifSuppression{{Kind: kind, Justification: fd.Suppressed}}
+		}
+		run.Results = append(run.Results, res)
 	}
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)

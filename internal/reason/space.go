@@ -320,7 +320,11 @@ func (sp *space) note(name, path string, vals *policy.Values, i int, format stri
 	sp.notes = append(sp.notes, Note{Where: fmt.Sprintf("%s: %s.%s[%d]", name, path, el, i), What: fmt.Sprintf(format, args...)})
 }
 
-func policyName(side Side, i int) string {
+func policyName(side Side, i int) string { return PolicyName(side, i) }
+
+// PolicyName is how answers name a side's i-th policy (StatementRef.Policy):
+// the side's name when it has one policy, else the name and #i+1.
+func PolicyName(side Side, i int) string {
 	if len(side.Identity) == 1 {
 		return side.Name
 	}
