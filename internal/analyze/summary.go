@@ -79,7 +79,12 @@ func Summarize(p *policy.Policy, cat *catalog.Catalog) (*Summary, error) {
 		scope := strings.Join(res, "\x00") + "\x01" + strings.Join(conds, "\x00") + "\x01" + strings.Join(who, "\x00")
 		if s.NotAction != nil {
 			r := row(key{effect, "*", scope}, "All services")
-			r.Note = "every action except " + strings.Join(s.NotAction.Items, ", ")
+			levels, note, err := notActionReach(s.NotAction.Items, cat)
+			if err != nil {
+				return nil, err
+			}
+			r.Note = "every action except " + strings.Join(s.NotAction.Items, ", ") + " grants " + note
+			r.Levels = levels
 			r.Resources, r.Conditions, r.Principals = res, conds, who
 			r.addStatement(si)
 			continue
@@ -252,5 +257,69 @@ func (r *SummaryRow) AccessText() string {
 	if len(limited) > 0 {
 		parts = append(parts, "Limited: "+strings.Join(limited, ", "))
 	}
+	if r.Service == "*" && r.Note != "" {
+		// What a NotAction grants: the note names the services, the
+		// levels count the actions.
+		return r.Note + " (" + strings.Join(parts, "; ") + ")"
+	}
 	return strings.Join(parts, "; ")
+}
+
+// notActionReach says exactly what a NotAction list leaves granted: the
+// catalog's actions no pattern matches, counted by access level, the
+// services it leaves out whole or in part, and the actions AWS adds later,
+// which it grants too.
+func notActionReach(patterns []string, cat *catalog.Catalog) ([]LevelCount, string, error) {
+	excluded := map[string]bool{}
+	for _, p := range patterns {
+		acts, err := cat.Expand(p)
+		if err != nil {
+			return nil, "", err
+		}
+		for _, a := range acts {
+			excluded[a.FullName()] = true
+		}
+	}
+	granted, total := map[string]int{}, map[string]int{}
+	var whole, part []string
+	actions, services := 0, 0
+	for _, prefix := range cat.Prefixes() {
+		svc, err := cat.Service(prefix)
+		if err != nil || svc == nil {
+			continue
+		}
+		out := 0
+		for _, a := range svc.Actions {
+			total[a.AccessLevel]++
+			if excluded[a.FullName()] {
+				out++
+				continue
+			}
+			granted[a.AccessLevel]++
+			actions++
+		}
+		switch {
+		case out == len(svc.Actions) && out > 0:
+			whole = append(whole, svc.Name)
+		case out > 0:
+			part = append(part, fmt.Sprintf("%d of %s's %d", len(svc.Actions)-out, svc.Name, len(svc.Actions)))
+		default:
+			services++
+		}
+	}
+	var levels []LevelCount
+	for _, l := range levelOrder {
+		if granted[l] > 0 {
+			levels = append(levels, LevelCount{Level: l, Granted: granted[l], Total: total[l]})
+		}
+	}
+	note := fmt.Sprintf("%d actions: every action of %d services", actions, services)
+	if len(part) > 0 {
+		note += ", " + strings.Join(part, ", ")
+	}
+	if len(whole) > 0 {
+		note += ", none of " + strings.Join(whole, ", ")
+	}
+	note += ", and the actions AWS adds later"
+	return levels, note, nil
 }

@@ -1,6 +1,7 @@
 package analyze_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -83,5 +84,49 @@ func TestSummaryKeepsScopesApart(t *testing.T) {
 	want := []string{"the service lambda.amazonaws.com", "the account 111111111111", "the account 222222222222"} // in the policy's order
 	if len(sum.Rows) != 1 || strings.Join(sum.Rows[0].Principals, "; ") != strings.Join(want, "; ") {
 		t.Errorf("trust rows: %+v, want principals %v", sum.Rows, want)
+	}
+}
+
+// TestSummaryNotActionIsExact: a NotAction row counts the actions it
+// grants, every catalog action no pattern matches, and names the services
+// it leaves out whole or in part.
+func TestSummaryNotActionIsExact(t *testing.T) {
+	c := cat(t)
+	p, err := policy.Parse([]byte(`{"Version": "2012-10-17", "Statement": [
+		{"Effect": "Allow", "NotAction": ["iam:*", "s3:Delete*"], "Resource": "*"}]}`), "p.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := analyze.Summarize(p, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Rows) != 1 || s.Rows[0].Service != "*" {
+		t.Fatalf("rows %+v", s.Rows)
+	}
+	r := s.Rows[0]
+	all, excluded := 0, 0
+	for _, prefix := range c.Prefixes() {
+		svc, _ := c.Service(prefix)
+		all += len(svc.Actions)
+	}
+	for _, pat := range []string{"iam:*", "s3:Delete*"} {
+		acts, _ := c.Expand(pat)
+		excluded += len(acts)
+	}
+	granted := 0
+	for _, l := range r.Levels {
+		granted += l.Granted
+	}
+	if granted != all-excluded {
+		t.Errorf("levels count %d granted, want %d (%d actions, %d excluded)", granted, all-excluded, all, excluded)
+	}
+	s3, _ := c.Service("s3")
+	deletes, _ := c.Expand("s3:Delete*")
+	iam, _ := c.Service("iam")
+	for _, want := range []string{"none of " + iam.Name, fmt.Sprintf("%d of %s's %d", len(s3.Actions)-len(deletes), s3.Name, len(s3.Actions)), "actions AWS adds later"} {
+		if !strings.Contains(r.Note, want) {
+			t.Errorf("note %q lacks %q", r.Note, want)
+		}
 	}
 }
