@@ -75,6 +75,7 @@ func TestCommands(t *testing.T) {
 		{"prove-within", []string{"prove", "testdata/diff/lambda-role-scoped.json", "--within", "testdata/diff/lambda-role.json"}, "", exitOK},
 		{"prove-equivalent-json", []string{"prove", "--equivalent", "testdata/diff/lambda-role.json", "--format", "json", "testdata/diff/lambda-role-scoped.json"}, "", exitFindings},
 		{"diff-sarif", []string{"diff", "--format", "sarif", "testdata/diff/lambda-role-scoped.json", "testdata/diff/lambda-role-widened.json"}, "", exitFindings},
+		{"prove-not-public-sarif", []string{"prove", "--not-public", "--format", "sarif", "testdata/prove/bucket-endpoint.json"}, "", exitFindings},
 		{"prove-not-public-api-permission", []string{"prove", "--not-public", "../../examples/travel-guide/api-permission.json"}, "", exitFindings},
 		{"prove-not-public-scoped", []string{"prove", "--not-public", "testdata/prove/api-permission-scoped.json"}, "", exitOK},
 		{"prove-not-public-bucket-json", []string{"prove", "--not-public", "--format", "json", "testdata/prove/bucket-endpoint.json"}, "", exitFindings},

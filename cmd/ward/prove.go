@@ -70,21 +70,37 @@ func provePublic(path string, opts reason.PublicOptions, format string, cat *cat
 			trusted += "; organizations " + strings.Join(a.Orgs, ", ")
 		}
 		answers = append(answers, proveAnswer{Question: fmt.Sprintf("%s grants nothing outside the trusted accounts: %s", name, trusted),
-			Pass: len(a.Exposed) == 0, Outside: true, Fail: groupChanges(a.Exposed), Notes: a.Notes})
+			Pass: len(a.Exposed) == 0, Outside: true, Fail: groupChanges(a.Exposed), Notes: a.Notes,
+			Subject: reason.Side{Name: name, Identity: []*policy.Policy{p}}})
 	}
 	if len(answers) == 0 {
 		fmt.Fprintf(stderr, "ward prove: %s: no resource, trust, key or endpoint policy (a statement with a Principal) to ask about\n", path)
 		return exitInvalid
 	}
+	return writeProveAnswers(answers, format, cat, stdout, stderr)
+}
+
+// writeProveAnswers writes the answers in the format asked (SARIF: one
+// log for all) and gives the exit status: FAIL when one fails.
+func writeProveAnswers(answers []proveAnswer, format string, cat *catalog.Catalog, stdout, stderr io.Writer) int {
 	pass := true
+	var err error
 	for _, a := range answers {
 		pass = pass && a.Pass
-		if format == "json" {
+		switch format {
+		case "json":
 			err = writeProveJSON(stdout, a)
-		} else {
+		case "sarif":
+		default:
 			writeProveText(stdout, a, cat)
 		}
 		if err != nil {
+			fmt.Fprintf(stderr, "ward prove: %v\n", err)
+			return exitInvalid
+		}
+	}
+	if format == "sarif" {
+		if err := writeProveSARIF(stdout, answers, cat); err != nil {
 			fmt.Fprintf(stderr, "ward prove: %v\n", err)
 			return exitInvalid
 		}
@@ -107,7 +123,7 @@ func runProve(args []string, stdout, stderr io.Writer) int {
 	trustedAccounts := fs.String("trusted-accounts", "", "with --not-public: the accounts that may be granted access, comma-separated (default: those the policy names)")
 	trustedOrgs := fs.String("trusted-orgs", "", "with --not-public: the AWS Organizations (o-...) that may be granted access (default: those the policy names)")
 	trustServices := fs.Bool("trust-services", false, "with --not-public: a service principal the policy names is trusted whatever account it acts for (S3's rule); by default a service acting for an outside account is outside")
-	format := fs.String("format", "text", "output format: text or json")
+	format := fs.String("format", "text", "output format: text, json, or sarif (SARIF 2.1.0 for code scanning: each FAIL at the statement that grants it)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: ward prove QUESTION [flags] POLICY
 
@@ -159,7 +175,7 @@ Flags:
 			return exitInvalid
 		}
 	}
-	if !oneOf(stderr, "ward prove", "format", *format, "text", "json") {
+	if !oneOf(stderr, "ward prove", "format", *format, "text", "json", "sarif") {
 		return exitInvalid
 	}
 	cat := openCatalog(stderr)
@@ -213,19 +229,8 @@ Flags:
 		}
 	}
 	ans.Pass = len(ans.Fail) == 0 && len(ans.Missing) == 0
-	if *format == "json" {
-		err = writeProveJSON(stdout, ans)
-	} else {
-		writeProveText(stdout, ans, cat)
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "ward prove: %v\n", err)
-		return exitInvalid
-	}
-	if !ans.Pass {
-		return exitFindings
-	}
-	return exitOK
+	ans.Subject = subject
+	return writeProveAnswers([]proveAnswer{ans}, *format, cat, stdout, stderr)
 }
 
 type proveAnswer struct {
@@ -238,6 +243,9 @@ type proveAnswer struct {
 	// for --equivalent, those the other allows and it does not.
 	Fail, Missing []reason.Change
 	Notes         []reason.Note
+	// Subject is the policy asked about, to place the statements an
+	// answer names.
+	Subject reason.Side
 }
 
 func proveSide(path string) (reason.Side, error) {

@@ -9,12 +9,26 @@ import (
 	"testing"
 )
 
-// TestDiffSARIF: ward diff's SARIF names its rules, places each access
-// added at the statement that grants it, and validates against the SARIF
-// 2.1.0 schema (CI names the validator in WARD_SARIF_VALIDATOR).
-func TestDiffSARIF(t *testing.T) {
+// TestReasoningSARIF: the SARIF of ward diff and ward prove names its rules,
+// places each access added (each FAIL) at the statement that grants it,
+// and validates against the SARIF 2.1.0 schema (CI names the validator in
+// WARD_SARIF_VALIDATOR).
+func TestReasoningSARIF(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		rule string
+	}{
+		{[]string{"diff", "--format", "sarif", "testdata/diff/lambda-role-scoped.json", "testdata/diff/lambda-role-widened.json"}, "access-added"},
+		{[]string{"prove", "--format", "sarif", "--never", "dynamodb:Delete*", "testdata/diff/lambda-role-widened.json"}, "prove-fail"},
+		{[]string{"prove", "--format", "sarif", "--not-public", "../../examples/travel-guide/api-permission.json"}, "prove-fail"},
+	} {
+		t.Run(tc.args[0]+" "+tc.args[3], func(t *testing.T) { checkSARIF(t, tc.args, tc.rule) })
+	}
+}
+
+func checkSARIF(t *testing.T, args []string, rule string) {
 	var stdout, stderr bytes.Buffer
-	status := run([]string{"diff", "--format", "sarif", "testdata/diff/lambda-role-scoped.json", "testdata/diff/lambda-role-widened.json"}, nil, &stdout, &stderr)
+	status := run(args, nil, &stdout, &stderr)
 	if status != exitFindings {
 		t.Fatalf("exit %d: %s", status, stderr.String())
 	}
@@ -48,7 +62,7 @@ func TestDiffSARIF(t *testing.T) {
 		if log.Runs[0].Tool.Driver.Rules[r.RuleIndex].ID != r.RuleID {
 			t.Errorf("result %s points at rule %d", r.RuleID, r.RuleIndex)
 		}
-		if r.RuleID == "access-added" {
+		if r.RuleID == rule {
 			added++
 			if reg := r.Locations[0].PhysicalLocation.Region; reg == nil || reg.StartLine < 2 {
 				t.Errorf("access added is not placed at its statement: %+v", r.Locations)
@@ -56,7 +70,7 @@ func TestDiffSARIF(t *testing.T) {
 		}
 	}
 	if added == 0 {
-		t.Fatalf("no access added in %s", stdout.String())
+		t.Fatalf("no %s result in %s", rule, stdout.String())
 	}
 	modules := os.Getenv("WARD_SARIF_VALIDATOR")
 	if modules == "" {

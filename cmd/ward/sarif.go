@@ -52,6 +52,35 @@ func writeDiffSARIF(w io.Writer, results []diffResult, cat *catalog.Catalog) err
 	return analyze.WriteSARIFLog(w, version, diffRules, out)
 }
 
+// The rule of ward prove's SARIF log: a question that fails, at the
+// statement that grants what the question forbids.
+var proveRules = []analyze.SARIFRule{
+	{ID: "prove-fail", Title: "The policy allows what the question says it never does", Level: "warning", Security: true,
+		Why:     "ward prove decides the question over every action, resource, principal and condition; the result's witness is a request the engine allows against it.",
+		Fix:     "narrow the statement, add a Deny, or change the question if the access is meant",
+		HelpURI: "https://github.com/wardhq/ward/blob/main/docs/reasoning.md"},
+}
+
+// writeProveSARIF writes each failing answer's requests as results at the
+// statements that allow them.
+func writeProveSARIF(w io.Writer, answers []proveAnswer, cat *catalog.Catalog) error {
+	var out []analyze.SARIFResult
+	for _, a := range answers {
+		for _, ch := range append(append([]reason.Change(nil), a.Fail...), a.Missing...) {
+			msg := "FAIL: " + a.Question + ": " + describeChange(ch, cat) + ", for example " + ch.Witness.String()
+			if a.Outside {
+				msg += " from " + ch.Witness.Principal
+			}
+			res := analyze.SARIFResult{RuleID: "prove-fail", Level: "warning", Message: msg, File: a.Subject.Name}
+			if len(ch.Gains.Statements) > 0 {
+				locateStatement(&res, a.Subject, ch.Gains.Statements[0])
+			}
+			out = append(out, res)
+		}
+	}
+	return analyze.WriteSARIFLog(w, version, proveRules, out)
+}
+
 // locateStatement places a result at the statement an answer names: its
 // file, line and column.
 func locateStatement(res *analyze.SARIFResult, side reason.Side, ref reason.StatementRef) {
