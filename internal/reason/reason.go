@@ -40,6 +40,18 @@ type Side struct {
 	Name string
 	// Identity are the identity policies of one principal.
 	Identity []*policy.Policy
+	// Boundary is its permissions boundary, Session the session policies
+	// of the session the requests come from (nil: none), SCPs the service
+	// control policies from the organization's root down to the account,
+	// one slice per level (nil: no organization), RCPs the resource control
+	// policies likewise (RCPFullAWSAccess implied at each level, so only
+	// their denies limit). A request is allowed when an identity policy
+	// allows it, the boundary, the session policies and every SCP level
+	// do too, and no policy denies it, as the engine decides.
+	Boundary *policy.Policy
+	Session  []*policy.Policy
+	SCPs     [][]*policy.Policy
+	RCPs     [][]*policy.Policy
 }
 
 // Witness is one request, complete enough to replay.
@@ -158,6 +170,20 @@ type Options struct {
 
 const defaultPrincipal = "arn:aws:iam::111111111111:user/ward"
 
+// sessionPrincipal asks about a role's session: session policies apply
+// to sessions only.
+const sessionPrincipal = "arn:aws:sts::111111111111:assumed-role/ward/session"
+
+// forSides chooses a session as the default caller when a side has
+// session policies.
+func (o *Options) forSides(sides ...Side) {
+	for _, s := range sides {
+		if o.Principal == "" && s.Session != nil {
+			o.Principal = sessionPrincipal
+		}
+	}
+}
+
 // DefaultNow is the time of the requests a question asks about, unless
 // Options say: fixed, so answers do not change with the day.
 var DefaultNow = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -174,6 +200,7 @@ func (o *Options) fill() {
 // Compare finds what New allows that Old does not and the reverse, one
 // change per class of actions, each with a witness.
 func Compare(old, new Side, cat *catalog.Catalog, opts Options) (*Diff, error) {
+	opts.forSides(old, new)
 	opts.fill()
 	sp, err := newSpace([]Side{old, new}, cat, opts)
 	if err != nil {

@@ -21,6 +21,11 @@ type diffCase struct {
 	RemovedIncludes, RemovedExcludes []string
 	AddedNone, RemovedNone           bool
 	Approximate                      bool
+	// The other policy types of each side, when the case has them.
+	OldBoundary, NewBoundary json.RawMessage
+	OldSession, NewSession   []json.RawMessage
+	OldSCPs, NewSCPs         [][]json.RawMessage
+	OldRCPs, NewRCPs         [][]json.RawMessage
 }
 
 func loadCases(t testing.TB) []diffCase {
@@ -130,9 +135,38 @@ func TestDiffCases(t *testing.T) {
 	}
 }
 
+// withTypes adds a case's boundary, session policies, SCPs and RCPs to a
+// side.
+func withTypes(t testing.TB, s Side, boundary json.RawMessage, session []json.RawMessage, scps, rcps [][]json.RawMessage) Side {
+	one := func(name string, raw json.RawMessage) *policy.Policy { return side(t, name, raw).Identity[0] }
+	if boundary != nil {
+		s.Boundary = one(s.Name+"-boundary", boundary)
+	}
+	if session != nil {
+		s.Session = []*policy.Policy{}
+		for i, raw := range session {
+			s.Session = append(s.Session, one(fmt.Sprintf("%s-session-%d", s.Name, i), raw))
+		}
+	}
+	levels := func(kind string, in [][]json.RawMessage) [][]*policy.Policy {
+		var out [][]*policy.Policy
+		for l, lv := range in {
+			var ps []*policy.Policy
+			for i, raw := range lv {
+				ps = append(ps, one(fmt.Sprintf("%s-%s-%d-%d", s.Name, kind, l, i), raw))
+			}
+			out = append(out, ps)
+		}
+		return out
+	}
+	s.SCPs, s.RCPs = levels("scp", scps), levels("rcp", rcps)
+	return s
+}
+
 func compare(t testing.TB, c *catalog.Catalog, tc diffCase) (*space, *Diff) {
-	old, nw := side(t, "old", tc.Old), side(t, "new", tc.New)
-	sp, err := newSpace([]Side{old, nw}, c, func() Options { o := Options{}; o.fill(); return o }())
+	old := withTypes(t, side(t, "old", tc.Old), tc.OldBoundary, tc.OldSession, tc.OldSCPs, tc.OldRCPs)
+	nw := withTypes(t, side(t, "new", tc.New), tc.NewBoundary, tc.NewSession, tc.NewSCPs, tc.NewRCPs)
+	sp, err := newSpace([]Side{old, nw}, c, func() Options { o := Options{}; o.forSides(old, nw); o.fill(); return o }())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,7 +277,7 @@ func fill(r *rand.Rand, p string) string {
 }
 
 func randomRequest(r *rand.Rand, sp *space, cs constants) Witness {
-	w := Witness{Principal: defaultPrincipal}
+	w := Witness{Principal: sp.opts.Principal}
 	// Actions: a catalog action of a random class, or a filled pattern.
 	if r.IntN(3) > 0 && len(sp.actionClasses) > 0 {
 		ac := sp.actionClasses[r.IntN(len(sp.actionClasses))]

@@ -32,8 +32,8 @@ func (sp *space) changes(gain, lose int) []Change {
 		for ri := range sp.resources {
 			r := &sp.resources[ri]
 			ga := gi.live(ci, ri, widen, policy.Allow)
-			if ga.empty() {
-				continue
+			if ga.empty() || !gi.everyGate(g, ga) {
+				continue // some policy type the gaining side needs allows nothing here
 			}
 			gd := gi.live(ci, ri, narrow, policy.Deny)
 			la := li.live(ci, ri, narrow, policy.Allow)
@@ -42,9 +42,10 @@ func (sp *space) changes(gain, lose int) []Change {
 			sol, ok := memo[key]
 			if !ok {
 				sol = &solved{}
-				gainDenies, loseAllows, loseDenies := g.members(gd), l.members(la), l.members(ld)
-				for _, s := range g.members(ga) {
-					if ctx, ok := sp.solve(s, gainDenies, loseAllows, loseDenies); ok {
+				gainDenies, loseDenies := g.members(gd), l.members(ld)
+				gainGates, loseGates := gi.byGates(g, ga), li.byGates(l, la)
+				for _, s := range gainGates[0] {
+					if ctx, ok := sp.solve(s, gainGates[1:], gainDenies, loseGates, loseDenies); ok {
 						sol.s, sol.ctx = s, ctx
 						break
 					}
@@ -121,6 +122,40 @@ type sideIndex struct {
 	byClass  []stmtSet
 	byRegion [2][]stmtSet
 	byEffect map[policy.Effect]stmtSet
+	byGate   map[int]stmtSet
+}
+
+// everyGate reports whether each gate the side needs has an allow in the
+// set.
+func (ix *sideIndex) everyGate(cs *compiledSide, allows stmtSet) bool {
+	for _, g := range cs.gates {
+		gs := ix.byGate[g]
+		any := false
+		for i := range allows {
+			if allows[i]&gs[i] != 0 {
+				any = true
+				break
+			}
+		}
+		if !any {
+			return false
+		}
+	}
+	return true
+}
+
+// byGates splits a set of allows by the side's gates, identity first.
+func (ix *sideIndex) byGates(cs *compiledSide, allows stmtSet) [][]*stmt {
+	out := make([][]*stmt, len(cs.gates))
+	for k, g := range cs.gates {
+		gs := ix.byGate[g]
+		for si, st := range cs.stmts {
+			if allows.has(si) && gs.has(si) {
+				out[k] = append(out[k], st)
+			}
+		}
+	}
+	return out
 }
 
 func (sp *space) index(cs *compiledSide) *sideIndex {
@@ -146,8 +181,15 @@ func (sp *space) index(cs *compiledSide) *sideIndex {
 			ix.byRegion[mode] = append(ix.byRegion[mode], b)
 		}
 	}
+	ix.byGate = map[int]stmtSet{}
+	for _, g := range cs.gates {
+		ix.byGate[g] = newStmtSet(n)
+	}
 	for si, s := range cs.stmts {
 		ix.byEffect[s.effect].set(si)
+		if b, ok := ix.byGate[s.gate]; ok {
+			b.set(si)
+		}
 	}
 	return ix
 }
@@ -221,9 +263,37 @@ func (s *stmt) matchesResource(r *region, mode int) bool {
 // time by narrowing one key to the points where an atom is false, and
 // undone when that empties a key: exact, and fast for the handful of
 // keys a policy tests.
-func (sp *space) solve(s *stmt, gainDenies, loseAllows, loseDenies []*stmt) (map[int]int, bool) {
+//
+// With a boundary, session policies or SCPs, the gaining side needs an
+// allow of each (gainGates, beyond s's identity gate): one is chosen per
+// gate and its conditions narrow the keys too. The losing side allows
+// nothing when one of its denies holds, or when one of its gates
+// (loseGates, identity first) has no allow that holds.
+func (sp *space) solve(s *stmt, gainGates [][]*stmt, gainDenies []*stmt, loseGates [][]*stmt, loseDenies []*stmt) (map[int]int, bool) {
 	base := copyDomains(sp.fixed)
 	if !sp.restrict(base, s, widen) {
+		return nil, false
+	}
+	return sp.solveGates(base, gainGates, gainDenies, loseGates, loseDenies)
+}
+
+// solveGates chooses an allow of each remaining gaining gate, then asks
+// that the losing side allow nothing.
+func (sp *space) solveGates(base map[int][]bool, gainGates [][]*stmt, gainDenies []*stmt, loseGates [][]*stmt, loseDenies []*stmt) (map[int]int, bool) {
+	if len(gainGates) > 0 {
+		for _, t := range gainGates[0] {
+			if sp.steps++; sp.steps > maxSteps {
+				sp.truncated = true
+				return nil, false
+			}
+			dom := copyDomains(base)
+			if !sp.restrict(dom, t, widen) {
+				continue
+			}
+			if choice, ok := sp.solveGates(dom, gainGates[1:], gainDenies, loseGates, loseDenies); ok {
+				return choice, true
+			}
+		}
 		return nil, false
 	}
 	// Either one of the losing side's denies holds...
@@ -236,9 +306,14 @@ func (sp *space) solve(s *stmt, gainDenies, loseAllows, loseDenies []*stmt) (map
 			return choice, true
 		}
 	}
-	// ...or none of its allows does.
-	clauses := append(clausesOf(gainDenies, narrow), clausesOf(loseAllows, narrow)...)
-	return sp.meet(copyDomains(base), clauses)
+	// ...or one of its gates has no allow that holds.
+	for _, allows := range loseGates {
+		clauses := append(clausesOf(gainDenies, narrow), clausesOf(allows, narrow)...)
+		if choice, ok := sp.meet(copyDomains(base), clauses); ok {
+			return choice, true
+		}
+	}
+	return nil, false
 }
 
 // clause is a statement that must not hold: one of its conditions false.
@@ -438,8 +513,8 @@ func (sp *space) replay(cs *compiledSide, w Witness) Decided {
 			continue // the policies standing in for what is not asked about
 		}
 		ref := StatementRef{Policy: m.Policy, Statement: m.Statement}
-		if m.Index >= 0 && m.Index < len(cs.policies) && m.Statement < len(cs.policies[m.Index].Statements) {
-			ref.Sid = cs.policies[m.Index].Statements[m.Statement].Sid
+		if p := cs.byName[m.Policy]; p != nil && m.Statement >= 0 && m.Statement < len(p.Statements) {
+			ref.Sid = p.Statements[m.Statement].Sid
 		}
 		out.Statements = append(out.Statements, ref)
 	}

@@ -78,7 +78,22 @@ type compiledSide struct {
 	stmts    []*stmt
 	set      *engine.Set
 	policies []*policy.Policy
+	// byName finds a policy by the name answers give it; gates are the
+	// gates each allowed request needs an allow of.
+	byName map[string]*policy.Policy
+	gates  []int
 }
+
+// Gates: the policy types a request needs an allow of each — identity,
+// the boundary, the session policies, each SCP level — and the deny-only
+// ones (RCP levels, whose RCPFullAWSAccess allows everything).
+const (
+	gateDenyOnly = -1
+	gateIdentity = 0
+	gateBoundary = 1
+	gateSession  = 2
+	gateSCP0     = 3
+)
 
 // actionClass is a set of actions the action patterns decide alike.
 type actionClass struct {
@@ -111,6 +126,8 @@ type stmt struct {
 	// policy.
 	principal    *policy.Principal
 	notPrincipal bool
+	// gate is the policy type the statement is of (gateIdentity, …).
+	gate int
 }
 
 // widen and narrow index stmt.resources and condRef.konst.
@@ -220,15 +237,18 @@ func newSpace(sides []Side, cat *catalog.Catalog, opts Options, setup ...func(*s
 		return ref, nil
 	}
 	for si, side := range sides {
-		cs := &compiledSide{side: side}
-		var compiled []*engine.Compiled
-		for pi, p := range side.Identity {
-			name := policyName(side, pi)
-			compiled = append(compiled, engine.Compile(p, name))
-			cs.policies = append(cs.policies, p)
+		cs := &compiledSide{side: side, byName: map[string]*policy.Policy{}}
+		// add compiles a policy's statements into the side, in a gate (an
+		// allow of each required gate is needed; gateDenyOnly keeps only
+		// the denies).
+		add := func(p *policy.Policy, name string, gate int) (*engine.Compiled, error) {
+			cs.byName[name] = p
 			vars := p.SupportsVariables()
 			for _, s := range p.Statements {
-				st := &stmt{ref: StatementRef{Policy: name, Statement: s.Index, Sid: s.Sid}, effect: s.Effect}
+				if gate == gateDenyOnly && s.Effect != policy.Deny {
+					continue
+				}
+				st := &stmt{ref: StatementRef{Policy: name, Statement: s.Index, Sid: s.Sid}, effect: s.Effect, gate: gate}
 				st.principal, st.notPrincipal = s.Principals()
 				acts, not := s.Actions()
 				st.notAction = not
@@ -278,8 +298,61 @@ func newSpace(sides []Side, cat *catalog.Catalog, opts Options, setup ...func(*s
 				}
 				cs.stmts = append(cs.stmts, st)
 			}
+			return engine.Compile(p, name), nil
 		}
-		set, err := engine.NewSet(engine.Policies{Identity: compiled, Resource: sp.deferring})
+		pols := engine.Policies{Resource: sp.deferring}
+		cs.gates = []int{gateIdentity}
+		for pi, p := range side.Identity {
+			c, err := add(p, policyName(side, pi), gateIdentity)
+			if err != nil {
+				return nil, err
+			}
+			pols.Identity = append(pols.Identity, c)
+			cs.policies = append(cs.policies, p)
+		}
+		if side.Boundary != nil {
+			c, err := add(side.Boundary, side.Name+" (boundary)", gateBoundary)
+			if err != nil {
+				return nil, err
+			}
+			pols.Boundary = c
+			cs.gates = append(cs.gates, gateBoundary)
+		}
+		if side.Session != nil {
+			pols.Session = []*engine.Compiled{}
+			for i, p := range side.Session {
+				c, err := add(p, fmt.Sprintf("%s (session policy %d)", side.Name, i+1), gateSession)
+				if err != nil {
+					return nil, err
+				}
+				pols.Session = append(pols.Session, c)
+			}
+			cs.gates = append(cs.gates, gateSession)
+		}
+		for level, ps := range side.SCPs {
+			var lv []*engine.Compiled
+			for i, p := range ps {
+				c, err := add(p, fmt.Sprintf("%s (SCP level %d, %d)", side.Name, level, i+1), gateSCP0+level)
+				if err != nil {
+					return nil, err
+				}
+				lv = append(lv, c)
+			}
+			pols.SCPs = append(pols.SCPs, lv)
+			cs.gates = append(cs.gates, gateSCP0+level)
+		}
+		for level, ps := range side.RCPs {
+			var lv []*engine.Compiled
+			for i, p := range ps {
+				c, err := add(p, fmt.Sprintf("%s (RCP level %d, %d)", side.Name, level, i+1), gateDenyOnly)
+				if err != nil {
+					return nil, err
+				}
+				lv = append(lv, c)
+			}
+			pols.RCPs = append(pols.RCPs, lv)
+		}
+		set, err := engine.NewSet(pols)
 		if err != nil {
 			return nil, err
 		}
