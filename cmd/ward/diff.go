@@ -24,6 +24,13 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	format := fs.String("format", "text", "output format: text, json, markdown (for a pull-request comment), or sarif (SARIF 2.1.0 for code scanning: each access added at the statement that grants it)")
 	gitRev := fs.String("git", "", "compare each PATH with the same file at this git revision (the pull-request check): ward diff --git origin/main PATH...")
+	boundary := fs.String("boundary", "", "a permissions boundary both sides have: what a change grants within it")
+	oldBoundary := fs.String("old-boundary", "", "the permissions boundary of OLD only")
+	newBoundary := fs.String("new-boundary", "", "the permissions boundary of NEW only")
+	var sessions, scps, rcps listFlag
+	fs.Var(&sessions, "session-policy", "a session policy both sides' session has (repeatable; the caller is then a role session)")
+	fs.Var(&scps, "scp", "a service control policy both sides are under, one file per organization level, root first (repeatable)")
+	fs.Var(&rcps, "rcp", "a resource control policy both sides' resources are under, one file per level (repeatable)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: ward diff [flags] OLD NEW
        ward diff --git REV [flags] PATH...
@@ -100,8 +107,14 @@ Flags:
 	for _, in := range ins {
 		pairs = append(pairs, pairDocs(in.oldName, in.old, in.newName, in.new)...)
 	}
+	types, err := readPolicyTypes(*boundary, *oldBoundary, *newBoundary, sessions, scps, rcps)
+	if err != nil {
+		fmt.Fprintf(stderr, "ward diff: %v\n", err)
+		return exitInvalid
+	}
 	var results []diffResult
 	for _, pair := range pairs {
+		pair.old, pair.new = types.apply(pair.old, 0), types.apply(pair.new, 1)
 		d, err := reason.Compare(pair.old, pair.new, cat, reason.Options{})
 		if err != nil {
 			fmt.Fprintf(stderr, "ward diff: %s: %v\n", pair.where, err)
@@ -110,7 +123,6 @@ Flags:
 		d.Added, d.Removed = groupChanges(d.Added), groupChanges(d.Removed)
 		results = append(results, diffResult{where: pair.where, old: pair.old.Name, new: pair.new.Name, diff: d, sides: [2]reason.Side{pair.old, pair.new}})
 	}
-	var err error
 	switch *format {
 	case "json":
 		err = writeDiffJSON(stdout, results)
@@ -131,6 +143,69 @@ Flags:
 		}
 	}
 	return exitOK
+}
+
+// policyTypes are the policies other than the identity ones that decide
+// both sides: a boundary for each side, session policies, SCP and RCP
+// levels.
+type policyTypes struct {
+	boundary   [2]*policy.Policy
+	session    []*policy.Policy
+	scps, rcps [][]*policy.Policy
+}
+
+func readPolicyTypes(both, old, new string, sessions, scps, rcps []string) (*policyTypes, error) {
+	if both != "" && (old != "" || new != "") {
+		return nil, fmt.Errorf("--boundary is both sides' boundary: give it, or --old-boundary and --new-boundary")
+	}
+	read := func(file string, kind policy.Kind) (*policy.Policy, error) {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return nil, err
+		}
+		return policy.ParseKind(data, file, kind)
+	}
+	t := &policyTypes{}
+	for i, file := range []string{old, new} {
+		if both != "" {
+			file = both
+		}
+		if file == "" {
+			continue
+		}
+		p, err := read(file, policy.KindBoundary)
+		if err != nil {
+			return nil, err
+		}
+		t.boundary[i] = p
+	}
+	for _, file := range sessions {
+		p, err := read(file, policy.KindSession)
+		if err != nil {
+			return nil, err
+		}
+		t.session = append(t.session, p)
+	}
+	for _, l := range []struct {
+		files []string
+		kind  policy.Kind
+		out   *[][]*policy.Policy
+	}{{scps, policy.KindSCP, &t.scps}, {rcps, policy.KindRCP, &t.rcps}} {
+		for _, file := range l.files {
+			p, err := read(file, l.kind)
+			if err != nil {
+				return nil, err
+			}
+			*l.out = append(*l.out, []*policy.Policy{p})
+		}
+	}
+	return t, nil
+}
+
+// apply gives a side (0 old, 1 new) its other policy types.
+func (t *policyTypes) apply(s reason.Side, i int) reason.Side {
+	s.Boundary, s.Session, s.SCPs, s.RCPs = t.boundary[i], t.session, t.scps, t.rcps
+	return s
 }
 
 type diffDoc struct {

@@ -311,7 +311,7 @@ func newSpace(sides []Side, cat *catalog.Catalog, opts Options, setup ...func(*s
 			cs.policies = append(cs.policies, p)
 		}
 		if side.Boundary != nil {
-			c, err := add(side.Boundary, side.Name+" (boundary)", gateBoundary)
+			c, err := add(side.Boundary, typeName(side.Boundary, side.Name, "boundary"), gateBoundary)
 			if err != nil {
 				return nil, err
 			}
@@ -321,7 +321,7 @@ func newSpace(sides []Side, cat *catalog.Catalog, opts Options, setup ...func(*s
 		if side.Session != nil {
 			pols.Session = []*engine.Compiled{}
 			for i, p := range side.Session {
-				c, err := add(p, fmt.Sprintf("%s (session policy %d)", side.Name, i+1), gateSession)
+				c, err := add(p, typeName(p, side.Name, fmt.Sprintf("session policy %d", i+1)), gateSession)
 				if err != nil {
 					return nil, err
 				}
@@ -332,7 +332,7 @@ func newSpace(sides []Side, cat *catalog.Catalog, opts Options, setup ...func(*s
 		for level, ps := range side.SCPs {
 			var lv []*engine.Compiled
 			for i, p := range ps {
-				c, err := add(p, fmt.Sprintf("%s (SCP level %d, %d)", side.Name, level, i+1), gateSCP0+level)
+				c, err := add(p, typeName(p, side.Name, fmt.Sprintf("SCP level %d, %d", level, i+1)), gateSCP0+level)
 				if err != nil {
 					return nil, err
 				}
@@ -344,7 +344,7 @@ func newSpace(sides []Side, cat *catalog.Catalog, opts Options, setup ...func(*s
 		for level, ps := range side.RCPs {
 			var lv []*engine.Compiled
 			for i, p := range ps {
-				c, err := add(p, fmt.Sprintf("%s (RCP level %d, %d)", side.Name, level, i+1), gateDenyOnly)
+				c, err := add(p, typeName(p, side.Name, fmt.Sprintf("RCP level %d, %d", level, i+1)), gateDenyOnly)
 				if err != nil {
 					return nil, err
 				}
@@ -394,6 +394,15 @@ func (sp *space) note(name, path string, vals *policy.Values, i int, format stri
 }
 
 func policyName(side Side, i int) string { return PolicyName(side, i) }
+
+// typeName names a boundary, session policy or organization policy in
+// answers: its file and what it is, else the side's name and what it is.
+func typeName(p *policy.Policy, side, what string) string {
+	if p.File != "" {
+		return p.File + " (" + strings.SplitN(what, " level", 2)[0] + ")"
+	}
+	return side + " (" + what + ")"
+}
 
 // PolicyName is how answers name a side's i-th policy (StatementRef.Policy):
 // the side's name when it has one policy, else the name and #i+1.
