@@ -22,14 +22,14 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	since := fs.String("since", "", "only calls at or after this time (RFC 3339, or a date YYYY-MM-DD)")
 	until := fs.String("until", "", "only calls before this time (RFC 3339, or a date YYYY-MM-DD)")
 	current := fs.String("current", "", "the principal's current policies (anything ward check reads): say what they grant that no call used, and prove the generated policy grants nothing they do not")
-	format := fs.String("format", "text", "output format: text, json, or policy (the policy document alone); with --template also trust (the trust policy alone)")
+	format := fs.String("format", "text", "output format: text, json, or policy (the policy document alone); with --template also trust (the trust policy alone) and cloudformation (a template with the role)")
 	template := fs.String("template", "", "write a role's identity and trust policies from this intent template (YAML or JSON) instead of from calls")
 	keys := fs.Int("keys", generate.DefaultGeneralize.Keys, "this many names under one path prefix (object keys, log streams) become prefix/*; 0 keeps every name")
 	names := fs.Int("names", generate.DefaultGeneralize.Names, "this many names sharing a stack prefix (ChatMessage-a1, ChatMessage-b2) become ChatMessage-*; 0 keeps every name")
 	places := fs.Int("places", generate.DefaultGeneralize.Places, "a resource seen in this many regions or more (or accounts), alike otherwise, gets * there; 0 keeps every region and account")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: ward generate [flags] INPUT...
-       ward generate --template TEMPLATE [--format text|json|policy|trust]
+       ward generate --template TEMPLATE [--format text|json|policy|trust|cloudformation]
 
 Writes the least identity policy that allows what a principal did. INPUT is
 CloudTrail's log files ({"Records": [...]}, .json or .json.gz, one file or
@@ -63,7 +63,7 @@ Flags:
 			fmt.Fprintln(stderr, "ward generate: --template writes from the template alone: give no INPUT")
 			return exitInvalid
 		}
-		if !oneOf(stderr, "ward generate", "format", *format, "text", "json", "policy", "trust") {
+		if !oneOf(stderr, "ward generate", "format", *format, "text", "json", "policy", "trust", "cloudformation") {
 			return exitInvalid
 		}
 		cat := openCatalog(stderr)

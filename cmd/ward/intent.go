@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"unicode"
 
 	"github.com/wardhq/ward/internal/analyze"
 	"github.com/wardhq/ward/internal/catalog"
@@ -56,6 +57,11 @@ func generateFromTemplate(path, format string, cat *catalog.Catalog, stdout, std
 		fmt.Fprint(stdout, res.Identity.String())
 	case "trust":
 		fmt.Fprint(stdout, res.Trust.String())
+	case "cloudformation":
+		if err := writeRoleTemplate(stdout, t, res); err != nil {
+			fmt.Fprintf(stderr, "ward generate: %v\n", err)
+			return exitInvalid
+		}
 	case "json":
 		out := map[string]any{"role": res.Role, "trustPolicy": json.RawMessage(res.Trust.String()), "notes": res.Notes}
 		if res.Path != "" {
@@ -113,4 +119,46 @@ func generateFromTemplate(path, format string, cat *catalog.Catalog, stdout, std
 		return exitFindings
 	}
 	return exitOK
+}
+
+// writeRoleTemplate writes the role as a CloudFormation template (JSON,
+// which CloudFormation reads as it reads YAML): one AWS::IAM::Role with
+// its trust policy and its identity policy inline, ready to deploy or to
+// paste into a stack.
+func writeRoleTemplate(w io.Writer, t *intent.Template, res *intent.Result) error {
+	props := map[string]any{"RoleName": res.Role, "AssumeRolePolicyDocument": json.RawMessage(res.Trust.String())}
+	if res.Path != "" {
+		props["Path"] = res.Path
+	}
+	if t.Description != "" {
+		props["Description"] = t.Description
+	}
+	if res.Identity != nil {
+		props["Policies"] = []any{map[string]any{"PolicyName": res.Role + "-policy", "PolicyDocument": json.RawMessage(res.Identity.String())}}
+	}
+	description := "The role " + res.Role + ", written by ward generate --template from " + t.File
+	doc := map[string]any{
+		"AWSTemplateFormatVersion": "2010-09-09",
+		"Description":              description,
+		"Resources":                map[string]any{logicalID(res.Role): map[string]any{"Type": "AWS::IAM::Role", "Properties": props}},
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(doc)
+}
+
+// logicalID is a CloudFormation logical ID for a role name: its letters
+// and digits (IDs are alphanumeric), "Role" when none are left.
+func logicalID(name string) string {
+	var b strings.Builder
+	for _, r := range name {
+		if r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			b.WriteRune(r)
+		}
+	}
+	if b.Len() == 0 {
+		return "Role"
+	}
+	return b.String()
 }

@@ -77,6 +77,7 @@ func TestCommands(t *testing.T) {
 		{"diff-within-boundary", []string{"diff", "--boundary", "testdata/diff/boundary.json", "testdata/diff/lambda-role.json", "testdata/diff/lambda-role-widened.json"}, "", exitOK},
 		{"diff-under-scp", []string{"diff", "--scp", "testdata/diff/scp-no-deletes.json", "testdata/diff/lambda-role.json", "testdata/diff/lambda-role-widened.json"}, "", exitFindings},
 		{"diff-two-boundaries", []string{"diff", "--boundary", "testdata/diff/boundary.json", "--new-boundary", "testdata/diff/boundary.json", "testdata/diff/lambda-role.json", "testdata/diff/lambda-role-widened.json"}, "", exitInvalid},
+		{"generate-template-cloudformation", []string{"generate", "--template", "../../examples/lex-logging/logging-role.yaml", "--format", "cloudformation"}, "", exitOK},
 		{"diff-sarif", []string{"diff", "--format", "sarif", "testdata/diff/lambda-role-scoped.json", "testdata/diff/lambda-role-widened.json"}, "", exitFindings},
 		{"prove-not-public-sarif", []string{"prove", "--not-public", "--format", "sarif", "testdata/prove/bucket-endpoint.json"}, "", exitFindings},
 		{"prove-not-public-api-permission", []string{"prove", "--not-public", "../../examples/travel-guide/api-permission.json"}, "", exitFindings},
