@@ -106,6 +106,7 @@ func TestPublicAccessIsDecided(t *testing.T) {
 		{"a deny of other actions", bucket(`}, {"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::site/*", "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}}`), true},
 		{"every address", bucket(`, "Condition": {"IpAddress": {"aws:SourceIp": "0.0.0.0/0"}}}`), true},
 		{"a range", bucket(`, "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}`), false},
+		{"a policy variable: not decided exactly, the syntactic check decides", bucket(`, "Condition": {"StringEquals": {"aws:SecureTransport": "${aws:username}"}}}`), true},
 		{"named accounts only", `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "222222222222"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::site/*"}]}`, false},
 	} {
 		got := codesOf(analyze.Check([]byte(tt.doc), "p.json", policy.KindResource, c))[analyze.CodePublicAccess]

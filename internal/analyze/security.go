@@ -299,7 +299,7 @@ func (a *analyzer) checkUnrestricted(code string, actions []string, what string)
 // keeps outsiders out is read, and a condition that only looks like a
 // limit (`StringLike aws:PrincipalOrgID o-*`) is not one. Without the
 // catalog, a statement is public when no condition on who the caller is
-// narrows it.
+// narrows it, and so it is where the core's answer is not exact.
 func (a *analyzer) checkPublic() {
 	switch a.doc.Kind {
 	case policy.KindResource, policy.KindTrust, policy.KindVPCEndpoint:
@@ -359,14 +359,17 @@ func (a *analyzer) checkPublicExactly() bool {
 		return false
 	}
 	ans, err := reason.Public(a.p.File, deployed, a.cat, reason.PublicOptions{TrustServices: true})
-	if err != nil {
+	if err != nil || len(ans.Notes) > 0 {
+		// Not decided exactly (a policy variable, a bound reached): the
+		// syntactic check decides instead, so an approximation never
+		// hides a finding.
 		return false
 	}
 	byStmt := map[int][]reason.Change{}
 	var order []int
 	for _, ch := range ans.Exposed {
-		if !ch.Proven || len(ch.Gains.Statements) == 0 {
-			continue // possible only: an approximation, not a finding
+		if len(ch.Gains.Statements) == 0 {
+			continue
 		}
 		i := ch.Gains.Statements[0].Statement
 		if _, ok := byStmt[i]; !ok {
