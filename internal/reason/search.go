@@ -55,7 +55,7 @@ func (sp *space) changes(gain, lose int) []Change {
 			if sol.s == nil {
 				continue
 			}
-			if !ac.unknown && !sp.regionFits(ac, ri) {
+			if !ac.unknown && !sp.regionFits(ci, ri) {
 				continue // no action of the class is authorized on a resource of the region
 			}
 			ch := sp.witness(ac, r, sol.s, sol.ctx, g, l)
@@ -551,8 +551,9 @@ func (sp *space) fittingAction(ac *actionClass, res string) string {
 // "*"); a small class is then walked with its types' formats; a large one
 // whose cheap tests fail is kept, as is a region a walk could not finish:
 // kept, the answer cannot hide access.
-func (sp *space) regionFits(ac *actionClass, ri int) bool {
-	key := [2]int{sp.classIndex(ac), ri}
+func (sp *space) regionFits(ci, ri int) bool {
+	ac := &sp.actionClasses[ci]
+	key := [2]int{ci, ri}
 	if v, ok := sp.fits[key]; ok {
 		return v
 	}
@@ -643,16 +644,6 @@ func (sp *space) takesAny(acts []string, res string) bool {
 		}
 	}
 	return false
-}
-
-// classIndex is the index of a class in the space's list.
-func (sp *space) classIndex(ac *actionClass) int {
-	for i := range sp.actionClasses {
-		if &sp.actionClasses[i] == ac {
-			return i
-		}
-	}
-	return -1
 }
 
 // fitIn finds, for an action of the class (its first maxFittingTries), a
