@@ -108,7 +108,7 @@ Flags:
 	}
 	g := generate.New(cat, opts)
 	for _, in := range args {
-		err := activity.Read(in, func(c *activity.Call) error { g.Add(c); return nil })
+		err := activity.Reader{Keep: g.Wants}.Read(in, func(c *activity.Call) error { g.Add(c); return nil })
 		if err != nil {
 			fmt.Fprintf(stderr, "ward generate: %v\n", err)
 			return exitInvalid

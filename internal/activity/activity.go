@@ -9,6 +9,13 @@
 // The kind of a file is read from its content, not its name: gzip by its
 // magic bytes, CloudTrail and lookup-events by their first key, the
 // decision log by its records.
+//
+// CloudTrail records are read by a scanner of this package's own
+// (scan.go), as encoding/json reads JSON into generic values: the same
+// grammar, strings and numbers, the last of repeated keys winning. Field
+// names are matched as CloudTrail spells them, exactly: encoding/json's
+// case-insensitive match of struct fields would read "EventName" as
+// "eventName", which no CloudTrail record holds.
 package activity
 
 import (
@@ -24,6 +31,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -51,11 +59,12 @@ type Call struct {
 	Action, Resource string
 
 	// Parameters are CloudTrail's requestParameters, once Decode has read
-	// them from RawParameters: a reader that selects calls by principal
-	// first decodes only the calls it keeps, the most costly part of a
-	// record.
+	// them from RawParameters. A Reader with Keep decodes them for the
+	// calls it keeps; otherwise they are left raw, and decoding them is
+	// the most costly part of a record.
 	Parameters    map[string]any
-	RawParameters json.RawMessage
+	RawParameters []byte
+	decodeErr     error
 	// Resources are CloudTrail's resources list.
 	Resources []Resource
 
@@ -65,8 +74,21 @@ type Call struct {
 	Error  string
 	Denied bool
 
-	// Where is the file and record the call was read from.
-	Where string
+	// file, list and index are where the call was read from: the file,
+	// and the list ("Records", "Events") and index in it, or the line of
+	// a decision log (list empty).
+	file, list string
+	index      int
+}
+
+// Where is the file and record the call was read from: "FILE: Records[7]",
+// "FILE: Events[0]", or "FILE:LINE" for a decision log. It is formatted
+// when asked for, as few calls ever are.
+func (c *Call) Where() string {
+	if c.list == "" {
+		return c.file + ":" + strconv.Itoa(c.index)
+	}
+	return c.file + ": " + c.list + "[" + strconv.Itoa(c.index) + "]"
 }
 
 // Resource is an entry of a CloudTrail event's resources list.
@@ -85,75 +107,46 @@ var deniedCodes = map[string]bool{
 	"AccessDeniedFault": true, "UnauthorizedException": true,
 }
 
-// record is a CloudTrail event, the fields generation reads.
-type record struct {
-	EventTime    time.Time `json:"eventTime"`
-	EventSource  string    `json:"eventSource"`
-	EventName    string    `json:"eventName"`
-	EventType    string    `json:"eventType"`
-	AWSRegion    string    `json:"awsRegion"`
-	ErrorCode    string    `json:"errorCode"`
-	Recipient    string    `json:"recipientAccountId"`
-	UserIdentity struct {
-		Type           string `json:"type"`
-		ARN            string `json:"arn"`
-		AccountID      string `json:"accountId"`
-		SessionContext struct {
-			SessionIssuer struct {
-				Type string `json:"type"`
-				ARN  string `json:"arn"`
-			} `json:"sessionIssuer"`
-		} `json:"sessionContext"`
-	} `json:"userIdentity"`
-	RequestParameters json.RawMessage `json:"requestParameters"`
-	Resources         []Resource      `json:"resources"`
-}
-
-func (r *record) call(where string) (*Call, bool) {
-	// Only calls made to AWS APIs need permissions: service events and
-	// console sign-ins are not requests a policy decides.
-	if r.EventType != "" && r.EventType != "AwsApiCall" {
-		return nil, false
-	}
-	c := &Call{
-		Time: r.EventTime, Principal: r.UserIdentity.ARN, Account: r.Recipient, Region: r.AWSRegion,
-		Source: r.EventSource, Name: r.EventName, RawParameters: r.RequestParameters, Resources: r.Resources,
-		Error: r.ErrorCode, Denied: deniedCodes[r.ErrorCode], Where: where,
-	}
-	if c.Account == "" {
-		c.Account = r.UserIdentity.AccountID
-	}
-	switch r.UserIdentity.Type {
-	case "AssumedRole":
-		c.Entity = r.UserIdentity.SessionContext.SessionIssuer.ARN
-	case "AWSService":
-		return nil, false // a service acting as itself, with no policy of the account's
-	}
-	if c.Entity == "" {
-		c.Entity = entityOf(c.Principal)
-	}
-	return c, true
-}
-
 // Decode reads the call's request parameters. A record whose parameters
-// are not an object (null, as CloudTrail writes for calls without any)
-// has none.
+// are null, as CloudTrail writes for calls without any, has none; any
+// other value that is not an object is an error.
 func (c *Call) Decode() error {
-	if c.Parameters != nil || len(c.RawParameters) == 0 {
-		return nil
+	if c.decodeErr != nil || c.Parameters != nil || len(c.RawParameters) == 0 {
+		return c.decodeErr
 	}
-	raw := bytes.TrimSpace(c.RawParameters)
+	c.Parameters, c.decodeErr = decodeParameters(c.RawParameters, nil)
 	c.RawParameters = nil
-	if string(raw) == "null" {
-		return nil
+	if c.decodeErr != nil {
+		c.decodeErr = fmt.Errorf("%s: requestParameters%v", c.Where(), c.decodeErr)
 	}
-	if raw[0] != '{' {
-		return fmt.Errorf("%s: requestParameters is not an object", c.Where)
+	return c.decodeErr
+}
+
+// decodeParameters reads a requestParameters value: an object, or null
+// for none. Errors begin with ": " or " " to follow the field's name.
+func decodeParameters(raw []byte, intern func(string) string) (map[string]any, error) {
+	s := scan{b: raw}
+	c, err := s.next()
+	if err != nil {
+		return nil, fmt.Errorf(": %v", err)
 	}
-	if err := json.Unmarshal(raw, &c.Parameters); err != nil {
-		return fmt.Errorf("%s: requestParameters: %v", c.Where, err)
+	switch c {
+	case 'n':
+		if err := s.literal("null"); err != nil {
+			return nil, fmt.Errorf(": %v", err)
+		}
+		return nil, nil
+	case '{':
+	default:
+		return nil, fmt.Errorf(" is not an object")
 	}
-	return nil
+	// The raw value is whole (the record was read to its end), so a scan
+	// that runs short of it is a fault of the value.
+	v, err := s.value(intern)
+	if err != nil {
+		return nil, fmt.Errorf(": %v", err)
+	}
+	return v.(map[string]any), nil
 }
 
 // entityOf is the entity behind a caller ARN: a session's role (without
@@ -167,17 +160,40 @@ func entityOf(arn string) string {
 	return arn
 }
 
+// A Reader reads calls. Its zero value passes on every call, with its
+// request parameters left raw.
+type Reader struct {
+	// Keep, if set, selects the calls to pass on; the request parameters
+	// of those it keeps are decoded before they are passed on. Keep is
+	// called from several goroutines at once when a folder is read: the
+	// selection and the decoding run where the records are read, on
+	// every core.
+	Keep func(*Call) bool
+
+	// bufferSize is the size a CloudTrail file's buffer starts at; tests
+	// make it small, so that records run past its end.
+	bufferSize int
+}
+
+// Read reads the calls in a file or folder with the zero Reader.
+func Read(path string, fn func(*Call) error) error { return Reader{}.Read(path, fn) }
+
+// ReadFrom reads the calls in one stream with the zero Reader.
+func ReadFrom(r io.Reader, name string, fn func(*Call) error) error {
+	return Reader{}.ReadStream(r, name, fn)
+}
+
 // Read reads the calls in a file or, for a folder, in every file under it
 // (sorted, so answers do not depend on the order the file system lists
 // them), and passes each to fn. An error from fn stops the reading and is
 // returned.
-func Read(path string, fn func(*Call) error) error {
+func (rd Reader) Read(path string, fn func(*Call) error) error {
 	st, err := os.Stat(path)
 	if err != nil {
 		return err
 	}
 	if !st.IsDir() {
-		return readFile(path, fn)
+		return rd.readFile(path, fn)
 	}
 	var files []string
 	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
@@ -208,7 +224,7 @@ func Read(path string, fn func(*Call) error) error {
 	if len(files) == 0 {
 		return fmt.Errorf("%s: no .json, .json.gz or .log files in it", path)
 	}
-	return readFiles(files, runtime.GOMAXPROCS(0), fn)
+	return rd.readFiles(files, runtime.GOMAXPROCS(0), fn)
 }
 
 // chunk is a run of one file's calls, or the error that ended the file.
@@ -222,14 +238,15 @@ const chunkSize = 512
 // readFiles reads files with up to workers at once, decompressing and
 // decoding in parallel, and passes their calls to fn in file order, from
 // one goroutine. Memory is bounded: a worker waits once a few chunks of
-// its file are ahead of fn.
-func readFiles(files []string, workers int, fn func(*Call) error) error {
+// its file are ahead of fn, and no file is begun more than 2×workers
+// files ahead of fn.
+func (rd Reader) readFiles(files []string, workers int, fn func(*Call) error) error {
 	if workers > len(files) {
 		workers = len(files)
 	}
 	if workers <= 1 {
 		for _, f := range files {
-			if err := readFile(f, fn); err != nil {
+			if err := rd.readFile(f, fn); err != nil {
 				return err
 			}
 		}
@@ -241,10 +258,19 @@ func readFiles(files []string, workers int, fn func(*Call) error) error {
 	for i := range results {
 		results[i] = make(chan chunk, 4)
 	}
+	// A file is handed to a worker only while fewer than 2×workers files
+	// are being read or waiting for fn: the workers may outrun fn, and a
+	// file's channel alone would not stop them reading every file ahead.
+	ahead := make(chan struct{}, 2*workers)
 	jobs := make(chan int)
 	go func() {
 		defer close(jobs)
 		for i := range files {
+			select {
+			case ahead <- struct{}{}:
+			case <-done:
+				return
+			}
 			select {
 			case jobs <- i:
 			case <-done:
@@ -265,7 +291,7 @@ func readFiles(files []string, workers int, fn func(*Call) error) error {
 						return false
 					}
 				}
-				err := readFile(files[i], func(c *Call) error {
+				err := rd.readFile(files[i], func(c *Call) error {
 					buf = append(buf, c)
 					if len(buf) == chunkSize {
 						if !send(chunk{calls: buf}) {
@@ -293,6 +319,7 @@ func readFiles(files []string, workers int, fn func(*Call) error) error {
 				return c.err
 			}
 		}
+		<-ahead
 	}
 	return nil
 }
@@ -300,17 +327,17 @@ func readFiles(files []string, workers int, fn func(*Call) error) error {
 // errStopped ends a worker's file when the reading has stopped.
 var errStopped = errors.New("stopped")
 
-func readFile(path string, fn func(*Call) error) error {
+func (rd Reader) readFile(path string, fn func(*Call) error) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	return ReadFrom(f, path, fn)
+	return rd.ReadStream(f, path, fn)
 }
 
-// ReadFrom reads the calls in one stream, named name in errors.
-func ReadFrom(r io.Reader, name string, fn func(*Call) error) error {
+// ReadStream reads the calls in one stream, named name in errors.
+func (rd Reader) ReadStream(r io.Reader, name string, fn func(*Call) error) error {
 	br := bufio.NewReaderSize(r, 64<<10)
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
@@ -327,9 +354,31 @@ func ReadFrom(r io.Reader, name string, fn func(*Call) error) error {
 	// ward writes "time" first in every decision log record; CloudTrail
 	// and lookup-events files are objects that hold Records or Events.
 	if key == "time" {
-		return readDecisions(br, name, fn)
+		return rd.readDecisions(br, name, fn)
 	}
-	return readTrail(br, name, fn)
+	return rd.readTrail(br, name, fn)
+}
+
+// pass hands a call to fn if Keep keeps it, its parameters decoded, and
+// says whether it did.
+func (rd Reader) pass(c *Call, intern func(string) string, fn func(*Call) error) (bool, error) {
+	if rd.Keep != nil {
+		if !rd.Keep(c) {
+			return false, nil
+		}
+		if len(c.RawParameters) > 0 {
+			c.Parameters, c.decodeErr = decodeParameters(c.RawParameters, intern)
+			c.RawParameters = nil
+			if c.decodeErr != nil {
+				c.decodeErr = fmt.Errorf("%s: requestParameters%v", c.Where(), c.decodeErr)
+			}
+		}
+	} else if len(c.RawParameters) > 0 {
+		// The raw bytes are the reader's buffer, read over by the next
+		// records.
+		c.RawParameters = bytes.Clone(c.RawParameters)
+	}
+	return true, fn(c)
 }
 
 // firstKey peeks at the first key of the stream's first JSON object.
@@ -359,107 +408,12 @@ func firstKey(br *bufio.Reader) (string, error) {
 	return string(head[1 : 1+end]), nil
 }
 
-// readTrail reads a CloudTrail log file ({"Records": [...]}) or the
-// output of lookup-events ({"Events": [{"CloudTrailEvent": "..."}]}), one
-// record at a time.
-func readTrail(r io.Reader, name string, fn func(*Call) error) error {
-	lim := &recordLimit{r: r, n: maxRecord}
-	dec := json.NewDecoder(lim)
-	if _, err := dec.Token(); err != nil { // {
-		return fmt.Errorf("%s: %v", name, err)
-	}
-	found := false
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return fmt.Errorf("%s: %v", name, err)
-		}
-		key, _ := tok.(string)
-		if key != "Records" && key != "Events" {
-			var skip json.RawMessage
-			if err := dec.Decode(&skip); err != nil {
-				return fmt.Errorf("%s: %s: %v", name, key, err)
-			}
-			lim.n = maxRecord
-			continue
-		}
-		if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
-			return fmt.Errorf("%s: %s is not a list", name, key)
-		}
-		found = true
-		for i := 0; dec.More(); i++ {
-			where := fmt.Sprintf("%s: %s[%d]", name, key, i)
-			var rec record
-			if key == "Records" {
-				if err := dec.Decode(&rec); err != nil {
-					return fmt.Errorf("%s: %v", where, err)
-				}
-			} else {
-				var ev struct {
-					CloudTrailEvent string `json:"CloudTrailEvent"`
-				}
-				if err := dec.Decode(&ev); err != nil {
-					return fmt.Errorf("%s: %v", where, err)
-				}
-				if ev.CloudTrailEvent == "" {
-					return fmt.Errorf("%s: no CloudTrailEvent", where)
-				}
-				if err := json.Unmarshal([]byte(ev.CloudTrailEvent), &rec); err != nil {
-					return fmt.Errorf("%s.CloudTrailEvent: %v", where, err)
-				}
-			}
-			lim.n = maxRecord
-			if c, ok := rec.call(where); ok {
-				if err := fn(c); err != nil {
-					return err
-				}
-			}
-		}
-		if _, err := dec.Token(); err != nil { // ]
-			return fmt.Errorf("%s: %v", name, err)
-		}
-	}
-	if _, err := dec.Token(); err != nil { // }
-		return fmt.Errorf("%s: %v", name, err)
-	}
-	if !found {
-		return fmt.Errorf("%s: not a CloudTrail log (no Records), lookup-events output (no Events) or decision log", name)
-	}
-	return nil
-}
-
-// maxRecord bounds the bytes read for one record (or one value skipped)
-// of a CloudTrail file: CloudTrail's records are kilobytes, so a larger
-// one is not a record, and reading it whole would hold it all in memory.
-const maxRecord = 8 << 20
-
-var errRecordTooLarge = fmt.Errorf("a record is larger than %d MiB: not a CloudTrail record", maxRecord>>20)
-
-// recordLimit fails a read once n bytes have been read since the last
-// record.
-type recordLimit struct {
-	r io.Reader
-	n int64
-}
-
-func (l *recordLimit) Read(p []byte) (int, error) {
-	if l.n <= 0 {
-		return 0, errRecordTooLarge
-	}
-	if int64(len(p)) > l.n {
-		p = p[:l.n]
-	}
-	n, err := l.r.Read(p)
-	l.n -= int64(n)
-	return n, err
-}
-
 // maxDecisionLine bounds one line of a decision log: ward writes records
 // of a few hundred bytes, so a longer line is not one of its.
 const maxDecisionLine = 1 << 20
 
 // readDecisions reads ward's decision log: one JSON record per line.
-func readDecisions(br *bufio.Reader, name string, fn func(*Call) error) error {
+func (rd Reader) readDecisions(br *bufio.Reader, name string, fn func(*Call) error) error {
 	sc := bufio.NewScanner(br)
 	sc.Buffer(make([]byte, 0, 64<<10), maxDecisionLine)
 	for line := 1; sc.Scan(); line++ {
@@ -467,25 +421,23 @@ func readDecisions(br *bufio.Reader, name string, fn func(*Call) error) error {
 		if len(text) == 0 {
 			continue
 		}
-		where := fmt.Sprintf("%s:%d", name, line)
+		c := &Call{file: name, index: line}
 		var rec decisionlog.Record
 		if err := json.Unmarshal(text, &rec); err != nil {
-			return fmt.Errorf("%s: not a decision log record: %v", where, err)
+			return fmt.Errorf("%s: not a decision log record: %v", c.Where(), err)
 		}
 		if rec.Action == "" || rec.Caller == "" || rec.Decision == "" {
-			return fmt.Errorf("%s: not a decision log record: it has no caller, action or decision", where)
+			return fmt.Errorf("%s: not a decision log record: it has no caller, action or decision", c.Where())
 		}
-		c := &Call{
-			Time: rec.Time, Principal: rec.Caller, Entity: entityOf(rec.Caller), Account: rec.Account,
-			Action: rec.Action, Resource: rec.Resource, Where: where,
-		}
+		c.Time, c.Principal, c.Entity, c.Account = rec.Time, rec.Caller, entityOf(rec.Caller), rec.Account
+		c.Action, c.Resource = rec.Action, rec.Resource
 		switch res, ok := engine.ParseResult(rec.Decision); {
 		case !ok:
-			return fmt.Errorf("%s: decision %q is not Allowed, ExplicitDeny or ImplicitDeny", where, rec.Decision)
+			return fmt.Errorf("%s: decision %q is not Allowed, ExplicitDeny or ImplicitDeny", c.Where(), rec.Decision)
 		case res != engine.Allowed:
 			c.Error, c.Denied = rec.Decision, true
 		}
-		if err := fn(c); err != nil {
+		if _, err := rd.pass(c, nil, fn); err != nil {
 			return err
 		}
 	}

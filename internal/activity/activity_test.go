@@ -69,10 +69,10 @@ func TestDecisionLog(t *testing.T) {
 	if len(calls) != 2 {
 		t.Fatalf("%d calls", len(calls))
 	}
-	if c := calls[0]; c.Entity != "arn:aws:iam::111111111111:role/deployer" || c.Action != "iam:ListUsers" || c.Denied || c.Where != "decisions.log:1" {
+	if c := calls[0]; c.Entity != "arn:aws:iam::111111111111:role/deployer" || c.Action != "iam:ListUsers" || c.Denied || c.Where() != "decisions.log:1" {
 		t.Errorf("%+v", c)
 	}
-	if c := calls[1]; c.Entity != "arn:aws:iam::111111111111:user/dev" || !c.Denied || c.Error != "ImplicitDeny" || c.Where != "decisions.log:3" {
+	if c := calls[1]; c.Entity != "arn:aws:iam::111111111111:user/dev" || !c.Denied || c.Error != "ImplicitDeny" || c.Where() != "decisions.log:3" {
 		t.Errorf("%+v", c)
 	}
 }
@@ -183,13 +183,13 @@ func TestParallelFiles(t *testing.T) {
 	}
 	os.WriteFile(files[20], []byte(`{"Records":[{"eventTime":"never"}]}`), 0o644)
 	n := 0
-	err := readFiles(files, 4, func(*Call) error { n++; return nil })
+	err := Reader{}.readFiles(files, 4, func(*Call) error { n++; return nil })
 	if err == nil || !strings.Contains(err.Error(), files[20]) || n != 20*700 {
 		t.Errorf("a bad file: %v after %d calls, want its error after %d", err, n, 20*700)
 	}
 	stop := errors.New("enough")
 	n = 0
-	err = readFiles(files, 4, func(*Call) error {
+	err = Reader{}.readFiles(files, 4, func(*Call) error {
 		n++
 		if n == 1000 {
 			return stop
@@ -204,8 +204,8 @@ func TestParallelFiles(t *testing.T) {
 func collect(t *testing.T, files []string, workers int) []string {
 	t.Helper()
 	var out []string
-	err := readFiles(files, workers, func(c *Call) error {
-		out = append(out, c.Where+" "+c.Name+" "+c.Entity)
+	err := Reader{}.readFiles(files, workers, func(c *Call) error {
+		out = append(out, c.Where()+" "+c.Name+" "+c.Entity)
 		return nil
 	})
 	if err != nil {

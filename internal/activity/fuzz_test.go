@@ -15,7 +15,7 @@ func FuzzReadFrom(f *testing.F) {
 	f.Add([]byte(`{"Records":[{"requestParameters":"x"}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_ = ReadFrom(bytes.NewReader(data), "fuzz", func(c *Call) error {
-			if c.Where == "" {
+			if c.Where() == "" {
 				t.Fatalf("a call with no place: %+v", c)
 			}
 			_ = c.Decode()

@@ -96,7 +96,7 @@ func (u *Use) add(c *activity.Call, event string, where bool) {
 		u.First = c.Time
 	}
 	if u.Calls == 0 && where {
-		u.FirstSeenAt = c.Where
+		u.FirstSeenAt = c.Where()
 	}
 	if c.Time.After(u.Last) {
 		u.Last = c.Time
@@ -214,16 +214,24 @@ func event(c *activity.Call) string {
 	return c.Source + " " + c.Name
 }
 
+// Wants says whether Add would read the call: it is in the time window
+// and, if one principal is selected, that principal's. It reads only the
+// Generator's options, so a reader may call it from several goroutines
+// while Add runs (activity.Reader's Keep).
+func (g *Generator) Wants(c *activity.Call) bool {
+	if !g.opts.Since.IsZero() && c.Time.Before(g.opts.Since) || !g.opts.Until.IsZero() && !c.Time.Before(g.opts.Until) {
+		return false
+	}
+	return g.want == "" || principalKey(c.Entity) == g.want || principalKey(c.Principal) == g.want
+}
+
 // Add reads one call.
 func (g *Generator) Add(c *activity.Call) {
-	if !g.opts.Since.IsZero() && c.Time.Before(g.opts.Since) || !g.opts.Until.IsZero() && !c.Time.Before(g.opts.Until) {
+	if !g.Wants(c) {
 		return
 	}
 	key := principalKey(c.Entity)
 	if g.want != "" {
-		if key != g.want && principalKey(c.Principal) != g.want {
-			return
-		}
 		key = g.want
 	}
 	o := g.entities[key]
@@ -251,7 +259,7 @@ func (g *Generator) Add(c *activity.Call) {
 	if why != "" {
 		u := o.unmapped[ev]
 		if u == nil {
-			u = &Unmapped{Event: ev, Why: why, Where: c.Where}
+			u = &Unmapped{Event: ev, Why: why, Where: c.Where()}
 			o.unmapped[ev] = u
 		}
 		u.Calls++

@@ -57,19 +57,35 @@ func chatTree(t *testing.T) string {
 	return root
 }
 
+// generateFrom generates from the inputs twice: every call passed to the
+// generator, and only those Wants selects, their parameters decoded
+// while reading (as ward generate reads); the two must be the same.
 func generateFrom(t *testing.T, opts Options, inputs ...string) *Result {
 	t.Helper()
-	g := New(testCatalog(t), opts)
-	for _, in := range inputs {
-		if err := activity.Read(in, func(c *activity.Call) error { g.Add(c); return nil }); err != nil {
+	var results [2]*Result
+	for i, selecting := range []bool{false, true} {
+		g := New(testCatalog(t), opts)
+		rd := activity.Reader{}
+		if selecting {
+			rd.Keep = g.Wants
+		}
+		for _, in := range inputs {
+			if err := rd.Read(in, func(c *activity.Call) error { g.Add(c); return nil }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r, err := g.Result()
+		if err != nil {
 			t.Fatal(err)
 		}
+		results[i] = r
 	}
-	r, err := g.Result()
-	if err != nil {
-		t.Fatal(err)
+	all, _ := json.Marshal(results[0])
+	selected, _ := json.Marshal(results[1])
+	if !bytes.Equal(all, selected) {
+		t.Fatalf("the calls Wants selects generate\n%s\nand all the calls\n%s", selected, all)
 	}
-	return r
+	return results[0]
 }
 
 // TestChatRoleFromCloudTrail generates seed 000's chat Lambda role from a
@@ -128,12 +144,12 @@ func decideAll(t *testing.T, r *Result, principal string, inputs ...string) (all
 				req := requestFor(c.Principal, n)
 				pr, err := req.Prepare()
 				if err != nil {
-					t.Errorf("%s: %v", c.Where, err)
+					t.Errorf("%s: %v", c.Where(), err)
 					ok = false
 					continue
 				}
 				if d := set.Decide(pr); d.Result != engine.Allowed {
-					t.Errorf("%s: %s on %s is %s under the generated policy", c.Where, n.Action, n.Resource, d.Result)
+					t.Errorf("%s: %s on %s is %s under the generated policy", c.Where(), n.Action, n.Resource, d.Result)
 					ok = false
 				}
 			}
