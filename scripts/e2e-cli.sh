@@ -124,7 +124,10 @@ ok "ward check on the account's authorization details: $(tail -n 1 "$work/check.
 
 grep -q '"action":"iam:CreateUser","resource":"arn:aws:iam::111111111111:user/mallory","decision":"ImplicitDeny"' "$work/data/decisions.log" \
   || fail "the denied call is not in the decision log"
-ok "decision log records the denial"
+grep '"action":"iam:CreateUser","resource":"arn:aws:iam::111111111111:user/mallory"' "$work/data/decisions.log" \
+  | grep -q '"context":{.*"aws:SecureTransport":\["false"\].*"aws:SourceIp":\["127.0.0.1"\]' \
+  || { grep mallory "$work/data/decisions.log"; fail "the denial's context is not in the decision log"; }
+ok "decision log records the denial, with the context it was decided with"
 "$work/ward" log --data "$work/data" --decision denied --caller 'arn:aws:iam::111111111111:user/*' | grep -q "iam:CreateUser" \
   || fail "ward log does not show the denial"
 ok "ward log --decision denied"

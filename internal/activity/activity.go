@@ -57,6 +57,9 @@ type Call struct {
 	// Action and Resource are set instead for calls from ward's decision
 	// log, which records the IAM action and resource it decided.
 	Action, Resource string
+	// Context is the request context a decision-log call was decided
+	// with, as the log records it (none for CloudTrail's calls).
+	Context []engine.ContextKey
 
 	// Parameters are CloudTrail's requestParameters, once Decode has read
 	// them from RawParameters. A Reader with Keep decodes them for the
@@ -430,7 +433,7 @@ func (rd Reader) readDecisions(br *bufio.Reader, name string, fn func(*Call) err
 			return fmt.Errorf("%s: not a decision log record: it has no caller, action or decision", c.Where())
 		}
 		c.Time, c.Principal, c.Entity, c.Account = rec.Time, rec.Caller, entityOf(rec.Caller), rec.Account
-		c.Action, c.Resource = rec.Action, rec.Resource
+		c.Action, c.Resource, c.Context = rec.Action, rec.Resource, rec.Context
 		switch res, ok := engine.ParseResult(rec.Decision); {
 		case !ok:
 			return fmt.Errorf("%s: decision %q is not Allowed, ExplicitDeny or ImplicitDeny", c.Where(), rec.Decision)

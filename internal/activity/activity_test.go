@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -61,7 +62,7 @@ func TestFormats(t *testing.T) {
 func TestDecisionLog(t *testing.T) {
 	calls, err := readAll(t, "decisions.log", `{"time":"2026-11-30T10:00:00Z","requestId":"1","caller":"arn:aws:sts::111111111111:assumed-role/deployer/d","account":"111111111111","action":"iam:ListUsers","resource":"*","decision":"Allowed"}
 
-{"time":"2026-11-30T10:00:01Z","requestId":"2","caller":"arn:aws:iam::111111111111:user/dev","account":"111111111111","action":"iam:CreateUser","resource":"arn:aws:iam::111111111111:user/m","decision":"ImplicitDeny"}
+{"time":"2026-11-30T10:00:01Z","requestId":"2","caller":"arn:aws:iam::111111111111:user/dev","account":"111111111111","action":"iam:CreateUser","resource":"arn:aws:iam::111111111111:user/m","decision":"ImplicitDeny","context":{"aws:SourceIp":["10.0.0.1"],"aws:PrincipalTag/team":["blue","red"]}}
 `)
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +73,8 @@ func TestDecisionLog(t *testing.T) {
 	if c := calls[0]; c.Entity != "arn:aws:iam::111111111111:role/deployer" || c.Action != "iam:ListUsers" || c.Denied || c.Where() != "decisions.log:1" {
 		t.Errorf("%+v", c)
 	}
-	if c := calls[1]; c.Entity != "arn:aws:iam::111111111111:user/dev" || !c.Denied || c.Error != "ImplicitDeny" || c.Where() != "decisions.log:3" {
+	if c := calls[1]; c.Entity != "arn:aws:iam::111111111111:user/dev" || !c.Denied || c.Error != "ImplicitDeny" || c.Where() != "decisions.log:3" ||
+		fmt.Sprint(c.Context) != "[{aws:SourceIp [10.0.0.1]} {aws:PrincipalTag/team [blue red]}]" {
 		t.Errorf("%+v", c)
 	}
 }

@@ -1,6 +1,9 @@
 package decisionlog
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/wardhq/ward/internal/engine"
@@ -22,7 +25,14 @@ type Record struct {
 	// Matched lists the deciding statements as "TYPE POLICY PATH".
 	Matched  []string `json:"matched,omitempty"`
 	SourceIP string   `json:"sourceIp,omitempty"`
-	Message  string   `json:"message,omitempty"`
+	// Context is the request context the decision was made with: the
+	// keys the request gave and the keys ward added for the caller and
+	// the transport (tags, aws:SourceIp, aws:SecureTransport, ...), in
+	// name order; not the keys the engine derives from the caller and
+	// the time, which the other fields give. Generation reads it back to
+	// decide each call again as it was decided.
+	Context Context `json:"context,omitempty"`
+	Message string  `json:"message,omitempty"`
 	// Via names who asked, for decisions made for /v1/authorize.
 	Via string `json:"via,omitempty"`
 
@@ -74,6 +84,10 @@ func (r *Record) AppendJSON(b []byte) []byte {
 		b = append(b, ']')
 	}
 	b = jsonw.Field(b, "sourceIp", r.SourceIP, true)
+	if len(r.Context) > 0 {
+		b = append(b, `,"context":`...)
+		b = r.Context.appendJSON(b)
+	}
 	b = jsonw.Field(b, "message", r.Message, true)
 	b = jsonw.Field(b, "via", r.Via, true)
 	return append(b, '}')
@@ -94,4 +108,60 @@ func AppendRecords(b []byte, records []*Record) []byte {
 // Record appends records to the log as one batch, for Service.Decisions.
 func (l *Log) Record(records []*Record) error {
 	return l.Append(func(b []byte) []byte { return AppendRecords(b, records) })
+}
+
+// Context is a request context, written as a JSON object of key names to
+// lists of values in the list's order: {"aws:SourceIp":["10.0.0.1"]}.
+type Context []engine.ContextKey
+
+// MarshalJSON writes the context as appendJSON does.
+func (c Context) MarshalJSON() ([]byte, error) { return c.appendJSON(nil), nil }
+
+func (c Context) appendJSON(b []byte) []byte {
+	b = append(b, '{')
+	for i := range c {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = jsonw.String(b, c[i].Name)
+		b = append(b, `:[`...)
+		for j, v := range c[i].Values {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = jsonw.String(b, v)
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}')
+}
+
+// UnmarshalJSON reads a context object, keeping its order. A key named
+// twice (as IAM compares names, ignoring case) is an error: no request
+// gives one twice.
+func (c *Context) UnmarshalJSON(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return fmt.Errorf("context is not an object")
+	}
+	var out Context
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return fmt.Errorf("context: %v", err)
+		}
+		name := tok.(string)
+		for _, k := range out {
+			if bytes.EqualFold([]byte(k.Name), []byte(name)) {
+				return fmt.Errorf("context: key %q is given twice", name)
+			}
+		}
+		var values []string
+		if err := dec.Decode(&values); err != nil {
+			return fmt.Errorf("context: %s: not a list of strings: %v", name, err)
+		}
+		out = append(out, engine.ContextKey{Name: name, Values: values})
+	}
+	*c = out
+	return nil
 }

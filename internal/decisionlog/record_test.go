@@ -3,6 +3,8 @@ package decisionlog
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,8 +34,18 @@ func checkRecordJSON(t *testing.T, s string) {
 		Account: "123456789012", Action: s, Resource: s, Decision: "Allowed", DecidedBy: s, SourceIP: s, Message: s, Via: s}
 	if s != "" {
 		r.Matched = []string{s, "identityPolicy " + s}
+		r.Context = Context{{Name: "aws:SourceIp", Values: []string{"10.0.0.1"}}, {Name: s, Values: []string{s, ""}}, {Name: "empty", Values: nil}}
 	}
 	compareRecordJSON(t, &r)
+	// The line reads back as the record, its context in its order (but
+	// for strings that are not UTF-8, which JSON cannot hold).
+	var back Record
+	if err := json.Unmarshal(r.AppendJSON(nil), &back); err != nil {
+		t.Fatalf("%q: %v", s, err)
+	}
+	if fmt.Sprint(back.Context) != fmt.Sprint(r.Context) && s != "bad \xff utf-8 \xc3" && s != "\xed\xa0\x80 surrogate" {
+		t.Errorf("%q: context read back as %v", s, back.Context)
+	}
 	// The same decision with its matches unformatted.
 	if s != "" {
 		r.Matched = nil
@@ -80,4 +92,19 @@ func matchedStrings(ms []engine.Match) []string {
 		out[i] = m.Type.String() + " " + m.Policy + " " + m.Source.Path
 	}
 	return out
+}
+
+// TestContextRefused: a context that is not an object of lists of
+// strings, or names a key twice, is refused with what is wrong.
+func TestContextRefused(t *testing.T) {
+	for _, tc := range []struct{ line, want string }{
+		{`{"context":["aws:SourceIp"]}`, "context is not an object"},
+		{`{"context":{"aws:SourceIp":"10.0.0.1"}}`, "aws:SourceIp: not a list of strings"},
+		{`{"context":{"aws:SourceIp":["a"],"AWS:sourceip":["b"]}}`, `key "AWS:sourceip" is given twice`},
+	} {
+		var r Record
+		if err := json.Unmarshal([]byte(tc.line), &r); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", tc.line, err, tc.want)
+		}
+	}
 }

@@ -66,22 +66,34 @@ func (r *Result) CompareCurrent(current []*policy.Policy, names []string, cat *c
 	uses := map[[2]int]*stmtUse{}
 	r.notGrantedList = nil
 	for _, n := range r.needs {
-		req := requestFor(r.principal, n)
-		p, err := req.Prepare()
-		if err != nil {
-			return nil, err
+		// Decided with each context its calls came with: a statement any
+		// of them matched was used; a permission one of them is refused
+		// is not granted by the current policies alone.
+		matched := map[[2]int]*policy.Statement{}
+		granted := true
+		for _, ctx := range r.contextsOf(n) {
+			req := requestFor(r.principal, n, ctx)
+			p, err := req.Prepare()
+			if err != nil {
+				return nil, err
+			}
+			d := set.Decide(p)
+			if d.Result != engine.Allowed {
+				granted = false
+				break
+			}
+			for _, m := range d.Matched() {
+				if m.Type == engine.TypeIdentity {
+					matched[[2]int{m.Index, m.Statement}] = m.Source
+				}
+			}
 		}
-		d := set.Decide(p)
-		if d.Result != engine.Allowed {
+		if !granted {
 			r.notGranted(n)
 			continue
 		}
 		calls := r.callsOf(n)
-		for _, m := range d.Matched() {
-			if m.Type != engine.TypeIdentity {
-				continue
-			}
-			k := [2]int{m.Index, m.Statement}
+		for k, src := range matched {
 			u := uses[k]
 			if u == nil {
 				u = &stmtUse{actions: map[string]bool{}, resources: map[string]bool{}}
@@ -89,8 +101,8 @@ func (r *Result) CompareCurrent(current []*policy.Policy, names []string, cat *c
 			}
 			u.calls += calls
 			u.actions[n.Action] = true
-			if m.Source.Resource != nil {
-				for _, pat := range m.Source.Resource.Items {
+			if src.Resource != nil {
+				for _, pat := range src.Resource.Items {
 					if glob.Match(pat, n.Resource) {
 						u.resources[pat] = true
 					}

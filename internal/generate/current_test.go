@@ -2,6 +2,7 @@ package generate
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -85,5 +86,39 @@ func TestCurrentPolicy(t *testing.T) {
 		if !ch.Proven {
 			t.Errorf("removed %v is not proven", ch.Witness)
 		}
+	}
+}
+
+// TestCurrentWithContext: calls from ward's decision log carry the
+// context they were decided with, and the current policy is judged with
+// it. Its statement allows reads only through one VPC endpoint: the calls
+// that came through it used that statement; the call that came through
+// another is not granted by it; decided without the contexts, no call
+// would be.
+func TestCurrentWithContext(t *testing.T) {
+	log := filepath.Join(t.TempDir(), "decisions.log")
+	line := func(key, vpce string) string {
+		return `{"time":"2026-11-30T10:00:00Z","requestId":"r","caller":"arn:aws:iam::111122223333:user/app","account":"111122223333",` +
+			`"action":"s3:GetObject","resource":"arn:aws:s3:::reports/` + key + `","decision":"Allowed",` +
+			`"context":{"aws:SourceIp":["10.0.0.1"],"aws:SourceVpce":["` + vpce + `"]}}` + "\n"
+	}
+	if err := os.WriteFile(log, []byte(line("a.csv", "vpce-1a2b")+line("b.csv", "vpce-1a2b")+line("c.csv", "vpce-9z9z")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := generateFrom(t, Options{Principal: "arn:aws:iam::111122223333:user/app"}, log)
+	current, err := policy.ParseKind([]byte(`{"Version":"2012-10-17","Statement":[{"Sid":"ThroughEndpoint","Effect":"Allow","Action":"s3:GetObject",
+		"Resource":"arn:aws:s3:::reports/*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-1a2b"}}}]}`), "current.json", policy.KindIdentity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur, err := r.CompareCurrent([]*policy.Policy{current}, []string{"current.json"}, testCatalog(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cur.Statements) != 1 || cur.Statements[0].Calls != 2 {
+		t.Errorf("the statement is used by the two calls through vpce-1a2b: %+v", cur.Statements)
+	}
+	if len(cur.NotGranted) != 1 || cur.NotGranted[0].Resource != "arn:aws:s3:::reports/c.csv" {
+		t.Errorf("the call through vpce-9z9z is not granted by it: %+v", cur.NotGranted)
 	}
 }

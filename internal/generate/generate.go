@@ -16,6 +16,7 @@ package generate
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -89,6 +90,28 @@ type Use struct {
 	Events      Events         `json:"events"` // "s3.amazonaws.com GetObject" → calls
 	ErrorCodes  map[string]int `json:"errorCodes,omitempty"`
 	FirstSeenAt string         `json:"firstSeenAt,omitempty"` // file and record of the first refused call
+
+	// contexts are the distinct request contexts the calls were decided
+	// with (from ward's decision log), up to maxContexts: comparing with
+	// the current policy decides each permission with them, so a
+	// statement with conditions is judged by the requests as they came.
+	contexts [][]engine.ContextKey
+}
+
+// maxContexts bounds the contexts kept for one permission.
+const maxContexts = 4
+
+// addContext keeps ctx if it is not one already kept and there is room.
+func (u *Use) addContext(ctx []engine.ContextKey) {
+	if len(ctx) == 0 || len(u.contexts) >= maxContexts {
+		return
+	}
+	for _, have := range u.contexts {
+		if slices.EqualFunc(have, ctx, func(a, b engine.ContextKey) bool { return a.Name == b.Name && slices.Equal(a.Values, b.Values) }) {
+			return
+		}
+	}
+	u.contexts = append(u.contexts, ctx)
 }
 
 func (u *Use) add(c *activity.Call, event string, where bool) {
@@ -103,6 +126,7 @@ func (u *Use) add(c *activity.Call, event string, where bool) {
 	}
 	u.Calls++
 	u.Events.add(event, 1)
+	u.addContext(c.Context)
 	if c.Error != "" {
 		if u.ErrorCodes == nil {
 			u.ErrorCodes = map[string]int{}
@@ -165,6 +189,9 @@ func (u *Use) merge(o *Use) {
 	}
 	u.Calls += o.Calls
 	o.Events.each(func(e string, n int) { u.Events.add(e, n) })
+	for _, ctx := range o.contexts {
+		u.addContext(ctx)
+	}
 	for e, n := range o.ErrorCodes {
 		if u.ErrorCodes == nil {
 			u.ErrorCodes = map[string]int{}
@@ -711,8 +738,9 @@ func sidWord(prefix string) string {
 
 // requestFor is the request a permission stands for, made by the
 // principal in its own account: the question is what its identity policy
-// must grant, whoever owns the resource.
-func requestFor(principal string, n need) engine.Request {
+// must grant, whoever owns the resource. ctx is a context a call of it
+// was decided with, if the calls came with theirs.
+func requestFor(principal string, n need, ctx []engine.ContextKey) engine.Request {
 	req := engine.Request{Principal: principal, Action: n.Action, Resource: n.Resource, Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), LiteralResource: true}
 	if parts := strings.SplitN(principal, ":", 6); len(parts) == 6 {
 		req.ResourceAccount = parts[4]
@@ -720,7 +748,22 @@ func requestFor(principal string, n need) engine.Request {
 	if n.Service != "" {
 		req.Context = map[string][]string{"iam:PassedToService": {n.Service}}
 	}
+	for _, k := range ctx {
+		if n.Service != "" && strings.EqualFold(k.Name, "iam:PassedToService") {
+			continue // the permission's own
+		}
+		req.Keys = append(req.Keys, k)
+	}
 	return req
+}
+
+// contextsOf are the contexts to decide a permission with: those its
+// calls came with, or, for calls that came without (CloudTrail's), none.
+func (r *Result) contextsOf(n need) [][]engine.ContextKey {
+	if u := r.uses[n]; u != nil && len(u.contexts) > 0 {
+		return u.contexts
+	}
+	return [][]engine.ContextKey{nil}
 }
 
 // compiled parses and compiles a generated policy as IAM would read it.
@@ -769,18 +812,20 @@ func (r *Result) check() error {
 		return err
 	}
 	for _, n := range r.needs {
-		req := requestFor(r.principal, n)
-		p, err := req.Prepare()
-		if err != nil {
-			return fmt.Errorf("replaying %s on %s: %v", n.Action, n.Resource, err)
-		}
-		if d := set.Decide(p); d.Result != engine.Allowed {
-			return fmt.Errorf("the generated policy does not allow %s on %s, which %s used (%s): this is a fault in ward generate", n.Action, n.Resource, r.Principal, d.Result)
+		for _, ctx := range r.contextsOf(n) {
+			req := requestFor(r.principal, n, ctx)
+			p, err := req.Prepare()
+			if err != nil {
+				return fmt.Errorf("replaying %s on %s: %v", n.Action, n.Resource, err)
+			}
+			if d := set.Decide(p); d.Result != engine.Allowed {
+				return fmt.Errorf("the generated policy does not allow %s on %s, which %s used (%s): this is a fault in ward generate", n.Action, n.Resource, r.Principal, d.Result)
+			}
 		}
 		r.Replayed++
 	}
 	for _, p := range r.Refused {
-		req := requestFor(r.principal, need{Action: p.Action, Resource: p.Resource, Service: p.Service})
+		req := requestFor(r.principal, need{Action: p.Action, Resource: p.Resource, Service: p.Service}, nil)
 		pr, err := req.Prepare()
 		if err != nil {
 			continue // a resource the engine cannot read is not granted either

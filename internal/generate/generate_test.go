@@ -141,7 +141,7 @@ func decideAll(t *testing.T, r *Result, principal string, inputs ...string) (all
 			calls++
 			ok := true
 			for _, n := range ns {
-				req := requestFor(c.Principal, n)
+				req := requestFor(c.Principal, n, c.Context)
 				pr, err := req.Prepare()
 				if err != nil {
 					t.Errorf("%s: %v", c.Where(), err)

@@ -147,7 +147,7 @@ func TestRandomTrails(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, p := range r.Refused {
-			req := requestFor(r.principal, need{Action: p.Action, Resource: p.Resource, Service: p.Service})
+			req := requestFor(r.principal, need{Action: p.Action, Resource: p.Resource, Service: p.Service}, nil)
 			pr, err := req.Prepare()
 			if err != nil {
 				continue

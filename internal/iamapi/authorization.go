@@ -77,7 +77,7 @@ func (c *call) authorizeWith(action, resource string, extra map[string][]string,
 		denied = apiErr(403, "AccessDenied", "%s", deniedMessage(sc.dec.Message(), action, resource))
 	}
 	if s.Decisions != nil {
-		rec := sc.record(c, c.who, action, resource, now)
+		rec := sc.record(c, c.who, action, resource, nil, now)
 		if c.holdRecord && c.held == nil {
 			c.held, sc = sc, nil // logged with the record that follows
 		} else {

@@ -141,7 +141,7 @@ func (s *Service) Authorize(reqCtx context.Context, asker *Asker, q *AuthorizeRe
 	d := &sc.dec
 	a := &AuthorizeAnswer{Decision: d.Result.String(), DecidedBy: d.DecidedBy.String(), Message: d.Message(),
 		Matched: []MatchedEntry{}, MissingContextKeys: append([]string{}, d.Missing...)}
-	rec := sc.record(c, subject, q.Action, resource, now)
+	rec := sc.record(c, subject, q.Action, resource, ctx, now)
 	for _, m := range rec.Matches {
 		a.Matched = append(a.Matched, MatchedEntry{PolicyType: m.Type.String(), Policy: m.Policy, Statement: m.Statement, Sid: m.Sid, Effect: m.Effect.String()})
 	}

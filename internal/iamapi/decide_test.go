@@ -157,6 +157,19 @@ func TestAuthorizeAllocatesNothing(t *testing.T) {
 			last.Matched[0] != "identityPolicy inline policy read Statement[0]" || last.SourceIP != "192.0.2.1" {
 			t.Errorf("%s: logged %+v", tc.name, last)
 		}
+		// Its context is the one the engine was given, in name order,
+		// the tag the policy's condition reads among it.
+		names := ""
+		for i, k := range last.Context {
+			if i > 0 && last.Context[i-1].Name >= k.Name {
+				t.Errorf("%s: the logged context is not in name order: %v", tc.name, last.Context)
+			}
+			names += " " + k.Name + "=" + strings.Join(k.Values, ",")
+		}
+		if !strings.Contains(names, " aws:PrincipalTag/team=blue ") || !strings.Contains(names, " aws:SecureTransport=false ") ||
+			!strings.Contains(names, " aws:SourceIp=192.0.2.1") {
+			t.Errorf("%s: logged context%s", tc.name, names)
+		}
 	}
 }
 

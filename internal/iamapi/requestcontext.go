@@ -1,6 +1,7 @@
 package iamapi
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,9 +16,11 @@ import (
 // pooled, so an authorization whose caller and policies are cached
 // allocates nothing.
 type scratch struct {
-	prep    engine.Prepared
-	dec     engine.Decision
-	keys    []engine.ContextKey
+	prep engine.Prepared
+	dec  engine.Decision
+	keys []engine.ContextKey
+	// logKeys is the context as the decision log records it.
+	logKeys []engine.ContextKey
 	matches []engine.Match
 	rec     decisionlog.Record
 	// logs passes records to Service.Decisions without allocating.
@@ -33,6 +36,8 @@ func getScratch() *scratch { return scratchPool.Get().(*scratch) }
 func (sc *scratch) release() {
 	clear(sc.keys)
 	sc.keys = sc.keys[:0]
+	clear(sc.logKeys)
+	sc.logKeys = sc.logKeys[:0]
 	clear(sc.matches)
 	sc.matches = sc.matches[:0]
 	sc.rec = decisionlog.Record{}
@@ -174,11 +179,20 @@ func hasKey(ctx map[string][]string, name string) bool {
 	return false
 }
 
-// record fills sc.rec with the decision just made, for the decision log.
-func (sc *scratch) record(c *call, who *caller, action, resource string, now time.Time) *decisionlog.Record {
+// record fills sc.rec with the decision just made, for the decision log:
+// its context is the keys the request gave (ctx, for /v1/authorize) and
+// those ward added (sc.keys), in name order, so the line does not depend
+// on a map's order.
+func (sc *scratch) record(c *call, who *caller, action, resource string, ctx map[string][]string, now time.Time) *decisionlog.Record {
 	d := &sc.dec
 	sc.matches = d.AppendMatched(sc.matches[:0])
+	sc.logKeys = sc.logKeys[:0]
+	for k, v := range ctx {
+		sc.logKeys = append(sc.logKeys, engine.ContextKey{Name: k, Values: v})
+	}
+	sc.logKeys = append(sc.logKeys, sc.keys...)
+	slices.SortFunc(sc.logKeys, func(a, b engine.ContextKey) int { return strings.Compare(a.Name, b.Name) })
 	sc.rec = decisionlog.Record{Time: now.UTC(), RequestID: c.requestID, Caller: who.arn, Account: who.account, Action: action, Resource: resource,
-		Decision: d.Result.String(), DecidedBy: d.DecidedBy.String(), SourceIP: c.sourceIP, Message: d.Message(), Matches: sc.matches}
+		Decision: d.Result.String(), DecidedBy: d.DecidedBy.String(), SourceIP: c.sourceIP, Context: sc.logKeys, Message: d.Message(), Matches: sc.matches}
 	return &sc.rec
 }

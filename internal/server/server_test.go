@@ -366,6 +366,13 @@ func TestAuthorizeEndpoint(t *testing.T) {
 		answer.Via != "authorize:arn:aws:iam::123456789012:root" || len(answer.Matched) != 1 || check.RequestID != answer.RequestID {
 		t.Errorf("logged:\n%+v\n%+v", check, answer)
 	}
+	// The answer's context is the one the request gave and the stored
+	// user's own keys, in name order: the decision can be made again
+	// from the log alone.
+	if c := answer.Context; len(c) != 3 || fmt.Sprint(c[:2]) != "[{aws:PrincipalTag/team [blue]} {aws:SourceIp [10.1.2.3]}]" ||
+		c[2].Name != "aws:userid" || len(c[2].Values) != 1 || !strings.HasPrefix(c[2].Values[0], "AIDA") {
+		t.Errorf("logged context %v", c)
+	}
 	status, out = post(`{"requests":[
 		{"principal":"arn:aws:iam::123456789012:user/alice","action":"s3:GetObject","resource":"arn:aws:s3:::reports/red/q3.csv","context":{"aws:SourceIp":"10.1.2.3"}},
 		{"principal":"arn:aws:iam::123456789012:user/alice","action":"s3:GetObject","resource":"arn:aws:s3:::reports/blue/q3.csv"},
