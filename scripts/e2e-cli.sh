@@ -231,4 +231,19 @@ grep -q '^- Who can assume it: the service lambda.amazonaws.com' "$work/iam-docs
   || { ls "$work/iam-docs"; cat "$work/iam-docs/role-ChatLeast.md"; fail "ward doc's documents of the account"; }
 "$work/ward" doc --check "$work/iam-docs" "$work/account.json" >/dev/null || fail "ward doc --check on the account's folder"
 ok "ward doc documents every role and user of the account ward serve holds, the generated ones among them"
+# The same account read by ward doc itself, signed with the profile ward
+# serve wrote: the documents are the ones written from the CLI's reading,
+# but for the line that says what they were written from and the line
+# numbers of findings (placed in the JSON each reading made; their JSON
+# paths are the same).
+"$work/ward" doc --endpoint "$endpoint" --out "$work/iam-docs-live" >"$work/doc-live.txt" 2>&1 \
+  && "$work/ward" doc --endpoint "$endpoint" --check "$work/iam-docs-live" >>"$work/doc-live.txt" 2>&1 \
+  || { cat "$work/doc-live.txt"; fail "ward doc --endpoint on the running account"; }
+same_docs() { sed -E '3d; s/ at line [0-9]+ \(/ (/' "$1"; }
+for doc in "$work"/iam-docs/*.md; do
+  diff <(same_docs "$doc") <(same_docs "$work/iam-docs-live/$(basename "$doc")") \
+    || fail "ward doc --endpoint: $(basename "$doc") differs from the one written from the CLI's account details"
+done
+[ "$(ls "$work/iam-docs" | wc -l)" -eq "$(ls "$work/iam-docs-live" | wc -l)" ] || fail "ward doc --endpoint wrote other documents"
+ok "ward doc --endpoint reads the running account: the same documents"
 echo "$pass passed, 0 failed"

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,9 +13,11 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/wardhq/ward/internal/analyze"
 	"github.com/wardhq/ward/internal/document"
+	"github.com/wardhq/ward/internal/iamclient"
 	"github.com/wardhq/ward/internal/inputs"
 )
 
@@ -26,10 +29,13 @@ func runDoc(args []string, stdout, stderr io.Writer) int {
 	user := fs.String("user", "", "document this user of the input")
 	out := fs.String("out", "", "write one document per role and user of the input into this folder (role-NAME.md, user-NAME.md)")
 	format := fs.String("format", "markdown", "markdown, or html: one self-contained page")
+	endpoint := fs.String("endpoint", "", "read the account of a running ward serve (or AWS's IAM) at this URL, with GetAccountAuthorizationDetails, instead of an INPUT file")
+	profile := fs.String("profile", "", "with --endpoint, sign with this profile of the shared credentials file (AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials); without it, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, else AWS_PROFILE")
 	var notes listFlag
 	fs.Var(&notes, "notes", "a notes file (YAML or JSON): title, purpose, and REQUIRED/OPTIONAL marks and purposes by action or Sid (repeatable, one per principal)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: ward doc [--role NAME | --user NAME | --out DIR] [--notes FILE]... [--format markdown|html] [--check DOC|DIR] INPUT
+       ward doc [flags] --endpoint URL [--profile NAME]
 
 Writes the permission document of INPUT (anything ward check reads): for a
 role or user, an overview (who it is, who can assume it, its inline,
@@ -38,6 +44,12 @@ service with each action's description, access level, resources,
 conditions and the policy and statement granting it, the findings of ward
 check, and the complete policies. For plain policy files, each policy in
 turn. Marks and purposes come only from the Sids and the notes files.
+
+With --endpoint, the input is the account of a running ward serve (or
+AWS's IAM), read with GetAccountAuthorizationDetails and signed as the AWS
+CLI signs: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or --profile (else
+AWS_PROFILE) of the shared credentials file; ward serve writes its root
+key to DATA/credentials, profile ward.
 
 An input with several roles and users needs --role, --user, or --out DIR
 (one document each). The output is deterministic: commit it, and run
@@ -55,7 +67,7 @@ Flags:
 	if !ok {
 		return code
 	}
-	if len(args) != 1 {
+	if len(args) != 1 && *endpoint == "" || len(args) != 0 && *endpoint != "" {
 		fs.Usage()
 		return exitInvalid
 	}
@@ -70,12 +82,12 @@ Flags:
 	if cat == nil {
 		return exitInvalid
 	}
-	data, err := os.ReadFile(args[0])
+	name, data, err := docInput(args, *endpoint, *profile)
 	if err != nil {
 		fmt.Fprintf(stderr, "ward doc: %v\n", err)
 		return exitInvalid
 	}
-	f := inputs.Read(args[0], data, 0)
+	f := inputs.Read(name, data, 0)
 	if len(f.Errors) > 0 {
 		fmt.Fprintf(stderr, "ward doc: %v\n", f.Errors[0])
 		return exitInvalid
@@ -197,9 +209,9 @@ Flags:
 		fmt.Fprintf(stdout, "wrote %d documents to %s\n", len(docs), folder)
 		return exitOK
 	case *check != "" && folder != "":
-		return checkFolder(folder, docs, ext, args[0], stdout, stderr)
+		return checkFolder(folder, docs, ext, name, stdout, stderr)
 	case *check != "":
-		return checkOne(*check, docs[0].text, args[0], stdout, stderr)
+		return checkOne(*check, docs[0].text, name, stdout, stderr)
 	}
 	stdout.Write(docs[0].text)
 	return exitOK
@@ -385,4 +397,24 @@ func firstDifference(a, b []byte) int {
 		}
 	}
 	return line
+}
+
+// docInput reads the input: the file named, or the account at the
+// endpoint, read with GetAccountAuthorizationDetails and named by its URL.
+func docInput(args []string, endpoint, profile string) (string, []byte, error) {
+	if endpoint == "" {
+		data, err := os.ReadFile(args[0])
+		return args[0], data, err
+	}
+	creds, _, err := iamclient.LoadCredentials(profile, os.Getenv)
+	if err != nil {
+		return "", nil, fmt.Errorf("--endpoint: %v", err)
+	}
+	client := &iamclient.Client{Endpoint: endpoint, Credentials: creds}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	data, err := client.AccountDetails(ctx)
+	// Named as the command line gives it, so that a document says where
+	// it came from and a stale one's hint is a command that works.
+	return "--endpoint " + endpoint, data, err
 }

@@ -7,7 +7,12 @@ import (
 	"strings"
 	"testing"
 
+	"context"
+	"encoding/json"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/wardhq/ward/internal/inputs"
+	"github.com/wardhq/ward/internal/server"
 )
 
 // TestExampleDocumentsMatch: the permission documents committed under
@@ -93,5 +98,90 @@ func TestDocFolderOfAnAccount(t *testing.T) {
 	out.Reset()
 	if code := runDoc([]string{"--role", "app-orders-0", input}, &out, &errs); code != exitOK || !bytes.Equal(out.Bytes(), one) {
 		t.Errorf("the role's document alone (exit %d) differs from the one in the folder", code)
+	}
+}
+
+// TestDocFromServe: ward doc --endpoint reads the account of a running
+// ward serve, signed with the profile ward serve wrote, and writes the
+// document the AWS SDK's own reading of the same account gives.
+func TestDocFromServe(t *testing.T) {
+	data := t.TempDir()
+	cmd, url := startServe(t, data)
+	defer cmd.Process.Kill()
+	id, secret, err := server.ReadCredentials(filepath.Join(data, "credentials"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := iamClient(url, id, secret)
+	ctx := context.Background()
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	inline := `{"Version":"2012-10-17","Statement":[{"Sid":"ReadChats","Effect":"Allow","Action":["dynamodb:GetItem","dynamodb:Query"],"Resource":"arn:aws:dynamodb:*:*:table/ChatMessage-*"}]}`
+	managed := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::storage-bucket/*"}]}`
+	steps := []func() error{
+		func() error {
+			_, err := client.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("chat"), Path: aws.String("/service-role/"), AssumeRolePolicyDocument: aws.String(trust)})
+			return err
+		},
+		func() error {
+			_, err := client.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("chat"), PolicyName: aws.String("chat"), PolicyDocument: aws.String(inline)})
+			return err
+		},
+		func() error {
+			_, err := client.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("storage-read"), PolicyDocument: aws.String(managed)})
+			return err
+		},
+		func() error {
+			_, err := client.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("chat"), PolicyArn: aws.String("arn:aws:iam::111111111111:policy/storage-read")})
+			return err
+		},
+	}
+	for i, step := range steps {
+		if err := step(); err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+	}
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(data, "credentials"))
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	var fromServe, errs bytes.Buffer
+	if code := runDoc([]string{"--endpoint", url, "--profile", "ward", "--role", "chat"}, &fromServe, &errs); code != exitOK {
+		t.Fatalf("ward doc --endpoint: exit %d: %s", code, errs.String())
+	}
+	for _, want := range []string{"dynamodb:GetItem", "arn:aws:dynamodb:*:*:table/ChatMessage-*", "storage-read", "lambda.amazonaws.com"} {
+		if !strings.Contains(fromServe.String(), want) {
+			t.Errorf("the document does not name %s:\n%s", want, fromServe.String())
+		}
+	}
+	// The same account as the SDK reads it, in the CLI's JSON shape.
+	details, err := client.GetAccountAuthorizationDetails(ctx, &iam.GetAccountAuthorizationDetailsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, err := json.Marshal(details)
+	if err != nil {
+		t.Fatal(err)
+	}
+	input := filepath.Join(t.TempDir(), "account.json")
+	if err := os.WriteFile(input, js, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var fromFile bytes.Buffer
+	if code := runDoc([]string{"--role", "chat", input}, &fromFile, &errs); code != exitOK {
+		t.Fatalf("ward doc on the SDK's account: exit %d: %s", code, errs.String())
+	}
+	if got, want := strings.ReplaceAll(fromServe.String(), "--endpoint "+url, "INPUT"), strings.ReplaceAll(fromFile.String(), input, "INPUT"); got != want {
+		t.Errorf("from ward serve:\n%s\nfrom the SDK's reading:\n%s", got, want)
+	}
+	// Without credentials that sign, the endpoint refuses, and ward doc
+	// says so.
+	errs.Reset()
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+	if code := runDoc([]string{"--endpoint", url, "--role", "chat"}, &fromServe, &errs); code != exitInvalid || !strings.Contains(errs.String(), "no profile") {
+		t.Errorf("no credentials: exit %d: %s", code, errs.String())
+	}
+	errs.Reset()
+	t.Setenv("AWS_ACCESS_KEY_ID", id)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "wrong")
+	if code := runDoc([]string{"--endpoint", url, "--role", "chat"}, &fromServe, &errs); code != exitInvalid || !strings.Contains(errs.String(), "SignatureDoesNotMatch") {
+		t.Errorf("a wrong secret: exit %d: %s", code, errs.String())
 	}
 }
