@@ -57,8 +57,9 @@ type Call struct {
 	// Action and Resource are set instead for calls from ward's decision
 	// log, which records the IAM action and resource it decided.
 	Action, Resource string
-	// Context is the request context a decision-log call was decided
-	// with, as the log records it (none for CloudTrail's calls).
+	// Context is the request context of the call: for the decision log,
+	// the one it was decided with, as the log records it; for CloudTrail,
+	// the keys its record tells of (trailContext).
 	Context []engine.ContextKey
 
 	// Parameters are CloudTrail's requestParameters, once Decode has read
@@ -76,6 +77,12 @@ type Call struct {
 	// engine decision that is not Allow).
 	Error  string
 	Denied bool
+
+	// sourceIP, vpcEndpoint and tls are a CloudTrail record's
+	// sourceIPAddress, vpcEndpointId and whether it has tlsDetails, from
+	// which the call's Context is made once it is kept.
+	sourceIP, vpcEndpoint string
+	tls                   bool
 
 	// file, list and index are where the call was read from: the file,
 	// and the list ("Records", "Events") and index in it, or the line of
@@ -362,13 +369,16 @@ func (rd Reader) ReadStream(r io.Reader, name string, fn func(*Call) error) erro
 	return rd.readTrail(br, name, fn)
 }
 
-// pass hands a call to fn if Keep keeps it, its parameters decoded, and
-// says whether it did.
+// pass hands a call to fn if Keep keeps it, its parameters decoded and,
+// for CloudTrail's, its context made, and says whether it did.
 func (rd Reader) pass(c *Call, intern func(string) string, fn func(*Call) error) (bool, error) {
+	if rd.Keep != nil && !rd.Keep(c) {
+		return false, nil
+	}
+	if c.list != "" {
+		c.Context = c.trailContext()
+	}
 	if rd.Keep != nil {
-		if !rd.Keep(c) {
-			return false, nil
-		}
 		if len(c.RawParameters) > 0 {
 			c.Parameters, c.decodeErr = decodeParameters(c.RawParameters, intern)
 			c.RawParameters = nil

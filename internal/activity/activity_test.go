@@ -215,3 +215,32 @@ func collect(t *testing.T, files []string, workers int) []string {
 	}
 	return out
 }
+
+// TestTrailContext: the context keys a CloudTrail record tells of, by the
+// global condition keys' rules: through a VPC endpoint aws:SourceVpce and
+// aws:VpcSourceIp and no aws:SourceIp; a service's name in
+// sourceIPAddress is no address; TLS details mean aws:SecureTransport.
+func TestTrailContext(t *testing.T) {
+	id := `"userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/a"}`
+	for _, tc := range []struct{ name, fields, want string }{
+		{"direct", `"awsRegion":"eu-west-1","sourceIPAddress":"203.0.113.7","tlsDetails":{"tlsVersion":"TLSv1.3"}`,
+			"[{aws:RequestedRegion [eu-west-1]} {aws:SecureTransport [true]} {aws:SourceIp [203.0.113.7]}]"},
+		{"endpoint", `"awsRegion":"us-east-1","sourceIPAddress":"10.0.1.2","vpcEndpointId":"vpce-1a2b"`,
+			"[{aws:RequestedRegion [us-east-1]} {aws:SourceVpce [vpce-1a2b]} {aws:VpcSourceIp [10.0.1.2]}]"},
+		{"ipv6", `"sourceIPAddress":"2001:db8::1","tlsDetails":null`, "[{aws:SourceIp [2001:db8::1]}]"},
+		{"service", `"awsRegion":"us-east-1","sourceIPAddress":"lambda.amazonaws.com"`, "[{aws:RequestedRegion [us-east-1]}]"},
+		{"nothing", ``, "[]"},
+	} {
+		sep := ""
+		if tc.fields != "" {
+			sep = ","
+		}
+		calls, err := readAll(t, tc.name, `{"Records":[{`+id+sep+tc.fields+`}]}`)
+		if err != nil || len(calls) != 1 {
+			t.Fatalf("%s: %v %d", tc.name, err, len(calls))
+		}
+		if got := fmt.Sprint(calls[0].Context); got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
+		}
+	}
+}

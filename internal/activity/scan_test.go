@@ -56,11 +56,12 @@ func referenceRecord(data []byte) (record, error) {
 		key string
 		to  *string
 	}{{"eventSource", &r.eventSource}, {"eventName", &r.eventName}, {"eventType", &r.eventType}, {"awsRegion", &r.awsRegion},
-		{"errorCode", &r.errorCode}, {"recipientAccountId", &r.recipient}} {
+		{"errorCode", &r.errorCode}, {"recipientAccountId", &r.recipient}, {"sourceIPAddress", &r.sourceIP}, {"vpcEndpointId", &r.vpcEndpoint}} {
 		if *f.to, err = text(m, f.key); err != nil {
 			return r, err
 		}
 	}
+	r.tls = m["tlsDetails"] != nil
 	switch x := m["eventTime"].(type) {
 	case nil:
 	case string:
@@ -197,6 +198,9 @@ var recordSamples = []string{
 	`{}`,
 	` { "eventName" : "A\u00e9\"\\\/\b\f\n\r\t" , "eventTime" : null } `,
 	`{"eventName":"x","eventName":"y"}`,
+	`{"sourceIPAddress":"10.0.0.1","vpcEndpointId":"vpce-1","tlsDetails":{"tlsVersion":"TLSv1.3"}}`,
+	`{"tlsDetails":null,"sourceIPAddress":5}`,
+	`{"tlsDetails":[1,2],"tlsDetails":false}`,
 	`{"userIdentity":{"arn":"a","sessionContext":{"sessionIssuer":{"arn":"r"}}},"userIdentity":{"type":"IAMUser"}}`,
 	`{"userIdentity":null,"resources":null,"requestParameters":null}`,
 	`{"resources":[null,{"ARN":"a","extra":[1,2,{"x":null}]}],"resources":[]}`,

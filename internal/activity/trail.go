@@ -4,8 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/wardhq/ward/internal/engine"
 )
 
 // maxRecord bounds the bytes read for one record (or one value skipped)
@@ -230,8 +234,12 @@ type record struct {
 	eventSource, eventName, eventType, awsRegion          string
 	errorCode, recipient                                  string
 	identityType, identityARN, identityAccount, issuerARN string
-	requestParameters                                     []byte
-	resources                                             []Resource
+	// sourceIP, vpcEndpoint and tls are where the call came from: its
+	// request context, as far as CloudTrail records it.
+	sourceIP, vpcEndpoint string
+	tls                   bool
+	requestParameters     []byte
+	resources             []Resource
 }
 
 // read reads a record: an object, or null for an empty one.
@@ -276,6 +284,17 @@ func (r *record) read(s *scan, intern func(string) string) error {
 			r.errorCode, err = s.text(key, intern)
 		case "recipientAccountId":
 			r.recipient, err = s.text(key, intern)
+		case "sourceIPAddress":
+			r.sourceIP, err = s.text(key, intern)
+		case "vpcEndpointId":
+			r.vpcEndpoint, err = s.text(key, intern)
+		case "tlsDetails":
+			// Any value but null says the call came over TLS.
+			var c byte
+			if c, err = s.next(); err == nil {
+				r.tls = c != 'n'
+				err = s.skip()
+			}
 		case "userIdentity":
 			r.identityType, r.identityARN, r.identityAccount, r.issuerARN = "", "", "", ""
 			err = s.objectOrNull(key, func(key string) error {
@@ -437,6 +456,7 @@ func (r *record) call(c *Call) bool {
 	c.Time, c.Principal, c.Account, c.Region = r.eventTime, r.identityARN, r.recipient, r.awsRegion
 	c.Source, c.Name, c.RawParameters, c.Resources = r.eventSource, r.eventName, r.requestParameters, r.resources
 	c.Error, c.Denied = r.errorCode, deniedCodes[r.errorCode]
+	c.sourceIP, c.vpcEndpoint, c.tls = r.sourceIP, r.vpcEndpoint, r.tls
 	if c.Account == "" {
 		c.Account = r.identityAccount
 	}
@@ -450,4 +470,41 @@ func (r *record) call(c *Call) bool {
 		c.Entity = entityOf(c.Principal)
 	}
 	return true
+}
+
+// Values of context keys a CloudTrail record gives.
+var valTrue = []string{"true"}
+
+// trailContext is the request context a CloudTrail record tells of, by
+// the IAM User Guide's global condition keys: aws:RequestedRegion is the
+// record's awsRegion; through a VPC endpoint, aws:SourceVpce is its ID and
+// aws:VpcSourceIp the caller's address, and aws:SourceIp is absent;
+// otherwise aws:SourceIp is sourceIPAddress when that is an address (a
+// service calling for the principal writes its name there instead); a
+// record with TLS details came with aws:SecureTransport true. The keys
+// CloudTrail does not record (tags, the VPC's ID) are absent, so a
+// condition on them is decided as on a missing key.
+func (c *Call) trailContext() []engine.ContextKey {
+	var keys []engine.ContextKey
+	add := func(name, value string) {
+		keys = append(keys, engine.ContextKey{Name: name, Values: []string{value}})
+	}
+	if c.Region != "" {
+		add("aws:RequestedRegion", c.Region)
+	}
+	_, ipErr := netip.ParseAddr(c.sourceIP)
+	switch {
+	case c.vpcEndpoint != "":
+		add("aws:SourceVpce", c.vpcEndpoint)
+		if ipErr == nil {
+			add("aws:VpcSourceIp", c.sourceIP)
+		}
+	case ipErr == nil:
+		add("aws:SourceIp", c.sourceIP)
+	}
+	if c.tls {
+		keys = append(keys, engine.ContextKey{Name: "aws:SecureTransport", Values: valTrue})
+	}
+	slices.SortFunc(keys, func(a, b engine.ContextKey) int { return strings.Compare(a.Name, b.Name) })
+	return keys
 }

@@ -89,36 +89,49 @@ func TestCurrentPolicy(t *testing.T) {
 	}
 }
 
-// TestCurrentWithContext: calls from ward's decision log carry the
-// context they were decided with, and the current policy is judged with
-// it. Its statement allows reads only through one VPC endpoint: the calls
-// that came through it used that statement; the call that came through
-// another is not granted by it; decided without the contexts, no call
-// would be.
+// TestCurrentWithContext: calls carry the context they were decided with
+// (ward's decision log records it; CloudTrail records the VPC endpoint),
+// and the current policy is judged with it. Its statement allows reads
+// only through one VPC endpoint: the calls that came through it used that
+// statement; the call that came through another is not granted by it;
+// decided without the contexts, no call would be.
 func TestCurrentWithContext(t *testing.T) {
-	log := filepath.Join(t.TempDir(), "decisions.log")
-	line := func(key, vpce string) string {
+	dir := t.TempDir()
+	decisions := func(key, vpce string) string {
 		return `{"time":"2026-11-30T10:00:00Z","requestId":"r","caller":"arn:aws:iam::111122223333:user/app","account":"111122223333",` +
 			`"action":"s3:GetObject","resource":"arn:aws:s3:::reports/` + key + `","decision":"Allowed",` +
-			`"context":{"aws:SourceIp":["10.0.0.1"],"aws:SourceVpce":["` + vpce + `"]}}` + "\n"
+			`"context":{"aws:SourceVpce":["` + vpce + `"],"aws:VpcSourceIp":["10.0.0.1"]}}` + "\n"
 	}
-	if err := os.WriteFile(log, []byte(line("a.csv", "vpce-1a2b")+line("b.csv", "vpce-1a2b")+line("c.csv", "vpce-9z9z")), 0o600); err != nil {
-		t.Fatal(err)
+	trail := func(key, vpce string) string {
+		return `{"eventTime":"2026-11-30T10:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","awsRegion":"us-east-1",` +
+			`"sourceIPAddress":"10.0.0.1","vpcEndpointId":"` + vpce + `","recipientAccountId":"111122223333",` +
+			`"userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/app","accountId":"111122223333"},` +
+			`"requestParameters":{"bucketName":"reports","key":"` + key + `"}}`
 	}
-	r := generateFrom(t, Options{Principal: "arn:aws:iam::111122223333:user/app"}, log)
+	files := map[string]string{
+		"decisions.log": decisions("a.csv", "vpce-1a2b") + decisions("b.csv", "vpce-1a2b") + decisions("c.csv", "vpce-9z9z"),
+		"trail.json":    `{"Records":[` + trail("a.csv", "vpce-1a2b") + "," + trail("b.csv", "vpce-1a2b") + "," + trail("c.csv", "vpce-9z9z") + `]}`,
+	}
 	current, err := policy.ParseKind([]byte(`{"Version":"2012-10-17","Statement":[{"Sid":"ThroughEndpoint","Effect":"Allow","Action":"s3:GetObject",
 		"Resource":"arn:aws:s3:::reports/*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-1a2b"}}}]}`), "current.json", policy.KindIdentity)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cur, err := r.CompareCurrent([]*policy.Policy{current}, []string{"current.json"}, testCatalog(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(cur.Statements) != 1 || cur.Statements[0].Calls != 2 {
-		t.Errorf("the statement is used by the two calls through vpce-1a2b: %+v", cur.Statements)
-	}
-	if len(cur.NotGranted) != 1 || cur.NotGranted[0].Resource != "arn:aws:s3:::reports/c.csv" {
-		t.Errorf("the call through vpce-9z9z is not granted by it: %+v", cur.NotGranted)
+	for name, text := range files {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		r := generateFrom(t, Options{Principal: "arn:aws:iam::111122223333:user/app"}, path)
+		cur, err := r.CompareCurrent([]*policy.Policy{current}, []string{"current.json"}, testCatalog(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(cur.Statements) != 1 || cur.Statements[0].Calls != 2 {
+			t.Errorf("%s: the statement is used by the two calls through vpce-1a2b: %+v", name, cur.Statements)
+		}
+		if len(cur.NotGranted) != 1 || cur.NotGranted[0].Resource != "arn:aws:s3:::reports/c.csv" {
+			t.Errorf("%s: the call through vpce-9z9z is not granted by it: %+v", name, cur.NotGranted)
+		}
 	}
 }
