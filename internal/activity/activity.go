@@ -120,11 +120,14 @@ var deniedCodes = map[string]bool{
 // Decode reads the call's request parameters. A record whose parameters
 // are null, as CloudTrail writes for calls without any, has none; any
 // other value that is not an object is an error.
-func (c *Call) Decode() error {
+func (c *Call) Decode() error { return c.decode(nil) }
+
+// decode is Decode with the parameters' keys shared through intern.
+func (c *Call) decode(intern func(string) string) error {
 	if c.decodeErr != nil || c.Parameters != nil || len(c.RawParameters) == 0 {
 		return c.decodeErr
 	}
-	c.Parameters, c.decodeErr = decodeParameters(c.RawParameters, nil)
+	c.Parameters, c.decodeErr = decodeParameters(c.RawParameters, intern)
 	c.RawParameters = nil
 	if c.decodeErr != nil {
 		c.decodeErr = fmt.Errorf("%s: requestParameters%v", c.Where(), c.decodeErr)
@@ -379,13 +382,7 @@ func (rd Reader) pass(c *Call, intern func(string) string, fn func(*Call) error)
 		c.Context = c.trailContext()
 	}
 	if rd.Keep != nil {
-		if len(c.RawParameters) > 0 {
-			c.Parameters, c.decodeErr = decodeParameters(c.RawParameters, intern)
-			c.RawParameters = nil
-			if c.decodeErr != nil {
-				c.decodeErr = fmt.Errorf("%s: requestParameters%v", c.Where(), c.decodeErr)
-			}
-		}
+		c.decode(intern) // an error is kept for Decode to return
 	} else if len(c.RawParameters) > 0 {
 		// The raw bytes are the reader's buffer, read over by the next
 		// records.

@@ -244,3 +244,25 @@ func TestTrailContext(t *testing.T) {
 		}
 	}
 }
+
+// TestKeepDecodes: a Reader with Keep passes on only the calls it keeps,
+// their parameters decoded, and a call whose parameters do not decode
+// still reaches fn, its Decode returning the error with its place.
+func TestKeepDecodes(t *testing.T) {
+	data := `{"Records":[` + oneRecord + `,{"eventType":"AwsApiCall","requestParameters":[1],"userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/a"}},` +
+		`{"eventType":"AwsApiCall","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/other"}}]}`
+	var calls []*Call
+	rd := Reader{Keep: func(c *Call) bool { return !strings.HasSuffix(c.Principal, "/other") }}
+	if err := rd.ReadStream(strings.NewReader(data), "k", func(c *Call) error { calls = append(calls, c); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) != 2 {
+		t.Fatalf("%d calls kept, want 2", len(calls))
+	}
+	if calls[0].RawParameters != nil || calls[0].Parameters["key"] != "k" || calls[0].Decode() != nil {
+		t.Errorf("the first call's parameters are not decoded: %+v", calls[0])
+	}
+	if err := calls[1].Decode(); err == nil || err.Error() != "k: Records[1]: requestParameters is not an object" {
+		t.Errorf("the second call's Decode: %v", err)
+	}
+}
