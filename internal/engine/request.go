@@ -469,6 +469,14 @@ func (p *Prepared) lookup(key string) ([]string, bool) {
 	return nil, false
 }
 
+// Value returns a context key's values as a policy sees them: those the
+// request gave, or those the engine derived (aws:username from the
+// caller, aws:ResourceAccount from the resource). It is how a policy
+// variable resolves.
+func (p *Prepared) Value(key string) ([]string, bool) {
+	return p.lookup(strings.ToLower(key))
+}
+
 // Given reports whether the request itself carried a context key.
 func (p *Prepared) Given(key string) bool {
 	key = strings.ToLower(key)

@@ -2,11 +2,14 @@ package reason
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"os"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/wardhq/ward/internal/catalog"
 	"github.com/wardhq/ward/internal/policy"
 )
 
@@ -29,41 +32,169 @@ func BenchmarkDiffSeed(b *testing.B) {
 	}
 }
 
-// BenchmarkDiffManagedPolicies diffs every AWS managed policy against a
-// copy with one action added to its first statement, and reports the
-// median, 99th percentile and slowest diff, and how many answers are
-// exact.
+// BenchmarkDiffManagedPolicies diffs every AWS managed policy against
+// itself and against a copy with one change: an action added to its
+// first statement that has an Action list, its first resource pattern
+// that is not "*" widened (cut after its last ':' or '/', and '*'
+// appended), its first condition element removed. Policies without such
+// a place are left out of that variant. Each reports the median, 99th
+// percentile and slowest diff, and how many answers are exact.
 func BenchmarkDiffManagedPolicies(b *testing.B) {
 	c := cat(b)
-	type pair struct{ old, new *policy.Policy }
-	var pairs []pair
+	variants := managedVariants(b)
+	for _, name := range []string{"self", "action-added", "resource-widened", "condition-removed"} {
+		b.Run(name, func(b *testing.B) { benchPairs(b, c, variants[name]) })
+	}
+}
+
+// BenchmarkDiffRandomPairs diffs pairs of different AWS managed policies,
+// drawn with a fixed seed.
+func BenchmarkDiffRandomPairs(b *testing.B) {
+	c := cat(b)
+	var pols []*policy.Policy
+	for _, arn := range c.ManagedPolicyARNs() {
+		mp, _ := c.ManagedPolicy(arn)
+		if p, err := policy.Parse(mp.Document, arn); err == nil {
+			pols = append(pols, p)
+		}
+	}
+	r := rand.New(rand.NewPCG(3, 5))
+	var pairs []policyPair
+	for len(pairs) < randomPairs {
+		i, j := r.IntN(len(pols)), r.IntN(len(pols))
+		if i != j {
+			pairs = append(pairs, policyPair{pols[i], pols[j]})
+		}
+	}
+	benchPairs(b, c, pairs)
+}
+
+// randomPairs is how many pairs BenchmarkDiffRandomPairs diffs.
+const randomPairs = 400
+
+type policyPair struct{ old, new *policy.Policy }
+
+// managedVariants are the managed policies paired with themselves and
+// with each one-change copy.
+func managedVariants(tb testing.TB) map[string][]policyPair {
+	c := cat(tb)
+	out := map[string][]policyPair{}
 	for _, arn := range c.ManagedPolicyARNs() {
 		mp, _ := c.ManagedPolicy(arn)
 		old, err := policy.Parse(mp.Document, arn)
 		if err != nil {
 			continue
 		}
-		var doc map[string]any
-		json.Unmarshal(mp.Document, &doc)
-		stmts, _ := doc["Statement"].([]any)
-		if len(stmts) == 0 {
-			continue
+		out["self"] = append(out["self"], policyPair{old, old})
+		for name, change := range map[string]func([]any) bool{
+			"action-added":      addAction,
+			"resource-widened":  widenResource,
+			"condition-removed": removeCondition,
+		} {
+			var doc map[string]any
+			json.Unmarshal(mp.Document, &doc)
+			stmts, _ := doc["Statement"].([]any)
+			if _, one := doc["Statement"].(map[string]any); one {
+				stmts = []any{doc["Statement"]}
+				doc["Statement"] = stmts
+			}
+			if !change(stmts) {
+				continue
+			}
+			data, _ := json.Marshal(doc)
+			nw, err := policy.Parse(data, arn)
+			if err != nil {
+				continue
+			}
+			out[name] = append(out[name], policyPair{old, nw})
 		}
-		st, _ := stmts[0].(map[string]any)
-		if acts, ok := st["Action"].([]any); ok {
-			st["Action"] = append(acts, "ec2:TerminateInstances")
-		} else if a, ok := st["Action"].(string); ok {
-			st["Action"] = []any{a, "ec2:TerminateInstances"}
-		} else {
-			continue
-		}
-		data, _ := json.Marshal(doc)
-		nw, err := policy.Parse(data, arn)
-		if err != nil {
-			continue
-		}
-		pairs = append(pairs, pair{old, nw})
 	}
+	return out
+}
+
+func addAction(stmts []any) bool {
+	for _, x := range stmts {
+		st, _ := x.(map[string]any)
+		switch a := st["Action"].(type) {
+		case []any:
+			st["Action"] = append(a, "ec2:TerminateInstances")
+			return true
+		case string:
+			st["Action"] = []any{a, "ec2:TerminateInstances"}
+			return true
+		}
+	}
+	return false
+}
+
+func widenResource(stmts []any) bool {
+	widen := func(r string) (string, bool) {
+		if r == "*" {
+			return "", false
+		}
+		i := strings.LastIndexAny(strings.TrimRight(r, "*"), ":/")
+		if i < 0 {
+			return "", false
+		}
+		return r[:i+1] + "*", r[:i+1]+"*" != r
+	}
+	for _, x := range stmts {
+		st, _ := x.(map[string]any)
+		switch rs := st["Resource"].(type) {
+		case string:
+			if w, ok := widen(rs); ok {
+				st["Resource"] = w
+				return true
+			}
+		case []any:
+			for i, r := range rs {
+				if s, _ := r.(string); s != "" {
+					if w, ok := widen(s); ok {
+						rs[i] = w
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+func removeCondition(stmts []any) bool {
+	for _, x := range stmts {
+		st, _ := x.(map[string]any)
+		cond, _ := st["Condition"].(map[string]any)
+		ops := make([]string, 0, len(cond))
+		for op := range cond {
+			ops = append(ops, op)
+		}
+		sort.Strings(ops)
+		for _, op := range ops {
+			keys, _ := cond[op].(map[string]any)
+			names := make([]string, 0, len(keys))
+			for k := range keys {
+				names = append(names, k)
+			}
+			sort.Strings(names)
+			if len(names) == 0 {
+				continue
+			}
+			delete(keys, names[0])
+			if len(keys) == 0 {
+				delete(cond, op)
+			}
+			if len(cond) == 0 {
+				delete(st, "Condition")
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// benchPairs diffs each pair and reports the median, 99th percentile and
+// slowest diff, and the share of exact answers.
+func benchPairs(b *testing.B, c *catalog.Catalog, pairs []policyPair) {
 	b.ReportAllocs()
 	var times []time.Duration
 	exact := 0

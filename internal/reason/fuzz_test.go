@@ -12,8 +12,9 @@ import (
 // and conditions that overlap, so that differences are common.
 var (
 	fuzzActions   = []string{"*", "s3:*", "s3:Get*", "s3:GetObject", "S3:getobject", "s3:Get?bject", "s3:PutObject", "sqs:*", "sqs:SendMessage", "iam:PassRole", "s3:New*"}
-	fuzzResources = []string{"*", "arn:aws:s3:::*", "arn:aws:s3:::b/*", "arn:aws:s3:::b/k", "arn:aws:s3:::b/?", "arn:aws:sqs:*:111111111111:q", "arn:aws:sqs:us-east-1:*:q", "arn:aws:sqs:us-*:222222222222:q"}
-	fuzzConds     = []map[string]any{
+	fuzzResources = []string{"*", "arn:aws:s3:::*", "arn:aws:s3:::b/*", "arn:aws:s3:::b/k", "arn:aws:s3:::b/?", "arn:aws:sqs:*:111111111111:q", "arn:aws:sqs:us-east-1:*:q", "arn:aws:sqs:us-*:222222222222:q",
+		"arn:aws:s3:::b/${aws:username}/*", "arn:aws:s3:::${aws:PrincipalTag/team}/*"}
+	fuzzConds = []map[string]any{
 		nil,
 		{"StringEquals": map[string]any{"aws:SourceVpce": "vpce-1"}},
 		{"StringLike": map[string]any{"aws:SourceVpce": "vpce-*"}},
@@ -28,6 +29,10 @@ var (
 		{"ForAnyValue:StringEquals": map[string]any{"aws:TagKeys": []string{"a", "b"}}},
 		{"ForAllValues:StringLike": map[string]any{"aws:TagKeys": "a*"}},
 		{"DateLessThan": map[string]any{"aws:CurrentTime": "2026-06-01T00:00:00Z"}},
+		{"StringEquals": map[string]any{"aws:ResourceTag/team": "${aws:PrincipalTag/team}"}},
+		{"StringLike": map[string]any{"s3:prefix": "${aws:PrincipalTag/team}/*"}},
+		{"StringNotEquals": map[string]any{"aws:ResourceAccount": "${aws:PrincipalAccount}"}},
+		{"StringEquals": map[string]any{"aws:PrincipalTag/team": "a"}},
 	}
 )
 
@@ -93,8 +98,9 @@ func FuzzCompare(f *testing.F) {
 				t.Fatal(err)
 			}
 			added, removed := sp.changes(1, 0), sp.changes(0, 1)
+			exact := len(sp.notesWith(added, removed)) == 0
 			for _, ch := range append(added, removed...) {
-				if !ch.Proven {
+				if !ch.Proven && exact {
 					t.Errorf("unproven change in an exact answer: %s", ch.Witness)
 				}
 			}

@@ -122,7 +122,7 @@ func Public(name string, p *policy.Policy, cat *catalog.Catalog, opts PublicOpti
 	sides := []Side{{Name: "the trusted accounts"}, {Name: name, Identity: []*policy.Policy{p}}}
 	base := Options{Principal: "arn:aws:iam::" + owner + ":user/ward", Now: opts.Now}
 	sp, err := newSpace(sides, cat, base, func(sp *space) {
-		sp.owner, sp.trusted, sp.extra = owner, trusted, extra
+		sp.owner, sp.trusted, sp.extra, sp.varying = owner, trusted, extra, true
 	})
 	if err != nil {
 		return nil, err
@@ -142,7 +142,7 @@ func Public(name string, p *policy.Policy, cat *catalog.Catalog, opts PublicOpti
 		}
 	}
 	cands := sp.outsiders(fresh, accounts, orgs, nm, opts.TrustServices)
-	reported := map[string]bool{}
+	reported := map[string]int{}
 	for _, c := range cands {
 		sp.opts.Principal, sp.given = c.principal, c.given
 		checked.stmts = nil
@@ -166,15 +166,18 @@ func Public(name string, p *policy.Policy, cat *catalog.Catalog, opts PublicOpti
 			if ch.Unknown || ch.Others {
 				k = fmt.Sprintf("%v%v%s", ch.Unknown, ch.Others, k)
 			}
-			if !reported[k] {
-				reported[k] = true
+			// A change shown by a request replaces one only possible.
+			if i, ok := reported[k]; !ok {
+				reported[k] = len(ans.Exposed)
 				ans.Exposed = append(ans.Exposed, ch)
+			} else if ch.Proven && !ans.Exposed[i].Proven {
+				ans.Exposed[i] = ch
 			}
 		}
 		restore()
 	}
 	checked.stmts = all
-	ans.Notes, ans.mismatches = sp.notes, sp.mismatches
+	ans.Notes, ans.mismatches = sp.notesWith(ans.Exposed), sp.mismatches
 	return ans, nil
 }
 
@@ -238,6 +241,10 @@ func (sp *space) outsiders(fresh string, accounts, orgs map[string]bool, nm *nam
 		add("arn:aws:sts::"+a+":assumed-role/ward-outside/ward", map[string][]string{"aws:userid": {"AROAWARDOUTSIDE:ward"}})
 		if i == 0 {
 			add("anonymous", nil) // early, so no bound on the principals leaves it out
+			if len(sp.varKeys) > 0 {
+				// A user, whose name a policy variable (aws:username) can read.
+				add("arn:aws:iam::"+a+":user/ward-outside", map[string][]string{"aws:userid": {"AIDAWARDOUTSIDE"}})
+			}
 		}
 	}
 	var arns []string
@@ -339,7 +346,7 @@ func lookupFold(m map[string][]string, lower string) ([]string, bool) {
 func (sp *space) holdsAs(a *condAtom, key string, c outsider) bool {
 	ctx := map[string][]string{}
 	if key == "aws:resourceaccount" {
-		ctx[key] = []string{sp.owner}
+		ctx[key] = []string{sp.account()}
 	}
 	for k, v := range c.given {
 		ctx[k] = v

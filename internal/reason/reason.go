@@ -139,6 +139,9 @@ type Change struct {
 	// found through an approximation (Notes) may not be: it is possible,
 	// not shown.
 	Proven bool
+	// through are the notes of the approximations a change that is not
+	// proven was found through.
+	through []Note
 }
 
 // Note is a construct the answer does not decide exactly, where it is.
@@ -207,7 +210,7 @@ func Compare(old, new Side, cat *catalog.Catalog, opts Options) (*Diff, error) {
 		return nil, err
 	}
 	d := &Diff{Added: sp.changes(1, 0), Removed: sp.changes(0, 1)}
-	d.Notes = sp.notes // after the search, which may add one
+	d.Notes = sp.notesWith(d.Added, d.Removed) // after the search, which may add one
 	return d, nil
 }
 
@@ -234,5 +237,6 @@ func NeverGrants(s Side, actions, resources []string, cat *catalog.Catalog, opts
 	if err != nil {
 		return nil, nil, err
 	}
-	return sp.changes(1, 0), sp.notes, nil
+	found := sp.changes(1, 0)
+	return found, sp.notesWith(found), nil
 }

@@ -170,7 +170,8 @@ func compare(t testing.TB, c *catalog.Catalog, tc diffCase) (*space, *Diff) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &Diff{Notes: sp.notes, Added: sp.changes(1, 0), Removed: sp.changes(0, 1)}
+	d := &Diff{Added: sp.changes(1, 0), Removed: sp.changes(0, 1)}
+	d.Notes = sp.notesWith(d.Added, d.Removed)
 	return sp, d
 }
 

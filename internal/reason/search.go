@@ -67,6 +67,7 @@ func (sp *space) changes(gain, lose int) []Change {
 			if sol.s.approx || anyApprox(g.members(gd), l.members(la), l.members(ld)) {
 				if possible == nil {
 					possible = &ch
+					possible.through = notesOf(append(append(append([]*stmt{sol.s}, g.members(gd)...), l.members(la)...), l.members(ld)...))
 				}
 				continue
 			}
@@ -211,6 +212,32 @@ func (cs *compiledSide) members(b stmtSet) []*stmt {
 	for si, s := range cs.stmts {
 		if b.has(si) {
 			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// notesWith are the question's notes and those of the possible changes
+// among an answer's.
+func (sp *space) notesWith(changes ...[]Change) []Note {
+	out := sp.notes
+	for _, cs := range changes {
+		for _, ch := range cs {
+			if !ch.Proven {
+				out = append(out, ch.through...)
+			}
+		}
+	}
+	return uniqueNotes(out)
+}
+
+// notesOf are the notes of the approximated statements among some: what
+// a possible change was found through.
+func notesOf(stmts []*stmt) []Note {
+	var out []Note
+	for _, s := range stmts {
+		if s.approx {
+			out = append(out, s.notes...)
 		}
 	}
 	return out
@@ -484,7 +511,7 @@ func (sp *space) witness(ac *actionClass, r *region, s *stmt, choice map[int]int
 	}
 	for k, pi := range choice {
 		pt := sp.keys[k].points[pi]
-		if pt.absent {
+		if pt.absent || sp.keys[k].variable != nil {
 			continue
 		}
 		if w.Context == nil {
@@ -492,6 +519,7 @@ func (sp *space) witness(ac *actionClass, r *region, s *stmt, choice map[int]int
 		}
 		w.Context[sp.keys[k].name] = pt.values
 	}
+	sp.realize(&w, choice)
 	ch := Change{Actions: ac.actions, Unknown: ac.unknown, Others: ac.others, Unlisted: ac.unlisted, Witness: w}
 	ch.Gains = sp.replay(g, w)
 	ch.Loses = sp.replay(l, w)
@@ -792,6 +820,11 @@ const maxReadableTries = 16
 // pattern with its wildcards filled in, an ARN of the action's type, any
 // of the policies' patterns filled in), else the shortest the walk found.
 func (sp *space) readableResource(ac *actionClass, action string, r *region, s *stmt) string {
+	if s.varPattern != "" {
+		if cand := sp.substitutedResource(s.varPattern, sp.opts.Principal); sp.inRegion(cand, r) {
+			return cand
+		}
+	}
 	if !s.notResource && !s.anyResource {
 		for _, a := range s.resources[widen] {
 			if a < 0 {

@@ -39,6 +39,9 @@ type space struct {
 
 	keys  []*keyDim
 	byKey map[string]int // lower-cased key → index in keys
+	// varKeys finds the dimension of a condition element or resource
+	// pattern that names a policy variable (variables.go).
+	varKeys map[string]int
 
 	// steps counts the condition search's steps against maxSteps;
 	// truncated says the bound was reached, and the answer is not exact.
@@ -70,6 +73,14 @@ type space struct {
 	// given are context keys every witness carries: those the principal
 	// brings that the engine does not derive.
 	given map[string][]string
+	// varying says the principal changes from one part of the question
+	// to the next (a public-access question), so nothing of it is bound
+	// when the space is built. Otherwise the keys the principal decides
+	// are bound to its values (caller), and policy variables of those
+	// keys read as their values (boundValues, lower-cased keys).
+	varying     bool
+	caller      outsider
+	boundValues map[string]string
 }
 
 // compiledSide is a side's statements, and its engine set for replay.
@@ -120,7 +131,14 @@ type stmt struct {
 	// NotResource; -1 is an atom that matches nothing.
 	resources [2][]int
 	conds     []condRef
-	approx    bool
+	// approx says a witness may fail to show what the search found (a
+	// policy variable's dimension is wider than the truth, or a pattern
+	// was widened); notes say where, for an answer that ends possible.
+	approx bool
+	notes  []Note
+	// varPattern is the Resource pattern with policy variables this box
+	// of its statement stands for, "" if none.
+	varPattern string
 	// principal is the statement's Principal or NotPrincipal (notPrincipal
 	// says which), for a resource policy's question; nil in an identity
 	// policy.
@@ -150,6 +168,9 @@ type keyDim struct {
 	atoms  []*condAtom
 	points []keyPoint
 	exact  bool
+	// variable is set for the dimension of an element or pattern that
+	// names a policy variable: its points are "holds" and "does not".
+	variable *variableAtom
 }
 
 // condAtom is one condition element, decided on a value by the engine.
@@ -194,6 +215,9 @@ func newSpace(sides []Side, cat *catalog.Catalog, opts Options, setup ...func(*s
 		return nil, err
 	}
 	sp.deferring = engine.Compile(deferring, "the resource's policy")
+	if !sp.varying {
+		sp.bindCaller()
+	}
 	actionIndex := map[string]int{}
 	resourceIndex := map[string]int{}
 	atomIndex := map[string][2]int{}
@@ -259,23 +283,25 @@ func newSpace(sides []Side, cat *catalog.Catalog, opts Options, setup ...func(*s
 				}
 				res, notRes := s.Resources()
 				st.notResource = notRes
+				el := "Resource"
+				if notRes {
+					el = "NotResource"
+				}
+				var varRes []varResource
 				if res == nil {
 					st.anyResource = true
 				} else {
 					for i, r := range res.Items {
-						if vars && strings.Contains(r, "${") {
-							st.approx = true
-							sp.note(name, s.Path, res, i, "policy variable in %q: decided as if it could stand for any text", r)
-							wide := addResource(variableToStar(r))
-							// Widening a Resource list widens its pattern;
-							// widening a NotResource list narrows it.
-							if notRes {
-								st.resources[widen] = append(st.resources[widen], -1)
-								st.resources[narrow] = append(st.resources[narrow], wide)
-							} else {
-								st.resources[widen] = append(st.resources[widen], wide)
-								st.resources[narrow] = append(st.resources[narrow], -1)
+						if vars {
+							r = sp.bindVariables(r)
+						}
+						if vars && hasVariable(r) {
+							where := fmt.Sprintf("%s: %s.%s[%d]", name, s.Path, el, i)
+							ki, err := sp.variableKey("resource "+r, &variableAtom{pattern: r})
+							if err != nil {
+								return nil, fmt.Errorf("%s: %w", where, err)
 							}
+							varRes = append(varRes, varResource{text: r, where: where, wide: addResource(variableToStar(r)), key: ki})
 							continue
 						}
 						i := addResource(r)
@@ -284,10 +310,17 @@ func newSpace(sides []Side, cat *catalog.Catalog, opts Options, setup ...func(*s
 					}
 				}
 				for _, c := range s.Conditions {
-					if vars && strings.Contains(strings.Join(c.Values.Items, ""), "${") {
+					if vars {
+						c = sp.bindCondition(c)
+					}
+					if vars && hasVariable(strings.Join(c.Values.Items, "")) {
+						ki, err := sp.variableKey("condition "+strings.ToLower(c.Key)+"\x00"+c.Operator+"\x00"+strings.Join(c.Values.Items, "\x00"), &variableAtom{cond: c})
+						if err != nil {
+							return nil, fmt.Errorf("%s: %s: %w", name, c.Path, err)
+						}
 						st.approx = true
-						st.conds = append(st.conds, condRef{approx: true})
-						sp.notes = append(sp.notes, Note{Where: name + ": " + c.Path, What: "policy variable in a condition value: decided as if the condition could hold or not"})
+						st.conds = append(st.conds, condRef{key: ki, atom: variableHolds})
+						st.notes = append(st.notes, variableNote(name+": "+c.Path, strings.Join(c.Values.Items, ", ")))
 						continue
 					}
 					ref, err := addCond(c)
@@ -296,7 +329,7 @@ func newSpace(sides []Side, cat *catalog.Catalog, opts Options, setup ...func(*s
 					}
 					st.conds = append(st.conds, condRef{key: ref[0], atom: ref[1]})
 				}
-				cs.stmts = append(cs.stmts, st)
+				cs.stmts = append(cs.stmts, sp.boxes(st, varRes)...)
 			}
 			return engine.Compile(p, name), nil
 		}
@@ -365,7 +398,15 @@ func newSpace(sides []Side, cat *catalog.Catalog, opts Options, setup ...func(*s
 		return nil, err
 	}
 	sp.notes = uniqueNotes(sp.notes)
+	defer func() {
+		if !sp.varying {
+			sp.bindKeys(sp.caller) // kept: the principal is the question's throughout
+		}
+	}()
 	for _, kd := range sp.keys {
+		if kd.variable != nil {
+			continue // its two points are made with it
+		}
 		sp.buildKey(kd)
 		if !kd.exact {
 			sp.notes = append(sp.notes, Note{Where: "condition key " + kd.name, What: "more value regions than ward enumerates; some combinations of its conditions were not tried"})
@@ -386,11 +427,6 @@ func uniqueNotes(ns []Note) []Note {
 		}
 	}
 	return out
-}
-
-func (sp *space) note(name, path string, vals *policy.Values, i int, format string, args ...any) {
-	el := "Resource"
-	sp.notes = append(sp.notes, Note{Where: fmt.Sprintf("%s: %s.%s[%d]", name, path, el, i), What: fmt.Sprintf(format, args...)})
 }
 
 func policyName(side Side, i int) string { return PolicyName(side, i) }

@@ -1,0 +1,519 @@
+package reason
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/wardhq/ward/internal/engine"
+	"github.com/wardhq/ward/internal/policy"
+)
+
+// A policy variable couples a value to other parts of the request: the
+// principal's tags, its name, the resource's account. A condition element
+// or a resource pattern that names one is not cut into regions of its
+// key; it is a dimension of its own with two points, "holds" and "does
+// not hold", shared by every statement of either side that says the same
+// thing (the same element or the same pattern holds on the same request).
+//
+// That is wider than the truth (some combinations of the two points with
+// the other keys' points may be no request at all), so an answer found
+// through it is shown by a request or said to be possible: a witness
+// gives each such dimension the value chosen for it by choosing the
+// variables' keys and the element's key (realize), and the engine decides
+// it as ever. Where nothing was found, nothing can be: the search covered
+// every way the element could go.
+
+// variableAtom is a condition element or a resource pattern that names a
+// policy variable.
+type variableAtom struct {
+	// cond is the condition element; pattern the resource pattern when
+	// cond is nil.
+	cond    *policy.Condition
+	pattern string
+	// vars are the keys its variables name, as written.
+	vars []string
+	// probe decides it alone on a request, whoever the caller: the
+	// element, or a statement with the pattern as its Resource; notProbe,
+	// for a pattern, one with it as its NotResource.
+	probe, notProbe *engine.Set
+}
+
+// Atom indexes of a variable dimension. A condition element holds or
+// does not. A resource pattern matches, or its variables resolve and it
+// does not match, or one of them does not resolve, which makes a
+// NotResource statement not apply at all ("any attempt to match it fails
+// and causes the statement to be invalid"); variableResolves holds on
+// the first two.
+const (
+	variableHolds    = 0
+	variableDoesNot  = 1
+	variableResolves = 2
+)
+
+// variableKey is the dimension of a condition element or resource
+// pattern that names a policy variable, made once per question.
+func (sp *space) variableKey(id string, va *variableAtom) (int, error) {
+	if ki, ok := sp.varKeys[id]; ok {
+		return ki, nil
+	}
+	st := map[string]any{"Effect": "Allow", "Action": "*", "Resource": "*"}
+	if va.cond != nil {
+		st["Condition"] = map[string]any{va.cond.Operator: map[string]any{va.cond.Key: va.cond.Values.Items}}
+		for _, v := range va.cond.Values.Items {
+			va.vars = append(va.vars, variablesOf(v)...)
+		}
+	} else {
+		st["Resource"] = va.pattern
+		va.vars = variablesOf(va.pattern)
+	}
+	var err error
+	if va.probe, err = probeSet(st); err != nil {
+		return 0, err
+	}
+	points := []keyPoint{{truth: []bool{true, false}}, {truth: []bool{false, true}}}
+	if va.cond == nil {
+		delete(st, "Resource")
+		st["NotResource"] = va.pattern
+		if va.notProbe, err = probeSet(st); err != nil {
+			return 0, err
+		}
+		points = []keyPoint{{truth: []bool{true, false, true}}, {truth: []bool{false, true, true}}, {truth: []bool{false, false, false}}}
+	}
+	ki := len(sp.keys)
+	sp.keys = append(sp.keys, &keyDim{name: id, exact: true, variable: va, points: points})
+	if sp.varKeys == nil {
+		sp.varKeys = map[string]int{}
+	}
+	sp.varKeys[id] = ki
+	return ki, nil
+}
+
+// probeSet is a statement as an identity policy and as a resource
+// policy for everyone: whichever of them a request needs (both across
+// accounts, the resource policy alone for an anonymous caller), they
+// agree.
+func probeSet(st map[string]any) (*engine.Set, error) {
+	parse := func(st map[string]any) (*policy.Policy, error) {
+		doc, _ := json.Marshal(map[string]any{"Version": policy.Version2012, "Statement": []any{st}})
+		return policy.Parse(doc, "probe")
+	}
+	identity, err := parse(st)
+	if err != nil {
+		return nil, err
+	}
+	withPrincipal := map[string]any{"Principal": "*"}
+	for k, v := range st {
+		withPrincipal[k] = v
+	}
+	resource, err := parse(withPrincipal)
+	if err != nil {
+		return nil, err
+	}
+	return engine.NewSet(engine.Policies{Identity: []*engine.Compiled{engine.Compile(identity, "probe")}, Resource: engine.Compile(resource, "probe")})
+}
+
+// hasVariable reports whether a text names a policy variable: ${*}, ${?}
+// and ${$} are the characters themselves.
+func hasVariable(s string) bool { return len(variablesOf(s)) > 0 }
+
+// variablesOf are the keys a text's policy variables name, as written.
+func variablesOf(s string) []string {
+	var out []string
+	for _, m := range variableRE.FindAllString(s, -1) {
+		body := m[2 : len(m)-1]
+		if body == "*" || body == "?" || body == "$" {
+			continue
+		}
+		key, _, _ := strings.Cut(body, ",")
+		if key = strings.TrimSpace(key); key != "" {
+			out = append(out, key)
+		}
+	}
+	return out
+}
+
+// substitute fills a text's policy variables with their values in a
+// request, or their defaults; false when one has neither.
+func substitute(s string, prep *engine.Prepared) (string, bool) {
+	ok := true
+	out := variableRE.ReplaceAllStringFunc(s, func(m string) string {
+		body := m[2 : len(m)-1]
+		switch body {
+		case "*", "?", "$":
+			return body
+		}
+		key, def, hasDef := strings.Cut(body, ",")
+		if v, found := prep.Value(strings.TrimSpace(key)); found && len(v) == 1 {
+			return v[0]
+		}
+		if def = strings.TrimSpace(def); hasDef && len(def) >= 2 && def[0] == '\'' && def[len(def)-1] == '\'' {
+			return def[1 : len(def)-1]
+		}
+		ok = false
+		return ""
+	})
+	return out, ok
+}
+
+// derivedKeys are the keys the engine derives from the caller and the
+// resource, which no request gives: a witness leaves them to the engine.
+// (The time keys are the engine's too, but a question is about any
+// moment, so a witness may give one.)
+var derivedKeys = map[string]bool{
+	"aws:principalarn": true, "aws:principaltype": true, "aws:username": true, "aws:userid": true,
+	"aws:principalaccount": true, "aws:principalisawsservice": true, "aws:principalservicename": true,
+	"aws:resourceaccount": true,
+}
+
+// variableValues are the values a witness tries for a variable's key:
+// none, which leaves a derived key to the engine, then two made-up ones.
+var variableValues = []string{"", "example", "zqward"}
+
+// maxRealized bounds the assignments tried for one variable dimension.
+const maxRealized = 256
+
+// realize gives the witness, for each variable dimension the solution
+// chose, keys that make it hold or not as chosen: the variables' keys
+// and the element's own key, those the solution left free, tried in turn
+// and decided by the engine. A key the solution chose, or an earlier
+// dimension set, is kept. What cannot be realized is left; the replay
+// then tells.
+func (sp *space) realize(w *Witness, choice map[int]int) {
+	var dims []int
+	decided := map[string]bool{}
+	for k := range w.Context {
+		decided[strings.ToLower(k)] = true
+	}
+	for k := range choice {
+		if kd := sp.keys[k]; kd.variable != nil {
+			dims = append(dims, k)
+		} else {
+			decided[strings.ToLower(kd.name)] = true
+		}
+	}
+	sort.Ints(dims)
+	for _, k := range dims {
+		kd := sp.keys[k]
+		sp.realizeOne(w, kd.variable, choice[k], decided)
+	}
+}
+
+func (sp *space) realizeOne(w *Witness, va *variableAtom, point int, decided map[string]bool) {
+	var free []string
+	seen := map[string]bool{}
+	for _, v := range va.vars {
+		l := strings.ToLower(v)
+		if !decided[l] && !derivedKeys[l] && !seen[l] {
+			seen[l] = true
+			free = append(free, v)
+		}
+	}
+	condKey := ""
+	if va.cond != nil {
+		if l := strings.ToLower(va.cond.Key); !decided[l] && !derivedKeys[l] && !seen[l] {
+			condKey = va.cond.Key
+		}
+	}
+	tries := 0
+	assign := make([]int, len(free))
+	for {
+		ctx := copyContext(w.Context)
+		for i, name := range free {
+			if v := variableValues[assign[i]]; v != "" {
+				ctx[name] = []string{v}
+			}
+		}
+		for _, cand := range sp.condCandidates(w, va, condKey, ctx) {
+			if tries++; tries > maxRealized {
+				return
+			}
+			try := ctx
+			if condKey != "" {
+				try = copyContext(ctx)
+				if cand != nil {
+					try[condKey] = cand
+				}
+			}
+			if sp.variableAt(w, va, try) == point {
+				w.Context = try
+				if len(w.Context) == 0 {
+					w.Context = nil
+				}
+				for _, name := range free {
+					decided[strings.ToLower(name)] = true
+				}
+				if condKey != "" {
+					decided[strings.ToLower(condKey)] = true
+				}
+				return
+			}
+		}
+		// The next assignment of the free variables' values.
+		i := 0
+		for ; i < len(assign); i++ {
+			if assign[i]++; assign[i] < len(variableValues) {
+				break
+			}
+			assign[i] = 0
+		}
+		if i == len(assign) {
+			return
+		}
+	}
+}
+
+// condCandidates are the values a witness tries for the element's own
+// key: each of its values with the variables filled (and its wildcards,
+// for a Like or Arn operator), absent, and a made-up one. Only the
+// absent one (nil) when the key is not free.
+func (sp *space) condCandidates(w *Witness, va *variableAtom, condKey string, ctx map[string][]string) [][]string {
+	if condKey == "" {
+		return [][]string{nil}
+	}
+	var out [][]string
+	if prep, err := sp.request(w, ctx).Prepare(); err == nil {
+		op, _ := policy.ParseOperator(va.cond.Operator)
+		for _, v := range va.cond.Values.Items {
+			s, ok := substitute(v, prep)
+			if !ok {
+				continue
+			}
+			switch {
+			case strings.HasPrefix(op.Base, "Arn"):
+				s = fillPattern(s, sp.account())
+			case strings.Contains(op.Base, "Like"):
+				s = strings.NewReplacer("*", "example", "?", "x").Replace(s)
+			}
+			out = append(out, []string{s})
+		}
+	}
+	return append(out, nil, []string{"zqward"})
+}
+
+// variableAt asks the engine which point of its dimension the element or
+// pattern is at on the witness's request with a context; -1 when the
+// request cannot be made.
+func (sp *space) variableAt(w *Witness, va *variableAtom, ctx map[string][]string) int {
+	prep, err := sp.request(w, ctx).Prepare()
+	if err != nil {
+		return -1
+	}
+	switch {
+	case va.probe.Decide(prep).Result == engine.Allowed:
+		return 0
+	case va.notProbe == nil:
+		return 1
+	case va.notProbe.Decide(prep).Result == engine.Allowed:
+		return 1
+	}
+	return 2
+}
+
+func (sp *space) request(w *Witness, ctx map[string][]string) *engine.Request {
+	return &engine.Request{Principal: w.Principal, Action: w.Action, Resource: w.Resource, ResourceAccount: sp.owner, Context: ctx, Now: sp.opts.Now, LiteralResource: true}
+}
+
+func copyContext(c map[string][]string) map[string][]string {
+	out := make(map[string][]string, len(c)+2)
+	for k, v := range c {
+		out[k] = v
+	}
+	return out
+}
+
+// substitutedResource is a resource a person reads from a pattern with
+// policy variables: the variables filled with the caller's values (the
+// engine's, for the keys it derives) or "example", then its wildcards.
+func (sp *space) substitutedResource(pat string, principal string) string {
+	prep, err := (&engine.Request{Principal: principal, Action: "s3:GetObject", Resource: "*", ResourceAccount: sp.owner, Now: sp.opts.Now}).Prepare()
+	filled := variableRE.ReplaceAllStringFunc(pat, func(m string) string {
+		body := m[2 : len(m)-1]
+		switch body {
+		case "*", "?", "$":
+			return body
+		}
+		if err == nil {
+			if s, ok := substitute(m, prep); ok {
+				return s
+			}
+		}
+		return "example"
+	})
+	return fillPattern(filled, sp.account())
+}
+
+// variableNote says where a policy variable is and how it was read, for
+// an answer that found access through it no request showed.
+func variableNote(where, text string) Note {
+	return Note{Where: where, What: fmt.Sprintf("policy variable in %q: access found through it that no request ward built shows, so it is given as possible", text)}
+}
+
+// varResource is a Resource or NotResource pattern with policy variables:
+// its text widened (variables as "*"), and its dimension.
+type varResource struct {
+	text, where string
+	wide, key   int
+}
+
+// maxNotResourceVariables bounds the NotResource patterns with variables
+// one statement is split for (2^n boxes); past it, they are widened.
+const maxNotResourceVariables = 3
+
+// boxes splits a statement whose resource patterns name policy variables
+// into boxes whose union it is. A pattern with variables matches a
+// resource when its widening does and its dimension holds, so
+//
+//	Resource [L..., P]     = Resource [L...]  ∪  (Resource [P*] ∧ P matches)
+//	NotResource [L..., P]  = (NotResource [L..., P*] ∧ P resolves)  ∪  (NotResource [L...] ∧ P resolves and does not match)
+//
+// and so on for each such pattern (P* is P widened, its variables as
+// "*"). Under NotResource a variable that does not resolve makes the
+// statement not apply at all.
+func (sp *space) boxes(st *stmt, vr []varResource) []*stmt {
+	if len(vr) == 0 {
+		return []*stmt{st}
+	}
+	var out []*stmt
+	if !st.notResource {
+		if len(st.resources[widen]) > 0 {
+			out = append(out, st)
+		}
+		for _, v := range vr {
+			b := st.clone()
+			b.resources = [2][]int{{v.wide}, {v.wide}}
+			b.conds = append(b.conds, condRef{key: v.key, atom: variableHolds})
+			b.approx, b.varPattern = true, v.text
+			b.notes = append(b.notes, variableNote(v.where, v.text))
+			out = append(out, b)
+		}
+		return out
+	}
+	if len(vr) > maxNotResourceVariables {
+		// Too many to split: widened, the statement applies wherever its
+		// other patterns let it (as if these matched nothing); narrowed,
+		// nowhere.
+		for _, v := range vr {
+			st.resources[widen] = append(st.resources[widen], -1)
+			sp.notes = append(sp.notes, Note{Where: v.where, What: fmt.Sprintf("policy variable in %q: decided as if it could stand for any text", v.text)})
+		}
+		st.conds = append(st.conds, condRef{approx: true})
+		st.approx = true
+		return []*stmt{st}
+	}
+	for mask := 0; mask < 1<<len(vr); mask++ {
+		b := st.clone()
+		for j, v := range vr {
+			b.approx = true
+			b.notes = append(b.notes, variableNote(v.where, v.text))
+			if mask&(1<<j) == 0 {
+				b.resources[widen] = append(b.resources[widen], v.wide)
+				b.resources[narrow] = append(b.resources[narrow], v.wide)
+				b.conds = append(b.conds, condRef{key: v.key, atom: variableResolves})
+				continue
+			}
+			b.conds = append(b.conds, condRef{key: v.key, atom: variableDoesNot})
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+// clone copies a statement box, its lists its own.
+func (s *stmt) clone() *stmt {
+	c := *s
+	c.conds = append([]condRef(nil), s.conds...)
+	c.notes = append([]Note(nil), s.notes...)
+	for m := range c.resources {
+		c.resources[m] = append([]int(nil), s.resources[m]...)
+	}
+	return &c
+}
+
+// bindCaller fixes, for a question about one principal, what it brings
+// (its unique ID, the account KMS sees it call from) and the values of
+// the keys it decides, which its requests carry whatever they are: a
+// policy variable of one of them is its value, and a condition on one
+// is decided on it alone.
+func (sp *space) bindCaller() {
+	given := map[string][]string{}
+	c, err := engine.ParseCaller(sp.opts.Principal)
+	if err == nil {
+		switch c.Kind {
+		case engine.PrincipalUser:
+			given["aws:userid"] = []string{"AIDAWARDEXAMPLE"}
+		case engine.PrincipalRoleSession:
+			given["aws:userid"] = []string{"AROAWARDEXAMPLE:" + sp.opts.Principal[strings.LastIndex(sp.opts.Principal, "/")+1:]}
+		}
+		if c.Account != "" {
+			given["kms:CallerAccount"] = []string{c.Account}
+		}
+	}
+	sp.caller = outsider{principal: sp.opts.Principal, kind: c.Kind, given: given}
+	sp.given = given
+	sp.boundValues = map[string]string{}
+	prep, err := (&engine.Request{Principal: sp.opts.Principal, Action: "s3:GetObject", Resource: "*", Context: given, Now: sp.opts.Now}).Prepare()
+	if err != nil {
+		return
+	}
+	keys := []string{"kms:calleraccount"}
+	for k := range boundKeys {
+		keys = append(keys, k)
+	}
+	for k := range derivedKeys {
+		keys = append(keys, k)
+	}
+	for _, k := range keys {
+		if v, ok := prep.Value(k); ok && len(v) == 1 {
+			sp.boundValues[k] = v[0]
+		}
+	}
+}
+
+// bindVariables fills a text's variables of keys the principal decides
+// with their values, when every such variable has one; the others stay.
+func (sp *space) bindVariables(s string) string {
+	if len(sp.boundValues) == 0 || !strings.Contains(s, "${") {
+		return s
+	}
+	ok := true
+	out := variableRE.ReplaceAllStringFunc(s, func(m string) string {
+		body := m[2 : len(m)-1]
+		key, _, _ := strings.Cut(body, ",")
+		key = strings.ToLower(strings.TrimSpace(key))
+		if !boundKeys[key] && !derivedKeys[key] {
+			return m
+		}
+		if v, found := sp.boundValues[key]; found {
+			if strings.ContainsAny(v, "*?$") {
+				ok = false // a value with wildcard characters stays a variable: it is matched literally
+			}
+			return v
+		}
+		ok = false // no value: the engine decides what an unresolved variable does
+		return m
+	})
+	if !ok {
+		return s
+	}
+	return out
+}
+
+// bindCondition is a condition element with bindVariables applied to its
+// values.
+func (sp *space) bindCondition(c *policy.Condition) *policy.Condition {
+	var vals []string
+	changed := false
+	for _, v := range c.Values.Items {
+		b := sp.bindVariables(v)
+		changed = changed || b != v
+		vals = append(vals, b)
+	}
+	if !changed {
+		return c
+	}
+	out := *c
+	out.Values = policy.Values{Items: vals, Offsets: c.Values.Offsets, Single: c.Values.Single}
+	return &out
+}
