@@ -311,3 +311,63 @@ func BenchmarkCheckAdminAccount(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(data))/1e6, "MB")
 }
+
+// TestManagedConditionsCanHold: the conditions of every AWS managed
+// policy's statements can hold together, so the reasoning core's
+// statement-never-matches reports none of them (a report would be a
+// false alarm on policies AWS runs).
+func TestManagedConditionsCanHold(t *testing.T) {
+	c := cat(t)
+	asked := 0
+	for _, arn := range c.ManagedPolicyARNs() {
+		mp, _ := c.ManagedPolicy(arn)
+		p, err := policy.Parse(mp.Document, arn)
+		if err != nil {
+			continue
+		}
+		for _, s := range p.Statements {
+			if len(s.Conditions) > 1 {
+				asked++
+			}
+		}
+		for _, f := range analyze.Analyze(analyze.Document{Policy: p, Kind: policy.KindIdentity, AWSManaged: true}, c) {
+			if f.Code == analyze.CodeStatementNeverMatches && strings.Contains(f.Message, "conditions at once") {
+				t.Errorf("%s: %s: %s", arn, f.Path, f.Message)
+			}
+		}
+	}
+	if asked < 100 {
+		t.Errorf("only %d statements with several conditions asked about", asked)
+	}
+}
+
+// TestContradictoryConditions: a guard whose conditions each read well
+// but together hold on no request is reported, with the statement; one
+// whose conditions only look alike is not.
+func TestContradictoryConditions(t *testing.T) {
+	c := cat(t)
+	for _, tc := range []struct {
+		cond  string
+		never bool
+	}{
+		{`{"StringEquals": {"aws:SourceVpce": "vpce-1a2b"}, "StringLike": {"aws:SourceVpce": "vpce-9*"}}`, true},
+		{`{"NumericLessThan": {"s3:max-keys": "5"}, "NumericGreaterThan": {"s3:max-keys": "10"}}`, true},
+		{`{"Null": {"aws:SourceVpce": "true"}, "StringEquals": {"aws:SourceVpce": "vpce-1a2b"}}`, true},
+		{`{"StringEquals": {"aws:SourceVpce": "vpce-1a2b"}, "StringLike": {"aws:SourceVpce": "vpce-1*"}}`, false},
+		{`{"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}, "NotIpAddress": {"aws:SourceIp": "10.1.0.0/16"}}`, false},
+	} {
+		doc := `{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*", "Condition": ` + tc.cond + `}]}`
+		found := false
+		for _, f := range analyze.Check([]byte(doc), "p.json", policy.KindIdentity, c) {
+			if f.Code == analyze.CodeStatementNeverMatches {
+				found = true
+				if !strings.Contains(f.Message, "no request meets all of its conditions at once") || f.Path != "Statement[0]" {
+					t.Errorf("%s: %s %s", tc.cond, f.Path, f.Message)
+				}
+			}
+		}
+		if found != tc.never {
+			t.Errorf("%s: reported %v, want %v", tc.cond, found, tc.never)
+		}
+	}
+}

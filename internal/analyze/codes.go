@@ -237,7 +237,7 @@ var codeTable = []CodeInfo{
 		Bad:  `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::reports/*"}]}`,
 		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::reports"}]}`},
 	{Code: CodeStatementNeverMatches, Severity: Warning, Title: "The statement can never apply",
-		Why:  "NotAction or NotResource \"*\", a condition whose value cannot be read, or actions that all do not exist: no request meets the statement, so it is dead text that readers take for a real grant or guard.",
+		Why:  "NotAction or NotResource \"*\", a condition whose value cannot be read, conditions no request meets together (decided over every value of their keys), or actions that all do not exist: no request meets the statement, so it is dead text that readers take for a real grant or guard.",
 		Fix:  "correct the statement or remove it",
 		Bad:  `{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "NotResource": "*"}]}`,
 		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "NotResource": "arn:aws:s3:::reports/*"}]}`},

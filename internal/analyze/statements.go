@@ -7,6 +7,7 @@ import (
 	"github.com/wardhq/ward/internal/engine"
 	"github.com/wardhq/ward/internal/glob"
 	"github.com/wardhq/ward/internal/policy"
+	"github.com/wardhq/ward/internal/reason"
 )
 
 // checkRedundantStatements reports statements that can never apply and
@@ -261,6 +262,14 @@ func (a *analyzer) neverMatches(s *policy.Statement) string {
 			if engine.ConditionValueProblem(op, v) != "" {
 				return "its " + c.Operator + " condition on " + c.Key + " has a value that cannot be read, which makes the condition false"
 			}
+		}
+	}
+	if len(s.Conditions) > 1 && a.cat != nil {
+		// Conditions that each look fine may contradict each other: the
+		// reasoning core decides whether any request meets them all, and
+		// only an exact "none" is reported.
+		if can, exact, err := reason.ConditionsCanHold(s, a.cat); err == nil && exact && !can {
+			return "no request meets all of its conditions at once"
 		}
 	}
 	if s.Action != nil && a.cat != nil {

@@ -1,7 +1,6 @@
 package reason
 
 import (
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"sort"
@@ -78,8 +77,11 @@ type space struct {
 	// when the space is built. Otherwise the keys the principal decides
 	// are bound to its values (caller), and policy variables of those
 	// keys read as their values (boundValues, lower-cased keys).
-	varying     bool
-	caller      outsider
+	varying bool
+	caller  outsider
+	// anyOwner says every resource's own policy allows every request,
+	// whoever owns it: a question about what a statement can meet.
+	anyOwner    bool
 	boundValues map[string]string
 }
 
@@ -209,8 +211,15 @@ func newSpace(sides []Side, cat *catalog.Catalog, opts Options, setup ...func(*s
 	// nothing, whatever the identity policies say.)
 	// Only a resource of that account has it: another account's resource
 	// allows nothing unless its own policy says so.
-	deferring, err := policy.Parse([]byte(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::`+sp.account()+`:root"}, "Action": "*", "Resource": "*",
-		"Condition": {"StringEquals": {"aws:ResourceAccount": "`+sp.account()+`"}}}]}`), "the resource's policy")
+	doc := `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::` + sp.account() + `:root"}, "Action": "*", "Resource": "*",
+		"Condition": {"StringEquals": {"aws:ResourceAccount": "` + sp.account() + `"}}}]}`
+	if sp.anyOwner {
+		// A question about what a statement can meet, not whom it allows:
+		// every resource's policy, whoever owns it, leaves the principal's
+		// account to decide.
+		doc = `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::` + sp.account() + `:root"}, "Action": "*", "Resource": "*"}]}`
+	}
+	deferring, err := policy.Parse([]byte(doc), "the resource's policy")
 	if err != nil {
 		return nil, err
 	}
@@ -453,16 +462,11 @@ func PolicyName(side Side, i int) string {
 func variableToStar(s string) string { return variableRE.ReplaceAllString(s, "*") }
 
 // probe compiles a condition element alone, for the engine to decide it on
-// candidate values.
+// candidate values: as an identity policy and as a resource policy for
+// everyone, so that whose the resource is changes nothing.
 func (sp *space) probe(c *policy.Condition) (*condAtom, error) {
-	doc, _ := json.Marshal(map[string]any{"Version": policy.Version2012, "Statement": []any{map[string]any{
-		"Effect": "Allow", "Action": "*", "Resource": "*",
-		"Condition": map[string]any{c.Operator: map[string]any{c.Key: c.Values.Items}}}}})
-	p, err := policy.Parse(doc, "probe")
-	if err != nil {
-		return nil, err
-	}
-	set, err := engine.NewSet(engine.Policies{Identity: []*engine.Compiled{engine.Compile(p, "probe")}})
+	set, err := probeSet(map[string]any{"Effect": "Allow", "Action": "*", "Resource": "*",
+		"Condition": map[string]any{c.Operator: map[string]any{c.Key: c.Values.Items}}})
 	if err != nil {
 		return nil, err
 	}
