@@ -24,37 +24,55 @@ func (sp *space) changes(gain, lose int) []Change {
 		ctx map[int]int
 	}
 	memo := map[string]*solved{}
+	// The classes whose statements are the same on both sides share the
+	// regions where the gaining side may allow what the other does not:
+	// found once per such group, so a policy of thousands of actions in a
+	// few statements is searched a few times, not once per action.
+	type candidate struct {
+		ri         int
+		sol        *solved
+		gd, la, ld stmtSet
+	}
+	groups := map[string][]candidate{}
 	var out []Change
 	for ci := range sp.actionClasses {
 		ac := &sp.actionClasses[ci]
 		var possible *Change
 		found := false
-		for ri := range sp.resources {
-			r := &sp.resources[ri]
-			ga := gi.live(ci, ri, widen, policy.Allow)
-			if ga.empty() || !gi.everyGate(g, ga) {
-				continue // some policy type the gaining side needs allows nothing here
-			}
-			gd := gi.live(ci, ri, narrow, policy.Deny)
-			la := li.live(ci, ri, narrow, policy.Allow)
-			ld := li.live(ci, ri, widen, policy.Deny)
-			key := ga.key() + gd.key() + la.key() + ld.key()
-			sol, ok := memo[key]
-			if !ok {
-				sol = &solved{}
-				gainDenies, loseDenies := g.members(gd), l.members(ld)
-				gainGates, loseGates := gi.byGates(g, ga), li.byGates(l, la)
-				for _, s := range gainGates[0] {
-					if ctx, ok := sp.solve(s, gainGates[1:], gainDenies, loseGates, loseDenies); ok {
-						sol.s, sol.ctx = s, ctx
-						break
-					}
+		groupKey := gi.byClass[ci].key() + li.byClass[ci].key()
+		cands, ok := groups[groupKey]
+		if !ok {
+			for ri := range sp.resources {
+				ga := gi.live(ci, ri, widen, policy.Allow)
+				if ga.empty() || !gi.everyGate(g, ga) {
+					continue // some policy type the gaining side needs allows nothing here
 				}
-				memo[key] = sol
+				gd := gi.live(ci, ri, narrow, policy.Deny)
+				la := li.live(ci, ri, narrow, policy.Allow)
+				ld := li.live(ci, ri, widen, policy.Deny)
+				key := ga.key() + gd.key() + la.key() + ld.key()
+				sol, ok := memo[key]
+				if !ok {
+					sol = &solved{}
+					gainDenies, loseDenies := g.members(gd), l.members(ld)
+					gainGates, loseGates := gi.byGates(g, ga), li.byGates(l, la)
+					for _, s := range gainGates[0] {
+						if ctx, ok := sp.solve(s, gainGates[1:], gainDenies, loseGates, loseDenies); ok {
+							sol.s, sol.ctx = s, ctx
+							break
+						}
+					}
+					memo[key] = sol
+				}
+				if sol.s != nil {
+					cands = append(cands, candidate{ri, sol, gd, la, ld})
+				}
 			}
-			if sol.s == nil {
-				continue
-			}
+			groups[groupKey] = cands
+		}
+		for _, cand := range cands {
+			ri, sol, gd, la, ld := cand.ri, cand.sol, cand.gd, cand.la, cand.ld
+			r := &sp.resources[ri]
 			if !ac.unknown && !sp.regionFits(ci, ri) {
 				continue // no action of the class is authorized on a resource of the region
 			}
