@@ -40,8 +40,10 @@ NEW allows that OLD does not, and what OLD allowed that NEW no longer does:
 one line per class of actions decided alike, each with a request that shows
 it, decided by the engine on both sides. OLD and NEW are policy files or
 anything ward check reads (CloudFormation, Terraform plans, account
-details); their policies are matched by place (JSON path, logical ID,
-entity and policy name).
+details). When both define users, groups and roles, each is compared with
+the one of the same kind and name, all its policies and its boundary
+together; other policies are matched by place (JSON path, logical ID,
+policy name).
 
 Exit status: 0 when NEW allows nothing OLD did not, 1 when it does, 2 when
 an input cannot be read.
@@ -67,7 +69,7 @@ Flags:
 	}
 	type input struct {
 		oldName, newName string
-		old, new         []diffDoc
+		old, new         diffInput
 	}
 	var ins []input
 	if *gitRev != "" {
@@ -78,12 +80,12 @@ Flags:
 				return exitInvalid
 			}
 			oldName := *gitRev + ":" + path
-			old, err := readDiffData(oldName, data)
+			old, err := readDiffInputData(oldName, data, cat)
 			if err != nil {
 				fmt.Fprintf(stderr, "ward diff: %v\n", err)
 				return exitInvalid
 			}
-			nw, err := readDiffInput(path)
+			nw, err := readDiffFile(path, cat)
 			if err != nil {
 				fmt.Fprintf(stderr, "ward diff: %v\n", err)
 				return exitInvalid
@@ -91,12 +93,12 @@ Flags:
 			ins = append(ins, input{oldName, path, old, nw})
 		}
 	} else {
-		old, err := readDiffInput(args[0])
+		old, err := readDiffFile(args[0], cat)
 		if err != nil {
 			fmt.Fprintf(stderr, "ward diff: %v\n", err)
 			return exitInvalid
 		}
-		nw, err := readDiffInput(args[1])
+		nw, err := readDiffFile(args[1], cat)
 		if err != nil {
 			fmt.Fprintf(stderr, "ward diff: %v\n", err)
 			return exitInvalid
@@ -105,7 +107,12 @@ Flags:
 	}
 	var pairs []docPair
 	for _, in := range ins {
-		pairs = append(pairs, pairDocs(in.oldName, in.old, in.newName, in.new)...)
+		// Both inputs define principals: compare principal with principal.
+		old, nw := in.old.byPlace, in.new.byPlace
+		if in.old.byPrincipal != nil && in.new.byPrincipal != nil {
+			old, nw = in.old.byPrincipal, in.new.byPrincipal
+		}
+		pairs = append(pairs, pairDocs(in.oldName, old, in.newName, nw)...)
 	}
 	types, err := readPolicyTypes(*boundary, *oldBoundary, *newBoundary, sessions, scps, rcps)
 	if err != nil {
@@ -115,11 +122,12 @@ Flags:
 	var results []diffResult
 	for _, pair := range pairs {
 		pair.old, pair.new = types.apply(pair.old, 0), types.apply(pair.new, 1)
-		d, err := reason.Compare(pair.old, pair.new, cat, reason.Options{})
+		d, err := reason.Compare(pair.old, pair.new, cat, reason.Options{Principal: callerOf(pair.caller)})
 		if err != nil {
 			fmt.Fprintf(stderr, "ward diff: %s: %v\n", pair.where, err)
 			return exitInvalid
 		}
+		d.Notes = append(d.Notes, pair.notes...)
 		d.Added, d.Removed = groupChanges(d.Added), groupChanges(d.Removed)
 		results = append(results, diffResult{where: pair.where, old: pair.old.Name, new: pair.new.Name, diff: d, sides: [2]reason.Side{pair.old, pair.new}})
 	}
@@ -204,22 +212,45 @@ func readPolicyTypes(both, old, new string, sessions, scps, rcps []string) (*pol
 
 // apply gives a side (0 old, 1 new) its other policy types.
 func (t *policyTypes) apply(s reason.Side, i int) reason.Side {
-	s.Boundary, s.Session, s.SCPs, s.RCPs = t.boundary[i], t.session, t.scps, t.rcps
+	if t.boundary[i] != nil {
+		s.Boundary = t.boundary[i] // the flag's, over the input's
+	}
+	s.Session, s.SCPs, s.RCPs = t.session, t.scps, t.rcps
 	return s
 }
 
 type diffDoc struct {
 	where  string // the place the policy is matched by
 	policy *policy.Policy
+	// boundary says the policy is its principal's permissions boundary;
+	// note, set instead of policy, says why a policy is not compared.
+	boundary bool
+	note     string
+	// name names the policy among its principal's (its place, or a
+	// managed policy's name); caller is the principal's ARN when the
+	// input gives it.
+	name, caller string
+}
+
+// diffInput is an input's identity policies matched by place, and, when
+// the input defines users, groups and roles, by principal: each one's
+// inline and attached policies together, with its boundary.
+type diffInput struct {
+	byPlace, byPrincipal []diffDoc
 }
 
 // readDiffInput reads the identity policies of an input, by place.
 func readDiffInput(path string) ([]diffDoc, error) {
+	in, err := readDiffFile(path, nil)
+	return in.byPlace, err
+}
+
+func readDiffFile(path string, cat *catalog.Catalog) (diffInput, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return diffInput{}, err
 	}
-	return readDiffData(path, data)
+	return readDiffInputData(path, data, cat)
 }
 
 // gitShow is a file's text at a git revision, read from the repository the
@@ -250,13 +281,14 @@ func gitShow(rev, path string) ([]byte, error) {
 	return out, nil
 }
 
-func readDiffData(path string, data []byte) ([]diffDoc, error) {
+func readDiffInputData(path string, data []byte, cat *catalog.Catalog) (diffInput, error) {
 	f := inputs.Read(path, data, 0)
 	if len(f.Errors) > 0 {
-		return nil, f.Errors[0]
+		return diffInput{}, f.Errors[0]
 	}
-	var out []diffDoc
-	for _, d := range f.Docs {
+	var in diffInput
+	fixed := make([]*policy.Policy, len(f.Docs))
+	for i, d := range f.Docs {
 		switch d.Kind {
 		case policy.KindIdentity, policy.KindBoundary, policy.KindSession:
 		default:
@@ -268,26 +300,102 @@ func readDiffData(path string, data []byte) ([]diffDoc, error) {
 		}
 		p, err := policy.FixTemplateReferences(d.Policy)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %s: %w", path, where, err)
+			return diffInput{}, fmt.Errorf("%s: %s: %w", path, where, err)
 		}
-		out = append(out, diffDoc{where: where, policy: p})
+		fixed[i] = p
+		in.byPlace = append(in.byPlace, diffDoc{where: where, policy: p})
 	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("%s: no identity policy to compare", path)
+	if len(in.byPlace) == 0 {
+		return diffInput{}, fmt.Errorf("%s: no identity policy to compare", path)
 	}
-	return out, nil
+	if cat != nil && len(f.Principals) > 0 {
+		in.byPrincipal = principalDocs(f, fixed, cat)
+	}
+	return in, nil
+}
+
+// principalDocs are an input's policies by the principal they give
+// permissions to (`role "app"`): its inline policies, its attached
+// managed ones (from the input, or the catalog for AWS's) and its
+// boundary, so that moving a statement from one of a role's policies to
+// another is no change in what the role may do. A group's policies are
+// its own: a user is compared with the policies put in it, not with its
+// groups'. The policies no principal has are matched by place.
+func principalDocs(f *inputs.File, fixed []*policy.Policy, cat *catalog.Catalog) []diffDoc {
+	var out []diffDoc
+	used := make([]bool, len(f.Docs))
+	managedDoc := func(arn string, doc int) (*policy.Policy, string) {
+		if doc >= 0 {
+			used[doc] = true
+			if fixed[doc] != nil {
+				return fixed[doc], ""
+			}
+		}
+		if strings.HasPrefix(arn, "arn:aws:iam::aws:policy/") {
+			if mp, err := cat.ManagedPolicy(arn); err == nil && mp != nil {
+				if p, err := policy.Parse(mp.Document, arn); err == nil {
+					return p, ""
+				}
+			}
+			return nil, fmt.Sprintf("AWS managed policy %s is not in ward's catalog: its permissions are not compared", arn)
+		}
+		return nil, fmt.Sprintf("managed policy %s is not in the input: its permissions are not compared", arn)
+	}
+	for _, pr := range f.Principals {
+		where := fmt.Sprintf("%s %q", pr.Kind, pr.Name)
+		out = append(out, diffDoc{where: where, caller: pr.ARN})
+		for _, d := range pr.Inline {
+			used[d] = true
+			if fixed[d] != nil {
+				name := f.Docs[d].Where
+				if name == "" {
+					name = f.Docs[d].Path
+				}
+				out = append(out, diffDoc{where: where, policy: fixed[d], name: name})
+			}
+		}
+		for _, m := range pr.Managed {
+			p, note := managedDoc(m.ARN, m.Doc)
+			out = append(out, diffDoc{where: where, policy: p, note: note, name: "managed policy " + m.Name})
+		}
+		if pr.Boundary != "" {
+			doc := -1
+			for i, d := range f.Docs {
+				if d.ARN == pr.Boundary {
+					doc = i
+				}
+			}
+			p, note := managedDoc(pr.Boundary, doc)
+			out = append(out, diffDoc{where: where, policy: p, boundary: true, note: note})
+		}
+	}
+	for i, d := range f.Docs {
+		if fixed[i] == nil || used[i] {
+			continue
+		}
+		where := d.Where
+		if where == "" {
+			where = d.Path
+		}
+		out = append(out, diffDoc{where: where, policy: fixed[i]})
+	}
+	return out
 }
 
 type docPair struct {
 	where    string
 	old, new reason.Side
+	// notes are the policies of a principal that could not be compared;
+	// caller is the principal's ARN, when an input gives it.
+	notes  []reason.Note
+	caller string
 }
 
 // pairDocs matches the two inputs' policies by place; a policy on one side
 // only is compared with nothing. Two single policies are compared
 // whatever their places.
 func pairDocs(oldName string, old []diffDoc, newName string, nw []diffDoc) []docPair {
-	if len(old) == 1 && len(nw) == 1 {
+	if len(old) == 1 && len(nw) == 1 && old[0].policy != nil && nw[0].policy != nil && !old[0].boundary && !nw[0].boundary {
 		return []docPair{{where: "", old: reason.Side{Name: oldName, Identity: []*policy.Policy{old[0].policy}},
 			new: reason.Side{Name: newName, Identity: []*policy.Policy{nw[0].policy}}}}
 	}
@@ -302,19 +410,53 @@ func pairDocs(oldName string, old []diffDoc, newName string, nw []diffDoc) []doc
 		order = append(order, where)
 		return p
 	}
-	for _, d := range old {
+	add := func(name string, d diffDoc, side *reason.Side) {
 		p := get(d.where)
-		p.old.Identity = append(p.old.Identity, d.policy)
+		switch {
+		case d.policy == nil && d.note == "":
+			if p.caller == "" {
+				p.caller = d.caller
+			}
+		case d.note != "":
+			p.notes = append(p.notes, reason.Note{Where: name + ": " + d.where, What: d.note})
+		case d.boundary:
+			side.Boundary = d.policy
+		default:
+			side.Identity = append(side.Identity, d.policy)
+			side.Names = append(side.Names, d.name)
+		}
+	}
+	for _, d := range old {
+		add(oldName, d, &get(d.where).old)
 	}
 	for _, d := range nw {
-		p := get(d.where)
-		p.new.Identity = append(p.new.Identity, d.policy)
+		add(newName, d, &get(d.where).new)
 	}
 	var out []docPair
 	for _, w := range order {
 		out = append(out, *byPlace[w])
 	}
 	return out
+}
+
+// callerOf is who a principal's requests come from: a role's session, a
+// user itself, a user of a group's account; "" (the default) when the
+// input gives no ARN.
+func callerOf(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "iam" || !policy.IsAccountID(parts[4]) {
+		return ""
+	}
+	name := parts[5][strings.LastIndex(parts[5], "/")+1:]
+	switch {
+	case strings.HasPrefix(parts[5], "role/"):
+		return "arn:" + parts[1] + ":sts::" + parts[4] + ":assumed-role/" + name + "/ward"
+	case strings.HasPrefix(parts[5], "user/"):
+		return arn
+	case strings.HasPrefix(parts[5], "group/"):
+		return "arn:" + parts[1] + ":iam::" + parts[4] + ":user/ward"
+	}
+	return ""
 }
 
 // groupChanges merges the changes the same statements decide on each

@@ -70,6 +70,11 @@ func TestCommands(t *testing.T) {
 		{"diff-missing", []string{"diff", "testdata/diff/lambda-role.json", "testdata/diff/no-such.json"}, "", exitInvalid},
 		{"diff-one-argument", []string{"diff", "testdata/diff/lambda-role.json"}, "", exitInvalid},
 		{"diff-cloudformation", []string{"diff", "testdata/diff/template.yaml", "testdata/diff/template-putobject.yaml"}, "", exitFindings},
+		// A role read from account details and the same role in a plan:
+		// matched by entity, all its policies together. Merging its two
+		// inline policies is no change; widening a table is.
+		{"diff-principal-widened", []string{"diff", "testdata/diff/account-details.json", "testdata/diff/plan-widened.json"}, "", exitFindings},
+		{"diff-principal-merged", []string{"diff", "--format", "json", "testdata/diff/account-details.json", "testdata/diff/plan-merged.json"}, "", exitOK},
 		{"prove-never-pass", []string{"prove", "--never", "dynamodb:DeleteItem", "--on", "arn:aws:dynamodb:*:*:table/Billing*", "testdata/diff/lambda-role.json"}, "", exitOK},
 		{"prove-never-fail", []string{"prove", "--never", "dynamodb:Delete*,iam:*", "testdata/diff/lambda-role-widened.json"}, "", exitFindings},
 		{"prove-within", []string{"prove", "testdata/diff/lambda-role-scoped.json", "--within", "testdata/diff/lambda-role.json"}, "", exitOK},

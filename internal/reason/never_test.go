@@ -7,6 +7,7 @@ import (
 
 	"github.com/wardhq/ward/internal/engine"
 	"github.com/wardhq/ward/internal/glob"
+	"github.com/wardhq/ward/internal/policy"
 )
 
 // TestNeverGrants: the questions of Access Analyzer's
@@ -88,4 +89,48 @@ func TestNeverGrants(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestOtherAccountsResources is the attack on a PASS: a policy whose
+// grants are all on resources of accounts other than the default
+// principal's. An identity policy's grants on an account's resources are
+// its principal's there, so each named account's principal is asked, and
+// nothing is hidden by asking from the wrong account.
+func TestOtherAccountsResources(t *testing.T) {
+	c := cat(t)
+	doc := `{"Version": "2012-10-17", "Statement": [
+		{"Effect": "Allow", "Action": "dynamodb:DeleteItem", "Resource": "arn:aws:dynamodb:us-east-1:123456789012:table/Orders"},
+		{"Effect": "Allow", "Action": "sqs:DeleteQueue", "Resource": "arn:aws:sqs:us-east-1:444455556666:jobs"}]}`
+	s := Side{Name: "p", Identity: []*policy.Policy{mustParse(t, doc)}}
+	found, notes, err := NeverGrants(s, []string{"dynamodb:Delete*", "sqs:Delete*"}, nil, c, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, ch := range found {
+		if !ch.Proven {
+			t.Errorf("unproven: %s", ch.Witness)
+		}
+		got[ch.Witness.Action] = ch.Witness.Principal
+	}
+	if got["dynamodb:DeleteItem"] != "arn:aws:iam::123456789012:user/ward" || got["sqs:DeleteQueue"] != "arn:aws:iam::444455556666:user/ward" {
+		t.Errorf("found %v (notes %v)", got, notes)
+	}
+	empty := Side{Name: "old", Identity: []*policy.Policy{mustParse(t, `{"Version": "2012-10-17", "Statement": []}`)}}
+	d, err := Compare(empty, Side{Name: "new", Identity: s.Identity}, c, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Added) != 2 || !d.Exact() {
+		t.Errorf("added %s, notes %v", describe(d.Added), d.Notes)
+	}
+}
+
+func mustParse(t *testing.T, doc string) *policy.Policy {
+	t.Helper()
+	p, err := policy.Parse([]byte(doc), "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -52,6 +52,9 @@ type Side struct {
 	Session  []*policy.Policy
 	SCPs     [][]*policy.Policy
 	RCPs     [][]*policy.Policy
+	// Names, when given, name the identity policies in answers, one for
+	// each: the policies of a principal, each by its place in the input.
+	Names []string
 }
 
 // Witness is one request, complete enough to replay.
@@ -187,6 +190,96 @@ func (o *Options) forSides(sides ...Side) {
 	}
 }
 
+// maxAccounts bounds the accounts a question is asked from.
+const maxAccounts = 8
+
+// callers are the principals a question is asked from when Options name
+// none: an identity policy allows nothing in another account on its own,
+// so its grants on a named account's resources are a principal's of that
+// account. The question is asked from a user (a role's session, when a
+// side has session policies) of each account the sides' resource ARNs
+// name, and of 111111111111 when they name none; past maxAccounts, the
+// rest are said not to have been asked.
+func callers(opts Options, sides ...Side) ([]string, []Note) {
+	if opts.Principal != "" {
+		return []string{opts.Principal}, nil
+	}
+	session := false
+	for _, s := range sides {
+		session = session || s.Session != nil
+	}
+	accounts := namedAccounts(sides)
+	var notes []Note
+	if len(accounts) > maxAccounts {
+		notes = append(notes, Note{Where: "accounts", What: fmt.Sprintf("the policies name %d accounts; access was asked from the first %d (%s …)", len(accounts), maxAccounts, strings.Join(accounts[:maxAccounts], ", "))})
+		accounts = accounts[:maxAccounts]
+	}
+	if len(accounts) == 0 {
+		accounts = []string{"111111111111"}
+	}
+	var out []string
+	for _, a := range accounts {
+		if session {
+			out = append(out, "arn:aws:sts::"+a+":assumed-role/ward/session")
+		} else {
+			out = append(out, "arn:aws:iam::"+a+":user/ward")
+		}
+	}
+	return out, notes
+}
+
+// namedAccounts are the accounts the sides' resource patterns name, in
+// order.
+func namedAccounts(sides []Side) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range sides {
+		pols := append(append([]*policy.Policy{s.Boundary}, s.Identity...), s.Session...)
+		for _, p := range pols {
+			if p == nil {
+				continue
+			}
+			for _, st := range p.Statements {
+				res, _ := st.Resources()
+				if res == nil {
+					continue
+				}
+				for _, r := range res.Items {
+					parts := strings.SplitN(r, ":", 6)
+					if len(parts) < 6 || parts[0] != "arn" || !policy.IsAccountID(parts[4]) || seen[parts[4]] {
+						continue
+					}
+					seen[parts[4]] = true
+					out = append(out, parts[4])
+				}
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// mergeChanges adds to a list the changes of classes it does not hold
+// yet; a proven change replaces a possible one of the same class.
+func mergeChanges(into, more []Change) []Change {
+	key := func(c Change) string {
+		return fmt.Sprint(c.Unknown, c.Others, strings.Join(c.Actions, ","))
+	}
+	at := map[string]int{}
+	for i, c := range into {
+		at[key(c)] = i
+	}
+	for _, c := range more {
+		if i, ok := at[key(c)]; !ok {
+			at[key(c)] = len(into)
+			into = append(into, c)
+		} else if c.Proven && !into[i].Proven {
+			into[i] = c
+		}
+	}
+	return into
+}
+
 // DefaultNow is the time of the requests a question asks about, unless
 // Options say: fixed, so answers do not change with the day.
 var DefaultNow = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -201,21 +294,31 @@ func (o *Options) fill() {
 }
 
 // Compare finds what New allows that Old does not and the reverse, one
-// change per class of actions, each with a witness.
+// change per class of actions, each with a witness. Without a principal
+// in Options, it is asked from each account the policies name (callers).
 func Compare(old, new Side, cat *catalog.Catalog, opts Options) (*Diff, error) {
 	opts.forSides(old, new)
-	opts.fill()
-	sp, err := newSpace([]Side{old, new}, cat, opts)
-	if err != nil {
-		return nil, err
+	who, notes := callers(opts, old, new)
+	d := &Diff{}
+	for _, principal := range who {
+		o := opts
+		o.Principal = principal
+		o.fill()
+		sp, err := newSpace([]Side{old, new}, cat, o)
+		if err != nil {
+			return nil, err
+		}
+		added, removed := sp.changes(1, 0), sp.changes(0, 1)
+		d.Added, d.Removed = mergeChanges(d.Added, added), mergeChanges(d.Removed, removed)
+		notes = append(notes, sp.notesWith(added, removed)...) // after the search, which may add one
 	}
-	d := &Diff{Added: sp.changes(1, 0), Removed: sp.changes(0, 1)}
-	d.Notes = sp.notesWith(d.Added, d.Removed) // after the search, which may add one
+	d.Notes = uniqueNotes(notes)
 	return d, nil
 }
 
 // NeverGrants asks whether a side allows any of the actions (patterns,
-// wildcards allowed) on any of the resources ("*" when none are given):
+// wildcards allowed) on any of the resources ("*" when none are given),
+// from each account the policies name as Compare does:
 // the first access it finds, one per class of actions, each with its
 // witness; none means never. It is a comparison with a side that allows
 // every request outside the question, so a request the checked side
@@ -232,11 +335,21 @@ func NeverGrants(s Side, actions, resources []string, cat *catalog.Catalog, opts
 	if err != nil {
 		return nil, nil, fmt.Errorf("the question: %w", err)
 	}
-	opts.fill()
-	sp, err := newSpace([]Side{{Name: "the question", Identity: []*policy.Policy{outside}}, s}, cat, opts)
-	if err != nil {
-		return nil, nil, err
+	opts.forSides(s)
+	question := Side{Name: "the question", Identity: []*policy.Policy{outside}}
+	who, notes := callers(opts, s, question) // the accounts the question's resources name too
+	var found []Change
+	for _, principal := range who {
+		o := opts
+		o.Principal = principal
+		o.fill()
+		sp, err := newSpace([]Side{question, s}, cat, o)
+		if err != nil {
+			return nil, nil, err
+		}
+		more := sp.changes(1, 0)
+		found = mergeChanges(found, more)
+		notes = append(notes, sp.notesWith(more)...)
 	}
-	found := sp.changes(1, 0)
-	return found, sp.notesWith(found), nil
+	return found, uniqueNotes(notes), nil
 }

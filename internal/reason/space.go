@@ -450,8 +450,12 @@ func typeName(p *policy.Policy, side, what string) string {
 }
 
 // PolicyName is how answers name a side's i-th policy (StatementRef.Policy):
+// the side's name and the policy's own (Side.Names) when it has one, else
 // the side's name when it has one policy, else the name and #i+1.
 func PolicyName(side Side, i int) string {
+	if i < len(side.Names) && side.Names[i] != "" {
+		return side.Name + ": " + side.Names[i]
+	}
 	if len(side.Identity) == 1 {
 		return side.Name
 	}
