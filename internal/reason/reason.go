@@ -298,22 +298,33 @@ func (o *Options) fill() {
 // in Options, it is asked from each account the policies name (callers).
 func Compare(old, new Side, cat *catalog.Catalog, opts Options) (*Diff, error) {
 	opts.forSides(old, new)
-	who, notes := callers(opts, old, new)
 	d := &Diff{}
+	notes, err := fromEachCaller(opts, []Side{old, new}, cat, func(sp *space) []Change {
+		added, removed := sp.changes(1, 0), sp.changes(0, 1)
+		d.Added, d.Removed = mergeChanges(d.Added, added), mergeChanges(d.Removed, removed)
+		return append(added, removed...)
+	})
+	d.Notes = notes
+	return d, err
+}
+
+// fromEachCaller builds the space of a question from each of its callers
+// and asks it; the answer's notes are the spaces' and those of the
+// changes ask found.
+func fromEachCaller(opts Options, sides []Side, cat *catalog.Catalog, ask func(*space) []Change) ([]Note, error) {
+	who, notes := callers(opts, sides...)
 	for _, principal := range who {
 		o := opts
 		o.Principal = principal
 		o.fill()
-		sp, err := newSpace([]Side{old, new}, cat, o)
+		sp, err := newSpace(sides, cat, o)
 		if err != nil {
 			return nil, err
 		}
-		added, removed := sp.changes(1, 0), sp.changes(0, 1)
-		d.Added, d.Removed = mergeChanges(d.Added, added), mergeChanges(d.Removed, removed)
-		notes = append(notes, sp.notesWith(added, removed)...) // after the search, which may add one
+		found := ask(sp)
+		notes = append(notes, sp.notesWith(found)...) // after the search, which may add one
 	}
-	d.Notes = uniqueNotes(notes)
-	return d, nil
+	return uniqueNotes(notes), nil
 }
 
 // NeverGrants asks whether a side allows any of the actions (patterns,
@@ -337,19 +348,12 @@ func NeverGrants(s Side, actions, resources []string, cat *catalog.Catalog, opts
 	}
 	opts.forSides(s)
 	question := Side{Name: "the question", Identity: []*policy.Policy{outside}}
-	who, notes := callers(opts, s, question) // the accounts the question's resources name too
+	// The accounts the question's resources name are asked from too.
 	var found []Change
-	for _, principal := range who {
-		o := opts
-		o.Principal = principal
-		o.fill()
-		sp, err := newSpace([]Side{question, s}, cat, o)
-		if err != nil {
-			return nil, nil, err
-		}
+	notes, err := fromEachCaller(opts, []Side{question, s}, cat, func(sp *space) []Change {
 		more := sp.changes(1, 0)
 		found = mergeChanges(found, more)
-		notes = append(notes, sp.notesWith(more)...)
-	}
-	return found, uniqueNotes(notes), nil
+		return more
+	})
+	return found, notes, err
 }
