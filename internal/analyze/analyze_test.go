@@ -315,7 +315,9 @@ func BenchmarkCheckAdminAccount(b *testing.B) {
 // TestManagedConditionsCanHold: the conditions of every AWS managed
 // policy's statements can hold together, so the reasoning core's
 // statement-never-matches reports none of them (a report would be a
-// false alarm on policies AWS runs).
+// false alarm on policies AWS runs). The core is asked of the statements
+// whose condition elements share a key; the count is of those with
+// several elements, which bounds them.
 func TestManagedConditionsCanHold(t *testing.T) {
 	c := cat(t)
 	asked := 0
@@ -368,6 +370,41 @@ func TestContradictoryConditions(t *testing.T) {
 		}
 		if found != tc.never {
 			t.Errorf("%s: reported %v, want %v", tc.cond, found, tc.never)
+		}
+	}
+}
+
+// TestRedundantByConditions: a statement whose conditions are stricter
+// than another's that grants as much is redundant, however the two are
+// written; one whose conditions let in a request the other's do not is
+// not.
+func TestRedundantByConditions(t *testing.T) {
+	c := cat(t)
+	for _, tc := range []struct {
+		wide, narrow string
+		redundant    bool
+	}{
+		{`{"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}`, `{"IpAddress": {"aws:SourceIp": "10.1.0.0/16"}}`, true},
+		{`{"StringLike": {"aws:SourceVpce": "vpce-1*"}}`, `{"StringEquals": {"aws:SourceVpce": "vpce-1a2b"}}`, true},
+		{`{"NumericLessThan": {"s3:max-keys": "100"}}`, `{"NumericLessThan": {"s3:max-keys": "10"}, "Bool": {"aws:SecureTransport": "true"}}`, true},
+		{`{"IpAddress": {"aws:SourceIp": "10.1.0.0/16"}}`, `{"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}`, false},
+		{`{"StringEquals": {"aws:SourceVpce": "vpce-1a2b"}}`, `{"StringEqualsIfExists": {"aws:SourceVpce": "vpce-1a2b"}}`, false},
+		{`{"Bool": {"aws:SecureTransport": "true"}}`, `{"NumericLessThan": {"s3:max-keys": "10"}}`, false},
+	} {
+		doc := `{"Version": "2012-10-17", "Statement": [
+			{"Sid": "Wide", "Effect": "Allow", "Action": "s3:*", "Resource": "*", "Condition": ` + tc.wide + `},
+			{"Sid": "Narrow", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*", "Condition": ` + tc.narrow + `}]}`
+		found := false
+		for _, f := range analyze.Check([]byte(doc), "p.json", policy.KindIdentity, c) {
+			if f.Code == analyze.CodeRedundantStatement {
+				found = true
+				if f.Path != "Statement[1]" {
+					t.Errorf("%s / %s: at %s: %s", tc.wide, tc.narrow, f.Path, f.Message)
+				}
+			}
+		}
+		if found != tc.redundant {
+			t.Errorf("%s / %s: redundant %v, want %v", tc.wide, tc.narrow, found, tc.redundant)
 		}
 	}
 }

@@ -282,7 +282,7 @@ var codeTable = []CodeInfo{
 		Bad:  `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "dynamodb:Query", "Resource": ["arn:aws:dynamodb:*:*:table/ChatMessage-*", "arn:aws:dynamodb:*:*:table/ChatMessage-*/index/*"]}]}`,
 		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "dynamodb:Query", "Resource": ["arn:aws:dynamodb:*:*:table/ChatMessage", "arn:aws:dynamodb:*:*:table/ChatMessage/index/*"]}]}`},
 	{Code: CodeRedundantStatement, Severity: Warning, Title: "Another statement already covers this one",
-		Why:  "A statement with the same effect whose actions, resources and conditions are at least as broad makes this one add nothing.",
+		Why:  "A statement with the same effect whose actions, resources and conditions are at least as broad (the conditions decided over every value of their keys: an address range inside the other's, an endpoint its pattern matches) makes this one add nothing.",
 		Fix:  "remove the covered statement, or merge the two",
 		Bad:  `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::reports/*"}, {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/2026/*"}]}`,
 		Good: `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::reports/*"}, {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::archive/2026/*"}]}`},

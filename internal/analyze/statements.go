@@ -29,14 +29,17 @@ func (a *analyzer) checkRedundantStatements() {
 			if i == j || s.Effect != t.Effect {
 				continue
 			}
-			if !samePrincipal(s, t) || !conditionsCovered(t, s) {
+			if !samePrincipal(s, t) {
 				continue
 			}
 			if !valuesCovered(t.Action.Items, s.Action.Items, true) || !valuesCovered(t.Resource.Items, s.Resource.Items, false) {
 				continue
 			}
+			if !a.conditionsCovered(t, s) {
+				continue
+			}
 			// Two statements covering each other: report the later one.
-			mutual := valuesCovered(s.Action.Items, t.Action.Items, true) && valuesCovered(s.Resource.Items, t.Resource.Items, false) && conditionsCovered(s, t)
+			mutual := valuesCovered(s.Action.Items, t.Action.Items, true) && valuesCovered(s.Resource.Items, t.Resource.Items, false) && a.conditionsCovered(s, t)
 			if mutual && j > i {
 				continue
 			}
@@ -200,12 +203,27 @@ func principalKey(p *policy.Principal) string {
 }
 
 // conditionsCovered: t's conditions are no stricter than s's — t has none,
-// or exactly the same ones.
-func conditionsCovered(t, s *policy.Statement) bool {
-	if len(t.Conditions) == 0 {
+// or the same ones, or the reasoning core finds that every request that
+// meets s's meets t's (an address range inside t's, an endpoint t's
+// pattern matches), and says so exactly.
+func (a *analyzer) conditionsCovered(t, s *policy.Statement) bool {
+	if len(t.Conditions) == 0 || conditionKey(t) == conditionKey(s) {
 		return true
 	}
-	return conditionKey(t) == conditionKey(s)
+	if a.cat == nil || len(s.Conditions) == 0 {
+		return false
+	}
+	// A key t tests and s does not is free under s: t's condition on it
+	// would have to hold on every value, which a condition written to
+	// mean something does not. Only the rest is asked.
+	sKeys := conditionKeys(s)
+	for k := range conditionKeys(t) {
+		if !sKeys[k] {
+			return false
+		}
+	}
+	implied, exact, err := reason.ConditionsImply(s, t, a.cat)
+	return err == nil && exact && implied
 }
 
 func conditionKey(s *policy.Statement) string {
@@ -264,7 +282,7 @@ func (a *analyzer) neverMatches(s *policy.Statement) string {
 			}
 		}
 	}
-	if len(s.Conditions) > 1 && a.cat != nil {
+	if sharedConditionKey(s) && a.cat != nil {
 		// Conditions that each look fine may contradict each other: the
 		// reasoning core decides whether any request meets them all, and
 		// only an exact "none" is reported.
@@ -284,6 +302,55 @@ func (a *analyzer) neverMatches(s *policy.Statement) string {
 		return "none of its actions exists"
 	}
 	return ""
+}
+
+// sharedConditionKey reports whether two condition elements of a
+// statement read the same key (as their key or in a policy variable):
+// elements on keys of their own each hold on some value, so only
+// elements that share a key can contradict each other.
+func sharedConditionKey(s *policy.Statement) bool {
+	seen := map[string]bool{}
+	for _, c := range s.Conditions {
+		for k := range elementKeys(c) {
+			if seen[k] {
+				return true
+			}
+			seen[k] = true
+		}
+	}
+	return false
+}
+
+// conditionKeys are the keys a statement's conditions read, lower-cased.
+func conditionKeys(s *policy.Statement) map[string]bool {
+	out := map[string]bool{}
+	for _, c := range s.Conditions {
+		for k := range elementKeys(c) {
+			out[k] = true
+		}
+	}
+	return out
+}
+
+// elementKeys are the keys a condition element reads: its own and those
+// its values' policy variables name, lower-cased.
+func elementKeys(c *policy.Condition) map[string]bool {
+	keys := map[string]bool{strings.ToLower(c.Key): true}
+	for _, v := range c.Values.Items {
+		for rest := v; ; {
+			i := strings.Index(rest, "${")
+			if i < 0 {
+				break
+			}
+			rest = rest[i+2:]
+			end := strings.IndexAny(rest, ",}")
+			if end < 0 {
+				break
+			}
+			keys[strings.ToLower(strings.TrimSpace(rest[:end]))] = true
+		}
+	}
+	return keys
 }
 
 // checkStatementIDs reports an empty Sid, and a Sid repeated in a policy
