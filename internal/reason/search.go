@@ -274,8 +274,8 @@ func anyApprox(lists ...[]*stmt) bool {
 
 func (s *stmt) matchesAction(ac *actionClass) bool {
 	any := false
-	for _, a := range s.actions {
-		if ac.matches[a] {
+	for _, p := range ac.on {
+		if s.actionBits.has(p) {
 			any = true
 			break
 		}

@@ -3,6 +3,7 @@ package reason
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -115,7 +116,9 @@ type actionClass struct {
 	// of every catalog action no pattern matches (actions holds one);
 	// unlisted: names the catalog does not list fall in it too.
 	unknown, others, unlisted bool
-	matches                   []bool
+	// on are the indexes of the action patterns the class matches, in
+	// order.
+	on []int
 }
 
 // stmt is a statement as a box over the dimensions' atoms.
@@ -124,6 +127,9 @@ type stmt struct {
 	effect    policy.Effect
 	notAction bool
 	actions   []int
+	// actionBits holds actions as a set, for the classes to be matched
+	// against.
+	actionBits stmtSet
 	// anyResource: the statement has no Resource element (it applies to
 	// every resource).
 	anyResource bool
@@ -403,6 +409,14 @@ func newSpace(sides []Side, cat *catalog.Catalog, opts Options, setup ...func(*s
 		_ = si
 	}
 	sp.buildActions()
+	for _, cs := range sp.sides {
+		for _, st := range cs.stmts {
+			st.actionBits = newStmtSet(len(sp.actionText))
+			for _, a := range st.actions {
+				st.actionBits.set(a)
+			}
+		}
+	}
 	if err := sp.buildResources(); err != nil {
 		return nil, err
 	}
@@ -493,13 +507,11 @@ func (sp *space) holds(a *condAtom, key string, pt keyPoint) bool {
 // buildActions groups the catalog's actions by the action patterns they
 // match, and adds a class for each way a name the catalog does not list
 // could match them. The actions no pattern matches are one class, kept
-// as one of them: every other action.
+// as one of them: every other action. A class is the list of the
+// patterns it matches (one or two of a policy's thousands, for most).
 func (sp *space) buildActions() {
 	n := len(sp.actionText)
-	sigOf := map[string][]bool{}
-	members := map[string][]string{}
-	var order []string
-	mark := map[string][]bool{}
+	hits := map[string][]int{}
 	var matched []string
 	for i, pat := range sp.actionText {
 		acts, err := sp.cat.Expand(pat)
@@ -507,32 +519,32 @@ func (sp *space) buildActions() {
 			continue
 		}
 		for _, a := range acts {
-			m := mark[a.FullName()]
-			if m == nil {
-				m = make([]bool, n)
-				mark[a.FullName()] = m
-				matched = append(matched, a.FullName())
+			name := a.FullName()
+			h, ok := hits[name]
+			if !ok {
+				matched = append(matched, name)
 			}
-			m[i] = true
+			if len(h) == 0 || h[len(h)-1] != i {
+				hits[name] = append(h, i)
+			}
 		}
 	}
 	sort.Strings(matched)
+	classOf := map[string]int{}
 	for _, name := range matched {
-		m := mark[name]
-		k := sigKey(m)
-		if _, ok := sigOf[k]; !ok {
-			sigOf[k] = m
-			order = append(order, k)
+		on := hits[name]
+		k := onKey(on)
+		ci, ok := classOf[k]
+		if !ok {
+			ci = len(sp.actionClasses)
+			classOf[k] = ci
+			sp.actionClasses = append(sp.actionClasses, actionClass{on: on})
 		}
-		members[k] = append(members[k], name)
+		sp.actionClasses[ci].actions = append(sp.actionClasses[ci].actions, name)
 	}
-	for _, k := range order {
-		sp.actionClasses = append(sp.actionClasses, actionClass{actions: members[k], matches: sigOf[k]})
-	}
-	if other := sp.unmatchedAction(mark); other != "" {
-		none := make([]bool, n)
-		sigOf[sigKey(none)] = none
-		sp.actionClasses = append(sp.actionClasses, actionClass{actions: []string{other}, others: true, matches: none})
+	if other := sp.unmatchedAction(hits); other != "" {
+		classOf[onKey(nil)] = len(sp.actionClasses)
+		sp.actionClasses = append(sp.actionClasses, actionClass{actions: []string{other}, others: true})
 	}
 	pats := make([]pattern, n)
 	for i, t := range sp.actionText {
@@ -563,27 +575,44 @@ func (sp *space) buildActions() {
 	if !exact {
 		sp.notes = append(sp.notes, Note{Where: "actions", What: "the action patterns have more combinations than ward walks; actions the catalog does not list were not all tried"})
 	}
-	classOf := map[string]int{}
-	for i := range sp.actionClasses {
-		classOf[sigKey(sp.actionClasses[i].matches)] = i
-	}
 	for _, r := range regs {
-		k := sigKey(r.matches)
 		if !actionShaped(r.example) {
 			continue
 		}
+		on := onOf(r.matches)
+		k := onKey(on)
 		if _, ok := classOf[k]; ok {
 			continue
 		}
 		classOf[k] = len(sp.actionClasses)
-		sp.actionClasses = append(sp.actionClasses, actionClass{actions: []string{r.example}, unknown: true, unlisted: true, matches: r.matches})
+		sp.actionClasses = append(sp.actionClasses, actionClass{actions: []string{r.example}, unknown: true, unlisted: true, on: on})
 	}
+}
+
+// onKey is a class's patterns as a map key.
+func onKey(on []int) string {
+	b := make([]byte, 0, 4*len(on))
+	for _, i := range on {
+		b = append(b, byte(i), byte(i>>8), byte(i>>16), byte(i>>24))
+	}
+	return string(b)
+}
+
+// onOf is the indexes set in a signature.
+func onOf(m []bool) []int {
+	var on []int
+	for i, v := range m {
+		if v {
+			on = append(on, i)
+		}
+	}
+	return on
 }
 
 // unmatchedAction is a catalog action no pattern matches, or "" when the
 // patterns match them all; services are read one at a time until one has
 // such an action.
-func (sp *space) unmatchedAction(mark map[string][]bool) string {
+func (sp *space) unmatchedAction(mark map[string][]int) string {
 	for _, prefix := range sp.cat.Prefixes() {
 		svc, err := sp.cat.Service(prefix)
 		if err != nil || svc == nil {
@@ -595,7 +624,7 @@ func (sp *space) unmatchedAction(mark map[string][]bool) string {
 		}
 		sort.Strings(names)
 		for _, name := range names {
-			if mark[name] == nil {
+			if _, ok := mark[name]; !ok {
 				return name
 			}
 		}
@@ -605,8 +634,33 @@ func (sp *space) unmatchedAction(mark map[string][]bool) string {
 
 // markUnlisted sets unlisted on the catalog classes that hold a name the
 // catalog does not list: a wildcard of one of the patterns they match
-// filled with a made-up word, matched exactly as the class is.
+// filled with a made-up word, matched exactly as the class is. A name
+// of one service can only match that service's patterns and those whose
+// service part has a wildcard, so only those are run.
 func (sp *space) markUnlisted(pats []pattern) {
+	byService := map[string][]int{}
+	var wild []int
+	for i, t := range sp.actionText {
+		svc, _, _ := strings.Cut(t, ":")
+		if strings.ContainsAny(svc, "*?") {
+			wild = append(wild, i)
+		} else {
+			byService[svc] = append(byService[svc], i)
+		}
+	}
+	// sameOn reports whether exactly the patterns of on match name.
+	sameOn := func(name string, on []int) bool {
+		svc, _, _ := strings.Cut(strings.ToLower(name), ":")
+		cands := append(append([]int(nil), byService[svc]...), wild...)
+		sort.Ints(cands)
+		var got []int
+		for _, i := range cands {
+			if pats[i].match(name) {
+				got = append(got, i)
+			}
+		}
+		return slices.Equal(got, on)
+	}
 	for i := range sp.actionClasses {
 		ac := &sp.actionClasses[i]
 		if ac.unknown {
@@ -615,12 +669,11 @@ func (sp *space) markUnlisted(pats []pattern) {
 		if ac.others {
 			// A service the catalog does not know matches no pattern
 			// unless one matches every service.
-			name := "zqward:Zqward"
-			ac.unlisted = sameSignature(pats, name, ac.matches)
+			ac.unlisted = sameOn("zqward:Zqward", nil)
 			continue
 		}
-		for j, on := range ac.matches {
-			if !on || !strings.ContainsAny(sp.actionText[j], "*?") {
+		for _, j := range ac.on {
+			if !strings.ContainsAny(sp.actionText[j], "*?") {
 				continue
 			}
 			// The pattern's wildcards filled, or a service no catalog has
@@ -629,7 +682,7 @@ func (sp *space) markUnlisted(pats []pattern) {
 				if a, err := sp.cat.Action(name); err == nil && a != nil || !actionShaped(name) {
 					continue
 				}
-				if sameSignature(pats, name, ac.matches) {
+				if sameOn(name, ac.on) {
 					ac.unlisted = true
 					break
 				}

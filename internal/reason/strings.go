@@ -282,9 +282,69 @@ func regionsExcept(pats []pattern, extra string, shape pattern, except *wordSet)
 	}
 	nodes = append(nodes, first)
 	seen := map[string]bool{string(keyOf(&nodes[0])): true}
+	// From a state, a character no live position reads as a literal (and
+	// that the word trie does not follow) goes where every other such
+	// character goes: only stars and '?' take it. So only the first of
+	// them in the alphabet's order is followed, which visits the states
+	// the whole alphabet would, in the same order, at a fraction of the
+	// cost. ':' is always read: a star inside an ARN part refuses it.
+	index := make(map[rune]int, len(alphabet))
+	folded := map[rune][]int{} // lower case → the alphabet's characters that fold to it
+	for i, c := range alphabet {
+		index[c] = i
+		folded[unicode.ToLower(c)] = append(folded[unicode.ToLower(c)], i)
+	}
+	reads := make([]bool, len(alphabet))
+	mark := func(c rune) {
+		if i, ok := index[c]; ok {
+			reads[i] = true
+		}
+	}
+	markFolded := func(c rune) {
+		for _, i := range folded[unicode.ToLower(c)] {
+			reads[i] = true
+		}
+	}
 	for head := 0; head < len(nodes); head++ {
 		record(head)
-		for _, c := range alphabet {
+		for i := range reads {
+			reads[i] = false
+		}
+		mark(':')
+		cur := &nodes[head]
+		for i, p := range pats {
+			st := at(cur, i)
+			for wi, w := range st {
+				for w != 0 {
+					b := bits.TrailingZeros64(w)
+					w &= w - 1
+					if pos := wi*64 + b; pos < len(p) && p[pos].kind == elemLit {
+						if p[pos].fold {
+							markFolded(p[pos].char)
+						} else {
+							mark(p[pos].char)
+						}
+					}
+				}
+			}
+		}
+		if except != nil && cur.word >= 0 {
+			for c := range except.next[cur.word] {
+				if except.fold {
+					markFolded(c)
+				} else {
+					mark(c)
+				}
+			}
+		}
+		other := false
+		for ci, c := range alphabet {
+			if !reads[ci] {
+				if other {
+					continue
+				}
+				other = true
+			}
 			cur := &nodes[head]
 			next := node{parent: head, char: c, word: except.step(cur.word, c), states: make([]uint64, width)}
 			for i, p := range pats {
