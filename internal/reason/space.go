@@ -721,17 +721,6 @@ func unseenNames(texts, groupOf []string, literal map[string]bool) []string {
 	return out
 }
 
-// sameSignature reports whether the patterns match s as want says,
-// stopping at the first that does not.
-func sameSignature(pats []pattern, s string, want []bool) bool {
-	for i, p := range pats {
-		if p.match(s) != want[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // signature is which of the patterns match s.
 func signature(pats []pattern, s string) []bool {
 	m := make([]bool, len(pats))
