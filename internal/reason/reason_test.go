@@ -86,7 +86,7 @@ func has(sp *space, changes []Change, want string) bool {
 			}
 		case slices.Contains(c.Actions, want):
 			return true
-		case !c.Unknown && sigKey(actionSig(sp, want)) == sigKey(actionSig(sp, c.Witness.Action)):
+		case !c.Unknown && onKey(sp.closed(onOf(actionSig(sp, want)))) == onKey(sp.closed(onOf(actionSig(sp, c.Witness.Action)))):
 			return true
 		}
 	}
@@ -227,8 +227,9 @@ func classListed(sp *space, changes []Change, action string) bool {
 			return true
 		}
 		// Same class: the action matches the same patterns as the
-		// change's witness action.
-		if sigKey(actionSig(sp, action)) == sigKey(actionSig(sp, ch.Witness.Action)) {
+		// change's witness action, up to patterns every statement holds
+		// together.
+		if onKey(sp.closed(onOf(actionSig(sp, action)))) == onKey(sp.closed(onOf(actionSig(sp, ch.Witness.Action)))) {
 			return true
 		}
 	}

@@ -22,6 +22,11 @@ type space struct {
 
 	actionText    []string // action atoms: lower-cased patterns
 	actionClasses []actionClass
+	// actionGroup is each action pattern's group of interchangeable
+	// patterns (those every statement holds all or none of), and
+	// groupMembers each group's patterns, in order.
+	actionGroup  []int
+	groupMembers [][]int
 
 	resourceText []string
 	resourcePats []pattern
@@ -511,6 +516,7 @@ func (sp *space) holds(a *condAtom, key string, pt keyPoint) bool {
 // patterns it matches (one or two of a policy's thousands, for most).
 func (sp *space) buildActions() {
 	n := len(sp.actionText)
+	sp.groupActions()
 	hits := map[string][]int{}
 	var matched []string
 	for i, pat := range sp.actionText {
@@ -532,7 +538,7 @@ func (sp *space) buildActions() {
 	sort.Strings(matched)
 	classOf := map[string]int{}
 	for _, name := range matched {
-		on := hits[name]
+		on := sp.closed(hits[name])
 		k := onKey(on)
 		ci, ok := classOf[k]
 		if !ok {
@@ -571,7 +577,7 @@ func (sp *space) buildActions() {
 			out = append(out, append(literalPattern(name+":", true), elem{kind: elemOne}, elem{kind: elemStar}))
 		}
 		return out
-	})
+	}, sp.actionGroup)
 	if !exact {
 		sp.notes = append(sp.notes, Note{Where: "actions", What: "the action patterns have more combinations than ward walks; actions the catalog does not list were not all tried"})
 	}
@@ -579,7 +585,7 @@ func (sp *space) buildActions() {
 		if !actionShaped(r.example) {
 			continue
 		}
-		on := onOf(r.matches)
+		on := sp.closed(onOf(r.matches))
 		k := onKey(on)
 		if _, ok := classOf[k]; ok {
 			continue
@@ -587,6 +593,53 @@ func (sp *space) buildActions() {
 		classOf[k] = len(sp.actionClasses)
 		sp.actionClasses = append(sp.actionClasses, actionClass{actions: []string{r.example}, unknown: true, unlisted: true, on: on})
 	}
+}
+
+// groupActions finds the groups of interchangeable action patterns: a
+// class is decided by which statements hold a pattern it matches, so two
+// patterns in the same statements tell no classes apart.
+func (sp *space) groupActions() {
+	in := make([][]byte, len(sp.actionText))
+	for si, cs := range sp.sides {
+		for ti, st := range cs.stmts {
+			for _, a := range st.actions {
+				in[a] = append(in[a], byte(si), byte(ti), byte(ti>>8), byte(ti>>16))
+			}
+		}
+	}
+	byKey := map[string]int{}
+	sp.actionGroup = make([]int, len(sp.actionText))
+	sp.groupMembers = nil
+	for i := range sp.actionText {
+		g, ok := byKey[string(in[i])]
+		if !ok {
+			g = len(sp.groupMembers)
+			byKey[string(in[i])] = g
+			sp.groupMembers = append(sp.groupMembers, nil)
+		}
+		sp.actionGroup[i] = g
+		sp.groupMembers[g] = append(sp.groupMembers[g], i)
+	}
+}
+
+// closed is a class's patterns with every pattern interchangeable with
+// one of them, in order: the form classes are told apart by.
+func (sp *space) closed(on []int) []int {
+	if len(on) == 0 {
+		return nil
+	}
+	seen := map[int]bool{}
+	var out []int
+	for _, p := range on {
+		g := sp.actionGroup[p]
+		if seen[g] {
+			continue
+		}
+		seen[g] = true
+		out = append(out, sp.groupMembers[g]...)
+	}
+	sort.Ints(out)
+	return out
 }
 
 // onKey is a class's patterns as a map key.
@@ -659,7 +712,7 @@ func (sp *space) markUnlisted(pats []pattern) {
 				got = append(got, i)
 			}
 		}
-		return slices.Equal(got, on)
+		return slices.Equal(sp.closed(got), on)
 	}
 	for i := range sp.actionClasses {
 		ac := &sp.actionClasses[i]
@@ -776,6 +829,8 @@ func (sp *space) buildResources() error {
 	shapesOf := func(svc string) []pattern {
 		return []pattern{arnPattern("arn:*:" + svc + ":*:" + account + ":*"), arnPattern("arn:*:" + svc + ":*::*")}
 	}
+	// Resource patterns are not grouped: a witness's resource is held to
+	// each pattern's own signature (inRegion).
 	regs, exact := groupedRegions(pats, groupOf, ":/", func(svc string) []pattern {
 		if svc != "" {
 			return shapesOf(svc)
@@ -792,7 +847,7 @@ func (sp *space) buildResources() error {
 			}
 		}
 		return out
-	})
+	}, nil)
 	if !exact {
 		sp.notes = append(sp.notes, Note{Where: "resources", What: "the resource patterns have more combinations than ward walks; some were not tried"})
 	}

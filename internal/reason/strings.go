@@ -185,7 +185,7 @@ type region struct {
 
 // maxStates bounds the product walk: beyond it the regions found so far
 // are returned, marked inexact.
-const maxStates = 20000
+const maxStates = 100000
 
 // regions finds every realizable signature of the patterns over strings,
 // with an example of each: the walk visits each reachable product state
@@ -196,14 +196,37 @@ const maxStates = 20000
 // only strings it matches count. exact is false when the walk stopped at
 // maxStates.
 func regions(pats []pattern, extra string, shape pattern) (out []region, exact bool) {
-	return regionsExcept(pats, extra, shape, nil)
+	return regionsExcept(pats, extra, shape, nil, nil)
 }
 
 // regionsExcept is regions over the strings other than the words of a
 // set: the set walks with the patterns as a trie.
-func regionsExcept(pats []pattern, extra string, shape pattern, except *wordSet) (out []region, exact bool) {
+//
+// groups, when given, says for each pattern the group of patterns it is
+// interchangeable with (-1: none): the patterns every statement holds
+// all or none of, so that only whether one of them matches decides. A
+// region's signature then says of each member whether the group
+// matches, and once a member will match whatever follows (it is in its
+// trailing stars), the group's state is that alone: the other members'
+// progress no longer tells strings apart. Infix patterns of one
+// statement ("*model*", "*job*", "*endpoint*") walk as one.
+func regionsExcept(pats []pattern, extra string, shape pattern, except *wordSet, groups []int) (out []region, exact bool) {
 	alphabet := alphabetOf(pats, extra)
 	n := len(pats)
+	// tails[i] is where pattern i's trailing run of plain stars begins
+	// (len when it has none).
+	tails := make([]int, n)
+	members := map[int][]int{}
+	for i, p := range pats {
+		t := len(p)
+		for t > 0 && p[t-1].kind == elemStar && !p[t-1].noColon {
+			t--
+		}
+		tails[i] = t
+		if groups != nil && groups[i] >= 0 {
+			members[groups[i]] = append(members[groups[i]], i)
+		}
+	}
 	if shape != nil {
 		pats = append(append([]pattern{}, pats...), shape)
 	}
@@ -235,6 +258,31 @@ func regionsExcept(pats []pattern, extra string, shape pattern, except *wordSet)
 		}
 		return buf
 	}
+	// collapse reduces a group whose member will match whatever follows
+	// to that member's trailing stars alone, the first such member's.
+	collapse := func(nd *node, ms []int) {
+		for _, j := range ms {
+			st := at(nd, j)
+			p := pats[j]
+			if tails[j] == len(p) {
+				continue
+			}
+			all := false
+			for q := tails[j]; q <= len(p) && !all; q++ {
+				all = st.has(q)
+			}
+			if !all {
+				continue
+			}
+			for _, o := range ms {
+				clear(at(nd, o))
+			}
+			for q := tails[j]; q <= len(p); q++ {
+				st.add(q)
+			}
+			return
+		}
+	}
 	var nodes []node
 	textOf := func(i int) string {
 		var rs []rune
@@ -260,6 +308,17 @@ func regionsExcept(pats []pattern, extra string, shape pattern, except *wordSet)
 			sig[j] = '0'
 			if p.accepting(at(nd, j)) {
 				sig[j] = '1'
+			}
+		}
+		for _, ms := range members {
+			any := false
+			for _, j := range ms {
+				any = any || sig[j] == '1'
+			}
+			if any {
+				for _, j := range ms {
+					sig[j] = '1'
+				}
 			}
 		}
 		if seenSig[string(sig)] {
@@ -350,6 +409,9 @@ func regionsExcept(pats []pattern, extra string, shape pattern, except *wordSet)
 			for i, p := range pats {
 				p.stepInto(posSet(next.states[offs[i]:offs[i+1]]), at(cur, i), c)
 			}
+			for _, ms := range members {
+				collapse(&next, ms)
+			}
 			k := keyOf(&next)
 			if seen[string(k)] {
 				continue
@@ -360,6 +422,7 @@ func regionsExcept(pats []pattern, extra string, shape pattern, except *wordSet)
 			seen[string(k)] = true
 			nodes = append(nodes, next)
 		}
+		nodes[head].states = nil // expanded: only its place in the tree is read again
 	}
 	return out, true
 }
@@ -407,7 +470,9 @@ func alphabetOf(pats []pattern, extra string) []rune {
 // wildcard one; shapes gives, for a group, the shapes of its strings
 // ("" for a group no pattern names literally, whose strings only
 // wildcard patterns match). Signatures are over all the patterns.
-func groupedRegions(pats []pattern, groupOf []string, extra string, shapes func(group string) []pattern) (out []region, exact bool) {
+//
+// interchangeable, when given, is regionsExcept's groups over pats.
+func groupedRegions(pats []pattern, groupOf []string, extra string, shapes func(group string) []pattern, interchangeable []int) (out []region, exact bool) {
 	exact = true
 	byGroup := map[string][]int{}
 	var groups []string
@@ -428,7 +493,14 @@ func groupedRegions(pats []pattern, groupOf []string, extra string, shapes func(
 		for j, i := range idx {
 			sub[j] = pats[i]
 		}
-		rs, ok := regionsExcept(sub, extra, shape, except)
+		var subGroups []int
+		if interchangeable != nil {
+			subGroups = make([]int, len(idx))
+			for j, i := range idx {
+				subGroups[j] = interchangeable[i]
+			}
+		}
+		rs, ok := regionsExcept(sub, extra, shape, except, subGroups)
 		exact = exact && ok
 		for _, r := range rs {
 			m := make([]bool, len(pats))
