@@ -194,8 +194,7 @@ func ExampleDiff() {
 	}
 	fmt.Println("removed:", len(d.Removed), "exact:", len(d.Notes) == 0)
 	// Output:
-	// + [dynamodb:GetItem] for example dynamodb:GetItem on arn:aws:dynamodb:us-east-1:111111111111:table/example proven: true
-	// + [dynamodb:Query] for example dynamodb:Query on arn:aws:dynamodb:us-east-1:111111111111:table/example proven: true
+	// + [dynamodb:GetItem dynamodb:Query] for example dynamodb:GetItem on arn:aws:dynamodb:us-east-1:111111111111:table/example proven: true
 	// removed: 0 exact: true
 }
 

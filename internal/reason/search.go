@@ -789,7 +789,11 @@ func (sp *space) formatRegions(format string) *formatWalk {
 	}
 	// The shape's own characters must be in the walk's alphabet, or its
 	// fixed parts ("log-group:") could not be spelled.
-	regs, exact := regions(pats, ":/"+strings.ReplaceAll(strings.ReplaceAll(shape, "*", ""), "?", ""), arnPattern(shape))
+	groups := make([]int, len(fw.subset))
+	for k, i := range fw.subset {
+		groups[k] = sp.resourceGroup[i] // a group is of one service: all in the subset or none
+	}
+	regs, exact := regionsExcept(pats, ":/"+strings.ReplaceAll(strings.ReplaceAll(shape, "*", ""), "?", ""), arnPattern(shape), nil, groups)
 	fw.exact = exact
 	for _, reg := range regs {
 		if k := sigKey(reg.matches); fw.examples[k] == "" {

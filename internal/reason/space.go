@@ -33,6 +33,12 @@ type space struct {
 	// resourceSvc is each resource pattern's service when it names one
 	// without wildcards, else "".
 	resourceSvc []string
+	// resourceGroup is each resource pattern's group of interchangeable
+	// patterns (of one service, every statement's list holding all or none
+	// of them), resourceMembers each group's; a region's signature says of
+	// each member whether its group matches (closeResources).
+	resourceGroup   []int
+	resourceMembers [][]int
 	resources   []region
 	// byFormat caches the resource regions over one ARN format's ARNs;
 	// fitExact says the last search for a resource of an action's type
@@ -829,8 +835,7 @@ func (sp *space) buildResources() error {
 	shapesOf := func(svc string) []pattern {
 		return []pattern{arnPattern("arn:*:" + svc + ":*:" + account + ":*"), arnPattern("arn:*:" + svc + ":*::*")}
 	}
-	// Resource patterns are not grouped: a witness's resource is held to
-	// each pattern's own signature (inRegion).
+	sp.groupResources()
 	regs, exact := groupedRegions(pats, groupOf, ":/", func(svc string) []pattern {
 		if svc != "" {
 			return shapesOf(svc)
@@ -847,7 +852,7 @@ func (sp *space) buildResources() error {
 			}
 		}
 		return out
-	}, nil)
+	}, sp.resourceGroup)
 	if !exact {
 		sp.notes = append(sp.notes, Note{Where: "resources", What: "the resource patterns have more combinations than ward walks; some were not tried"})
 	}
@@ -855,7 +860,7 @@ func (sp *space) buildResources() error {
 	for _, r := range regs {
 		seen[sigKey(r.matches)] = true
 	}
-	if star := (region{matches: signature(pats, "*"), example: "*"}); !seen[sigKey(star.matches)] {
+	if star := (region{matches: sp.closeResources(signature(pats, "*")), example: "*"}); !seen[sigKey(star.matches)] {
 		regs = append(regs, star)
 	}
 	sp.resources = regs
@@ -939,6 +944,7 @@ func (sp *space) inRegion(res string, r *region) bool {
 	if parts := strings.SplitN(res, ":", 4); len(parts) >= 3 && parts[0] == "arn" {
 		svc, arn = parts[2], true
 	}
+	got := make([]bool, len(sp.resourcePats))
 	for i, p := range sp.resourcePats {
 		if other := sp.resourceSvc[i]; arn && other != "" && other != svc {
 			if r.matches[i] {
@@ -946,11 +952,67 @@ func (sp *space) inRegion(res string, r *region) bool {
 			}
 			continue
 		}
-		if p.match(res) != r.matches[i] {
+		got[i] = p.match(res)
+	}
+	for i, m := range sp.closeResources(got) {
+		if m != r.matches[i] {
 			return false
 		}
 	}
 	return true
+}
+
+// groupResources finds the groups of interchangeable resource patterns:
+// of one service (or none), in the same statements' lists, widened and
+// narrowed alike. A statement applies to a region by whether one of its
+// patterns matches, so such patterns tell no regions apart.
+func (sp *space) groupResources() {
+	in := make([][]byte, len(sp.resourceText))
+	for si, cs := range sp.sides {
+		for ti, st := range cs.stmts {
+			for mode, list := range st.resources {
+				for _, a := range list {
+					if a >= 0 {
+						in[a] = append(in[a], byte(si), byte(mode), byte(ti), byte(ti>>8), byte(ti>>16))
+					}
+				}
+			}
+		}
+	}
+	byKey := map[string]int{}
+	sp.resourceGroup = make([]int, len(sp.resourceText))
+	sp.resourceMembers = nil
+	for i := range sp.resourceText {
+		k := sp.resourceSvc[i] + "\x00" + string(in[i])
+		g, ok := byKey[k]
+		if !ok {
+			g = len(sp.resourceMembers)
+			byKey[k] = g
+			sp.resourceMembers = append(sp.resourceMembers, nil)
+		}
+		sp.resourceGroup[i] = g
+		sp.resourceMembers[g] = append(sp.resourceMembers[g], i)
+	}
+}
+
+// closeResources sets, in a signature over the resource patterns, every
+// member of a group one member of which matches; it returns m.
+func (sp *space) closeResources(m []bool) []bool {
+	for _, ms := range sp.resourceMembers {
+		if len(ms) < 2 {
+			continue
+		}
+		any := false
+		for _, j := range ms {
+			any = any || m[j]
+		}
+		if any {
+			for _, j := range ms {
+				m[j] = true
+			}
+		}
+	}
+	return m
 }
 
 // match runs the pattern over s.

@@ -487,6 +487,12 @@ func groupedRegions(pats []pattern, groupOf []string, extra string, shapes func(
 		}
 		byGroup[g] = append(byGroup[g], i)
 	}
+	members := map[int][]int{}
+	for i, g := range interchangeable {
+		if g >= 0 {
+			members[g] = append(members[g], i)
+		}
+	}
 	seen := map[string]bool{}
 	walkExcept := func(idx []int, shape pattern, except *wordSet) {
 		sub := make([]pattern, len(idx))
@@ -507,6 +513,7 @@ func groupedRegions(pats []pattern, groupOf []string, extra string, shapes func(
 			for j, i := range idx {
 				m[i] = r.matches[j]
 			}
+			closeGroups(m, members)
 			if k := sigKey(m); !seen[k] {
 				seen[k] = true
 				out = append(out, region{matches: m, example: r.example})
@@ -544,6 +551,7 @@ func groupedRegions(pats []pattern, groupOf []string, extra string, shapes func(
 						m[i] = text == w || fold && strings.EqualFold(text, w)
 					}
 				}
+				closeGroups(m, members)
 				if k := sigKey(m); !seen[k] {
 					seen[k] = true
 					out = append(out, region{matches: m, example: w})
@@ -556,6 +564,21 @@ func groupedRegions(pats []pattern, groupOf []string, extra string, shapes func(
 		walkExcept(wild, shape, nil)
 	}
 	return out, exact
+}
+
+// closeGroups sets every member of a group one member of which is set.
+func closeGroups(m []bool, members map[int][]int) {
+	for _, ms := range members {
+		any := false
+		for _, j := range ms {
+			any = any || m[j]
+		}
+		if any {
+			for _, j := range ms {
+				m[j] = true
+			}
+		}
+	}
 }
 
 // wordSet is a set of words as a trie, compared without case when fold.
