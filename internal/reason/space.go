@@ -39,7 +39,7 @@ type space struct {
 	// each member whether its group matches (closeResources).
 	resourceGroup   []int
 	resourceMembers [][]int
-	resources   []region
+	resources       []region
 	// byFormat caches the resource regions over one ARN format's ARNs;
 	// fitExact says the last search for a resource of an action's type
 	// walked every format to the end, fitNoted that a bound was said.
@@ -998,20 +998,7 @@ func (sp *space) groupResources() {
 // closeResources sets, in a signature over the resource patterns, every
 // member of a group one member of which matches; it returns m.
 func (sp *space) closeResources(m []bool) []bool {
-	for _, ms := range sp.resourceMembers {
-		if len(ms) < 2 {
-			continue
-		}
-		any := false
-		for _, j := range ms {
-			any = any || m[j]
-		}
-		if any {
-			for _, j := range ms {
-				m[j] = true
-			}
-		}
-	}
+	closeGroups(m, sp.resourceMembers)
 	return m
 }
 

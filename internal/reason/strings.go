@@ -487,11 +487,15 @@ func groupedRegions(pats []pattern, groupOf []string, extra string, shapes func(
 		}
 		byGroup[g] = append(byGroup[g], i)
 	}
-	members := map[int][]int{}
+	var members [][]int
 	for i, g := range interchangeable {
-		if g >= 0 {
-			members[g] = append(members[g], i)
+		if g < 0 {
+			continue
 		}
+		for len(members) <= g {
+			members = append(members, nil)
+		}
+		members[g] = append(members[g], i)
 	}
 	seen := map[string]bool{}
 	walkExcept := func(idx []int, shape pattern, except *wordSet) {
@@ -567,8 +571,11 @@ func groupedRegions(pats []pattern, groupOf []string, extra string, shapes func(
 }
 
 // closeGroups sets every member of a group one member of which is set.
-func closeGroups(m []bool, members map[int][]int) {
+func closeGroups(m []bool, members [][]int) {
 	for _, ms := range members {
+		if len(ms) < 2 {
+			continue
+		}
 		any := false
 		for _, j := range ms {
 			any = any || m[j]
