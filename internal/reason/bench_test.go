@@ -132,11 +132,16 @@ func widenResource(stmts []any) bool {
 		if r == "*" {
 			return "", false
 		}
-		i := strings.LastIndexAny(strings.TrimRight(r, "*"), ":/")
-		if i < 0 {
-			return "", false
+		// The last ':' or '/' outside a policy variable: cutting inside
+		// "${aws:PrincipalTag/team}" would leave a broken one.
+		t := strings.TrimRight(r, "*")
+		for i := len(t) - 1; i >= 0; i-- {
+			if t[i] != ':' && t[i] != '/' || strings.Count(t[:i], "${") != strings.Count(t[:i], "}") {
+				continue
+			}
+			return r[:i+1] + "*", r[:i+1]+"*" != r
 		}
-		return r[:i+1] + "*", r[:i+1]+"*" != r
+		return "", false
 	}
 	for _, x := range stmts {
 		st, _ := x.(map[string]any)

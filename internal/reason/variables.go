@@ -3,6 +3,8 @@ package reason
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -182,21 +184,52 @@ const maxRealized = 256
 // then tells.
 func (sp *space) realize(w *Witness, choice map[int]int) {
 	var dims []int
-	decided := map[string]bool{}
-	for k := range w.Context {
-		decided[strings.ToLower(k)] = true
-	}
 	for k := range choice {
-		if kd := sp.keys[k]; kd.variable != nil {
+		if sp.keys[k].variable != nil {
 			dims = append(dims, k)
-		} else {
-			decided[strings.ToLower(kd.name)] = true
 		}
 	}
-	sort.Ints(dims)
-	for _, k := range dims {
-		kd := sp.keys[k]
-		sp.realizeOne(w, kd.variable, choice[k], decided)
+	if len(dims) == 0 {
+		return
+	}
+	// The dimensions that must hold first: they need values, which those
+	// that must not hold can mostly live with. Should a later one undo an
+	// earlier one, the other orders are tried, each from the witness as
+	// the solution left it.
+	sort.Slice(dims, func(i, j int) bool {
+		pi, pj := choice[dims[i]] == variableHolds, choice[dims[j]] == variableHolds
+		if pi != pj {
+			return pi
+		}
+		return dims[i] < dims[j]
+	})
+	start := copyContext(w.Context)
+	orders := [][]int{dims, append([]int(nil), dims...)}
+	slices.Reverse(orders[1])
+	for _, order := range orders {
+		w.Context = copyContext(start)
+		decided := map[string]bool{}
+		for k := range w.Context {
+			decided[strings.ToLower(k)] = true
+		}
+		for k := range choice {
+			if kd := sp.keys[k]; kd.variable == nil {
+				decided[strings.ToLower(kd.name)] = true
+			}
+		}
+		for _, k := range order {
+			sp.realizeOne(w, sp.keys[k].variable, choice[k], decided)
+		}
+		all := true
+		for _, k := range dims {
+			all = all && sp.variableAt(w, sp.keys[k].variable, w.Context) == choice[k]
+		}
+		if all {
+			break
+		}
+	}
+	if len(w.Context) == 0 {
+		w.Context = nil
 	}
 }
 
@@ -217,11 +250,19 @@ func (sp *space) realizeOne(w *Witness, va *variableAtom, point int, decided map
 		}
 	}
 	tries := 0
+	// Each free variable's values: none, those that fill the element or
+	// pattern so it reads the witness's own values (the resource, the
+	// element's key where it is kept), then two made-up ones.
+	captured := sp.captured(w, va)
+	values := make([][]string, len(free))
+	for i, name := range free {
+		values[i] = append(append([]string{""}, captured[strings.ToLower(name)]...), variableValues[1:]...)
+	}
 	assign := make([]int, len(free))
 	for {
 		ctx := copyContext(w.Context)
 		for i, name := range free {
-			if v := variableValues[assign[i]]; v != "" {
+			if v := values[i][assign[i]]; v != "" {
 				ctx[name] = []string{v}
 			}
 		}
@@ -253,7 +294,7 @@ func (sp *space) realizeOne(w *Witness, va *variableAtom, point int, decided map
 		// The next assignment of the free variables' values.
 		i := 0
 		for ; i < len(assign); i++ {
-			if assign[i]++; assign[i] < len(variableValues) {
+			if assign[i]++; assign[i] < len(values[i]) {
 				break
 			}
 			assign[i] = 0
@@ -516,4 +557,90 @@ func (sp *space) bindCondition(c *policy.Condition) *policy.Condition {
 	out := *c
 	out.Values = policy.Values{Items: vals, Offsets: c.Values.Offsets, Single: c.Values.Single}
 	return &out
+}
+
+// captured are, per lower-cased variable key, the values that make the
+// element or pattern read what the witness already holds: the resource
+// matched against a pattern, the element's key's values (when the witness
+// gives it) against the element's values, each variable a group.
+func (sp *space) captured(w *Witness, va *variableAtom) map[string][]string {
+	out := map[string][]string{}
+	try := func(text, s string, wildcards, fold bool) {
+		re, names := captureRE(text, wildcards, fold)
+		if re == nil {
+			return
+		}
+		m := re.FindStringSubmatch(s)
+		for i, name := range names {
+			if m != nil && i+1 < len(m) && m[i+1] != "" && !slices.Contains(out[name], m[i+1]) {
+				out[name] = append(out[name], m[i+1])
+			}
+		}
+	}
+	if va.cond == nil {
+		try(va.pattern, w.Resource, true, false)
+		return out
+	}
+	op, _ := policy.ParseOperator(va.cond.Operator)
+	wildcards := strings.Contains(op.Base, "Like") || strings.HasPrefix(op.Base, "Arn")
+	fold := strings.Contains(op.Base, "IgnoreCase")
+	for k, vals := range w.Context {
+		if !strings.EqualFold(k, va.cond.Key) {
+			continue
+		}
+		for _, v := range vals {
+			for _, text := range va.cond.Values.Items {
+				try(text, v, wildcards, fold)
+			}
+		}
+	}
+	return out
+}
+
+// captureRE is a text with policy variables as a regular expression
+// whose groups are the variables (named, lower-cased, in order), nil
+// when it has none.
+func captureRE(text string, wildcards, fold bool) (*regexp.Regexp, []string) {
+	var b strings.Builder
+	var names []string
+	if fold {
+		b.WriteString("(?i)")
+	}
+	b.WriteString("^")
+	for i := 0; i < len(text); {
+		if strings.HasPrefix(text[i:], "${") {
+			if end := strings.IndexByte(text[i:], '}'); end > 0 {
+				body := text[i+2 : i+end]
+				switch body {
+				case "*", "?", "$":
+					b.WriteString(regexp.QuoteMeta(body))
+				default:
+					key, _, _ := strings.Cut(body, ",")
+					names = append(names, strings.ToLower(strings.TrimSpace(key)))
+					b.WriteString("(.+?)")
+				}
+				i += end + 1
+				continue
+			}
+		}
+		c := text[i]
+		switch {
+		case wildcards && c == '*':
+			b.WriteString(".*")
+		case wildcards && c == '?':
+			b.WriteString(".")
+		default:
+			b.WriteString(regexp.QuoteMeta(string(c)))
+		}
+		i++
+	}
+	b.WriteString("$")
+	if len(names) == 0 {
+		return nil, nil
+	}
+	re, err := regexp.Compile(b.String())
+	if err != nil {
+		return nil, nil
+	}
+	return re, names
 }
