@@ -628,24 +628,19 @@ func (sp *space) groupActions() {
 	}
 }
 
-// closed is a class's patterns with every pattern interchangeable with
-// one of them, in order: the form classes are told apart by.
+// closed is a class's patterns with each group of interchangeable ones
+// by its first, in order: the form classes are told apart by, and as
+// good as the whole group to match statements against.
 func (sp *space) closed(on []int) []int {
 	if len(on) == 0 {
 		return nil
 	}
-	seen := map[int]bool{}
-	var out []int
+	out := make([]int, 0, len(on))
 	for _, p := range on {
-		g := sp.actionGroup[p]
-		if seen[g] {
-			continue
-		}
-		seen[g] = true
-		out = append(out, sp.groupMembers[g]...)
+		out = append(out, sp.groupMembers[sp.actionGroup[p]][0])
 	}
 	sort.Ints(out)
-	return out
+	return slices.Compact(out)
 }
 
 // onKey is a class's patterns as a map key.

@@ -2,6 +2,8 @@ package reason
 
 import (
 	"math/bits"
+	"slices"
+	"sort"
 	"strings"
 	"unicode"
 )
@@ -497,6 +499,21 @@ func groupedRegions(pats []pattern, groupOf []string, extra string, shapes func(
 		}
 		members[g] = append(members[g], i)
 	}
+	// A signature is told from the others by the patterns that match,
+	// each group of interchangeable ones by its first: a key as long as
+	// the matches, not as the patterns (a policy of thousands of actions
+	// has as many literal words).
+	canonical := func(idx []int) string {
+		reps := make([]int, 0, len(idx))
+		for _, i := range idx {
+			if interchangeable != nil && interchangeable[i] >= 0 {
+				i = members[interchangeable[i]][0]
+			}
+			reps = append(reps, i)
+		}
+		sort.Ints(reps)
+		return onKey(slices.Compact(reps))
+	}
 	seen := map[string]bool{}
 	walkExcept := func(idx []int, shape pattern, except *wordSet) {
 		sub := make([]pattern, len(idx))
@@ -517,12 +534,18 @@ func groupedRegions(pats []pattern, groupOf []string, extra string, shapes func(
 			for j, i := range idx {
 				m[i] = r.matches[j]
 			}
-			closeGroups(m, members)
-			if k := sigKey(m); !seen[k] {
+			if k := canonical(onOf(m)); !seen[k] {
 				seen[k] = true
+				closeGroups(m, members)
 				out = append(out, region{matches: m, example: r.example})
 			}
 		}
+	}
+	// Each literal pattern's text, once.
+	litText := make([]string, len(pats))
+	isLit := make([]bool, len(pats))
+	for i, p := range pats {
+		litText[i], isLit[i] = p.literalText()
 	}
 	for _, g := range groups {
 		// The group's patterns without wildcards each match one string
@@ -532,13 +555,23 @@ func groupedRegions(pats []pattern, groupOf []string, extra string, shapes func(
 		var words []string
 		var walkIdx []int
 		fold := false
+		byWord := map[string][]int{} // a literal text (lower-cased when fold) → its patterns
 		for _, i := range byGroup[g] {
-			if text, ok := pats[i].literalText(); ok {
-				words = append(words, text)
+			if isLit[i] {
+				words = append(words, litText[i])
 				fold = fold || (len(pats[i]) > 0 && pats[i][0].fold)
 				continue
 			}
 			walkIdx = append(walkIdx, i)
+		}
+		for _, i := range byGroup[g] {
+			if isLit[i] {
+				k := litText[i]
+				if fold {
+					k = strings.ToLower(k)
+				}
+				byWord[k] = append(byWord[k], i)
+			}
 		}
 		walkIdx = append(walkIdx, wild...)
 		for _, shape := range shapes(g) {
@@ -546,20 +579,33 @@ func groupedRegions(pats []pattern, groupOf []string, extra string, shapes func(
 				if !shape.match(w) {
 					continue
 				}
-				m := make([]bool, len(pats))
+				var idx []int
 				for _, i := range walkIdx {
-					m[i] = pats[i].match(w)
-				}
-				for _, i := range byGroup[g] {
-					if text, ok := pats[i].literalText(); ok {
-						m[i] = text == w || fold && strings.EqualFold(text, w)
+					if pats[i].match(w) {
+						idx = append(idx, i)
 					}
 				}
-				closeGroups(m, members)
-				if k := sigKey(m); !seen[k] {
-					seen[k] = true
-					out = append(out, region{matches: m, example: w})
+				k := w
+				if fold {
+					k = strings.ToLower(k)
 				}
+				for _, i := range byWord[k] {
+					// Without fold a literal matches its own case only.
+					if fold || litText[i] == w {
+						idx = append(idx, i)
+					}
+				}
+				key := canonical(idx)
+				if seen[key] {
+					continue
+				}
+				seen[key] = true
+				m := make([]bool, len(pats))
+				for _, i := range idx {
+					m[i] = true
+				}
+				closeGroups(m, members)
+				out = append(out, region{matches: m, example: w})
 			}
 			walkExcept(walkIdx, shape, newWordSet(words, fold))
 		}
