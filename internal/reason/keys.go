@@ -21,8 +21,25 @@ var alwaysPresent = map[string]bool{
 }
 
 // maxSetRegions bounds the value regions whose every combination is
-// tried as the values of a multivalued key (2^n lists).
-const maxSetRegions = 8
+// tried as the values of a multivalued key (2^n lists); past it, a key
+// tested by set operators only is walked by signature, up to
+// maxSetPoints lists.
+const (
+	maxSetRegions = 8
+	maxSetPoints  = 4096
+)
+
+// setOperatorsOnly reports whether every atom is ForAllValues:,
+// ForAnyValue: or Null: those whose truth on a list grows value by value.
+func setOperatorsOnly(atoms []*condAtom) bool {
+	for _, a := range atoms {
+		op, ok := policy.ParseOperator(a.op)
+		if !ok || op.Set == "" && op.Base != "Null" {
+			return false
+		}
+	}
+	return true
+}
 
 // buildKey finds a key's points: absent (where a request can lack the
 // key), and one value per region its conditions cut the values into. A
@@ -81,6 +98,39 @@ func (sp *space) buildKey(kd *keyDim) {
 			}
 			lists = append(lists, l)
 		}
+	} else if setOperatorsOnly(kd.atoms) {
+		// Under ForAllValues:, ForAnyValue: and Null, a list's truth with
+		// one more value follows from its truth without it and that
+		// value's: every list's signature is reached by adding one region
+		// at a time to a list of each signature found, far fewer than
+		// every combination.
+		seen := map[string]bool{sp.pointKey(kd, &empty): true}
+		points = append(points, singles...)
+		for i := range singles {
+			seen[sp.pointKey(kd, &singles[i])] = true
+		}
+		frontier := append([]keyPoint{}, singles...)
+		for f := 0; f < len(frontier); f++ {
+			for _, s := range singles {
+				l := append(append([]string(nil), frontier[f].values...), s.values[0])
+				pt := keyPoint{values: l}
+				pt.truth = sp.truthOf(kd, pt)
+				k := sp.pointKey(kd, &pt)
+				if seen[k] {
+					continue
+				}
+				if len(points) >= maxSetPoints {
+					kd.exact = false
+					kd.points = points
+					return
+				}
+				seen[k] = true
+				points = append(points, pt)
+				frontier = append(frontier, pt)
+			}
+		}
+		kd.points = points
+		return
 	} else {
 		kd.exact = false
 		for i := range singles {

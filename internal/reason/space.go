@@ -158,6 +158,11 @@ type stmt struct {
 	// varPattern is the Resource pattern with policy variables this box
 	// of its statement stands for, "" if none.
 	varPattern string
+	// splits are its condition elements with variables whose operators
+	// hold without their key (splitLoose); presentKeys, for a box with a
+	// variable resource pattern, the keys its variables read.
+	splits      []keySplit
+	presentKeys []string
 	// principal is the statement's Principal or NotPrincipal (notPrincipal
 	// says which), for a resource policy's question; nil in an identity
 	// policy.
@@ -347,6 +352,27 @@ func newSpace(sides []Side, cat *catalog.Catalog, opts Options, setup ...func(*s
 						st.approx = true
 						st.conds = append(st.conds, condRef{key: ki, atom: variableHolds})
 						st.notes = append(st.notes, variableNote(name+": "+c.Path, strings.Join(c.Values.Items, ", ")))
+						// What holding implies of the keys: the variables
+						// resolve (an element whose variable does not is
+						// false), and, for an operator that needs its key,
+						// the key is there; for one true without its key
+						// (Not..., ...IfExists, ForAllValues:), the key is
+						// absent or the variables resolve, a split.
+						present := []string{}
+						for _, v := range c.Values.Items {
+							present = append(present, variablesWithoutDefault(v)...)
+						}
+						if op, ok := policy.ParseOperator(c.Operator); ok && (strings.Contains(op.Base, "Not") || op.IfExists || op.Set == "ForAllValues") {
+							st.splits = append(st.splits, keySplit{key: c.Key, present: present})
+							continue
+						}
+						for _, k := range append(present, c.Key) {
+							ref, err := addCond(nullFalse(k))
+							if err != nil {
+								return nil, fmt.Errorf("%s: %s: %w", name, c.Path, err)
+							}
+							st.conds = append(st.conds, condRef{key: ref[0], atom: ref[1]})
+						}
 						continue
 					}
 					ref, err := addCond(c)
@@ -355,7 +381,13 @@ func newSpace(sides []Side, cat *catalog.Catalog, opts Options, setup ...func(*s
 					}
 					st.conds = append(st.conds, condRef{key: ref[0], atom: ref[1]})
 				}
-				cs.stmts = append(cs.stmts, sp.boxes(st, varRes)...)
+				for _, b := range sp.boxes(st, varRes) {
+					split, err := sp.splitLoose(b, addCond)
+					if err != nil {
+						return nil, fmt.Errorf("%s: %s: %w", name, s.Path, err)
+					}
+					cs.stmts = append(cs.stmts, split...)
+				}
 			}
 			return engine.Compile(p, name), nil
 		}

@@ -208,17 +208,23 @@ func (sp *space) realize(w *Witness, choice map[int]int) {
 	slices.Reverse(orders[1])
 	for _, order := range orders {
 		w.Context = copyContext(start)
-		decided := map[string]bool{}
+		// A key the witness gives is kept (keptKey); one the solution chose
+		// a point of may take another value of that point (its index).
+		decided := map[string]int{}
 		for k := range w.Context {
-			decided[strings.ToLower(k)] = true
+			decided[strings.ToLower(k)] = keptKey
 		}
 		for k := range choice {
 			if kd := sp.keys[k]; kd.variable == nil {
-				decided[strings.ToLower(kd.name)] = true
+				l := strings.ToLower(kd.name)
+				decided[l] = k
+				if _, given := lookupFold(sp.given, l); given || boundKeys[l] || derivedKeys[l] {
+					decided[l] = keptKey
+				}
 			}
 		}
 		for _, k := range order {
-			sp.realizeOne(w, sp.keys[k].variable, choice[k], decided)
+			sp.realizeOne(w, sp.keys[k].variable, choice[k], decided, choice)
 		}
 		all := true
 		for _, k := range dims {
@@ -233,65 +239,114 @@ func (sp *space) realize(w *Witness, choice map[int]int) {
 	}
 }
 
-func (sp *space) realizeOne(w *Witness, va *variableAtom, point int, decided map[string]bool) {
+// keptKey marks a key a witness keeps as it is.
+const keptKey = -1
+
+func (sp *space) realizeOne(w *Witness, va *variableAtom, point int, decided map[string]int, choice map[int]int) {
+	// The keys to choose: the variables' and the element's own, those
+	// not kept; one the solution chose a point of keeps to its point.
 	var free []string
+	var within []int // the key index whose point a free key keeps to, or keptKey
 	seen := map[string]bool{}
-	for _, v := range va.vars {
-		l := strings.ToLower(v)
-		if !decided[l] && !derivedKeys[l] && !seen[l] {
-			seen[l] = true
-			free = append(free, v)
+	consider := func(name string) bool {
+		l := strings.ToLower(name)
+		d, ok := decided[l]
+		if seen[l] || derivedKeys[l] || ok && d == keptKey {
+			return false
 		}
+		seen[l] = true
+		free = append(free, name)
+		if ok {
+			within = append(within, d)
+		} else {
+			within = append(within, keptKey)
+		}
+		return true
 	}
-	condKey := ""
-	if va.cond != nil {
-		if l := strings.ToLower(va.cond.Key); !decided[l] && !derivedKeys[l] && !seen[l] {
-			condKey = va.cond.Key
+	for _, v := range va.vars {
+		consider(v)
+	}
+	condKey, condWithin := "", keptKey
+	if va.cond != nil && consider(va.cond.Key) {
+		condKey, condWithin = va.cond.Key, within[len(within)-1]
+		free, within = free[:len(free)-1], within[:len(within)-1]
+	}
+	// fits reports whether a key's value keeps the point the solution
+	// chose for it.
+	fits := func(ki int, vals []string) bool {
+		if ki == keptKey {
+			return true
 		}
+		kd := sp.keys[ki]
+		pt := keyPoint{values: vals, absent: vals == nil}
+		pt.truth = sp.truthOf(kd, pt)
+		want := kd.points[choice[ki]]
+		return sigKey(pt.truth) == sigKey(want.truth) && sp.pointKey(kd, &pt) == sp.pointKey(kd, &want)
 	}
 	tries := 0
-	// Each free variable's values: none, those that fill the element or
-	// pattern so it reads the witness's own values (the resource, the
-	// element's key where it is kept), then two made-up ones.
+	// Each free key's values: its own first, where the witness gives it;
+	// none, which leaves a derived key to the engine; those that fill the
+	// element or pattern so it reads the witness's own values (the
+	// resource, the element's key); then two made-up ones.
 	captured := sp.captured(w, va)
 	values := make([][]string, len(free))
 	for i, name := range free {
-		values[i] = append(append([]string{""}, captured[strings.ToLower(name)]...), variableValues[1:]...)
+		if v, ok := lookupFold(w.Context, strings.ToLower(name)); ok && len(v) == 1 {
+			values[i] = append(values[i], v[0])
+		}
+		values[i] = append(append(values[i], ""), captured[strings.ToLower(name)]...)
+		values[i] = append(values[i], variableValues[1:]...)
 	}
 	assign := make([]int, len(free))
 	for {
 		ctx := copyContext(w.Context)
+		ok := true
 		for i, name := range free {
+			deleteFold(ctx, name)
+			var vals []string
 			if v := values[i][assign[i]]; v != "" {
-				ctx[name] = []string{v}
+				vals = []string{v}
+				ctx[name] = vals
+			}
+			ok = ok && fits(within[i], vals)
+		}
+		cands := [][]string{nil}
+		if ok {
+			cands = sp.condCandidates(w, va, condKey, ctx)
+			if v, kept := lookupFold(w.Context, strings.ToLower(condKey)); condKey != "" && kept {
+				cands = append([][]string{v}, cands...) // its own value first
 			}
 		}
-		for _, cand := range sp.condCandidates(w, va, condKey, ctx) {
+		for _, cand := range cands {
+			if !ok {
+				break
+			}
 			if tries++; tries > maxRealized {
 				return
 			}
 			try := ctx
 			if condKey != "" {
 				try = copyContext(ctx)
+				deleteFold(try, condKey)
 				if cand != nil {
 					try[condKey] = cand
+				}
+				if !fits(condWithin, cand) {
+					continue
 				}
 			}
 			if sp.variableAt(w, va, try) == point {
 				w.Context = try
-				if len(w.Context) == 0 {
-					w.Context = nil
-				}
 				for _, name := range free {
-					decided[strings.ToLower(name)] = true
+					decided[strings.ToLower(name)] = keptKey
 				}
 				if condKey != "" {
-					decided[strings.ToLower(condKey)] = true
+					decided[strings.ToLower(condKey)] = keptKey
 				}
 				return
 			}
 		}
-		// The next assignment of the free variables' values.
+		// The next assignment of the free keys' values.
 		i := 0
 		for ; i < len(assign); i++ {
 			if assign[i]++; assign[i] < len(values[i]) {
@@ -301,6 +356,15 @@ func (sp *space) realizeOne(w *Witness, va *variableAtom, point int, decided map
 		}
 		if i == len(assign) {
 			return
+		}
+	}
+}
+
+// deleteFold removes a key from a context, whatever its case.
+func deleteFold(ctx map[string][]string, key string) {
+	for k := range ctx {
+		if strings.EqualFold(k, key) {
+			delete(ctx, k)
 		}
 	}
 }
@@ -425,6 +489,7 @@ func (sp *space) boxes(st *stmt, vr []varResource) []*stmt {
 			b := st.clone()
 			b.resources = [2][]int{{v.wide}, {v.wide}}
 			b.conds = append(b.conds, condRef{key: v.key, atom: variableHolds})
+			b.presentKeys = append(b.presentKeys, variablesWithoutDefault(v.text)...)
 			b.approx, b.varPattern = true, v.text
 			b.notes = append(b.notes, variableNote(v.where, v.text))
 			out = append(out, b)
@@ -452,9 +517,11 @@ func (sp *space) boxes(st *stmt, vr []varResource) []*stmt {
 				b.resources[widen] = append(b.resources[widen], v.wide)
 				b.resources[narrow] = append(b.resources[narrow], v.wide)
 				b.conds = append(b.conds, condRef{key: v.key, atom: variableResolves})
+				b.presentKeys = append(b.presentKeys, variablesWithoutDefault(v.text)...)
 				continue
 			}
 			b.conds = append(b.conds, condRef{key: v.key, atom: variableDoesNot})
+			b.presentKeys = append(b.presentKeys, variablesWithoutDefault(v.text)...)
 		}
 		out = append(out, b)
 	}
@@ -466,6 +533,7 @@ func (s *stmt) clone() *stmt {
 	c := *s
 	c.conds = append([]condRef(nil), s.conds...)
 	c.notes = append([]Note(nil), s.notes...)
+	c.presentKeys = append([]string(nil), s.presentKeys...)
 	for m := range c.resources {
 		c.resources[m] = append([]int(nil), s.resources[m]...)
 	}
@@ -643,4 +711,82 @@ func captureRE(text string, wildcards, fold bool) (*regexp.Regexp, []string) {
 		return nil, nil
 	}
 	return re, names
+}
+
+// keySplit is a condition element with variables whose operator holds
+// when its key is absent, whatever the variables: holding, either the key
+// is absent, or it is there and the variables resolve.
+type keySplit struct {
+	key     string
+	present []string
+}
+
+// maxSplits bounds the elements one statement box is split for (2^n).
+const maxSplits = 3
+
+// splitLoose gives a box the conditions its variable dimensions imply of
+// the keys: its resource pattern's variables resolve (presentKeys), and
+// each element of splits holds with its key absent or with its key and
+// its variables present, a box for each. They are implied, so the boxes'
+// union is the statement; they let the search choose keys the witness
+// can then give values that make the dimensions hold.
+func (sp *space) splitLoose(st *stmt, addCond func(*policy.Condition) ([2]int, error)) ([]*stmt, error) {
+	null := func(b *stmt, key string, present bool) error {
+		c := nullFalse(key)
+		if !present {
+			c.Values = policy.Values{Items: []string{"true"}}
+		}
+		ref, err := addCond(c)
+		if err != nil {
+			return err
+		}
+		b.conds = append(b.conds, condRef{key: ref[0], atom: ref[1]})
+		return nil
+	}
+	for _, k := range st.presentKeys {
+		if err := null(st, k, true); err != nil {
+			return nil, err
+		}
+	}
+	if len(st.splits) == 0 || len(st.splits) > maxSplits {
+		return []*stmt{st}, nil
+	}
+	var out []*stmt
+	for mask := 0; mask < 1<<len(st.splits); mask++ {
+		b := st.clone()
+		for j, sp := range st.splits {
+			if mask&(1<<j) == 0 {
+				if err := null(b, sp.key, false); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			for _, k := range append(append([]string(nil), sp.present...), sp.key) {
+				if err := null(b, k, true); err != nil {
+					return nil, err
+				}
+			}
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+
+// nullFalse is the element "the key is there".
+func nullFalse(key string) *policy.Condition {
+	return &policy.Condition{Operator: "Null", Key: key, Values: policy.Values{Items: []string{"false"}}}
+}
+
+// variablesWithoutDefault are the keys of a text's variables that have
+// no default: those the text needs in the request.
+func variablesWithoutDefault(s string) []string {
+	var out []string
+	for _, m := range variableRE.FindAllString(s, -1) {
+		body := m[2 : len(m)-1]
+		if body == "*" || body == "?" || body == "$" || strings.Contains(body, ",") {
+			continue
+		}
+		out = append(out, strings.TrimSpace(body))
+	}
+	return out
 }
