@@ -32,6 +32,47 @@ func BenchmarkDiffSeed(b *testing.B) {
 	}
 }
 
+// BenchmarkDiffCases diffs every pair of the reasoning corpus (policies
+// of a seed's size: a handful of statements, with boundaries, session
+// policies, SCPs and RCPs where a case has them) and reports the median,
+// 99th percentile and slowest.
+func BenchmarkDiffCases(b *testing.B) {
+	c := cat(b)
+	var pairs [][2]Side
+	for _, tc := range loadCases(b) {
+		old := withTypes(b, side(b, "old", tc.Old), tc.OldBoundary, tc.OldSession, tc.OldSCPs, tc.OldRCPs)
+		nw := withTypes(b, side(b, "new", tc.New), tc.NewBoundary, tc.NewSession, tc.NewSCPs, tc.NewRCPs)
+		pairs = append(pairs, [2]Side{old, nw})
+	}
+	if _, err := c.Expand("*"); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	var times []time.Duration
+	for b.Loop() {
+		times = times[:0]
+		for _, p := range pairs {
+			start := time.Now()
+			if _, err := Compare(p[0], p[1], c, Options{}); err != nil {
+				b.Fatal(err)
+			}
+			times = append(times, time.Since(start))
+		}
+	}
+	reportTimes(b, times, "pairs")
+}
+
+// reportTimes reports how many questions were timed, and their median,
+// 99th percentile and slowest.
+func reportTimes(b *testing.B, times []time.Duration, what string) {
+	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+	ms := func(d time.Duration) float64 { return float64(d) / 1e6 }
+	b.ReportMetric(float64(len(times)), what)
+	b.ReportMetric(ms(times[len(times)/2]), "p50-ms")
+	b.ReportMetric(ms(times[len(times)*99/100]), "p99-ms")
+	b.ReportMetric(ms(times[len(times)-1]), "max-ms")
+}
+
 // BenchmarkDiffManagedPolicies diffs every AWS managed policy against
 // itself and against a copy with one change: an action added to its
 // first statement that has an Action list, its first resource pattern
@@ -222,12 +263,7 @@ func benchPairs(b *testing.B, c *catalog.Catalog, pairs []policyPair) {
 			}
 		}
 	}
-	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
-	ms := func(d time.Duration) float64 { return float64(d) / 1e6 }
-	b.ReportMetric(float64(len(pairs)), "policies")
-	b.ReportMetric(ms(times[len(times)/2]), "p50-ms")
-	b.ReportMetric(ms(times[len(times)*99/100]), "p99-ms")
-	b.ReportMetric(ms(times[len(times)-1]), "max-ms")
+	reportTimes(b, times, "policies")
 	b.ReportMetric(100*float64(exact)/float64(len(pairs)), "exact-%")
 }
 
@@ -266,8 +302,5 @@ func BenchmarkPublicCases(b *testing.B) {
 			times = append(times, time.Since(start))
 		}
 	}
-	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
-	b.ReportMetric(float64(len(pols)), "policies")
-	b.ReportMetric(float64(times[len(times)/2])/1e6, "p50-ms")
-	b.ReportMetric(float64(times[len(times)-1])/1e6, "max-ms")
+	reportTimes(b, times, "policies")
 }

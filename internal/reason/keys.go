@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wardhq/ward/internal/engine"
 	"github.com/wardhq/ward/internal/policy"
 )
 
@@ -168,10 +169,22 @@ func (sp *space) pointKey(kd *keyDim, pt *keyPoint) string {
 	return k
 }
 
+// truthOf is each of the key's atoms decided by the engine on one
+// point: the request prepared once, each atom's probe deciding it.
 func (sp *space) truthOf(kd *keyDim, pt keyPoint) []bool {
 	t := make([]bool, len(kd.atoms))
+	req := engine.Request{Principal: sp.opts.Principal, Action: "s3:GetObject", Resource: "*", Now: sp.opts.Now}
+	if !pt.absent {
+		req.Context = map[string][]string{kd.name: pt.values}
+	}
+	prep, err := req.Prepare()
+	if err != nil {
+		return t
+	}
+	var d engine.Decision
 	for i, a := range kd.atoms {
-		t[i] = sp.holds(a, kd.name, pt)
+		a.set.DecideInto(prep, &d)
+		t[i] = d.Result == engine.Allowed
 	}
 	return t
 }

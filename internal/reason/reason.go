@@ -262,6 +262,9 @@ func namedAccounts(sides []Side) []string {
 // mergeChanges adds to a list the changes of classes it does not hold
 // yet; a proven change replaces a possible one of the same class.
 func mergeChanges(into, more []Change) []Change {
+	if len(into) == 0 {
+		return more
+	}
 	key := func(c Change) string {
 		return fmt.Sprint(c.Unknown, c.Others, strings.Join(c.Actions, ","))
 	}

@@ -534,19 +534,6 @@ func (sp *space) probe(c *policy.Condition) (*condAtom, error) {
 	return &condAtom{op: c.Operator, key: c.Key, values: c.Values.Items, set: set}, nil
 }
 
-// holds asks the engine whether the atom holds on a value of its key.
-func (sp *space) holds(a *condAtom, key string, pt keyPoint) bool {
-	req := engine.Request{Principal: sp.opts.Principal, Action: "s3:GetObject", Resource: "*", Now: sp.opts.Now}
-	if !pt.absent {
-		req.Context = map[string][]string{key: pt.values}
-	}
-	prep, err := req.Prepare()
-	if err != nil {
-		return false
-	}
-	return a.set.Decide(prep).Result == engine.Allowed
-}
-
 // buildActions groups the catalog's actions by the action patterns they
 // match, and adds a class for each way a name the catalog does not list
 // could match them. The actions no pattern matches are one class, kept
@@ -573,7 +560,9 @@ func (sp *space) buildActions() {
 			}
 		}
 	}
-	sort.Strings(matched)
+	if !slices.IsSorted(matched) { // the catalog's order, for one pattern
+		sort.Strings(matched)
+	}
 	classOf := map[string]int{}
 	for _, name := range matched {
 		on := sp.closed(hits[name])
@@ -699,6 +688,9 @@ func onOf(m []bool) []int {
 // patterns match them all; services are read one at a time until one has
 // such an action.
 func (sp *space) unmatchedAction(mark map[string][]int) string {
+	if slices.Contains(sp.actionText, "*") {
+		return "" // "*" matches every action
+	}
 	for _, prefix := range sp.cat.Prefixes() {
 		svc, err := sp.cat.Service(prefix)
 		if err != nil || svc == nil {
