@@ -186,8 +186,14 @@ type region struct {
 }
 
 // maxStates bounds the product walk: beyond it the regions found so far
-// are returned, marked inexact.
-const maxStates = 100000
+// are returned, marked inexact. maxWalkBytes bounds the memory its
+// states take (each is a position set per pattern, kept twice: as a key
+// and until it is expanded), so a policy of thousands of wildcard
+// patterns stops sooner rather than taking gigabytes.
+const (
+	maxStates    = 100000
+	maxWalkBytes = 96 << 20
+)
 
 // regions finds every realizable signature of the patterns over strings,
 // with an example of each: the walk visits each reachable product state
@@ -418,7 +424,7 @@ func regionsExcept(pats []pattern, extra string, shape pattern, except *wordSet,
 			if seen[string(k)] {
 				continue
 			}
-			if len(seen) >= maxStates {
+			if len(seen) >= maxStates || len(seen)*2*len(k) >= maxWalkBytes {
 				return out, false
 			}
 			seen[string(k)] = true
