@@ -41,6 +41,11 @@ type Difference struct {
 
 // Diff compares two versions of a principal's identity policies over
 // every request, one Access per class of actions, each with its witness.
+// The requests come from a principal of each account the policies'
+// resource ARNs name (an identity policy grants on an account's resources
+// to that account's principals), or of 111111111111 when they name none;
+// the keys a principal decides (aws:username, aws:PrincipalAccount, …) are
+// its own, and policy variables of them read as their values.
 func Diff(old, new []*Policy) (*Difference, error) {
 	cat, err := defaultCatalog()
 	if err != nil {
