@@ -129,7 +129,7 @@ Flags:
 		}
 		d.Notes = append(d.Notes, pair.notes...)
 		d.Added, d.Removed = groupChanges(d.Added), groupChanges(d.Removed)
-		results = append(results, diffResult{where: pair.where, old: pair.old.Name, new: pair.new.Name, diff: d, sides: [2]reason.Side{pair.old, pair.new}})
+		results = append(results, diffResult{where: pair.where, old: pair.old.Name, new: pair.new.Name, diff: d, sides: [2]reason.Side{pair.old, pair.new}, unknownAdded: pair.unknownAdded})
 	}
 	switch *format {
 	case "json":
@@ -146,7 +146,7 @@ Flags:
 		return exitInvalid
 	}
 	for _, r := range results {
-		if len(r.diff.Added) > 0 {
+		if len(r.diff.Added) > 0 || len(r.unknownAdded) > 0 {
 			return exitFindings
 		}
 	}
@@ -228,8 +228,9 @@ type diffDoc struct {
 	note     string
 	// name names the policy among its principal's (its place, or a
 	// managed policy's name); caller is the principal's ARN when the
-	// input gives it.
-	name, caller string
+	// input gives it; unknown, with note, the ARN of a managed policy
+	// the input names but does not hold.
+	name, caller, unknown string
 }
 
 // diffInput is an input's identity policies matched by place, and, when
@@ -324,7 +325,7 @@ func readDiffInputData(path string, data []byte, cat *catalog.Catalog) (diffInpu
 func principalDocs(f *inputs.File, fixed []*policy.Policy, cat *catalog.Catalog) []diffDoc {
 	var out []diffDoc
 	used := make([]bool, len(f.Docs))
-	managedDoc := func(arn string, doc int) (*policy.Policy, string) {
+	managedDoc := func(arn string, doc int) (*policy.Policy, string) { // a policy, or why there is none
 		if doc >= 0 {
 			used[doc] = true
 			if fixed[doc] != nil {
@@ -356,7 +357,11 @@ func principalDocs(f *inputs.File, fixed []*policy.Policy, cat *catalog.Catalog)
 		}
 		for _, m := range pr.Managed {
 			p, note := managedDoc(m.ARN, m.Doc)
-			out = append(out, diffDoc{where: where, policy: p, note: note, name: "managed policy " + m.Name})
+			d := diffDoc{where: where, policy: p, note: note, name: "managed policy " + m.Name}
+			if p == nil {
+				d.unknown = m.ARN
+			}
+			out = append(out, d)
 		}
 		if pr.Boundary != "" {
 			doc := -1
@@ -366,7 +371,11 @@ func principalDocs(f *inputs.File, fixed []*policy.Policy, cat *catalog.Catalog)
 				}
 			}
 			p, note := managedDoc(pr.Boundary, doc)
-			out = append(out, diffDoc{where: where, policy: p, boundary: true, note: note})
+			d := diffDoc{where: where, policy: p, boundary: true, note: note}
+			if p == nil {
+				d.unknown = pr.Boundary
+			}
+			out = append(out, d)
 		}
 	}
 	for i, d := range f.Docs {
@@ -386,9 +395,13 @@ type docPair struct {
 	where    string
 	old, new reason.Side
 	// notes are the policies of a principal that could not be compared;
-	// caller is the principal's ARN, when an input gives it.
-	notes  []reason.Note
-	caller string
+	// caller is the principal's ARN, when an input gives it;
+	// unknownAdded the policies NEW attaches that OLD does not and that no
+	// input holds: what they allow is not known, so it counts as access
+	// added (the answer cannot show it is not).
+	notes        []reason.Note
+	caller       string
+	unknownAdded []string
 }
 
 // pairDocs matches the two inputs' policies by place; a policy on one side
@@ -426,11 +439,19 @@ func pairDocs(oldName string, old []diffDoc, newName string, nw []diffDoc) []doc
 			side.Names = append(side.Names, d.name)
 		}
 	}
+	oldUnknown := map[string]bool{}
 	for _, d := range old {
 		add(oldName, d, &get(d.where).old)
+		if d.unknown != "" {
+			oldUnknown[d.where+"\x00"+d.unknown] = true
+		}
 	}
 	for _, d := range nw {
 		add(newName, d, &get(d.where).new)
+		if d.unknown != "" && !oldUnknown[d.where+"\x00"+d.unknown] {
+			p := get(d.where)
+			p.unknownAdded = append(p.unknownAdded, d.unknown)
+		}
 	}
 	var out []docPair
 	for _, w := range order {
@@ -486,6 +507,9 @@ func groupChanges(cs []reason.Change) []reason.Change {
 type diffResult struct {
 	where, old, new string
 	diff            *reason.Diff
+	// unknownAdded are policies attached on the new side only that no
+	// input holds (docPair.unknownAdded).
+	unknownAdded []string
 	// sides are what was compared, to place the statements an answer
 	// names.
 	sides [2]reason.Side
@@ -544,7 +568,7 @@ func decidedText(side string, d reason.Decided) string {
 func writeDiffText(w io.Writer, results []diffResult, cat *catalog.Catalog) error {
 	unchanged := 0
 	for _, r := range results {
-		same := len(r.diff.Added) == 0 && len(r.diff.Removed) == 0
+		same := len(r.diff.Added) == 0 && len(r.diff.Removed) == 0 && len(r.unknownAdded) == 0
 		if same && len(results) > 1 && len(r.diff.Notes) == 0 {
 			unchanged++ // said in the count at the end
 			continue
@@ -556,6 +580,9 @@ func writeDiffText(w io.Writer, results []diffResult, cat *catalog.Catalog) erro
 		fmt.Fprintln(w, head)
 		if same {
 			fmt.Fprintln(w, "  no change in what is allowed")
+		}
+		for _, arn := range r.unknownAdded {
+			fmt.Fprintf(w, "+ whatever %s allows: attached on this side only, and no input holds it\n", arn)
 		}
 		for _, set := range []struct {
 			sign    string
@@ -592,13 +619,19 @@ func writeDiffMarkdown(w io.Writer, results []diffResult, cat *catalog.Catalog) 
 			title = mdEscape(r.where) + ": " + title
 		}
 		fmt.Fprintf(w, "### %s\n\n", title)
-		if len(r.diff.Added) == 0 && len(r.diff.Removed) == 0 {
+		if len(r.diff.Added) == 0 && len(r.diff.Removed) == 0 && len(r.unknownAdded) == 0 {
 			fmt.Fprintln(w, "No change in what is allowed.")
 			fmt.Fprintln(w)
+			for _, n := range r.diff.Notes {
+				fmt.Fprintf(w, "- note: %s: %s\n", mdEscape(n.Where), mdEscape(n.What))
+			}
 			continue
 		}
 		fmt.Fprintln(w, "| | actions | for example |")
 		fmt.Fprintln(w, "|---|---|---|")
+		for _, arn := range r.unknownAdded {
+			fmt.Fprintf(w, "| ➕ allowed now | whatever `%s` allows (attached here only; no input holds it) | |\n", arn)
+		}
 		for _, set := range []struct {
 			sign    string
 			changes []reason.Change
@@ -666,12 +699,15 @@ func writeDiffJSON(w io.Writer, results []diffResult) error {
 		Removed []changeJSON  `json:"removed"`
 		Exact   bool          `json:"exact"`
 		Notes   []reason.Note `json:"notes,omitempty"`
+		// UnknownAdded are policies NEW attaches that no input holds,
+		// counted as access added.
+		UnknownAdded []string `json:"unknownAdded,omitempty"`
 	}
 	conv := changesJSON
 	var out []resultJSON
 	for _, r := range results {
 		out = append(out, resultJSON{Where: r.where, Old: r.old, New: r.new, Added: conv(r.diff.Added), Removed: conv(r.diff.Removed),
-			Exact: r.diff.Exact(), Notes: r.diff.Notes})
+			Exact: r.diff.Exact(), Notes: r.diff.Notes, UnknownAdded: r.unknownAdded})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

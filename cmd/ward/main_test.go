@@ -75,6 +75,11 @@ func TestCommands(t *testing.T) {
 		// inline policies is no change; widening a table is.
 		{"diff-principal-widened", []string{"diff", "testdata/diff/account-details.json", "testdata/diff/plan-widened.json"}, "", exitFindings},
 		{"diff-principal-merged", []string{"diff", "--format", "json", "testdata/diff/account-details.json", "testdata/diff/plan-merged.json"}, "", exitOK},
+		// A policy the plan attaches but does not hold cannot be compared:
+		// what it allows counts as access added (exit 1), said, never
+		// passed as no change.
+		{"diff-principal-unknown-policy", []string{"diff", "testdata/diff/account-details.json", "testdata/diff/plan-unknown-policy.json"}, "", exitFindings},
+		{"diff-principal-unknown-policy-markdown", []string{"diff", "--format", "markdown", "testdata/diff/account-details.json", "testdata/diff/plan-unknown-policy.json"}, "", exitFindings},
 		{"prove-never-pass", []string{"prove", "--never", "dynamodb:DeleteItem", "--on", "arn:aws:dynamodb:*:*:table/Billing*", "testdata/diff/lambda-role.json"}, "", exitOK},
 		{"prove-never-fail", []string{"prove", "--never", "dynamodb:Delete*,iam:*", "testdata/diff/lambda-role-widened.json"}, "", exitFindings},
 		{"prove-within", []string{"prove", "testdata/diff/lambda-role-scoped.json", "--within", "testdata/diff/lambda-role.json"}, "", exitOK},
