@@ -178,10 +178,10 @@ const maxRealized = 256
 
 // realize gives the witness, for each variable dimension the solution
 // chose, keys that make it hold or not as chosen: the variables' keys
-// and the element's own key, those the solution left free, tried in turn
-// and decided by the engine. A key the solution chose, or an earlier
-// dimension set, is kept. What cannot be realized is left; the replay
-// then tells.
+// and the element's own key, tried in turn and decided by the engine. A
+// key the solution chose a point of may take another value of that
+// point; one the principal brings, or an earlier dimension set, is kept.
+// What cannot be realized is left; the replay then tells.
 func (sp *space) realize(w *Witness, choice map[int]int) {
 	var dims []int
 	for k := range choice {
