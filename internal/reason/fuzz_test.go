@@ -13,7 +13,7 @@ import (
 var (
 	fuzzActions   = []string{"*", "s3:*", "s3:Get*", "s3:GetObject", "S3:getobject", "s3:Get?bject", "s3:PutObject", "sqs:*", "sqs:SendMessage", "iam:PassRole", "s3:New*"}
 	fuzzResources = []string{"*", "arn:aws:s3:::*", "arn:aws:s3:::b/*", "arn:aws:s3:::b/k", "arn:aws:s3:::b/?", "arn:aws:sqs:*:111111111111:q", "arn:aws:sqs:us-east-1:*:q", "arn:aws:sqs:us-*:222222222222:q",
-		"arn:aws:s3:::b/${aws:username}/*", "arn:aws:s3:::${aws:PrincipalTag/team}/*"}
+		"arn:aws:s3:::b/${aws:username}/*", "arn:aws:s3:::${aws:PrincipalTag/team}/*", "arn:aws:s3:::b/${aws:username}/k", "arn:aws:s3:::${aws:PrincipalTag/team}/k"}
 	fuzzConds = []map[string]any{
 		nil,
 		{"StringEquals": map[string]any{"aws:SourceVpce": "vpce-1"}},

@@ -331,3 +331,26 @@ func TestSearchBoundIsSaid(t *testing.T) {
 		t.Errorf("notes %v", d.Notes)
 	}
 }
+
+// TestSymbolicallyInside: a pattern with policy variables is inside
+// another only when it is for every value of the variables.
+func TestSymbolicallyInside(t *testing.T) {
+	for _, tc := range []struct {
+		p, q string
+		in   bool
+	}{
+		{"arn:aws:s3:::b/${aws:username}/x", "arn:aws:s3:::b/${aws:username}/*", true},
+		{"arn:aws:s3:::b/${aws:username}/*", "arn:aws:s3:::b/*", true},
+		{"arn:aws:s3:::b/${aws:username}/*", "arn:aws:s3:::b/${aws:username}/x", false},
+		{"arn:aws:s3:::b/${aws:username}/*", "arn:aws:s3:::b/${aws:PrincipalTag/team}/*", false},
+		{"arn:aws:s3:::b/*", "arn:aws:s3:::b/${aws:username}/*", false},
+		{"arn:aws:s3:::b/${aws:username}/?", "arn:aws:s3:::b/${aws:username}/*", false}, // '?' is one character, a value any length
+		{"arn:aws:s3:::b/${aws:username, 'x'}/*", "arn:aws:s3:::b/${aws:username}/*", false},
+		{"arn:aws:sqs:*:${aws:PrincipalAccount}:q", "arn:aws:sqs:*:${aws:PrincipalAccount}:*", false}, // a variable in an ARN part
+		{"arn:aws:s3:::b/${*}", "arn:aws:s3:::b/*", true},
+	} {
+		if got := symbolicallyInside(tc.p, tc.q); got != tc.in {
+			t.Errorf("%s inside %s: %v, want %v", tc.p, tc.q, got, tc.in)
+		}
+	}
+}

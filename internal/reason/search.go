@@ -529,7 +529,7 @@ func (sp *space) witness(ac *actionClass, r *region, s *stmt, choice map[int]int
 	}
 	for k, pi := range choice {
 		pt := sp.keys[k].points[pi]
-		if pt.absent || sp.keys[k].variable != nil {
+		if pt.absent || sp.keys[k].variable != nil || sp.keys[k].joint != nil {
 			continue
 		}
 		if w.Context == nil {

@@ -195,6 +195,9 @@ type keyDim struct {
 	// variable is set for the dimension of an element or pattern that
 	// names a policy variable: its points are "holds" and "does not".
 	variable *variableAtom
+	// joint is set for the dimension that joins resource patterns with
+	// variables one of which matches wherever another does (joinImplied).
+	joint *jointDim
 }
 
 // condAtom is one condition element, decided on a value by the engine.
@@ -451,6 +454,7 @@ func newSpace(sides []Side, cat *catalog.Catalog, opts Options, setup ...func(*s
 		sp.sides = append(sp.sides, cs)
 		_ = si
 	}
+	sp.joinImplied()
 	sp.buildActions()
 	for _, cs := range sp.sides {
 		for _, st := range cs.stmts {
@@ -470,8 +474,8 @@ func newSpace(sides []Side, cat *catalog.Catalog, opts Options, setup ...func(*s
 		}
 	}()
 	for _, kd := range sp.keys {
-		if kd.variable != nil {
-			continue // its two points are made with it
+		if kd.variable != nil || kd.joint != nil {
+			continue // its points are made with it
 		}
 		sp.buildKey(kd)
 		if !kd.exact {

@@ -7,8 +7,10 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/wardhq/ward/internal/engine"
+	"github.com/wardhq/ward/internal/glob"
 	"github.com/wardhq/ward/internal/policy"
 )
 
@@ -183,28 +185,39 @@ const maxRealized = 256
 // point; one the principal brings, or an earlier dimension set, is kept.
 // What cannot be realized is left; the replay then tells.
 func (sp *space) realize(w *Witness, choice map[int]int) {
-	var dims []int
-	for k := range choice {
-		if sp.keys[k].variable != nil {
-			dims = append(dims, k)
+	// The dimensions to realize, a joined one as its members.
+	type task struct {
+		va    *variableAtom
+		point int
+		order int
+	}
+	var tasks []task
+	for k, pi := range choice {
+		switch kd := sp.keys[k]; {
+		case kd.variable != nil:
+			tasks = append(tasks, task{kd.variable, pi, k})
+		case kd.joint != nil:
+			for i, m := range kd.joint.members {
+				tasks = append(tasks, task{sp.keys[m].variable, kd.joint.combos[pi][i], m})
+			}
 		}
 	}
-	if len(dims) == 0 {
+	if len(tasks) == 0 {
 		return
 	}
 	// The dimensions that must hold first: they need values, which those
 	// that must not hold can mostly live with. Should a later one undo an
 	// earlier one, the other orders are tried, each from the witness as
 	// the solution left it.
-	sort.Slice(dims, func(i, j int) bool {
-		pi, pj := choice[dims[i]] == variableHolds, choice[dims[j]] == variableHolds
+	sort.Slice(tasks, func(i, j int) bool {
+		pi, pj := tasks[i].point == variableHolds, tasks[j].point == variableHolds
 		if pi != pj {
 			return pi
 		}
-		return dims[i] < dims[j]
+		return tasks[i].order < tasks[j].order
 	})
 	start := copyContext(w.Context)
-	orders := [][]int{dims, append([]int(nil), dims...)}
+	orders := [][]task{tasks, append([]task(nil), tasks...)}
 	slices.Reverse(orders[1])
 	for _, order := range orders {
 		w.Context = copyContext(start)
@@ -215,7 +228,7 @@ func (sp *space) realize(w *Witness, choice map[int]int) {
 			decided[strings.ToLower(k)] = keptKey
 		}
 		for k := range choice {
-			if kd := sp.keys[k]; kd.variable == nil {
+			if kd := sp.keys[k]; kd.variable == nil && kd.joint == nil {
 				l := strings.ToLower(kd.name)
 				decided[l] = k
 				if _, given := lookupFold(sp.given, l); given || boundKeys[l] || derivedKeys[l] {
@@ -223,12 +236,12 @@ func (sp *space) realize(w *Witness, choice map[int]int) {
 				}
 			}
 		}
-		for _, k := range order {
-			sp.realizeOne(w, sp.keys[k].variable, choice[k], decided, choice)
+		for _, t := range order {
+			sp.realizeOne(w, t.va, t.point, decided, choice)
 		}
 		all := true
-		for _, k := range dims {
-			all = all && sp.variableAt(w, sp.keys[k].variable, w.Context) == choice[k]
+		for _, t := range tasks {
+			all = all && sp.variableAt(w, t.va, w.Context) == t.point
 		}
 		if all {
 			break
@@ -789,4 +802,184 @@ func variablesWithoutDefault(s string) []string {
 		out = append(out, strings.TrimSpace(body))
 	}
 	return out
+}
+
+// jointDim is resource-pattern dimensions joined: its points are the
+// combinations of their points that can be, combos giving each member's.
+type jointDim struct {
+	members []int
+	combos  [][]int
+}
+
+// maxJoined bounds the pattern dimensions joined into one (3^n points).
+const maxJoined = 3
+
+// joinImplied joins the resource patterns with variables one of which
+// matches wherever another does, whatever the variables' values
+// (agent-alias/${AgentId}/${AliasId} inside agent-alias/${AgentId}/*):
+// alone, each pattern's dimension would let the search have the first
+// match and the second not, a request that cannot be. The statements'
+// conditions on them are moved to the joined dimension.
+func (sp *space) joinImplied() {
+	var pats []int
+	for k, kd := range sp.keys {
+		if kd.variable != nil && kd.variable.cond == nil {
+			pats = append(pats, k)
+		}
+	}
+	if len(pats) < 2 {
+		return
+	}
+	parent := map[int]int{}
+	var find func(int) int
+	find = func(k int) int {
+		if p, ok := parent[k]; ok && p != k {
+			parent[k] = find(p)
+			return parent[k]
+		}
+		return k
+	}
+	implies := map[[2]int]bool{}
+	for _, a := range pats {
+		for _, b := range pats {
+			if a != b && symbolicallyInside(sp.keys[a].variable.pattern, sp.keys[b].variable.pattern) {
+				implies[[2]int{a, b}] = true
+				parent[find(a)] = find(b)
+			}
+		}
+	}
+	involved := map[int]bool{}
+	for e := range implies {
+		involved[e[0]], involved[e[1]] = true, true
+	}
+	groups := map[int][]int{}
+	for _, k := range pats {
+		if involved[k] {
+			groups[find(k)] = append(groups[find(k)], k)
+		}
+	}
+	remap := map[int][2]int{} // member key → joined key, atom offset
+	roots := make([]int, 0, len(groups))
+	for r := range groups {
+		roots = append(roots, r)
+	}
+	sort.Ints(roots)
+	for _, r := range roots {
+		ms := groups[r]
+		if len(ms) < 2 || len(ms) > maxJoined {
+			continue
+		}
+		sort.Ints(ms)
+		jd := &jointDim{members: ms}
+		var points []keyPoint
+		combo := make([]int, len(ms))
+		for {
+			ok := true
+			for i, a := range ms {
+				for j, b := range ms {
+					if !implies[[2]int{a, b}] {
+						continue
+					}
+					// a matches ⇒ b matches; a's variables resolve ⇒ b's do
+					// (b's are among a's, or b would not contain a).
+					if combo[i] == variableHolds && combo[j] != variableHolds || combo[i] != variableResolves && combo[j] == variableResolves {
+						ok = false
+					}
+				}
+			}
+			if ok {
+				var truth []bool
+				for i, m := range ms {
+					truth = append(truth, sp.keys[m].points[combo[i]].truth...)
+				}
+				points = append(points, keyPoint{truth: truth})
+				jd.combos = append(jd.combos, append([]int(nil), combo...))
+			}
+			i := 0
+			for ; i < len(combo); i++ {
+				if combo[i]++; combo[i] < len(sp.keys[ms[i]].points) {
+					break
+				}
+				combo[i] = 0
+			}
+			if i == len(combo) {
+				break
+			}
+		}
+		ki := len(sp.keys)
+		var names []string
+		for i, m := range ms {
+			names = append(names, sp.keys[m].name)
+			remap[m] = [2]int{ki, i * len(sp.keys[m].points[0].truth)}
+		}
+		sp.keys = append(sp.keys, &keyDim{name: "joined " + strings.Join(names, " & "), exact: true, joint: jd, points: points})
+	}
+	if len(remap) == 0 {
+		return
+	}
+	for _, cs := range sp.sides {
+		for _, st := range cs.stmts {
+			for i, c := range st.conds {
+				if to, ok := remap[c.key]; ok && !c.approx {
+					st.conds[i] = condRef{key: to[0], atom: to[1] + c.atom}
+				}
+			}
+		}
+	}
+}
+
+// symbolicallyInside reports whether every resource pattern p matches,
+// q matches too, whatever values their policy variables take: p's and
+// q's first five ARN parts are the same text without variables, their
+// sixth has no '?', and with each variable a symbol of its own, q's
+// sixth part covers p's. (A value a variable takes stands where its
+// symbol does on both sides, and a '*' matches it as it matches the
+// symbol.)
+func symbolicallyInside(p, q string) bool {
+	pp, qp := strings.SplitN(p, ":", 6), strings.SplitN(q, ":", 6)
+	if len(pp) != 6 || len(qp) != 6 || pp[0] != "arn" {
+		return false
+	}
+	for i := 0; i < 5; i++ {
+		if pp[i] != qp[i] || strings.Contains(pp[i], "${") {
+			return false
+		}
+	}
+	if strings.Contains(pp[5], "?") || strings.Contains(qp[5], "?") {
+		return false
+	}
+	symbols := map[string]rune{}
+	units := func(s string) []glob.Unit {
+		var out []glob.Unit
+		for i := 0; i < len(s); {
+			if strings.HasPrefix(s[i:], "${") {
+				if end := strings.IndexByte(s[i:], '}'); end > 0 {
+					tok := s[i : i+end+1]
+					switch body := tok[2 : len(tok)-1]; body {
+					case "*", "?", "$":
+						out = append(out, glob.Unit{Kind: glob.Lit, Char: rune(body[0])})
+					default:
+						r, ok := symbols[tok]
+						if !ok {
+							r = rune(0xE000 + len(symbols))
+							symbols[tok] = r
+						}
+						out = append(out, glob.Unit{Kind: glob.Lit, Char: r})
+					}
+					i += end + 1
+					continue
+				}
+			}
+			c, size := utf8.DecodeRuneInString(s[i:])
+			if c == '*' {
+				out = append(out, glob.Unit{Kind: glob.Star})
+			} else {
+				out = append(out, glob.Unit{Kind: glob.Lit, Char: c})
+			}
+			i += size
+		}
+		return out
+	}
+	pu, qu := units(pp[5]), units(qp[5])
+	return glob.Covers(qu, pu)
 }
