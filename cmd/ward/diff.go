@@ -370,12 +370,14 @@ func principalDocs(f *inputs.File, fixed []*policy.Policy, cat *catalog.Catalog)
 					doc = i
 				}
 			}
+			// A boundary no input holds is compared as none: it could only
+			// take access away, so the answer errs toward access, not
+			// against it, and says so in a note.
 			p, note := managedDoc(pr.Boundary, doc)
-			d := diffDoc{where: where, policy: p, boundary: true, note: note}
 			if p == nil {
-				d.unknown = pr.Boundary
+				note = fmt.Sprintf("permissions boundary %s is not in the input: compared as no boundary", pr.Boundary)
 			}
-			out = append(out, d)
+			out = append(out, diffDoc{where: where, policy: p, boundary: true, note: note})
 		}
 	}
 	for i, d := range f.Docs {

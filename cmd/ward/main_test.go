@@ -79,6 +79,9 @@ func TestCommands(t *testing.T) {
 		// what it allows counts as access added (exit 1), said, never
 		// passed as no change.
 		{"diff-principal-unknown-policy", []string{"diff", "testdata/diff/account-details.json", "testdata/diff/plan-unknown-policy.json"}, "", exitFindings},
+		// A boundary no input holds could only take access away: compared
+		// as none, with a note, and not counted as access added.
+		{"diff-principal-unknown-boundary", []string{"diff", "testdata/diff/account-details.json", "testdata/diff/plan-unknown-boundary.json"}, "", exitOK},
 		{"diff-principal-unknown-policy-markdown", []string{"diff", "--format", "markdown", "testdata/diff/account-details.json", "testdata/diff/plan-unknown-policy.json"}, "", exitFindings},
 		{"prove-never-pass", []string{"prove", "--never", "dynamodb:DeleteItem", "--on", "arn:aws:dynamodb:*:*:table/Billing*", "testdata/diff/lambda-role.json"}, "", exitOK},
 		{"prove-never-fail", []string{"prove", "--never", "dynamodb:Delete*,iam:*", "testdata/diff/lambda-role-widened.json"}, "", exitFindings},
