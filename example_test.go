@@ -273,3 +273,36 @@ func ExamplePublicAccess() {
 	// sns.amazonaws.com for [999999999999] may sqs:SendMessage on arn:aws:sqs:us-east-1:111122223333:orders
 	// replayed: Allowed
 }
+
+func ExampleDiffResource() {
+	parse := func(principal string) *ward.Policy {
+		p, err := ward.ParsePolicy([]byte(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+			"Principal": `+principal+`, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::travel-guide-media/*"}]}`), ward.KindResource, "bucket policy")
+		if err != nil {
+			panic(err)
+		}
+		return p
+	}
+	old, new := parse(`{"AWS": "arn:aws:iam::222222222222:root"}`), parse(`"*"`)
+	d, err := ward.DiffResource(old, new, "111122223333")
+	if err != nil {
+		panic(err)
+	}
+	for _, a := range d.Added {
+		fmt.Println("+", a.Witness.Action, "on", a.Witness.Resource, "from", a.Witness.Principal)
+		set, err := ward.NewPolicySet(ward.Policies{Resource: new})
+		if err != nil {
+			panic(err)
+		}
+		req, err := a.Witness.Prepare()
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println("replayed:", set.Decide(req).Result())
+	}
+	fmt.Println("removed:", len(d.Removed))
+	// Output:
+	// + s3:GetObject on arn:aws:s3:::travel-guide-media/example from anonymous
+	// replayed: Allowed
+	// removed: 0
+}

@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"github.com/wardhq/ward/internal/catalog"
+	"github.com/wardhq/ward/internal/policy"
 	"github.com/wardhq/ward/internal/reason"
 )
 
@@ -27,6 +28,11 @@ type Access struct {
 	// Proven says the engine decided Witness as claimed. An access found
 	// through an approximation (Notes) may not be proven.
 	Proven bool
+	// OwnPolicies says, for a resource policy's access, that the
+	// witness's principal was taken to be allowed everything by its own
+	// identity policies (a principal of another account, or of the
+	// owner's where the policy leaves the request to them).
+	OwnPolicies bool
 }
 
 // Difference is what changes between two sets of identity policies of
@@ -57,6 +63,42 @@ func Diff(old, new []*Policy) (*Difference, error) {
 	}
 	return &Difference{Added: accessList(d.Added), Removed: accessList(d.Removed), Notes: noteList(d.Notes)}, nil
 }
+
+// DiffResource compares two versions of a resource or trust policy (a
+// bucket, queue, topic, key or function policy, a role's trust policy; nil
+// for none) by what each lets every principal do to the resources it
+// governs, one Access per class of actions, each with its witness:
+// Witness.Principal is whom from, and Witness.ResourceAccount the owner,
+// account when given, else the account the policies' Resource ARNs name,
+// else 111111111111. The principals tried are set out in
+// docs/reasoning.md.
+func DiffResource(old, new *Policy, account string) (*Difference, error) {
+	cat, err := defaultCatalog()
+	if err != nil {
+		return nil, err
+	}
+	sideOf := func(name string, p *Policy) reason.Side {
+		s := reason.Side{Name: name, Resource: emptyResource}
+		if p != nil {
+			s.Resource = p.c.Policy
+		}
+		return s
+	}
+	d, err := reason.Compare(sideOf("old", old), sideOf("new", new), cat, reason.Options{Owner: account})
+	if err != nil {
+		return nil, err
+	}
+	out := &Difference{Added: accessList(d.Added), Removed: accessList(d.Removed), Notes: noteList(d.Notes)}
+	for _, list := range [][]Access{out.Added, out.Removed} {
+		for i := range list {
+			list[i].Witness.ResourceAccount = d.Owner
+		}
+	}
+	return out, nil
+}
+
+// emptyResource is the policy of a resource that has none.
+var emptyResource = &policy.Policy{Version: policy.Version2012}
 
 // NeverAllows asks whether identity policies allow any of the actions
 // (wildcards allowed) on any of the resources (every resource when none
@@ -146,7 +188,7 @@ func side(name string, ps []*Policy) reason.Side {
 func accessList(cs []reason.Change) []Access {
 	var out []Access
 	for _, c := range cs {
-		out = append(out, Access{Actions: c.Actions, Others: c.Others, Unlisted: c.Unlisted || c.Unknown, Proven: c.Proven,
+		out = append(out, Access{Actions: c.Actions, Others: c.Others, Unlisted: c.Unlisted || c.Unknown, Proven: c.Proven, OwnPolicies: c.OwnPolicies,
 			Witness: Request{Principal: c.Witness.Principal, Action: c.Witness.Action, Resource: c.Witness.Resource,
 				Context: c.Witness.Context, Now: reason.DefaultNow, LiteralResource: true}})
 	}

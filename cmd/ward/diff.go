@@ -27,6 +27,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	boundary := fs.String("boundary", "", "a permissions boundary both sides have: what a change grants within it")
 	oldBoundary := fs.String("old-boundary", "", "the permissions boundary of OLD only")
 	newBoundary := fs.String("new-boundary", "", "the permissions boundary of NEW only")
+	account := fs.String("account", "", "the account the resources of resource and trust policies belong to (default: the account their Resource ARNs name, else 111111111111)")
 	var sessions, scps, rcps listFlag
 	fs.Var(&sessions, "session-policy", "a session policy both sides' session has (repeatable; the caller is then a role session)")
 	fs.Var(&scps, "scp", "a service control policy both sides are under, one file per organization level, root first (repeatable)")
@@ -35,15 +36,22 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, `Usage: ward diff [flags] OLD NEW
        ward diff --git REV [flags] PATH...
 
-Compares two versions of identity policies and says, for every request, what
-NEW allows that OLD does not, and what OLD allowed that NEW no longer does:
-one line per class of actions decided alike, each with a request that shows
-it, decided by the engine on both sides. OLD and NEW are policy files or
+Compares two versions of policies and says, for every request, what NEW
+allows that OLD does not, and what OLD allowed that NEW no longer does: one
+line per class of actions decided alike, each with a request that shows it,
+decided by the engine on both sides. OLD and NEW are policy files or
 anything ward check reads (CloudFormation, Terraform plans, account
 details). When both define users, groups and roles, each is compared with
 the one of the same kind and name, all its policies and its boundary
 together; other policies are matched by place (JSON path, logical ID,
 policy name).
+
+A resource or trust policy (a bucket, queue, topic, key or function
+policy, a role's trust policy) is compared by what it lets each principal
+do: the principals either side names, others of their accounts, an account
+no one names, anonymous callers, services and identity providers, each on
+the policy alone and, where the engine lets them count, with its own
+policies allowing the request.
 
 Exit status: 0 when NEW allows nothing OLD did not, 1 when it does, 2 when
 an input cannot be read.
@@ -61,6 +69,10 @@ Flags:
 		return exitInvalid
 	}
 	if !oneOf(stderr, "ward diff", "format", *format, "text", "json", "markdown", "sarif") {
+		return exitInvalid
+	}
+	if *account != "" && !policy.IsAccountID(*account) {
+		fmt.Fprintf(stderr, "ward diff: --account %q is not an account ID (12 digits)\n", *account)
 		return exitInvalid
 	}
 	cat := openCatalog(stderr)
@@ -121,10 +133,20 @@ Flags:
 	}
 	var results []diffResult
 	for _, pair := range pairs {
-		pair.old, pair.new = types.apply(pair.old, 0), types.apply(pair.new, 1)
-		d, err := reason.Compare(pair.old, pair.new, cat, reason.Options{Principal: callerOf(pair.caller)})
+		if (pair.old.Resource != nil && len(pair.new.Identity) > 0) || (pair.new.Resource != nil && len(pair.old.Identity) > 0) {
+			fmt.Fprintf(stderr, "ward diff: %sone side is a resource or trust policy and the other an identity policy: each is compared with one of its kind\n", placePrefix(pair.where))
+			return exitInvalid
+		}
+		if pair.old.Resource == nil && pair.new.Resource == nil {
+			pair.old, pair.new = types.apply(pair.old, 0), types.apply(pair.new, 1)
+		}
+		owner := *account
+		if owner == "" {
+			owner = pair.owner
+		}
+		d, err := reason.Compare(pair.old, pair.new, cat, reason.Options{Principal: callerOf(pair.caller), Owner: owner})
 		if err != nil {
-			fmt.Fprintf(stderr, "ward diff: %s: %v\n", pair.where, err)
+			fmt.Fprintf(stderr, "ward diff: %s%v\n", placePrefix(pair.where), err)
 			return exitInvalid
 		}
 		d.Notes = append(d.Notes, pair.notes...)
@@ -222,15 +244,19 @@ func (t *policyTypes) apply(s reason.Side, i int) reason.Side {
 type diffDoc struct {
 	where  string // the place the policy is matched by
 	policy *policy.Policy
-	// boundary says the policy is its principal's permissions boundary;
-	// note, set instead of policy, says why a policy is not compared.
-	boundary bool
-	note     string
+	// boundary says the policy is its principal's permissions boundary,
+	// resource that it is a resource or trust policy; note, set instead
+	// of policy, says why a policy is not compared.
+	boundary, resource bool
+	note               string
 	// name names the policy among its principal's (its place, or a
 	// managed policy's name); caller is the principal's ARN when the
 	// input gives it; unknown, with note, the ARN of a managed policy
 	// the input names but does not hold.
 	name, caller, unknown string
+	// owner is the account of a trust policy's role, when the input
+	// gives its ARN.
+	owner string
 }
 
 // diffInput is an input's identity policies matched by place, and, when
@@ -291,9 +317,9 @@ func readDiffInputData(path string, data []byte, cat *catalog.Catalog) (diffInpu
 	fixed := make([]*policy.Policy, len(f.Docs))
 	for i, d := range f.Docs {
 		switch d.Kind {
-		case policy.KindIdentity, policy.KindBoundary, policy.KindSession:
+		case policy.KindIdentity, policy.KindBoundary, policy.KindSession, policy.KindResource, policy.KindTrust:
 		default:
-			continue // resource and trust policies: not compared yet
+			continue // organization and endpoint policies are given with flags
 		}
 		where := d.Where
 		if where == "" {
@@ -304,10 +330,11 @@ func readDiffInputData(path string, data []byte, cat *catalog.Catalog) (diffInpu
 			return diffInput{}, fmt.Errorf("%s: %s: %w", path, where, err)
 		}
 		fixed[i] = p
-		in.byPlace = append(in.byPlace, diffDoc{where: where, policy: p})
+		resource := d.Kind == policy.KindResource || d.Kind == policy.KindTrust
+		in.byPlace = append(in.byPlace, diffDoc{where: where, policy: p, resource: resource})
 	}
 	if len(in.byPlace) == 0 {
-		return diffInput{}, fmt.Errorf("%s: no identity policy to compare", path)
+		return diffInput{}, fmt.Errorf("%s: no identity, resource or trust policy to compare", path)
 	}
 	if cat != nil && len(f.Principals) > 0 {
 		in.byPrincipal = principalDocs(f, fixed, cat)
@@ -345,6 +372,12 @@ func principalDocs(f *inputs.File, fixed []*policy.Policy, cat *catalog.Catalog)
 	for _, pr := range f.Principals {
 		where := fmt.Sprintf("%s %q", pr.Kind, pr.Name)
 		out = append(out, diffDoc{where: where, caller: pr.ARN})
+		if pr.Trust >= 0 && fixed[pr.Trust] != nil {
+			// A role's trust policy is the role's own resource policy,
+			// matched by the role whatever the input calls it.
+			used[pr.Trust] = true
+			out = append(out, diffDoc{where: where + " trust policy", policy: fixed[pr.Trust], resource: true, owner: accountOfARN(pr.ARN)})
+		}
 		for _, d := range pr.Inline {
 			used[d] = true
 			if fixed[d] != nil {
@@ -388,7 +421,7 @@ func principalDocs(f *inputs.File, fixed []*policy.Policy, cat *catalog.Catalog)
 		if where == "" {
 			where = d.Path
 		}
-		out = append(out, diffDoc{where: where, policy: fixed[i]})
+		out = append(out, diffDoc{where: where, policy: fixed[i], resource: d.Kind == policy.KindResource || d.Kind == policy.KindTrust})
 	}
 	return out
 }
@@ -404,6 +437,9 @@ type docPair struct {
 	notes        []reason.Note
 	caller       string
 	unknownAdded []string
+	// owner is the account of a resource policy's resources, when an
+	// input says.
+	owner string
 }
 
 // pairDocs matches the two inputs' policies by place; a policy on one side
@@ -411,8 +447,13 @@ type docPair struct {
 // whatever their places.
 func pairDocs(oldName string, old []diffDoc, newName string, nw []diffDoc) []docPair {
 	if len(old) == 1 && len(nw) == 1 && old[0].policy != nil && nw[0].policy != nil && !old[0].boundary && !nw[0].boundary {
-		return []docPair{{where: "", old: reason.Side{Name: oldName, Identity: []*policy.Policy{old[0].policy}},
-			new: reason.Side{Name: newName, Identity: []*policy.Policy{nw[0].policy}}}}
+		one := func(name string, d diffDoc) reason.Side {
+			if d.resource {
+				return reason.Side{Name: name, Resource: d.policy}
+			}
+			return reason.Side{Name: name, Identity: []*policy.Policy{d.policy}}
+		}
+		return []docPair{{where: "", old: one(oldName, old[0]), new: one(newName, nw[0])}}
 	}
 	byPlace := map[string]*docPair{}
 	var order []string
@@ -436,6 +477,11 @@ func pairDocs(oldName string, old []diffDoc, newName string, nw []diffDoc) []doc
 			p.notes = append(p.notes, reason.Note{Where: name + ": " + d.where, What: d.note})
 		case d.boundary:
 			side.Boundary = d.policy
+		case d.resource:
+			side.Resource = d.policy
+			if d.owner != "" {
+				p.owner = d.owner
+			}
 		default:
 			side.Identity = append(side.Identity, d.policy)
 			side.Names = append(side.Names, d.name)
@@ -460,6 +506,23 @@ func pairDocs(oldName string, old []diffDoc, newName string, nw []diffDoc) []doc
 		out = append(out, *byPlace[w])
 	}
 	return out
+}
+
+// placePrefix begins a message about a pair of policies with their place.
+func placePrefix(where string) string {
+	if where == "" {
+		return ""
+	}
+	return where + ": "
+}
+
+// accountOfARN is an IAM ARN's account, "" when it has none.
+func accountOfARN(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) == 6 && policy.IsAccountID(parts[4]) {
+		return parts[4]
+	}
+	return ""
 }
 
 // callerOf is who a principal's requests come from: a role's session, a
@@ -493,7 +556,7 @@ func groupChanges(cs []reason.Change) []reason.Change {
 			out = append(out, c)
 			continue
 		}
-		key := fmt.Sprint(c.Gains.Result, c.Gains.Statements, c.Loses.Result, c.Loses.Statements, c.Proven, c.Unlisted)
+		key := fmt.Sprint(c.Gains.Result, c.Gains.Statements, c.Loses.Result, c.Loses.Statements, c.Proven, c.Unlisted, c.OwnPolicies)
 		if i, ok := index[key]; ok {
 			out[i].Actions = append(out[i].Actions, c.Actions...)
 			sort.Strings(out[i].Actions)
@@ -562,6 +625,11 @@ func decidedText(side string, d reason.Decided) string {
 		if d.Result == engine.ExplicitDeny {
 			verb = "denied by"
 		}
+		if len(refs) == 0 {
+			// Allowed by none of the side's statements: by the caller's own
+			// policies, which a resource policy's question takes to allow.
+			return side + ": " + verb + " the caller's own policies"
+		}
 		return verb + " " + strings.Join(refs, ", ")
 	}
 	return side + ": no statement allows it"
@@ -580,6 +648,9 @@ func writeDiffText(w io.Writer, results []diffResult, cat *catalog.Catalog) erro
 			head = r.where + ": " + head
 		}
 		fmt.Fprintln(w, head)
+		if r.diff.Owner != "" {
+			fmt.Fprintf(w, "  %s\n", ownerText(r.diff))
+		}
 		if same {
 			fmt.Fprintln(w, "  no change in what is allowed")
 		}
@@ -597,6 +668,9 @@ func writeDiffText(w io.Writer, results []diffResult, cat *catalog.Catalog) erro
 					proof = "possibly (not shown by the engine, see the notes), for example"
 				}
 				fmt.Fprintf(w, "    %s %s\n", proof, ch.Witness)
+				if r.diff.Owner != "" {
+					fmt.Fprintf(w, "    %s\n", fromText(ch))
+				}
 				gainSide, loseSide := r.new, r.old
 				if set.sign == "-" {
 					gainSide, loseSide = r.old, r.new
@@ -614,6 +688,22 @@ func writeDiffText(w io.Writer, results []diffResult, cat *catalog.Catalog) erro
 	return nil
 }
 
+// ownerText says whose resources a resource policy's comparison is about.
+func ownerText(d *reason.Diff) string {
+	if d.OwnerAssumed {
+		return "the resources are of account " + d.Owner + " (made up: --account names it)"
+	}
+	return "the resources are of account " + d.Owner
+}
+
+// fromText says whom a resource policy's change is for.
+func fromText(ch reason.Change) string {
+	if ch.OwnPolicies {
+		return "from " + ch.Witness.Principal + ", its own policies allowing it"
+	}
+	return "from " + ch.Witness.Principal
+}
+
 func writeDiffMarkdown(w io.Writer, results []diffResult, cat *catalog.Catalog) error {
 	for _, r := range results {
 		title := fmt.Sprintf("`%s` → `%s`", r.old, r.new)
@@ -621,6 +711,9 @@ func writeDiffMarkdown(w io.Writer, results []diffResult, cat *catalog.Catalog) 
 			title = mdEscape(r.where) + ": " + title
 		}
 		fmt.Fprintf(w, "### %s\n\n", title)
+		if r.diff.Owner != "" {
+			fmt.Fprintf(w, "%s.\n\n", mdEscape(strings.ToUpper(ownerText(r.diff)[:1])+ownerText(r.diff)[1:]))
+		}
 		if len(r.diff.Added) == 0 && len(r.diff.Removed) == 0 && len(r.unknownAdded) == 0 {
 			fmt.Fprintln(w, "No change in what is allowed.")
 			fmt.Fprintln(w)
@@ -640,6 +733,9 @@ func writeDiffMarkdown(w io.Writer, results []diffResult, cat *catalog.Catalog) 
 		}{{"➕ allowed now", r.diff.Added}, {"➖ no longer allowed", r.diff.Removed}} {
 			for _, ch := range set.changes {
 				ex := ch.Witness.String()
+				if r.diff.Owner != "" {
+					ex += " " + fromText(ch)
+				}
 				if !ch.Proven {
 					ex += " (possibly)"
 				}
@@ -667,6 +763,9 @@ type changeJSON struct {
 	Gains    decidedJSON    `json:"gains"`
 	Loses    decidedJSON    `json:"loses"`
 	Proven   bool           `json:"proven"`
+	// OwnPolicies: a resource policy's change, for a principal whose own
+	// policies were taken to allow it.
+	OwnPolicies bool `json:"ownPolicies,omitempty"`
 }
 
 type decidedJSON struct {
@@ -679,7 +778,7 @@ func changesJSON(cs []reason.Change) []changeJSON {
 	out := []changeJSON{}
 	for _, c := range cs {
 		out = append(out, changeJSON{Actions: c.Actions, Unknown: c.Unknown, Others: c.Others, Unlisted: c.Unlisted,
-			Witness: c.Witness, Gains: toDecidedJSON(c.Gains), Loses: toDecidedJSON(c.Loses), Proven: c.Proven})
+			Witness: c.Witness, Gains: toDecidedJSON(c.Gains), Loses: toDecidedJSON(c.Loses), Proven: c.Proven, OwnPolicies: c.OwnPolicies})
 	}
 	return out
 }
@@ -704,12 +803,16 @@ func writeDiffJSON(w io.Writer, results []diffResult) error {
 		// UnknownAdded are policies NEW attaches that no input holds,
 		// counted as access added.
 		UnknownAdded []string `json:"unknownAdded,omitempty"`
+		// Owner is the account of a resource policy's resources;
+		// OwnerAssumed says none was named.
+		Owner        string `json:"owner,omitempty"`
+		OwnerAssumed bool   `json:"ownerAssumed,omitempty"`
 	}
 	conv := changesJSON
 	var out []resultJSON
 	for _, r := range results {
 		out = append(out, resultJSON{Where: r.where, Old: r.old, New: r.new, Added: conv(r.diff.Added), Removed: conv(r.diff.Removed),
-			Exact: r.diff.Exact(), Notes: r.diff.Notes, UnknownAdded: r.unknownAdded})
+			Exact: r.diff.Exact(), Notes: r.diff.Notes, UnknownAdded: r.unknownAdded, Owner: r.diff.Owner, OwnerAssumed: r.diff.OwnerAssumed})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -70,6 +70,14 @@ func TestCommands(t *testing.T) {
 		{"diff-missing", []string{"diff", "testdata/diff/lambda-role.json", "testdata/diff/no-such.json"}, "", exitInvalid},
 		{"diff-one-argument", []string{"diff", "testdata/diff/lambda-role.json"}, "", exitInvalid},
 		{"diff-cloudformation", []string{"diff", "testdata/diff/template.yaml", "testdata/diff/template-putobject.yaml"}, "", exitFindings},
+		// Resource and trust policies: compared by what each principal may do.
+		{"diff-bucket-public", []string{"diff", "testdata/diff/bucket-policy.json", "testdata/diff/bucket-policy-public.json"}, "", exitFindings},
+		{"diff-bucket-json", []string{"diff", "--format", "json", "--account", "111122223333", "testdata/diff/bucket-policy.json", "testdata/diff/bucket-policy-public.json"}, "", exitFindings},
+		{"diff-trust-github-markdown", []string{"diff", "--format", "markdown", "testdata/diff/trust-github.json", "testdata/diff/trust-github-any-branch.json"}, "", exitFindings},
+		{"diff-trust-github-narrowed", []string{"diff", "testdata/diff/trust-github-any-branch.json", "testdata/diff/trust-github.json"}, "", exitOK},
+		{"diff-cloudformation-resources", []string{"diff", "testdata/diff/template.yaml", "testdata/diff/template-resources.yaml"}, "", exitFindings},
+		{"diff-identity-against-resource", []string{"diff", "testdata/diff/lambda-role.json", "testdata/diff/bucket-policy.json"}, "", exitInvalid},
+		{"diff-bad-account", []string{"diff", "--account", "1234", "testdata/diff/bucket-policy.json", "testdata/diff/bucket-policy-public.json"}, "", exitInvalid},
 		// A role read from account details and the same role in a plan:
 		// matched by entity, all its policies together. Merging its two
 		// inline policies is no change; widening a table is.

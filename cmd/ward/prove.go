@@ -229,7 +229,7 @@ Flags:
 		}
 	}
 	ans.Pass = len(ans.Fail) == 0 && len(ans.Missing) == 0
-	ans.Subject = subject
+	ans.Subject, ans.Outside = subject, subject.Resource != nil
 	return writeProveAnswers([]proveAnswer{ans}, *format, cat, stdout, stderr)
 }
 
@@ -255,6 +255,13 @@ func proveSide(path string) (reason.Side, error) {
 	}
 	s := reason.Side{Name: path}
 	for _, d := range docs {
+		if d.resource {
+			if len(docs) > 1 {
+				return reason.Side{}, fmt.Errorf("%s: %s is a resource or trust policy, and the input holds others: give it alone", path, d.where)
+			}
+			s.Resource = d.policy
+			continue
+		}
 		s.Identity = append(s.Identity, d.policy)
 	}
 	return s, nil
@@ -288,7 +295,7 @@ func writeProveText(w io.Writer, a proveAnswer, cat *catalog.Catalog) {
 			}
 			fmt.Fprintf(w, "    %s %s\n", proof, ch.Witness)
 			if a.Outside {
-				fmt.Fprintf(w, "    from %s\n", ch.Witness.Principal)
+				fmt.Fprintf(w, "    %s\n", fromText(ch))
 			}
 			if len(ch.Gains.Statements) > 0 {
 				fmt.Fprintf(w, "    %s\n", decidedText("", ch.Gains))

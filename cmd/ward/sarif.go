@@ -5,6 +5,7 @@ import (
 
 	"github.com/wardhq/ward/internal/analyze"
 	"github.com/wardhq/ward/internal/catalog"
+	"github.com/wardhq/ward/internal/policy"
 	"github.com/wardhq/ward/internal/reason"
 )
 
@@ -84,8 +85,12 @@ func writeProveSARIF(w io.Writer, answers []proveAnswer, cat *catalog.Catalog) e
 // locateStatement places a result at the statement an answer names: its
 // file, line and column.
 func locateStatement(res *analyze.SARIFResult, side reason.Side, ref reason.StatementRef) {
-	for i, p := range side.Identity {
-		if reason.PolicyName(side, i) != ref.Policy || ref.Statement < 0 || ref.Statement >= len(p.Statements) {
+	pols, name := side.Identity, func(i int) string { return reason.PolicyName(side, i) }
+	if side.Resource != nil {
+		pols, name = []*policy.Policy{side.Resource}, func(int) string { return side.Name }
+	}
+	for i, p := range pols {
+		if name(i) != ref.Policy || ref.Statement < 0 || ref.Statement >= len(p.Statements) {
 			continue
 		}
 		off := p.Statements[ref.Statement].Offset

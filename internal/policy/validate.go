@@ -312,6 +312,10 @@ func kindTitle(k Kind) string {
 // control actions taken with assumed roles").
 var trustActions = [...]string{"sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity", "sts:tagsession", "sts:setsourceidentity", "sts:setcontext"}
 
+// TrustActions are the actions a role's trust policy decides, in lower
+// case.
+func TrustActions() []string { return append([]string(nil), trustActions[:]...) }
+
 // IsTrustAction reports whether a request for action (no wildcards) is
 // decided by the role's trust policy rather than an ordinary resource
 // policy.

@@ -62,6 +62,35 @@ func BenchmarkDiffCases(b *testing.B) {
 	reportTimes(b, times, "pairs")
 }
 
+// BenchmarkDiffResourceCases times the resource and trust policy
+// comparisons of testdata/resource-cases.json, each asked from every
+// principal it tries.
+func BenchmarkDiffResourceCases(b *testing.B) {
+	c := cat(b)
+	var pairs [][2]Side
+	var owners []string
+	for _, tc := range loadResourceCases(b) {
+		pairs = append(pairs, [2]Side{resourceSide(b, "old", tc.Kind, tc.Old), resourceSide(b, "new", tc.Kind, tc.New)})
+		owners = append(owners, tc.Owner)
+	}
+	if _, err := c.Expand("*"); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	var times []time.Duration
+	for b.Loop() {
+		times = times[:0]
+		for i, p := range pairs {
+			start := time.Now()
+			if _, err := Compare(p[0], p[1], c, Options{Owner: owners[i]}); err != nil {
+				b.Fatal(err)
+			}
+			times = append(times, time.Since(start))
+		}
+	}
+	reportTimes(b, times, "pairs")
+}
+
 // reportTimes reports how many questions were timed, and their median,
 // 99th percentile and slowest.
 func reportTimes(b *testing.B, times []time.Duration, what string) {

@@ -179,3 +179,39 @@ func FuzzPublic(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCompareResource: two resource policies compared by what each lets
+// every principal do: no panic, the same answer twice, every change of an
+// exact answer proved by the engine, and no witness the search claimed
+// that the engine decided otherwise.
+func FuzzCompareResource(f *testing.F) {
+	f.Add([]byte{0, 2, 0, 0}, []byte{0, 2, 2, 0})
+	f.Add([]byte{0, 2, 3, 0, 1, 2, 0x82, 8}, []byte{0, 2, 3, 19})
+	f.Add([]byte{6, 5, 4, 18}, []byte{6, 5, 1, 23, 1, 0, 0, 8})
+	c := cat(f)
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		old, nw := fuzzResourcePolicy(a), fuzzResourcePolicy(b)
+		if old == nil || nw == nil {
+			return
+		}
+		run := func() (*Diff, string) {
+			_, d, err := askResource(Side{Name: "old", Resource: old}, Side{Name: "new", Resource: nw}, c, Options{}, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, ch := range append(append([]Change{}, d.Added...), d.Removed...) {
+				if !ch.Proven && d.Exact() {
+					t.Errorf("unproven change in an exact answer: %s from %s", ch.Witness, ch.Witness.Principal)
+				}
+			}
+			return d, fmt.Sprint(d.Added, d.Removed, d.Notes)
+		}
+		d, first := run()
+		if d.mismatches > 0 {
+			t.Errorf("%d witnesses did not replay as claimed", d.mismatches)
+		}
+		if _, second := run(); second != first {
+			t.Errorf("two runs differ:\n%s\n%s", first, second)
+		}
+	})
+}

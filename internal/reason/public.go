@@ -106,19 +106,7 @@ func Public(name string, p *policy.Policy, cat *catalog.Catalog, opts PublicOpti
 		}
 		return false
 	}
-	extra := map[string][]string{}
-	for key, pats := range nm.patterns {
-		for _, v := range pats {
-			switch accountKeys[key] {
-			case keyARN:
-				extra[key] = append(extra[key], fillPattern(v, fresh))
-			case keyAccount:
-				if a, ok := fillAccount(v); ok {
-					extra[key] = append(extra[key], a)
-				}
-			}
-		}
-	}
+	extra := outsideValues(nm, fresh)
 	sides := []Side{{Name: "the trusted accounts"}, {Name: name, Identity: []*policy.Policy{p}}}
 	base := Options{Principal: "arn:aws:iam::" + owner + ":user/ward", Now: opts.Now}
 	sp, err := newSpace(sides, cat, base, func(sp *space) {
@@ -179,6 +167,26 @@ func Public(name string, p *policy.Policy, cat *catalog.Catalog, opts PublicOpti
 	checked.stmts = all
 	ans.Notes, ans.mismatches = sp.notesWith(ans.Exposed), sp.mismatches
 	return ans, nil
+}
+
+// outsideValues are the values, per lower-cased key, that fill the
+// policy's account and ARN patterns with the outside account: candidates
+// a witness reads well with.
+func outsideValues(nm *named, fresh string) map[string][]string {
+	extra := map[string][]string{}
+	for key, pats := range nm.patterns {
+		for _, v := range pats {
+			switch accountKeys[key] {
+			case keyARN:
+				extra[key] = append(extra[key], fillPattern(v, fresh))
+			case keyAccount:
+				if a, ok := fillAccount(v); ok {
+					extra[key] = append(extra[key], a)
+				}
+			}
+		}
+	}
+	return extra
 }
 
 // outsider is a principal a public-access question tries requests from,
@@ -375,6 +383,16 @@ func (sp *space) holdsAs(a *condAtom, key string, c outsider) bool {
 // resource policy that allows everything else, for the engine to say
 // whether it names a caller.
 func principalProbe(st *stmt) (*engine.Set, error) {
+	p, err := probePolicy(st)
+	if err != nil {
+		return nil, err
+	}
+	return engine.NewSet(engine.Policies{Identity: []*engine.Compiled{allowAll()}, Resource: engine.Compile(p, "principal probe")})
+}
+
+// probePolicy is a statement's Principal or NotPrincipal in a policy
+// that allows every request.
+func probePolicy(st *stmt) (*policy.Policy, error) {
 	s := map[string]any{"Effect": "Allow", "Action": "*", "Resource": "*"}
 	if st.principal != nil {
 		el := "Principal"
@@ -392,11 +410,7 @@ func principalProbe(st *stmt) (*engine.Set, error) {
 		}
 	}
 	doc, _ := json.Marshal(map[string]any{"Version": policy.Version2012, "Statement": []any{s}})
-	p, err := policy.Parse(doc, "principal probe")
-	if err != nil {
-		return nil, err
-	}
-	return engine.NewSet(engine.Policies{Identity: []*engine.Compiled{allowAll()}, Resource: engine.Compile(p, "principal probe")})
+	return policy.Parse(doc, "principal probe")
 }
 
 func (sp *space) principalMatches(probe *engine.Set, c outsider) bool {
@@ -486,7 +500,7 @@ type named struct {
 	accounts, orgs                      []string // every account and organization named
 	allAccounts                         []string
 	resourceAccounts, principalAccounts []string
-	principalARNs, services             []string
+	principalARNs, services, federated  []string
 	literals                            map[string][]string // lower-cased key → fixed values
 	patterns                            map[string][]string // lower-cased key → values with wildcards
 	ranges                              map[string][]netip.Prefix
@@ -531,6 +545,8 @@ func namedIn(p *policy.Policy) *named {
 						}
 					case policy.PrincipalService:
 						nm.services = append(nm.services, strings.ToLower(v))
+					case policy.PrincipalFederated:
+						nm.federated = append(nm.federated, v)
 					}
 				}
 			}

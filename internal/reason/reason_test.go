@@ -103,35 +103,51 @@ func TestDiffCases(t *testing.T) {
 				t.Error("the case cites no page")
 			}
 			sp, d := compare(t, c, tc)
-			check := func(what string, got []Change, includes, excludes []string, none bool) {
-				if none && len(got) > 0 {
-					t.Errorf("%s: want none, got %s", what, describe(got))
-				}
-				for _, w := range includes {
-					if !has(sp, got, w) {
-						t.Errorf("%s: want %s, got %s", what, w, describe(got))
-					}
-				}
-				for _, w := range excludes {
-					if has(sp, got, w) {
-						t.Errorf("%s: want no %s, got %s", what, w, describe(got))
-					}
-				}
-			}
-			check("added", d.Added, tc.AddedIncludes, tc.AddedExcludes, tc.AddedNone)
-			check("removed", d.Removed, tc.RemovedIncludes, tc.RemovedExcludes, tc.RemovedNone)
-			if d.Exact() == tc.Approximate {
-				t.Errorf("exact %v, want %v (notes %v)", d.Exact(), !tc.Approximate, d.Notes)
-			}
-			if sp.mismatches > 0 {
-				t.Errorf("%d witnesses did not replay as the search claimed", sp.mismatches)
-			}
-			for _, ch := range append(append([]Change{}, d.Added...), d.Removed...) {
-				if !ch.Proven && d.Exact() {
-					t.Errorf("an exact answer reports an unproven change: %s", ch.Witness)
-				}
-			}
+			d.mismatches = sp.mismatches
+			has := func(got []Change, w string) bool { return has(sp, got, w) }
+			checkAnswer(t, d, tc.Approximate, [2]expected{{tc.AddedIncludes, tc.AddedExcludes, tc.AddedNone}, {tc.RemovedIncludes, tc.RemovedExcludes, tc.RemovedNone}}, has, has, describe)
 		})
+	}
+}
+
+// expected is what a case says must and must not be in one list of an
+// answer, and whether it must be empty.
+type expected struct {
+	includes, excludes []string
+	none               bool
+}
+
+// checkAnswer holds an answer to a case: what its added and removed lists
+// must and must not hold (includes and excludes say whether a list holds
+// an entry), its exactness, and every witness replayed as claimed.
+func checkAnswer(t *testing.T, d *Diff, approximate bool, want [2]expected, includes, excludes func([]Change, string) bool, describe func([]Change) string) {
+	t.Helper()
+	for i, got := range [2][]Change{d.Added, d.Removed} {
+		what, w := [2]string{"added", "removed"}[i], want[i]
+		if w.none && len(got) > 0 {
+			t.Errorf("%s: want none, got %s", what, describe(got))
+		}
+		for _, e := range w.includes {
+			if !includes(got, e) {
+				t.Errorf("%s: want %s, got %s", what, e, describe(got))
+			}
+		}
+		for _, e := range w.excludes {
+			if excludes(got, e) {
+				t.Errorf("%s: want no %s, got %s", what, e, describe(got))
+			}
+		}
+	}
+	if d.Exact() == approximate {
+		t.Errorf("exact %v, want %v (notes %v)", d.Exact(), !approximate, d.Notes)
+	}
+	if d.mismatches > 0 {
+		t.Errorf("%d witnesses did not replay as the search claimed", d.mismatches)
+	}
+	for _, ch := range append(append([]Change{}, d.Added...), d.Removed...) {
+		if !ch.Proven && d.Exact() {
+			t.Errorf("an exact answer reports an unproven change: %s", ch.Witness)
+		}
 	}
 }
 

@@ -404,6 +404,11 @@ func newSpace(sides []Side, cat *catalog.Catalog, opts Options, setup ...func(*s
 			pols.Identity = append(pols.Identity, c)
 			cs.policies = append(cs.policies, p)
 		}
+		if side.rest != nil {
+			if _, err := add(side.rest, outsideOwnPolicy, gateIdentity); err != nil {
+				return nil, err
+			}
+		}
 		if side.Boundary != nil {
 			c, err := add(side.Boundary, typeName(side.Boundary, side.Name, "boundary"), gateBoundary)
 			if err != nil {
