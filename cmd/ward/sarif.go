@@ -32,11 +32,15 @@ func writeDiffSARIF(w io.Writer, results []diffResult, cat *catalog.Catalog) err
 			changes []reason.Change
 		}{{"access-added", r.diff.Added}, {"access-removed", r.diff.Removed}} {
 			for _, ch := range set.changes {
-				verb := "allows now: "
+				verb, gainSide := "allows now: ", r.new
 				if set.rule == "access-removed" {
-					verb = "no longer allows: "
+					verb, gainSide = "no longer allows: ", r.old
 				}
-				msg := verb + describeChange(ch, cat) + ", for example " + ch.Witness.String() + "; " + decidedText(r.old, ch.Gains)
+				example := ch.Witness.String()
+				if r.diff.Owner != "" {
+					example += " " + fromText(ch)
+				}
+				msg := verb + describeChange(ch, cat) + ", for example " + example + "; " + decidedText(gainSide, ch.Gains)
 				if !ch.Proven {
 					msg += " (possibly: see the notes of ward diff)"
 				}
@@ -70,7 +74,7 @@ func writeProveSARIF(w io.Writer, answers []proveAnswer, cat *catalog.Catalog) e
 		for _, ch := range append(append([]reason.Change(nil), a.Fail...), a.Missing...) {
 			msg := "FAIL: " + a.Question + ": " + describeChange(ch, cat) + ", for example " + ch.Witness.String()
 			if a.Outside {
-				msg += " from " + ch.Witness.Principal
+				msg += " " + fromText(ch)
 			}
 			res := analyze.SARIFResult{RuleID: "prove-fail", Level: "warning", Message: msg, File: a.Subject.Name}
 			if len(ch.Gains.Statements) > 0 {
