@@ -501,6 +501,7 @@ type named struct {
 	allAccounts                         []string
 	resourceAccounts, principalAccounts []string
 	principalARNs, services, federated  []string
+	canonical                           bool                // a CanonicalUser principal is named
 	literals                            map[string][]string // lower-cased key → fixed values
 	patterns                            map[string][]string // lower-cased key → values with wildcards
 	ranges                              map[string][]netip.Prefix
@@ -547,6 +548,8 @@ func namedIn(p *policy.Policy) *named {
 						nm.services = append(nm.services, strings.ToLower(v))
 					case policy.PrincipalFederated:
 						nm.federated = append(nm.federated, v)
+					case policy.PrincipalCanonicalUser:
+						nm.canonical = true
 					}
 				}
 			}

@@ -248,8 +248,16 @@ func (sp *space) resourceCallers(owner, fresh string, nm *named) []outsider {
 			}
 		}
 	}
+	capped := false
 	add := func(principal, userid string) {
-		if seen[principal] || len(out) >= maxOutsiders {
+		if seen[principal] {
+			return
+		}
+		if len(out) >= maxOutsiders {
+			if !capped {
+				capped = true
+				sp.notes = append(sp.notes, Note{Where: "principals", What: fmt.Sprintf("more principals than ward tries (%d); %s and others were not tried", maxOutsiders, principal)})
+			}
 			return
 		}
 		c, err := engine.ParseCaller(principal)
@@ -268,6 +276,11 @@ func (sp *space) resourceCallers(owner, fresh string, nm *named) []outsider {
 	}
 	for _, f := range nm.federated {
 		add(f, "") // a web identity or SAML provider's user
+	}
+	if nm.canonical {
+		// S3's canonical user IDs name accounts ward cannot tell from
+		// their IDs: what they are granted is not decided.
+		sp.notes = append(sp.notes, Note{Where: "principals", What: "a CanonicalUser principal is not tried: the account its ID stands for is not known"})
 	}
 	add("arn:aws:iam::"+owner+":user/ward", "AIDAWARDEXAMPLE")
 	add("arn:aws:sts::"+owner+":assumed-role/ward/ward", "AROAWARDEXAMPLE:ward")
