@@ -55,6 +55,10 @@ type Side struct {
 	// Names, when given, name the identity policies in answers, one for
 	// each: the policies of a principal, each by its place in the input.
 	Names []string
+	// Governed are the policies of resources the principal's requests go
+	// to (a bucket's, a key's, a role's trust policy), decided with its
+	// identity policies as the engine decides them (governed.go).
+	Governed []Governed
 	// Resource is a resource-side policy (a bucket, queue, topic, key or
 	// function policy, a role's trust policy): a side with one holds
 	// nothing else, and is compared by what it lets each principal do to

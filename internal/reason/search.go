@@ -39,27 +39,39 @@ func (sp *space) changes(gain, lose int) []Change {
 		ac := &sp.actionClasses[ci]
 		var possible *Change
 		found := false
-		groupKey := gi.byClass[ci].key() + li.byClass[ci].key()
+		groupKey := gi.byClass[ci].key() + li.byClass[ci].key() + sp.classKind(ci)
 		cands, ok := groups[groupKey]
 		if !ok {
 			for ri := range sp.resources {
 				ga := gi.live(ci, ri, widen, policy.Allow)
-				if ga.empty() || !gi.everyGate(g, ga) {
-					continue // some policy type the gaining side needs allows nothing here
+				gAlts, gID := sp.alternatives(g, ci, ri)
+				if ga.empty() || !gi.anyAlternative(g, ga, gAlts) {
+					continue // in every way the gaining side allows, a policy type it needs allows nothing here
 				}
 				gd := gi.live(ci, ri, narrow, policy.Deny)
 				la := li.live(ci, ri, narrow, policy.Allow)
 				ld := li.live(ci, ri, widen, policy.Deny)
-				key := ga.key() + gd.key() + la.key() + ld.key()
+				lAlts, lID := sp.alternatives(l, ci, ri)
+				key := ga.key() + gd.key() + la.key() + ld.key() + fmt.Sprint(gID, lID)
 				sol, ok := memo[key]
 				if !ok {
 					sol = &solved{}
 					gainDenies, loseDenies := g.members(gd), l.members(ld)
-					gainGates, loseGates := gi.byGates(g, ga), li.byGates(l, la)
-					for _, s := range gainGates[0] {
-						if ctx, ok := sp.solve(s, gainGates[1:], gainDenies, loseGates, loseDenies); ok {
-							sol.s, sol.ctx = s, ctx
-							break
+					loseWays, ok := li.failing(l, la, lAlts)
+					if !ok {
+						sp.truncated = true // more ways than ward tries: said, as a bound reached
+					}
+				search:
+					for _, alt := range gAlts {
+						reqs, live := gi.requirementsOf(g, ga, alt)
+						if !live {
+							continue
+						}
+						for _, s := range reqs[0] {
+							if ctx, ok := sp.solve(s, reqs[1:], gainDenies, loseWays, loseDenies); ok {
+								sol.s, sol.ctx = s, ctx
+								break search
+							}
 						}
 					}
 					memo[key] = sol
@@ -144,37 +156,38 @@ type sideIndex struct {
 	byGate   map[int]stmtSet
 }
 
-// everyGate reports whether each gate the side needs has an allow in the
-// set.
-func (ix *sideIndex) everyGate(cs *compiledSide, allows stmtSet) bool {
-	for _, g := range cs.gates {
-		gs := ix.byGate[g]
-		any := false
-		for i := range allows {
-			if allows[i]&gs[i] != 0 {
-				any = true
+// anyAlternative reports whether, in one of the ways the side allows a
+// request, each requirement has an allow in the set.
+func (ix *sideIndex) anyAlternative(cs *compiledSide, allows stmtSet, alts []alternative) bool {
+	for _, alt := range alts {
+		every := true
+		for _, req := range alt {
+			any := false
+			for _, g := range req {
+				gs := ix.byGate[g]
+				if gs == nil {
+					continue
+				}
+				for i := range allows {
+					if allows[i]&gs[i] != 0 {
+						any = true
+						break
+					}
+				}
+				if any {
+					break
+				}
+			}
+			if !any {
+				every = false
 				break
 			}
 		}
-		if !any {
-			return false
+		if every {
+			return true
 		}
 	}
-	return true
-}
-
-// byGates splits a set of allows by the side's gates, identity first.
-func (ix *sideIndex) byGates(cs *compiledSide, allows stmtSet) [][]*stmt {
-	out := make([][]*stmt, len(cs.gates))
-	for k, g := range cs.gates {
-		gs := ix.byGate[g]
-		for si, st := range cs.stmts {
-			if allows.has(si) && gs.has(si) {
-				out[k] = append(out[k], st)
-			}
-		}
-	}
-	return out
+	return false
 }
 
 func (sp *space) index(cs *compiledSide) *sideIndex {
@@ -192,8 +205,10 @@ func (sp *space) index(cs *compiledSide) *sideIndex {
 	for mode := range ix.byRegion {
 		for ri := range sp.resources {
 			b := newStmtSet(n)
+			gov := cs.governedAt(&sp.resources[ri])
 			for si, s := range cs.stmts {
-				if s.matchesResource(&sp.resources[ri], mode) {
+				// A governed policy's statement applies to its resources only.
+				if s.matchesResource(&sp.resources[ri], mode) && (s.within == 0 || s.within == gov+1) {
 					b.set(si)
 				}
 			}
@@ -201,14 +216,14 @@ func (sp *space) index(cs *compiledSide) *sideIndex {
 		}
 	}
 	ix.byGate = map[int]stmtSet{}
-	for _, g := range cs.gates {
-		ix.byGate[g] = newStmtSet(n)
-	}
 	for si, s := range cs.stmts {
 		ix.byEffect[s.effect].set(si)
-		if b, ok := ix.byGate[s.gate]; ok {
-			b.set(si)
+		b, ok := ix.byGate[s.gate]
+		if !ok {
+			b = newStmtSet(n)
+			ix.byGate[s.gate] = b
 		}
+		b.set(si)
 	}
 	return ix
 }
@@ -547,12 +562,23 @@ func (sp *space) witness(ac *actionClass, r *region, s *stmt, choice map[int]int
 
 // replay decides a witness with the engine on one side's policies.
 func (sp *space) replay(cs *compiledSide, w Witness) Decided {
-	req := engine.Request{Principal: w.Principal, Action: w.Action, Resource: w.Resource, ResourceAccount: sp.owner, Context: w.Context, Now: sp.opts.Now, LiteralResource: true}
+	set, account := cs.set, sp.owner
+	// A resource a governed policy is attached to is decided with it.
+governed:
+	for _, g := range cs.governed {
+		for _, a := range g.atoms {
+			if a >= 0 && sp.resourcePats[a].match(w.Resource) {
+				set, account = g.set, g.owner
+				break governed
+			}
+		}
+	}
+	req := engine.Request{Principal: w.Principal, Action: w.Action, Resource: w.Resource, ResourceAccount: account, Context: w.Context, Now: sp.opts.Now, LiteralResource: true}
 	prep, err := req.Prepare()
 	if err != nil {
 		return Decided{Result: engine.ImplicitDeny}
 	}
-	d := cs.set.Decide(prep)
+	d := set.Decide(prep)
 	out := Decided{Result: d.Result}
 	for _, m := range d.Matched() {
 		if m.Policy == sp.deferring.Name || m.Policy == outsideOwnPolicy {

@@ -95,6 +95,11 @@ type space struct {
 	// whoever owns it: a question about what a statement can meet.
 	anyOwner    bool
 	boundValues map[string]string
+	// markersAdded says the markers of what a governed policy decides
+	// apart are in the space; moreAccounts are the accounts of governed
+	// resources other than the principal's, whose ARNs are regions too.
+	markersAdded bool
+	moreAccounts []string
 }
 
 // compiledSide is a side's statements, and its engine set for replay.
@@ -107,6 +112,11 @@ type compiledSide struct {
 	// gates each allowed request needs an allow of.
 	byName map[string]*policy.Policy
 	gates  []int
+	// plain is the one way a request outside the governed resources is
+	// allowed: an allow of each gate. governed are the side's resource
+	// policies in the question (governed.go).
+	plain    []alternative
+	governed []*governedRes
 }
 
 // Gates: the policy types a request needs an allow of each — identity,
@@ -168,8 +178,10 @@ type stmt struct {
 	// policy.
 	principal    *policy.Principal
 	notPrincipal bool
-	// gate is the policy type the statement is of (gateIdentity, …).
-	gate int
+	// gate is the policy type the statement is of (gateIdentity, …);
+	// within, for a governed policy's statement, is 1 + the index of the
+	// policy, whose resources alone it applies to.
+	gate, within int
 }
 
 // widen and narrow index stmt.resources and condRef.konst.
@@ -450,6 +462,15 @@ func newSpace(sides []Side, cat *catalog.Catalog, opts Options, setup ...func(*s
 				lv = append(lv, c)
 			}
 			pols.RCPs = append(pols.RCPs, lv)
+		}
+		for _, g := range cs.gates {
+			if len(cs.plain) == 0 {
+				cs.plain = []alternative{nil}
+			}
+			cs.plain[0] = append(cs.plain[0], requirement{g})
+		}
+		if err := sp.addGoverned(cs, side, pols, add); err != nil {
+			return nil, err
 		}
 		set, err := engine.NewSet(pols)
 		if err != nil {
@@ -861,7 +882,11 @@ func (sp *space) buildResources() error {
 		}
 	}
 	shapesOf := func(svc string) []pattern {
-		return []pattern{arnPattern("arn:*:" + svc + ":*:" + account + ":*"), arnPattern("arn:*:" + svc + ":*::*")}
+		out := []pattern{arnPattern("arn:*:" + svc + ":*:" + account + ":*"), arnPattern("arn:*:" + svc + ":*::*")}
+		for _, a := range sp.moreAccounts {
+			out = append(out, arnPattern("arn:*:"+svc+":*:"+a+":*")) // a governed resource's own account
+		}
+		return out
 	}
 	sp.groupResources()
 	regs, exact := groupedRegions(pats, groupOf, ":/", func(svc string) []pattern {
