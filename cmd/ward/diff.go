@@ -118,7 +118,9 @@ Flags:
 		ins = append(ins, input{args[0], args[1], old, nw})
 	}
 	var pairs []docPair
+	template := false
 	for _, in := range ins {
+		template = template || in.old.template || in.new.template
 		// Both inputs define principals: compare principal with principal.
 		old, nw := in.old.byPlace, in.new.byPlace
 		if in.old.byPrincipal != nil && in.new.byPrincipal != nil {
@@ -153,15 +155,25 @@ Flags:
 		d.Added, d.Removed = groupChanges(d.Added), groupChanges(d.Removed)
 		results = append(results, diffResult{where: pair.where, old: pair.old.Name, new: pair.new.Name, diff: d, sides: [2]reason.Side{pair.old, pair.new}, unknownAdded: pair.unknownAdded})
 	}
+	// A template's stand-ins read as what it writes (${AWS::AccountId})
+	// for people; JSON and SARIF keep them, so a witness replays.
+	var people bytes.Buffer
 	switch *format {
 	case "json":
 		err = writeDiffJSON(stdout, results)
 	case "markdown":
-		err = writeDiffMarkdown(stdout, results, cat)
+		err = writeDiffMarkdown(&people, results, cat)
 	case "sarif":
 		err = writeDiffSARIF(stdout, results, cat)
 	default:
-		err = writeDiffText(stdout, results, cat)
+		err = writeDiffText(&people, results, cat)
+	}
+	if err == nil && people.Len() > 0 {
+		text := people.String()
+		if template {
+			text = inputs.StandIns.Replace(text)
+		}
+		_, err = io.WriteString(stdout, text)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "ward diff: %v\n", err)
@@ -255,8 +267,10 @@ type diffDoc struct {
 	// the input names but does not hold.
 	name, caller, unknown string
 	// owner is the account of a trust policy's role, when the input
-	// gives its ARN.
-	owner string
+	// gives its ARN; governs, for a resource or trust policy, the ARNs of
+	// the resources it is attached to, when the input tells them.
+	owner   string
+	governs []string
 }
 
 // diffInput is an input's identity policies matched by place, and, when
@@ -264,6 +278,9 @@ type diffDoc struct {
 // inline and attached policies together, with its boundary.
 type diffInput struct {
 	byPlace, byPrincipal []diffDoc
+	// template says the input is a CloudFormation template, whose
+	// ${AWS::AccountId} and the like are read as stand-ins.
+	template bool
 }
 
 // readDiffInput reads the identity policies of an input, by place.
@@ -313,7 +330,7 @@ func readDiffInputData(path string, data []byte, cat *catalog.Catalog) (diffInpu
 	if len(f.Errors) > 0 {
 		return diffInput{}, f.Errors[0]
 	}
-	var in diffInput
+	in := diffInput{template: f.Format == inputs.FormatCloudFormation}
 	fixed := make([]*policy.Policy, len(f.Docs))
 	for i, d := range f.Docs {
 		switch d.Kind {
@@ -331,7 +348,14 @@ func readDiffInputData(path string, data []byte, cat *catalog.Catalog) (diffInpu
 		}
 		fixed[i] = p
 		resource := d.Kind == policy.KindResource || d.Kind == policy.KindTrust
-		in.byPlace = append(in.byPlace, diffDoc{where: where, policy: p, resource: resource})
+		doc := diffDoc{where: where, policy: p, resource: resource}
+		if resource && f.Format == inputs.FormatCloudFormation {
+			doc.owner = inputs.StandInAccount // the template's own account
+		}
+		if d.Kind == policy.KindResource {
+			doc.governs = governedARNs(p)
+		}
+		in.byPlace = append(in.byPlace, doc)
 	}
 	if len(in.byPlace) == 0 {
 		return diffInput{}, fmt.Errorf("%s: no identity, resource or trust policy to compare", path)
@@ -376,7 +400,14 @@ func principalDocs(f *inputs.File, fixed []*policy.Policy, cat *catalog.Catalog)
 			// A role's trust policy is the role's own resource policy,
 			// matched by the role whatever the input calls it.
 			used[pr.Trust] = true
-			out = append(out, diffDoc{where: where + " trust policy", policy: fixed[pr.Trust], resource: true, owner: accountOfARN(pr.ARN)})
+			d := diffDoc{where: where + " trust policy", policy: fixed[pr.Trust], resource: true, owner: accountOfARN(pr.ARN)}
+			if d.owner == "" && f.Format == inputs.FormatCloudFormation {
+				d.owner = inputs.StandInAccount // the template's own account
+			}
+			if d.owner != "" && pr.Kind == "role" {
+				d.governs = []string{pr.ARN}
+			}
+			out = append(out, d)
 		}
 		for _, d := range pr.Inline {
 			used[d] = true
@@ -421,7 +452,14 @@ func principalDocs(f *inputs.File, fixed []*policy.Policy, cat *catalog.Catalog)
 		if where == "" {
 			where = d.Path
 		}
-		out = append(out, diffDoc{where: where, policy: fixed[i], resource: d.Kind == policy.KindResource || d.Kind == policy.KindTrust})
+		rd := diffDoc{where: where, policy: fixed[i], resource: d.Kind == policy.KindResource || d.Kind == policy.KindTrust}
+		if rd.resource && f.Format == inputs.FormatCloudFormation {
+			rd.owner = inputs.StandInAccount
+		}
+		if d.Kind == policy.KindResource {
+			rd.governs = governedARNs(fixed[i])
+		}
+		out = append(out, rd)
 	}
 	return out
 }
@@ -501,9 +539,53 @@ func pairDocs(oldName string, old []diffDoc, newName string, nw []diffDoc) []doc
 			p.unknownAdded = append(p.unknownAdded, d.unknown)
 		}
 	}
+	// Each side's resource and trust policies that say what they are
+	// attached to are in every question of that side's principals: what a
+	// bucket policy grants a role of the account, or a trust policy no
+	// longer lets a user assume, is a change in what the principal may do.
+	for i, docs := range [][]diffDoc{old, nw} {
+		var governed []reason.Governed
+		for _, d := range docs {
+			if d.policy != nil && len(d.governs) > 0 {
+				governed = append(governed, reason.Governed{Name: []string{oldName, newName}[i] + ": " + d.where, ARNs: d.governs, Account: d.owner, Policy: d.policy})
+			}
+		}
+		for _, w := range order {
+			p := byPlace[w]
+			side := [2]*reason.Side{&p.old, &p.new}[i]
+			if len(side.Identity) > 0 {
+				side.Governed = governed
+			}
+		}
+	}
 	var out []docPair
 	for _, w := range order {
 		out = append(out, *byPlace[w])
+	}
+	return out
+}
+
+// governedARNs are the resources a resource policy is attached to, as its
+// statements' Resource elements name them (a bucket and its objects, a
+// queue): none when one is "*" or a NotResource, which leave them unsaid
+// (a key policy's "*" is the key, whatever its ARN).
+func governedARNs(p *policy.Policy) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, st := range p.Statements {
+		res, not := st.Resources()
+		if res == nil || not {
+			return nil
+		}
+		for _, r := range res.Items {
+			if r == "*" || strings.Contains(r, "${") {
+				return nil
+			}
+			if !seen[r] {
+				seen[r] = true
+				out = append(out, r)
+			}
+		}
 	}
 	return out
 }

@@ -79,6 +79,10 @@ func TestCommands(t *testing.T) {
 		{"prove-within-bucket", []string{"prove", "--within", "testdata/diff/bucket-policy.json", "testdata/diff/bucket-policy-public.json"}, "", exitFindings},
 		{"diff-trust-github-narrowed", []string{"diff", "testdata/diff/trust-github-any-branch.json", "testdata/diff/trust-github.json"}, "", exitOK},
 		{"diff-cloudformation-resources", []string{"diff", "testdata/diff/template.yaml", "testdata/diff/template-resources.yaml"}, "", exitFindings},
+		// A bucket policy that names a role of the template is a change in
+		// what the role may do, and is compared with the role's policies.
+		{"diff-cloudformation-governed", []string{"diff", "testdata/diff/template-app.yaml", "testdata/diff/template-app-bucket-grant.yaml"}, "", exitFindings},
+		{"diff-cloudformation-sarif", []string{"diff", "--format", "sarif", "testdata/diff/template-app.yaml", "testdata/diff/template-app-bucket-grant.yaml"}, "", exitFindings},
 		{"diff-identity-against-resource", []string{"diff", "testdata/diff/lambda-role.json", "testdata/diff/bucket-policy.json"}, "", exitInvalid},
 		{"diff-bad-account", []string{"diff", "--account", "1234", "testdata/diff/bucket-policy.json", "testdata/diff/bucket-policy-public.json"}, "", exitInvalid},
 		// A role read from account details and the same role in a plan:

@@ -93,6 +93,11 @@ func locateStatement(res *analyze.SARIFResult, side reason.Side, ref reason.Stat
 	if side.Resource != nil {
 		pols, name = []*policy.Policy{side.Resource}, func(int) string { return side.Name }
 	}
+	for _, g := range side.Governed {
+		if g.Name == ref.Policy {
+			pols, name = []*policy.Policy{g.Policy}, func(int) string { return g.Name }
+		}
+	}
 	for i, p := range pols {
 		if name(i) != ref.Policy || ref.Statement < 0 || ref.Statement >= len(p.Statements) {
 			continue

@@ -86,7 +86,7 @@ func (s *Set) Principal(p *inputs.Principal, notes *Notes) ([]byte, error) {
 		fmt.Fprintf(b, "Purpose: %s\n\n", notes.Purpose)
 	}
 	if p.ARN != "" {
-		fmt.Fprintf(b, "- %s: `%s` (`%s`)\n", capitalize(p.Kind), p.Name, p.ARN)
+		fmt.Fprintf(b, "- %s: `%s` (`%s`)\n", capitalize(p.Kind), p.Name, inputs.StandIns.Replace(p.ARN))
 	} else {
 		fmt.Fprintf(b, "- %s: `%s`\n", capitalize(p.Kind), p.Name)
 	}

@@ -120,6 +120,10 @@ var pseudo = map[string]string{
 	"AWS::StackId": "arn:aws:cloudformation:" + standInRegion + ":" + standInAccount + ":stack/" + standInStack + "/id",
 }
 
+// StandInAccount is the account ID a template's ${AWS::AccountId} is
+// read as.
+const StandInAccount = standInAccount
+
 const (
 	standInAccount = "000000000000"
 	standInRegion  = "zz-pseudo-1"
@@ -514,11 +518,18 @@ func readCloudFormation(f *File, root *value) {
 		who := fmt.Sprintf("%s (%s)", name, typ)
 		if prop, ok := cfnEntityNames[typ]; ok {
 			kind := strings.ToLower(strings.TrimPrefix(typ, "AWS::IAM::"))
-			display := name
+			display, arn := name, ""
 			if n := resolve(props.get(prop)); n != nil && n.kind == 's' && !strings.Contains(n.text, "${") {
 				display = n.text
+				// Its ARN, in the template's stand-in account: questions about
+				// its requests come from it, and policies naming it match.
+				iamPath := "/"
+				if p := resolve(props.get("Path")); p != nil && p.kind == 's' && strings.HasPrefix(p.text, "/") && strings.HasSuffix(p.text, "/") && !strings.Contains(p.text, "${") {
+					iamPath = p.text
+				}
+				arn = "arn:aws:iam::" + StandInAccount + ":" + kind + iamPath + n.text
 			}
-			principal[kind+"\x00${"+name+"}"] = f.addPrincipal(Principal{Kind: kind, Name: display, Key: "${" + name + "}", Path: "Resources." + name})
+			principal[kind+"\x00${"+name+"}"] = f.addPrincipal(Principal{Kind: kind, Name: display, ARN: arn, Key: "${" + name + "}", Path: "Resources." + name})
 		}
 		for _, d := range cfnDocs[typ] {
 			if doc := props.get(d.prop); doc != nil {

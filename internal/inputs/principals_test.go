@@ -96,6 +96,7 @@ func TestPrincipals(t *testing.T) {
     Type: AWS::IAM::User
     Properties:
       UserName: dev
+      Path: /svc/
       Groups: [!Ref Readers]
   Readers:
     Type: AWS::IAM::Group
@@ -107,7 +108,7 @@ func TestPrincipals(t *testing.T) {
       PermissionsBoundary: arn:aws:iam::111122223333:policy/boundary
 `), []string{
 			"role App trust=Resources.App.Properties.AssumeRolePolicyDocument managed=tables@Resources.Tables.Properties.PolicyDocument boundary=arn:aws:iam::111122223333:policy/boundary",
-			"user dev managed=tables@Resources.Tables.Properties.PolicyDocument groups=${Readers}",
+			"user dev arn=arn:aws:iam::000000000000:user/svc/dev managed=tables@Resources.Tables.Properties.PolicyDocument groups=${Readers}",
 			"group Readers",
 		}},
 		{"attachments-plan.json", []byte(`{"format_version": "1.2",

@@ -18,5 +18,17 @@ func FixTemplateReferences(p *Policy) (*Policy, error) {
 		return p, nil
 	}
 	src := templateReference.ReplaceAll(p.Source, []byte("ward-ref-$1"))
-	return Parse(src, p.File)
+	fixed, err := Parse(src, p.File)
+	if err != nil {
+		return nil, err
+	}
+	if len(fixed.Statements) == len(p.Statements) {
+		// Its statements are placed where the original's are, in the file
+		// it was read from, so an answer points at the text as written.
+		for i, st := range fixed.Statements {
+			st.Offset = p.Statements[i].Offset
+		}
+		fixed.Source, fixed.Locate, fixed.LocateEnd, fixed.index = p.Source, p.Locate, p.LocateEnd, p.index
+	}
+	return fixed, nil
 }
