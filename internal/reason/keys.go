@@ -111,14 +111,40 @@ func (sp *space) buildKey(kd *keyDim) {
 			seen[sp.pointKey(kd, &singles[i])] = true
 		}
 		frontier := append([]keyPoint{}, singles...)
+		// How an atom's truth on a list joins its truths on two parts:
+		// ForAnyValue: either, ForAllValues: both, Null the same (a list is
+		// present either way).
+		anyOf, null := make([]bool, len(kd.atoms)), make([]bool, len(kd.atoms))
+		for i, a := range kd.atoms {
+			op, _ := policy.ParseOperator(a.op)
+			anyOf[i], null[i] = op.Set == "ForAnyValue", op.Base == "Null"
+		}
 		for f := 0; f < len(frontier); f++ {
 			for _, s := range singles {
 				l := append(append([]string(nil), frontier[f].values...), s.values[0])
-				pt := keyPoint{values: l}
-				pt.truth = sp.truthOf(kd, pt)
+				// The list's signature follows from the two it joins: only
+				// a new one is asked of the engine, which decides the point.
+				pt := keyPoint{values: l, truth: make([]bool, len(kd.atoms))}
+				for i := range pt.truth {
+					if anyOf[i] {
+						pt.truth[i] = frontier[f].truth[i] || s.truth[i]
+					} else if null[i] {
+						pt.truth[i] = frontier[f].truth[i]
+					} else {
+						pt.truth[i] = frontier[f].truth[i] && s.truth[i]
+					}
+				}
 				k := sp.pointKey(kd, &pt)
 				if seen[k] {
 					continue
+				}
+				if decided := sp.truthOf(kd, pt); sigKey(decided) != sigKey(pt.truth) {
+					kd.exact = false // the engine and the rule disagree: the engine's truth is kept, and the answer is not exact
+					pt.truth = decided
+					k = sp.pointKey(kd, &pt)
+					if seen[k] {
+						continue
+					}
 				}
 				if len(points) >= maxSetPoints {
 					kd.exact = false

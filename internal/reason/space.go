@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/wardhq/ward/internal/catalog"
 	"github.com/wardhq/ward/internal/engine"
@@ -574,7 +575,15 @@ func (sp *space) buildActions() {
 	sp.groupActions()
 	hits := map[string][]int{}
 	var matched []string
+	// A pattern of every action is in every name's hits: kept aside, so
+	// that a policy with Action "*" does not map each of the catalog's
+	// thousands of actions.
+	var stars []int
 	for i, pat := range sp.actionText {
+		if pat == "*" || pat == "*:*" {
+			stars = append(stars, i)
+			continue
+		}
 		acts, err := sp.cat.Expand(pat)
 		if err != nil {
 			continue
@@ -590,13 +599,21 @@ func (sp *space) buildActions() {
 			}
 		}
 	}
-	if !slices.IsSorted(matched) { // the catalog's order, for one pattern
+	if len(stars) > 0 {
+		matched = sortedActionNames(sp.cat)
+	} else if !slices.IsSorted(matched) { // the catalog's order, for one pattern
 		sort.Strings(matched)
 	}
 	classOf := map[string]int{}
+	starsOnly := sp.closed(stars)
+	starsKey := onKey(starsOnly)
 	for _, name := range matched {
-		on := sp.closed(hits[name])
-		k := onKey(on)
+		h := hits[name]
+		on, k := starsOnly, starsKey
+		if len(h) > 0 {
+			on = sp.closed(append(append([]int(nil), h...), stars...))
+			k = onKey(on)
+		}
 		ci, ok := classOf[k]
 		if !ok {
 			ci = len(sp.actionClasses)
@@ -605,7 +622,11 @@ func (sp *space) buildActions() {
 		}
 		sp.actionClasses[ci].actions = append(sp.actionClasses[ci].actions, name)
 	}
-	if other := sp.unmatchedAction(hits); other != "" {
+	other := "" // a pattern of every action leaves none unmatched
+	if len(stars) == 0 {
+		other = sp.unmatchedAction(hits)
+	}
+	if other != "" {
 		classOf[onKey(nil)] = len(sp.actionClasses)
 		sp.actionClasses = append(sp.actionClasses, actionClass{actions: []string{other}, others: true})
 	}
@@ -692,6 +713,26 @@ func (sp *space) closed(on []int) []int {
 	}
 	sort.Ints(out)
 	return slices.Compact(out)
+}
+
+// sortedNames caches, per catalog, every action's name in order.
+var sortedNames sync.Map // *catalog.Catalog → []string
+
+// sortedActionNames are the catalog's actions' names, sorted; shared,
+// not to be changed.
+func sortedActionNames(cat *catalog.Catalog) []string {
+	if v, ok := sortedNames.Load(cat); ok {
+		return v.([]string)
+	}
+	acts, _ := cat.Expand("*")
+	names := make([]string, 0, len(acts))
+	for _, a := range acts {
+		names = append(names, a.FullName())
+	}
+	sort.Strings(names)
+	names = slices.Compact(names)
+	v, _ := sortedNames.LoadOrStore(cat, names)
+	return v.([]string)
 }
 
 // onKey is a class's patterns as a map key.
