@@ -32,6 +32,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&sessions, "session-policy", "a session policy both sides' session has (repeatable; the caller is then a role session)")
 	fs.Var(&scps, "scp", "a service control policy both sides are under, one file per organization level, root first (repeatable)")
 	fs.Var(&rcps, "rcp", "a resource control policy both sides' resources are under, one file per level (repeatable)")
+	endpoint := fs.String("endpoint-policy", "", "the policy of a VPC endpoint both sides' requests come through")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: ward diff [flags] OLD NEW
        ward diff --git REV [flags] PATH...
@@ -128,7 +129,7 @@ Flags:
 		}
 		pairs = append(pairs, pairDocs(in.oldName, old, in.newName, nw)...)
 	}
-	types, err := readPolicyTypes(*boundary, *oldBoundary, *newBoundary, sessions, scps, rcps)
+	types, err := readPolicyTypes(*boundary, *oldBoundary, *newBoundary, *endpoint, sessions, scps, rcps)
 	if err != nil {
 		fmt.Fprintf(stderr, "ward diff: %v\n", err)
 		return exitInvalid
@@ -194,9 +195,10 @@ type policyTypes struct {
 	boundary   [2]*policy.Policy
 	session    []*policy.Policy
 	scps, rcps [][]*policy.Policy
+	endpoint   *policy.Policy
 }
 
-func readPolicyTypes(both, old, new string, sessions, scps, rcps []string) (*policyTypes, error) {
+func readPolicyTypes(both, old, new, endpoint string, sessions, scps, rcps []string) (*policyTypes, error) {
 	if both != "" && (old != "" || new != "") {
 		return nil, fmt.Errorf("--boundary is both sides' boundary: give it, or --old-boundary and --new-boundary")
 	}
@@ -220,6 +222,13 @@ func readPolicyTypes(both, old, new string, sessions, scps, rcps []string) (*pol
 			return nil, err
 		}
 		t.boundary[i] = p
+	}
+	if endpoint != "" {
+		p, err := read(endpoint, policy.KindVPCEndpoint)
+		if err != nil {
+			return nil, err
+		}
+		t.endpoint = p
 	}
 	for _, file := range sessions {
 		p, err := read(file, policy.KindSession)
@@ -249,7 +258,7 @@ func (t *policyTypes) apply(s reason.Side, i int) reason.Side {
 	if t.boundary[i] != nil {
 		s.Boundary = t.boundary[i] // the flag's, over the input's
 	}
-	s.Session, s.SCPs, s.RCPs = t.session, t.scps, t.rcps
+	s.Session, s.SCPs, s.RCPs, s.Endpoint = t.session, t.scps, t.rcps, t.endpoint
 	return s
 }
 

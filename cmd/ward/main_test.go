@@ -104,6 +104,7 @@ func TestCommands(t *testing.T) {
 		{"prove-equivalent-json", []string{"prove", "--equivalent", "testdata/diff/lambda-role.json", "--format", "json", "testdata/diff/lambda-role-scoped.json"}, "", exitFindings},
 		{"diff-within-boundary", []string{"diff", "--boundary", "testdata/diff/boundary.json", "testdata/diff/lambda-role.json", "testdata/diff/lambda-role-widened.json"}, "", exitOK},
 		{"diff-under-scp", []string{"diff", "--scp", "testdata/diff/scp-no-deletes.json", "testdata/diff/lambda-role.json", "testdata/diff/lambda-role-widened.json"}, "", exitFindings},
+		{"diff-through-endpoint", []string{"diff", "--endpoint-policy", "testdata/diff/endpoint-table-reads.json", "testdata/diff/lambda-role.json", "testdata/diff/lambda-role-widened.json"}, "", exitFindings},
 		{"diff-two-boundaries", []string{"diff", "--boundary", "testdata/diff/boundary.json", "--new-boundary", "testdata/diff/boundary.json", "testdata/diff/lambda-role.json", "testdata/diff/lambda-role-widened.json"}, "", exitInvalid},
 		{"generate-template-cloudformation", []string{"generate", "--template", "../../examples/lex-logging/logging-role.yaml", "--format", "cloudformation"}, "", exitOK},
 		{"diff-sarif", []string{"diff", "--format", "sarif", "testdata/diff/lambda-role-scoped.json", "testdata/diff/lambda-role-widened.json"}, "", exitFindings},

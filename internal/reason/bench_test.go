@@ -40,8 +40,7 @@ func BenchmarkDiffCases(b *testing.B) {
 	c := cat(b)
 	var pairs [][2]Side
 	for _, tc := range loadCases(b) {
-		old := withTypes(b, side(b, "old", tc.Old), tc.OldBoundary, tc.OldSession, tc.OldSCPs, tc.OldRCPs)
-		nw := withTypes(b, side(b, "new", tc.New), tc.NewBoundary, tc.NewSession, tc.NewSCPs, tc.NewRCPs)
+		old, nw := sidesOf(b, tc)
 		pairs = append(pairs, [2]Side{old, nw})
 	}
 	if _, err := c.Expand("*"); err != nil {

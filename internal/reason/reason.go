@@ -52,6 +52,10 @@ type Side struct {
 	Session  []*policy.Policy
 	SCPs     [][]*policy.Policy
 	RCPs     [][]*policy.Policy
+	// Endpoint is the policy of the VPC endpoint the requests come
+	// through (nil: none): it must allow each request too, and its
+	// statements that name the principal are the ones that count.
+	Endpoint *policy.Policy
 	// Names, when given, name the identity policies in answers, one for
 	// each: the policies of a principal, each by its place in the input.
 	Names []string

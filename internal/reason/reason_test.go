@@ -26,6 +26,33 @@ type diffCase struct {
 	OldSession, NewSession   []json.RawMessage
 	OldSCPs, NewSCPs         [][]json.RawMessage
 	OldRCPs, NewRCPs         [][]json.RawMessage
+	OldEndpoint, NewEndpoint json.RawMessage
+}
+
+// sidesOf are a case's two sides with all their policy types.
+func sidesOf(t testing.TB, tc diffCase) (Side, Side) {
+	old := withTypes(t, side(t, "old", tc.Old), tc.OldBoundary, tc.OldSession, tc.OldSCPs, tc.OldRCPs)
+	nw := withTypes(t, side(t, "new", tc.New), tc.NewBoundary, tc.NewSession, tc.NewSCPs, tc.NewRCPs)
+	for _, e := range []struct {
+		s   *Side
+		raw json.RawMessage
+	}{{&old, tc.OldEndpoint}, {&nw, tc.NewEndpoint}} {
+		if e.raw == nil {
+			continue
+		}
+		var doc map[string]any
+		if err := json.Unmarshal(e.raw, &doc); err != nil {
+			t.Fatal(err)
+		}
+		doc["Version"] = policy.Version2012
+		data, _ := json.Marshal(doc)
+		p, err := policy.ParseKind(data, e.s.Name+"-endpoint", policy.KindVPCEndpoint)
+		if err != nil {
+			t.Fatalf("%s endpoint: %v", e.s.Name, err)
+		}
+		e.s.Endpoint = p
+	}
+	return old, nw
 }
 
 func loadCases(t testing.TB) []diffCase {
@@ -180,8 +207,7 @@ func withTypes(t testing.TB, s Side, boundary json.RawMessage, session []json.Ra
 }
 
 func compare(t testing.TB, c *catalog.Catalog, tc diffCase) (*space, *Diff) {
-	old := withTypes(t, side(t, "old", tc.Old), tc.OldBoundary, tc.OldSession, tc.OldSCPs, tc.OldRCPs)
-	nw := withTypes(t, side(t, "new", tc.New), tc.NewBoundary, tc.NewSession, tc.NewSCPs, tc.NewRCPs)
+	old, nw := sidesOf(t, tc)
 	sp, err := newSpace([]Side{old, nw}, c, func() Options { o := Options{}; o.forSides(old, nw); o.fill(); return o }())
 	if err != nil {
 		t.Fatal(err)

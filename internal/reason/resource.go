@@ -61,7 +61,7 @@ func resourceQuestion(sides ...Side) (bool, error) {
 	resource, identity := false, false
 	for _, s := range sides {
 		resource = resource || s.Resource != nil
-		identity = identity || len(s.Identity) > 0 || s.Boundary != nil || s.Session != nil || s.SCPs != nil || s.RCPs != nil || len(s.Governed) > 0
+		identity = identity || len(s.Identity) > 0 || s.Boundary != nil || s.Session != nil || s.SCPs != nil || s.RCPs != nil || len(s.Governed) > 0 || s.Endpoint != nil
 	}
 	if resource && identity {
 		return false, fmt.Errorf("a resource policy is compared with a resource policy: a side with one has no identity policies, boundary, session policies or organization policies")

@@ -129,6 +129,9 @@ const (
 	gateBoundary = 1
 	gateSession  = 2
 	gateSCP0     = 3
+	// gateEndpoint is the VPC endpoint policy's, required like an SCP
+	// level; below the governed policies' gates.
+	gateEndpoint = 90
 )
 
 // actionClass is a set of actions the action patterns decide alike.
@@ -463,6 +466,27 @@ func newSpace(sides []Side, cat *catalog.Catalog, opts Options, setup ...func(*s
 				lv = append(lv, c)
 			}
 			pols.RCPs = append(pols.RCPs, lv)
+		}
+		if side.Endpoint != nil {
+			first := len(cs.stmts)
+			c, err := add(side.Endpoint, typeName(side.Endpoint, side.Name, "VPC endpoint policy"), gateEndpoint)
+			if err != nil {
+				return nil, err
+			}
+			// Only the statements that name the principal count.
+			kept := cs.stmts[:first]
+			for _, st := range cs.stmts[first:] {
+				probe, err := principalProbe(st)
+				if err != nil {
+					return nil, fmt.Errorf("%s: %w", st.ref, err)
+				}
+				if sp.probeGrants(probe, outsider{principal: sp.opts.Principal, given: sp.given}, true) {
+					kept = append(kept, st)
+				}
+			}
+			cs.stmts = kept
+			pols.VPCEndpoint = c
+			cs.gates = append(cs.gates, gateEndpoint)
 		}
 		for _, g := range cs.gates {
 			if len(cs.plain) == 0 {
