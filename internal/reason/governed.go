@@ -303,15 +303,15 @@ func (sp *space) resourceMustAllow(ci, ri int) bool {
 // classKind tells apart, for grouping classes, those a governed policy
 // decides differently: trust actions, KMS's, and the others.
 func (sp *space) classKind(ci int) string {
-	if !sp.markersAdded {
+	if !sp.markersAdded && !sp.protectedAdded {
 		return ""
 	}
 	a := strings.ToLower(sp.actionClasses[ci].actions[0])
 	switch {
 	case policy.IsTrustAction(a):
 		return "t"
-	case strings.HasPrefix(a, "kms:"):
-		return "k"
+	case strings.HasPrefix(a, "kms:"), strings.HasPrefix(a, "iam:"):
+		return a[:4] + sp.protectedAction(ci)
 	}
 	return "o"
 }
@@ -374,4 +374,81 @@ func (ix *sideIndex) failing(cs *compiledSide, allows stmtSet, alts []alternativ
 func jsonList(items []string) string {
 	out, _ := json.Marshal(items)
 	return string(out)
+}
+
+// protectedMarkers set apart what the engine denies whatever the policies
+// say (engine.protectedResource): changes to AWS managed policies, to the
+// roles IAM Identity Center keeps under /aws-reserved/, and creating,
+// deleting or updating the aliases of AWS managed keys. They are in the
+// space only when a policy names such a resource, where a region may hold
+// nothing else; elsewhere a witness fills in a resource of the account's.
+var protectedMarkers = func() *policy.Policy {
+	var stmts []string
+	for _, a := range []string{"iam:*", "iam:Get*", "iam:List*", "iam:Generate*", "iam:Simulate*", "kms:*", "kms:Create*", "kms:Delete*", "kms:Update*"} {
+		stmts = append(stmts, `{"Effect": "Allow", "Action": "`+a+`", "Resource": "*"}`)
+	}
+	for _, r := range protectedPatterns {
+		stmts = append(stmts, `{"Effect": "Allow", "Action": "*", "Resource": "`+r+`"}`)
+	}
+	p, err := policy.Parse([]byte(`{"Version": "2012-10-17", "Statement": [`+strings.Join(stmts, ",")+`]}`), outsideOwnPolicy)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}()
+
+// protectedPatterns are the resources of protectedMarkers: IAM's, then
+// KMS's.
+var protectedPatterns = []string{"arn:*:iam::*:role/aws-reserved/*", "arn:*:iam::aws:policy/*", "arn:*:kms:*:*:alias/aws/*"}
+
+// namesProtected reports whether a resource pattern names a protected
+// resource by its text.
+func namesProtected(r string) bool {
+	l := strings.ToLower(r)
+	return strings.Contains(l, "aws-reserved") || strings.Contains(l, ":aws:policy") || strings.Contains(l, "alias/aws")
+}
+
+// protectedAction says which protected resources a class's actions
+// would change: "iam" (not a read), "kms" (creating, deleting or
+// updating), "" for none. The markers make each class all of one kind.
+func (sp *space) protectedAction(ci int) string {
+	a := strings.ToLower(sp.actionClasses[ci].actions[0])
+	svc, name, _ := strings.Cut(a, ":")
+	switch svc {
+	case "iam":
+		for _, p := range []string{"get", "list", "generate", "simulate"} {
+			if strings.HasPrefix(name, p) {
+				return ""
+			}
+		}
+		return "iam"
+	case "kms":
+		if strings.HasPrefix(name, "create") || strings.HasPrefix(name, "delete") || strings.HasPrefix(name, "update") {
+			return "kms"
+		}
+	}
+	return ""
+}
+
+// protectedAt reports whether the engine denies every request of the
+// class to the region as a change to a resource AWS keeps.
+func (sp *space) protectedAt(ci, ri int) bool {
+	if !sp.protectedAdded {
+		return false
+	}
+	in := func(pattern string) bool {
+		for i, t := range sp.resourceText {
+			if t == pattern {
+				return sp.resources[ri].matches[i]
+			}
+		}
+		return false
+	}
+	switch sp.protectedAction(ci) {
+	case "iam":
+		return in(protectedPatterns[0]) || in(protectedPatterns[1])
+	case "kms":
+		return in(protectedPatterns[2])
+	}
+	return false
 }

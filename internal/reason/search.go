@@ -88,6 +88,9 @@ func (sp *space) changes(gain, lose int) []Change {
 			if !ac.unknown && !sp.regionFits(ci, ri) {
 				continue // no action of the class is authorized on a resource of the region
 			}
+			if sp.protectedAt(ci, ri) {
+				continue // AWS keeps the region's resources: no policy opens them up
+			}
 			ch := sp.witness(ac, r, sol.s, sol.ctx, g, l)
 			if ch.Proven {
 				out = append(out, ch)
@@ -101,7 +104,14 @@ func (sp *space) changes(gain, lose int) []Change {
 				}
 				continue
 			}
+			// The engine decided the witness otherwise: a fault of the model,
+			// which tests hold at zero. The change is still reported, as
+			// possible, so that the fault cannot hide access.
 			sp.mismatches++
+			if possible == nil {
+				possible = &ch
+				possible.through = []Note{{Where: "witness " + ch.Witness.String(), What: "the engine did not decide this request as ward's search did; the change is given as possible"}}
+			}
 		}
 		if !found && possible != nil {
 			out = append(out, *possible)
@@ -534,8 +544,8 @@ func (sp *space) witness(ac *actionClass, r *region, s *stmt, choice map[int]int
 	}
 	w := Witness{Principal: sp.opts.Principal, Action: action, Resource: res}
 	for k, v := range sp.given {
-		if _, tested := sp.byKey[strings.ToLower(k)]; !tested && k != "aws:SourceAccount" {
-			continue // the engine needs only the keys the policies test; whom a service acts for reads well
+		if _, tested := sp.byKey[strings.ToLower(k)]; !tested && k != "aws:SourceAccount" && !sp.boundRead[strings.ToLower(k)] {
+			continue // the engine needs only the keys the policies test or read as variables; whom a service acts for reads well
 		}
 		if w.Context == nil {
 			w.Context = map[string][]string{}

@@ -96,11 +96,17 @@ type space struct {
 	// whoever owns it: a question about what a statement can meet.
 	anyOwner    bool
 	boundValues map[string]string
+	// boundRead are the lower-cased keys whose variables were read as
+	// their values in a policy's text.
+	boundRead map[string]bool
 	// markersAdded says the markers of what a governed policy decides
 	// apart are in the space; moreAccounts are the accounts of governed
 	// resources other than the principal's, whose ARNs are regions too.
 	markersAdded bool
 	moreAccounts []string
+	// protectedAdded says the markers of AWS's protected resources are in
+	// the space (a policy names one).
+	protectedAdded bool
 }
 
 // compiledSide is a side's statements, and its engine set for replay.
@@ -505,6 +511,25 @@ func newSpace(sides []Side, cat *catalog.Catalog, opts Options, setup ...func(*s
 		sp.sides = append(sp.sides, cs)
 		_ = si
 	}
+	if sp.namesProtected() && len(sp.sides) > 0 {
+		// The protected resources' markers, as inert statements of the
+		// first side: their patterns cut the dimensions for every side.
+		for _, ps := range protectedMarkers.Statements {
+			st := &stmt{ref: StatementRef{Policy: outsideOwnPolicy, Statement: ps.Index}, effect: policy.Allow, gate: gateInert}
+			acts, _ := ps.Actions()
+			for _, a := range acts.Items {
+				st.actions = append(st.actions, addAction(a))
+			}
+			res, _ := ps.Resources()
+			for _, r := range res.Items {
+				i := addResource(r)
+				st.resources[widen] = append(st.resources[widen], i)
+				st.resources[narrow] = append(st.resources[narrow], i)
+			}
+			sp.sides[0].stmts = append(sp.sides[0].stmts, st)
+		}
+		sp.protectedAdded = true
+	}
 	sp.joinImplied()
 	sp.buildActions()
 	for _, cs := range sp.sides {
@@ -534,6 +559,17 @@ func newSpace(sides []Side, cat *catalog.Catalog, opts Options, setup ...func(*s
 		}
 	}
 	return sp, nil
+}
+
+// namesProtected reports whether a side's policy names a resource AWS
+// protects (namesProtected).
+func (sp *space) namesProtected() bool {
+	for _, t := range sp.resourceText {
+		if namesProtected(t) {
+			return true
+		}
+	}
+	return false
 }
 
 // uniqueNotes drops repeated notes: the same policy on both sides says
@@ -951,6 +987,9 @@ func (sp *space) buildResources() error {
 		for _, a := range sp.moreAccounts {
 			out = append(out, arnPattern("arn:*:"+svc+":*:"+a+":*")) // a governed resource's own account
 		}
+		if svc == "iam" {
+			out = append(out, arnPattern("arn:*:iam::aws:*")) // AWS managed policies, which every account reads
+		}
 		return out
 	}
 	sp.groupResources()
@@ -1011,9 +1050,15 @@ func (sp *space) resourceFor(action string, r *region) string {
 }
 
 // fillFormat is an ARN of a format: the owner's account, us-east-1 and
-// "example" for names.
+// "example" for names (an account ID elsewhere in it is the owner's too).
 func (sp *space) fillFormat(format string) string {
-	cand := strings.NewReplacer("${Partition}", "aws", "${Region}", "us-east-1", "${Account}", sp.account()).Replace(format)
+	if parts := strings.SplitN(format, ":", 6); len(parts) == 6 && strings.HasPrefix(parts[4], "${") {
+		// The account part, whatever the format calls it (${Account},
+		// ${AccountId}, ${ManagementAccountId}, …), is the owner's.
+		parts[4] = sp.account()
+		format = strings.Join(parts, ":")
+	}
+	cand := strings.NewReplacer("${Partition}", "aws", "${Region}", "us-east-1", "${Account}", sp.account(), "${AccountId}", sp.account()).Replace(format)
 	return variableRE.ReplaceAllString(cand, "example")
 }
 

@@ -619,6 +619,18 @@ func (sp *space) bindVariables(s string) string {
 	if !ok {
 		return s
 	}
+	if out != s {
+		// The text now reads the key's value: a witness must carry it, for
+		// the engine to read the variable as the search did.
+		variableRE.ReplaceAllStringFunc(s, func(m string) string {
+			key, _, _ := strings.Cut(m[2:len(m)-1], ",")
+			if sp.boundRead == nil {
+				sp.boundRead = map[string]bool{}
+			}
+			sp.boundRead[strings.ToLower(strings.TrimSpace(key))] = true
+			return m
+		})
+	}
 	return out
 }
 
