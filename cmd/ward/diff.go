@@ -676,9 +676,9 @@ type diffResult struct {
 func describeChange(ch reason.Change, cat *catalog.Catalog) string {
 	switch {
 	case ch.Unknown:
-		return ch.Actions[0] + " (an action the catalog does not list: the policies' wildcards match it)"
+		return ch.Actions[0] + " (an action the catalog does not list: the policies' wildcards match it)" + scopeText(ch)
 	case ch.Others:
-		return "every action the policies do not name, such as " + ch.Actions[0]
+		return "every action the policies do not name, such as " + ch.Actions[0] + scopeText(ch)
 	}
 	names := ch.Actions
 	s := strings.Join(names, ", ")
@@ -699,10 +699,88 @@ func describeChange(ch reason.Change, cat *catalog.Catalog) string {
 		sort.Strings(parts)
 		s += " (" + strings.Join(parts, ", ") + ")"
 	}
+	s += scopeText(ch)
 	if ch.Unlisted {
 		s += ", and actions of those names AWS adds later"
 	}
 	return s
+}
+
+// scopeText says where and when the granting statement allows a change:
+// " on PATTERNS when CONDITIONS", as the statement writes them.
+func scopeText(ch reason.Change) string {
+	var b strings.Builder
+	if len(ch.On) > 0 {
+		b.WriteString(" on " + listText(ch.On, ", "))
+	}
+	for i, c := range ch.When {
+		if i == 0 {
+			b.WriteString(" when ")
+		} else {
+			b.WriteString(" and ")
+		}
+		b.WriteString(conditionText(c))
+	}
+	return b.String()
+}
+
+// listText joins up to three items, then says how many more.
+func listText(items []string, sep string) string {
+	if len(items) > 3 {
+		return strings.Join(items[:3], sep) + fmt.Sprintf(" and %d more", len(items)-3)
+	}
+	return strings.Join(items, sep)
+}
+
+// conditionText writes a condition element as a person reads it:
+// "aws:SourceVpce is vpce-1a2b", "s3:prefix matches home/*".
+func conditionText(c *policy.Condition) string {
+	op, ok := policy.ParseOperator(c.Operator)
+	if !ok {
+		return c.Key + " " + c.Operator + " " + listText(c.Values.Items, ", ")
+	}
+	key := c.Key
+	switch op.Set {
+	case "ForAnyValue":
+		key = "one of " + key
+	case "ForAllValues":
+		key = "each of " + key
+	}
+	verb, negated := "is", false
+	base := op.Base
+	switch {
+	case base == "Null":
+		if len(c.Values.Items) == 1 && strings.EqualFold(c.Values.Items[0], "true") {
+			return key + " is absent"
+		}
+		return key + " is present"
+	case strings.Contains(base, "NotLike"):
+		verb, negated = "matches", true
+	case strings.Contains(base, "Like"):
+		verb = "matches"
+	case base == "NotIpAddress":
+		verb, negated = "is in", true
+	case base == "IpAddress":
+		verb = "is in"
+	case strings.HasSuffix(base, "GreaterThanEquals"):
+		verb = ">="
+	case strings.HasSuffix(base, "GreaterThan"):
+		verb = ">"
+	case strings.HasSuffix(base, "LessThanEquals"):
+		verb = "<="
+	case strings.HasSuffix(base, "LessThan"):
+		verb = "<"
+	case strings.Contains(base, "NotEquals"):
+		negated = true
+	}
+	text := key + " " + verb + " " + listText(c.Values.Items, " or ")
+	if negated {
+		text = key + " " + verb + " none of " + listText(c.Values.Items, ", ")
+	}
+	if op.IfExists {
+		text += " (if present)"
+	}
+	return text
 }
 
 func decidedText(side string, d reason.Decided) string {
@@ -851,9 +929,13 @@ type changeJSON struct {
 	Others   bool           `json:"others,omitempty"`
 	Unlisted bool           `json:"unlisted,omitempty"`
 	Witness  reason.Witness `json:"witness"`
-	Gains    decidedJSON    `json:"gains"`
-	Loses    decidedJSON    `json:"loses"`
-	Proven   bool           `json:"proven"`
+	// On and When are the granting statement's Resource patterns that
+	// hold the witness's resource and its conditions, as written.
+	On     []string    `json:"on,omitempty"`
+	When   []string    `json:"when,omitempty"`
+	Gains  decidedJSON `json:"gains"`
+	Loses  decidedJSON `json:"loses"`
+	Proven bool        `json:"proven"`
 	// OwnPolicies: a resource policy's change, for a principal whose own
 	// policies were taken to allow it.
 	OwnPolicies bool `json:"ownPolicies,omitempty"`
@@ -868,8 +950,12 @@ type decidedJSON struct {
 func changesJSON(cs []reason.Change) []changeJSON {
 	out := []changeJSON{}
 	for _, c := range cs {
+		var when []string
+		for _, w := range c.When {
+			when = append(when, conditionText(w))
+		}
 		out = append(out, changeJSON{Actions: c.Actions, Unknown: c.Unknown, Others: c.Others, Unlisted: c.Unlisted,
-			Witness: c.Witness, Gains: toDecidedJSON(c.Gains), Loses: toDecidedJSON(c.Loses), Proven: c.Proven, OwnPolicies: c.OwnPolicies})
+			Witness: c.Witness, On: c.On, When: when, Gains: toDecidedJSON(c.Gains), Loses: toDecidedJSON(c.Loses), Proven: c.Proven, OwnPolicies: c.OwnPolicies})
 	}
 	return out
 }

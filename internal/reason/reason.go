@@ -153,6 +153,12 @@ type Change struct {
 	// (actions AWS may add), which the same patterns match.
 	Unlisted bool
 	Witness  Witness
+	// On and When are where and when the gaining side's statement that
+	// the search found allows it, as a person reads a change: its
+	// Resource patterns that hold the witness's resource ("every
+	// resource but …" for a NotResource), and its condition elements.
+	On   []string
+	When []*policy.Condition
 	// Gains and Loses are the two sides' decisions on the witness: the
 	// side that allows it and the side that does not.
 	Gains, Loses Decided

@@ -564,10 +564,35 @@ func (sp *space) witness(ac *actionClass, r *region, s *stmt, choice map[int]int
 	}
 	sp.realize(&w, choice)
 	ch := Change{Actions: ac.actions, Unknown: ac.unknown, Others: ac.others, Unlisted: ac.unlisted, Witness: w}
+	ch.On, ch.When = g.whereAllowed(s, w.Resource)
 	ch.Gains = sp.replay(g, w)
 	ch.Loses = sp.replay(l, w)
 	ch.Proven = ch.Gains.Result == engine.Allowed && ch.Loses.Result != engine.Allowed
 	return ch
+}
+
+// whereAllowed is a statement's Resource patterns that hold a resource,
+// and its condition elements, as written.
+func (cs *compiledSide) whereAllowed(s *stmt, resource string) ([]string, []*policy.Condition) {
+	p := cs.byName[s.ref.Policy]
+	if p == nil || s.ref.Statement < 0 || s.ref.Statement >= len(p.Statements) || s.ref.Policy == outsideOwnPolicy {
+		return nil, nil
+	}
+	st := p.Statements[s.ref.Statement]
+	var on []string
+	res, not := st.Resources()
+	switch {
+	case res == nil:
+	case not:
+		on = append(on, "every resource but "+strings.Join(res.Items, ", "))
+	default:
+		for _, r := range res.Items {
+			if arnPattern(r).match(resource) || hasVariable(r) {
+				on = append(on, r)
+			}
+		}
+	}
+	return on, st.Conditions
 }
 
 // replay decides a witness with the engine on one side's policies.
