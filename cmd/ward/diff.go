@@ -152,9 +152,10 @@ Flags:
 			fmt.Fprintf(stderr, "ward diff: %s%v\n", placePrefix(pair.where), err)
 			return exitInvalid
 		}
+		inexact := !d.Exact() // what the answer did not decide (before the input's own notes)
 		d.Notes = append(d.Notes, pair.notes...)
 		d.Added, d.Removed = groupChanges(d.Added), groupChanges(d.Removed)
-		results = append(results, diffResult{where: pair.where, old: pair.old.Name, new: pair.new.Name, diff: d, sides: [2]reason.Side{pair.old, pair.new}, unknownAdded: pair.unknownAdded})
+		results = append(results, diffResult{where: pair.where, old: pair.old.Name, new: pair.new.Name, diff: d, sides: [2]reason.Side{pair.old, pair.new}, unknownAdded: pair.unknownAdded, inexact: inexact})
 	}
 	// A template's stand-ins read as what it writes (${AWS::AccountId})
 	// for people; JSON and SARIF keep them, so a witness replays.
@@ -181,7 +182,8 @@ Flags:
 		return exitInvalid
 	}
 	for _, r := range results {
-		if len(r.diff.Added) > 0 || len(r.unknownAdded) > 0 {
+		// An answer that is not exact cannot show NEW allows nothing new.
+		if len(r.diff.Added) > 0 || len(r.unknownAdded) > 0 || r.inexact {
 			return exitFindings
 		}
 	}
@@ -664,8 +666,10 @@ type diffResult struct {
 	where, old, new string
 	diff            *reason.Diff
 	// unknownAdded are policies attached on the new side only that no
-	// input holds (docPair.unknownAdded).
+	// input holds (docPair.unknownAdded); inexact says the comparison did
+	// not decide every request (its notes say where), so it cannot pass.
 	unknownAdded []string
+	inexact      bool
 	// sides are what was compared, to place the statements an answer
 	// names.
 	sides [2]reason.Side
@@ -820,7 +824,10 @@ func writeDiffText(w io.Writer, results []diffResult, cat *catalog.Catalog) erro
 		if r.diff.Owner != "" {
 			fmt.Fprintf(w, "  %s\n", ownerText(r.diff))
 		}
-		if same {
+		switch {
+		case same && r.inexact:
+			fmt.Fprintln(w, "  no change found, but not every request was decided (see the notes): counted as access added")
+		case same:
 			fmt.Fprintln(w, "  no change in what is allowed")
 		}
 		for _, arn := range r.unknownAdded {
@@ -884,7 +891,11 @@ func writeDiffMarkdown(w io.Writer, results []diffResult, cat *catalog.Catalog) 
 			fmt.Fprintf(w, "%s.\n\n", mdEscape(strings.ToUpper(ownerText(r.diff)[:1])+ownerText(r.diff)[1:]))
 		}
 		if len(r.diff.Added) == 0 && len(r.diff.Removed) == 0 && len(r.unknownAdded) == 0 {
-			fmt.Fprintln(w, "No change in what is allowed.")
+			if r.inexact {
+				fmt.Fprintln(w, "No change found, but not every request was decided (see the notes): counted as access added.")
+			} else {
+				fmt.Fprintln(w, "No change in what is allowed.")
+			}
 			fmt.Fprintln(w)
 			for _, n := range r.diff.Notes {
 				fmt.Fprintf(w, "- note: %s: %s\n", mdEscape(n.Where), mdEscape(n.What))

@@ -83,6 +83,8 @@ func TestCommands(t *testing.T) {
 		// what the role may do, and is compared with the role's policies.
 		{"diff-cloudformation-governed", []string{"diff", "testdata/diff/template-app.yaml", "testdata/diff/template-app-bucket-grant.yaml"}, "", exitFindings},
 		{"diff-cloudformation-sarif", []string{"diff", "--format", "sarif", "testdata/diff/template-app.yaml", "testdata/diff/template-app-bucket-grant.yaml"}, "", exitFindings},
+		// An answer that did not decide every request cannot pass.
+		{"diff-not-exact", []string{"diff", "testdata/diff/bucket-canonical.json", "testdata/diff/bucket-canonical.json"}, "", exitFindings},
 		{"diff-identity-against-resource", []string{"diff", "testdata/diff/lambda-role.json", "testdata/diff/bucket-policy.json"}, "", exitInvalid},
 		{"diff-bad-account", []string{"diff", "--account", "1234", "testdata/diff/bucket-policy.json", "testdata/diff/bucket-policy-public.json"}, "", exitInvalid},
 		// A role read from account details and the same role in a plan:

@@ -70,7 +70,7 @@ func provePublic(path string, opts reason.PublicOptions, format string, cat *cat
 			trusted += "; organizations " + strings.Join(a.Orgs, ", ")
 		}
 		answers = append(answers, proveAnswer{Question: fmt.Sprintf("%s grants nothing outside the trusted accounts: %s", name, trusted),
-			Pass: len(a.Exposed) == 0, Outside: true, Fail: groupChanges(a.Exposed), Notes: a.Notes,
+			Pass: len(a.Exposed) == 0 && len(a.Notes) == 0, Outside: true, Fail: groupChanges(a.Exposed), Notes: a.Notes,
 			Subject: reason.Side{Name: name, Identity: []*policy.Policy{p}}})
 	}
 	if len(answers) == 0 {
@@ -228,7 +228,9 @@ Flags:
 			ans.Missing = groupChanges(d.Removed)
 		}
 	}
-	ans.Pass = len(ans.Fail) == 0 && len(ans.Missing) == 0
+	// An answer that is not exact shows no PASS: what it did not decide
+	// could hide access, so it fails, and its notes say why.
+	ans.Pass = len(ans.Fail) == 0 && len(ans.Missing) == 0 && len(ans.Notes) == 0
 	ans.Subject, ans.Outside = subject, subject.Resource != nil
 	return writeProveAnswers([]proveAnswer{ans}, *format, cat, stdout, stderr)
 }

@@ -131,6 +131,7 @@ func Public(name string, p *policy.Policy, cat *catalog.Catalog, opts PublicOpti
 	}
 	cands := sp.outsiders(fresh, accounts, orgs, nm, opts.TrustServices)
 	reported := map[string]int{}
+	asked := map[string]bool{}
 	for _, c := range cands {
 		sp.opts.Principal, sp.given = c.principal, c.given
 		checked.stmts = nil
@@ -143,7 +144,16 @@ func Public(name string, p *policy.Policy, cat *catalog.Catalog, opts PublicOpti
 			continue
 		}
 		restore := sp.bindKeys(c)
+		if k := sp.askedAlike(fmt.Sprint(c.kind == engine.PrincipalAnonymous, c.kind == engine.PrincipalService)); asked[k] {
+			restore()
+			continue // a principal before this one was asked the same question
+		} else {
+			asked[k] = true
+		}
 		for _, ch := range sp.changes(1, 0) {
+			if c.kind == engine.PrincipalAnonymous && !takesUnsigned(ch.Witness.Action) {
+				continue // no one calls it unsigned; a signed caller is tried on its own
+			}
 			if c.kind == engine.PrincipalService && strings.HasPrefix(strings.ToLower(ch.Witness.Action), "sts:") {
 				// A service assumes a role only for a resource of the
 				// role's own account, one passed the role with
@@ -197,8 +207,9 @@ type outsider struct {
 	given     map[string][]string
 }
 
-// maxOutsiders bounds the principals tried.
-const maxOutsiders = 64
+// maxOutsiders bounds the principals tried; those a question decides
+// alike are searched once (sameAsked).
+const maxOutsiders = 256
 
 // outsiders are the principals outside the trusted accounts a request may
 // come from: a role of an account no one named, the outside principals
@@ -271,6 +282,8 @@ func (sp *space) outsiders(fresh string, accounts, orgs map[string]bool, nm *nam
 			add(v, map[string][]string{"aws:userid": {"AIDAWARDOUTSIDE"}})
 		case strings.HasPrefix(parts[5], "assumed-role/"):
 			add(v, map[string][]string{"aws:userid": {"AROAWARDOUTSIDE:" + v[strings.LastIndex(v, "/")+1:]}})
+		case strings.HasPrefix(parts[5], "federated-user/"):
+			add(v, map[string][]string{"aws:userid": {parts[4] + ":" + strings.TrimPrefix(parts[5], "federated-user/")}})
 		}
 	}
 	if !trustServices {
@@ -348,8 +361,8 @@ func lookupFold(m map[string][]string, lower string) ([]string, bool) {
 //
 // The atom is asked as a resource policy for everyone, which decides for
 // every kind of caller (an identity policy says nothing to an anonymous
-// one or a service), on a resource of the caller's own account, where the
-// resource policy alone allows; the owner's account is given as
+// one or a service), on a key of the caller's own account, where the key
+// policy alone allows and must; the owner's account is given as
 // aws:ResourceAccount when that is the key asked about.
 func (sp *space) holdsAs(a *condAtom, key string, c outsider) bool {
 	ctx := map[string][]string{}
@@ -359,7 +372,14 @@ func (sp *space) holdsAs(a *condAtom, key string, c outsider) bool {
 	for k, v := range c.given {
 		ctx[k] = v
 	}
-	req := engine.Request{Principal: c.principal, Action: "s3:GetObject", Resource: "*", Context: ctx, Now: sp.opts.Now}
+	// A KMS key of the caller's own account: its policy must allow the
+	// request whoever asks, the root user too, whose own account's
+	// policies otherwise allow it everything on its own resources.
+	account := sp.account()
+	if a := accountOf(c.principal); policy.IsAccountID(a) {
+		account = a
+	}
+	req := engine.Request{Principal: c.principal, Action: "kms:Decrypt", Resource: "arn:aws:kms:us-east-1:" + account + ":key/ward", ResourceAccount: account, Context: ctx, Now: sp.opts.Now}
 	prep, err := req.Prepare()
 	if err != nil {
 		return false
@@ -387,7 +407,10 @@ func principalProbe(st *stmt) (*engine.Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	return engine.NewSet(engine.Policies{Identity: []*engine.Compiled{allowAll()}, Resource: engine.Compile(p, "principal probe")})
+	all := []*engine.Compiled{allowAll()}
+	// A federated user's session policy allows too: without one it could
+	// do nothing, and the probe asks only whether the statement names it.
+	return engine.NewSet(engine.Policies{Identity: all, Session: all, Resource: engine.Compile(p, "principal probe")})
 }
 
 // probePolicy is a statement's Principal or NotPrincipal in a policy

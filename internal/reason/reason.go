@@ -232,7 +232,7 @@ func (o *Options) forSides(sides ...Side) {
 }
 
 // maxAccounts bounds the accounts a question is asked from.
-const maxAccounts = 8
+const maxAccounts = 32
 
 // callers are the principals a question is asked from when Options name
 // none: an identity policy allows nothing in another account on its own,

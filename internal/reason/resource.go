@@ -3,6 +3,7 @@ package reason
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/wardhq/ward/internal/catalog"
@@ -142,16 +143,21 @@ func askResource(old, new Side, cat *catalog.Catalog, opts Options, withRest boo
 		compiled := engine.Compile(pols[i], PolicyName(sides[i], 0))
 		cs.byName = map[string]*policy.Policy{compiled.Name: pols[i]}
 		for way, identity := range [2][]*engine.Compiled{nil, {allowAll()}} {
-			if sets[i][way], err = engine.NewSet(engine.Policies{Identity: identity, Resource: compiled}); err != nil {
+			// With its own policies allowing, a federated user's session
+			// policy does too: without one it could do nothing.
+			if sets[i][way], err = engine.NewSet(engine.Policies{Identity: identity, Session: identity, Resource: compiled}); err != nil {
 				return nil, nil, err
 			}
 		}
 	}
+	asked := map[string]bool{}
 	for _, c := range sp.resourceCallers(owner, fresh, nm) {
 		iam := c.kind >= engine.PrincipalUser && c.kind <= engine.PrincipalRoot
 		ways := []int{alone}
 		own := iam && accountOf(c.principal) == owner
 		switch {
+		case c.kind == engine.PrincipalRoot:
+			ways = []int{withOwn} // the root user needs no identity policy
 		case own:
 			ways = []int{alone, withOwn}
 		case iam:
@@ -177,8 +183,17 @@ func askResource(old, new Side, cat *catalog.Catalog, opts Options, withRest boo
 				}
 			}
 			restore := sp.bindKeys(c)
+			if k := sp.askedAlike(fmt.Sprint(way, c.kind == engine.PrincipalAnonymous)); asked[k] {
+				restore()
+				continue // a principal before this one was asked the same question
+			} else {
+				asked[k] = true
+			}
 			added, removed := sp.changes(1, 0), sp.changes(0, 1)
 			restore()
+			if c.kind == engine.PrincipalAnonymous {
+				added, removed = signedOnly(added), signedOnly(removed)
+			}
 			for _, list := range [][]Change{added, removed} {
 				for k := range list {
 					list[k].OwnPolicies = way == withOwn
@@ -237,10 +252,16 @@ func (sp *space) resourceCallers(owner, fresh string, nm *named) []outsider {
 				continue
 			}
 			if c.kind == engine.PrincipalRole {
-				parts := strings.SplitN(c.principal, ":", 6)
+				// The session of a role with a path carries its role's ARN as
+				// aws:PrincipalArn: a session's own ARN drops the path.
+				role := c.principal
+				parts := strings.SplitN(role, ":", 6)
 				name := parts[5][strings.LastIndex(parts[5], "/")+1:]
 				c.principal, c.kind = "arn:"+parts[1]+":sts::"+parts[4]+":assumed-role/"+name+"/ward", engine.PrincipalRoleSession
 				c.given = map[string][]string{"aws:userid": {"AROAWARDOUTSIDE:ward"}, "kms:CallerAccount": {parts[4]}}
+				if strings.Count(parts[5], "/") > 1 {
+					c.given["aws:PrincipalArn"] = []string{role}
+				}
 			}
 			if !seen[c.principal] {
 				seen[c.principal] = true
@@ -266,12 +287,48 @@ func (sp *space) resourceCallers(owner, fresh string, nm *named) []outsider {
 		}
 		seen[principal] = true
 		o := outsider{principal: principal, kind: c.Kind}
-		if userid != "" {
+		switch {
+		case userid != "":
 			o.given = map[string][]string{"aws:userid": {userid}, "kms:CallerAccount": {c.Account}}
+		case c.Account != "":
+			o.given = map[string][]string{"kms:CallerAccount": {c.Account}}
 		}
 		out = append(out, o)
 	}
-	for _, s := range nm.services {
+	// Principals of kinds the named ones may leave out, which conditions
+	// on the principal's own keys tell apart: an account's root user, a
+	// user, a federated user, users of the names and unique IDs the
+	// policies test, and services, named or not.
+	accounts := append([]string{fresh}, nm.allAccounts...)
+	for _, a := range accounts {
+		add("arn:aws:iam::"+a+":root", "")
+		add("arn:aws:sts::"+a+":federated-user/ward", a+":ward")
+	}
+	add("arn:aws:iam::"+fresh+":user/ward-outside", "AIDAWARDOUTSIDE")
+	for _, v := range append(append([]string{}, nm.literals["aws:username"]...), nm.patterns["aws:username"]...) {
+		if name := fillName(v); name != "" {
+			add("arn:aws:iam::"+fresh+":user/"+name, "AIDAWARDOUTSIDE")
+		}
+	}
+	for _, v := range append(append([]string{}, nm.literals["aws:userid"]...), nm.patterns["aws:userid"]...) {
+		id := strings.NewReplacer("*", "ward", "?", "x").Replace(v)
+		if strings.Contains(id, "${") {
+			continue
+		}
+		if _, session, ok := strings.Cut(id, ":"); ok && fillName(session) != "" {
+			add("arn:aws:sts::"+fresh+":assumed-role/ward-outside/"+fillName(session), id)
+		} else {
+			add("arn:aws:iam::"+fresh+":user/ward-"+strings.ToLower(fillName(id)), id)
+		}
+	}
+	services := append([]string{}, nm.services...)
+	for _, key := range []string{"aws:principalservicename", "aws:principalservicenameslist"} {
+		for _, v := range append(append([]string{}, nm.literals[key]...), nm.patterns[key]...) {
+			services = append(services, strings.ToLower(strings.NewReplacer("*", "example", "?", "x").Replace(v)))
+		}
+	}
+	services = append(services, "example.amazonaws.com") // a service no policy names
+	for _, s := range services {
 		add(s, "")
 	}
 	for _, f := range nm.federated {
@@ -285,6 +342,89 @@ func (sp *space) resourceCallers(owner, fresh string, nm *named) []outsider {
 	add("arn:aws:iam::"+owner+":user/ward", "AIDAWARDEXAMPLE")
 	add("arn:aws:sts::"+owner+":assumed-role/ward/ward", "AROAWARDEXAMPLE:ward")
 	return out
+}
+
+// askedAlike is what decides the search for the principal the space is
+// bound to: the statements in play on each side and the points each key
+// it fixes is held to (with more that the caller says matter). Two
+// principals with the same are asked the same question, and the second
+// is not asked.
+func (sp *space) askedAlike(more string) string {
+	var b strings.Builder
+	b.WriteString(more)
+	for _, cs := range sp.sides {
+		b.WriteByte('|')
+		for _, st := range cs.stmts {
+			fmt.Fprintf(&b, "%p,", st)
+		}
+	}
+	keys := make([]int, 0, len(sp.fixed))
+	for ki := range sp.fixed {
+		keys = append(keys, ki)
+	}
+	sort.Ints(keys)
+	for _, ki := range keys {
+		fmt.Fprintf(&b, "|%d:", ki)
+		for pi, ok := range sp.fixed[ki] {
+			if ok {
+				pt := sp.keys[ki].points[pi]
+				fmt.Fprintf(&b, "%v%s,", pt.absent, sigKey(pt.truth))
+			}
+		}
+	}
+	return b.String()
+}
+
+// signedOnly drops the changes of actions that take no unsigned
+// request: an anonymous caller's access is only to S3's objects and
+// buckets, SQS queues, APIs of API Gateway and Lambda function URLs. A
+// policy may let "*" call sts:AssumeRole or kms:Decrypt, but no one can
+// without signing, and every signer is a principal tried on its own.
+func signedOnly(cs []Change) []Change {
+	out := cs[:0]
+	for _, c := range cs {
+		if takesUnsigned(c.Witness.Action) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// unsignedMarkers are the patterns of the actions takesUnsigned lets
+// through, each a statement of its own so classes fall on one side.
+var unsignedMarkers = func() *policy.Policy {
+	var stmts []string
+	for _, a := range []string{"s3:*", "s3-object-lambda:*", "sqs:*", "execute-api:*", "lambda:InvokeFunctionUrl"} {
+		stmts = append(stmts, `{"Effect": "Allow", "Action": "`+a+`", "Resource": "*"}`)
+	}
+	p, err := policy.Parse([]byte(`{"Version": "2012-10-17", "Statement": [`+strings.Join(stmts, ",")+`]}`), outsideOwnPolicy)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}()
+
+// takesUnsigned reports whether an action can be called without
+// signing the request.
+func takesUnsigned(action string) bool {
+	svc, name, _ := strings.Cut(strings.ToLower(action), ":")
+	switch svc {
+	case "s3", "s3-object-lambda", "sqs", "execute-api":
+		return true
+	case "lambda":
+		return name == "invokefunctionurl"
+	}
+	return false
+}
+
+// fillName makes a name from a value a policy tests: its wildcards filled,
+// "" when what is left cannot name an IAM user or session.
+func fillName(v string) string {
+	name := strings.NewReplacer("*", "ward", "?", "x").Replace(v)
+	if name == "" || strings.ContainsAny(name, "${}/: ") {
+		return ""
+	}
+	return name
 }
 
 func accountOf(principal string) string {

@@ -43,6 +43,9 @@ func (sp *space) changes(gain, lose int) []Change {
 		cands, ok := groups[groupKey]
 		if !ok {
 			for ri := range sp.resources {
+				if sp.truncated {
+					break // the bound is reached: said in a note, the rest not tried
+				}
 				ga := gi.live(ci, ri, widen, policy.Allow)
 				gAlts, gID := sp.alternatives(g, ci, ri)
 				if ga.empty() || !gi.anyAlternative(g, ga, gAlts) {
@@ -119,7 +122,7 @@ func (sp *space) changes(gain, lose int) []Change {
 	}
 	if sp.truncated && !sp.truncatedNoted {
 		sp.truncatedNoted = true
-		sp.notes = append(sp.notes, Note{Where: "conditions", What: fmt.Sprintf("more combinations of conditions than ward tries (%d steps); some were not tried, so access may be missing from the answer", maxSteps)})
+		sp.notes = append(sp.notes, Note{Where: "conditions", What: fmt.Sprintf("more combinations of conditions than ward tries (%d steps, %d points visited); some were not tried, so access may be missing from the answer", maxSteps, maxWork)})
 	}
 	return out
 }
@@ -128,6 +131,10 @@ func (sp *space) changes(gain, lose int) []Change {
 // to make it explode costs time up to the bound, and the answer then
 // says it is not exact.
 var maxSteps = 2_000_000
+
+// maxWork bounds the points the condition search visits in one question,
+// the cost of a step growing with the points of the keys it narrows.
+var maxWork = 400_000_000
 
 // stmtSet is a set of statement indexes of one side.
 type stmtSet []uint64
@@ -340,6 +347,10 @@ func (s *stmt) matchesResource(r *region, mode int) bool {
 // nothing when one of its denies holds, or when one of its gates
 // (loseGates, identity first) has no allow that holds.
 func (sp *space) solve(s *stmt, gainGates [][]*stmt, gainDenies []*stmt, loseGates [][]*stmt, loseDenies []*stmt) (map[int]int, bool) {
+	if sp.work > maxWork {
+		sp.truncated = true
+		return nil, false
+	}
 	base := copyDomains(sp.fixed)
 	if !sp.restrict(base, s, widen) {
 		return nil, false
@@ -352,7 +363,7 @@ func (sp *space) solve(s *stmt, gainGates [][]*stmt, gainDenies []*stmt, loseGat
 func (sp *space) solveGates(base map[int][]bool, gainGates [][]*stmt, gainDenies []*stmt, loseGates [][]*stmt, loseDenies []*stmt) (map[int]int, bool) {
 	if len(gainGates) > 0 {
 		for _, t := range gainGates[0] {
-			if sp.steps++; sp.steps > maxSteps {
+			if sp.steps++; sp.steps > maxSteps || sp.work > maxWork {
 				sp.truncated = true
 				return nil, false
 			}
@@ -412,6 +423,7 @@ func (sp *space) restrict(dom map[int][]bool, s *stmt, mode int) bool {
 		}
 		d := sp.domain(dom, c.key)
 		any := false
+		sp.work += len(d)
 		for pi, pt := range sp.keys[c.key].points {
 			if d[pi] && !pt.truth[c.atom] {
 				d[pi] = false
@@ -450,6 +462,7 @@ func copyDomains(dom map[int][]bool) map[int][]bool {
 // key may still take: the clause it belongs to is met.
 func (sp *space) falseEverywhere(dom map[int][]bool, c condRef) bool {
 	d, ok := dom[c.key]
+	sp.work += len(sp.keys[c.key].points)
 	for pi, pt := range sp.keys[c.key].points {
 		if (!ok || d[pi]) && pt.truth[c.atom] {
 			return false
@@ -461,7 +474,7 @@ func (sp *space) falseEverywhere(dom map[int][]bool, c condRef) bool {
 // meet narrows the domains until every clause has a false condition, and
 // chooses a point for each key narrowed.
 func (sp *space) meet(dom map[int][]bool, clauses []clause) (map[int]int, bool) {
-	if sp.steps++; sp.steps > maxSteps {
+	if sp.steps++; sp.steps > maxSteps || sp.work > maxWork {
 		sp.truncated = true
 		return nil, false
 	}
@@ -490,6 +503,7 @@ func (sp *space) meet(dom map[int][]bool, clauses []clause) (map[int]int, bool) 
 			next := copyDomains(dom)
 			d := sp.domain(next, c.key)
 			any := false
+			sp.work += len(d)
 			for pi, pt := range sp.keys[c.key].points {
 				if d[pi] && pt.truth[c.atom] {
 					d[pi] = false
@@ -544,8 +558,11 @@ func (sp *space) witness(ac *actionClass, r *region, s *stmt, choice map[int]int
 	}
 	w := Witness{Principal: sp.opts.Principal, Action: action, Resource: res}
 	for k, v := range sp.given {
-		if _, tested := sp.byKey[strings.ToLower(k)]; !tested && k != "aws:SourceAccount" && !sp.boundRead[strings.ToLower(k)] {
-			continue // the engine needs only the keys the policies test or read as variables; whom a service acts for reads well
+		if _, tested := sp.byKey[strings.ToLower(k)]; !tested && k != "aws:SourceAccount" && k != "aws:PrincipalArn" && !sp.boundRead[strings.ToLower(k)] {
+			// The engine needs only the keys the policies test or read as
+			// variables; whom a service acts for reads well, and a role
+			// session's role ARN keeps the path its own ARN drops.
+			continue
 		}
 		if w.Context == nil {
 			w.Context = map[string][]string{}

@@ -57,7 +57,7 @@ type space struct {
 
 	// steps counts the condition search's steps against maxSteps;
 	// truncated says the bound was reached, and the answer is not exact.
-	steps                     int
+	steps, work               int
 	truncated, truncatedNoted bool
 
 	// deferring is the resource policy every witness is decided with.
@@ -511,10 +511,20 @@ func newSpace(sides []Side, cat *catalog.Catalog, opts Options, setup ...func(*s
 		sp.sides = append(sp.sides, cs)
 		_ = si
 	}
-	if sp.namesProtected() && len(sp.sides) > 0 {
-		// The protected resources' markers, as inert statements of the
-		// first side: their patterns cut the dimensions for every side.
-		for _, ps := range protectedMarkers.Statements {
+	var inert []*policy.Statement
+	if sp.namesProtected() {
+		inert = append(inert, protectedMarkers.Statements...)
+		sp.protectedAdded = true
+	}
+	if sp.varying {
+		// The principal varies, anonymous callers among them: the actions
+		// that take unsigned requests are set apart (takesUnsigned).
+		inert = append(inert, unsignedMarkers.Statements...)
+	}
+	if len(inert) > 0 && len(sp.sides) > 0 {
+		// Markers, as inert statements of the first side: their patterns
+		// cut the dimensions for every side.
+		for _, ps := range inert {
 			st := &stmt{ref: StatementRef{Policy: outsideOwnPolicy, Statement: ps.Index}, effect: policy.Allow, gate: gateInert}
 			acts, _ := ps.Actions()
 			for _, a := range acts.Items {
@@ -528,7 +538,6 @@ func newSpace(sides []Side, cat *catalog.Catalog, opts Options, setup ...func(*s
 			}
 			sp.sides[0].stmts = append(sp.sides[0].stmts, st)
 		}
-		sp.protectedAdded = true
 	}
 	sp.joinImplied()
 	sp.buildActions()
