@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -147,7 +148,11 @@ Flags:
 		if owner == "" {
 			owner = pair.owner
 		}
-		d, err := reason.Compare(pair.old, pair.new, cat, reason.Options{Principal: callerOf(pair.caller), Owner: owner})
+		opts := reason.Options{Principal: callerOf(pair.caller), Owner: owner}
+		if parts := strings.SplitN(pair.caller, ":", 6); len(parts) == 6 && strings.HasPrefix(parts[5], "role/") && strings.Count(parts[5], "/") > 1 {
+			opts.RoleARN = pair.caller // a role with a path: its session's ARN drops it
+		}
+		d, err := reason.Compare(pair.old, pair.new, cat, opts)
 		if err != nil {
 			fmt.Fprintf(stderr, "ward diff: %s%v\n", placePrefix(pair.where), err)
 			return exitInvalid
@@ -343,6 +348,7 @@ func readDiffInputData(path string, data []byte, cat *catalog.Catalog) (diffInpu
 	}
 	in := diffInput{template: f.Format == inputs.FormatCloudFormation}
 	fixed := make([]*policy.Policy, len(f.Docs))
+	known := principalARNs(f)
 	for i, d := range f.Docs {
 		switch d.Kind {
 		case policy.KindIdentity, policy.KindBoundary, policy.KindSession, policy.KindResource, policy.KindTrust:
@@ -353,7 +359,7 @@ func readDiffInputData(path string, data []byte, cat *catalog.Catalog) (diffInpu
 		if where == "" {
 			where = d.Path
 		}
-		p, err := policy.FixTemplateReferences(d.Policy)
+		p, err := policy.FixTemplateReferencesWith(d.Policy, known)
 		if err != nil {
 			return diffInput{}, fmt.Errorf("%s: %s: %w", path, where, err)
 		}
@@ -377,13 +383,36 @@ func readDiffInputData(path string, data []byte, cat *catalog.Catalog) (diffInpu
 	return in, nil
 }
 
+// principalARNs are the ARNs of a template's users, groups and roles, by
+// the references that stand for them (${Role.Arn}); one with no name of
+// its own (CloudFormation makes one up) is given ward-ref-LogicalId, in
+// the template's stand-in account, as its principal question is too.
+func principalARNs(f *inputs.File) map[string]string {
+	if f.Format != inputs.FormatCloudFormation {
+		return nil
+	}
+	known := map[string]string{}
+	for i, pr := range f.Principals {
+		logical := strings.TrimSuffix(strings.TrimPrefix(pr.Key, "${"), "}")
+		if logical == "" || logical == pr.Key {
+			continue
+		}
+		if pr.ARN == "" {
+			f.Principals[i].ARN = "arn:aws:iam::" + inputs.StandInAccount + ":" + pr.Kind + "/ward-ref-" + logical
+		}
+		known[logical+".Arn"] = f.Principals[i].ARN
+	}
+	return known
+}
+
 // principalDocs are an input's policies by the principal they give
 // permissions to (`role "app"`): its inline policies, its attached
 // managed ones (from the input, or the catalog for AWS's) and its
 // boundary, so that moving a statement from one of a role's policies to
-// another is no change in what the role may do. A group's policies are
-// its own: a user is compared with the policies put in it, not with its
-// groups'. The policies no principal has are matched by place.
+// another is no change in what the role may do. A user's are also those
+// of the groups it is in: joining a group is a change in what it may do.
+// A role's trust policy is matched by the role. The policies no principal
+// has are matched by place.
 func principalDocs(f *inputs.File, fixed []*policy.Policy, cat *catalog.Catalog) []diffDoc {
 	var out []diffDoc
 	used := make([]bool, len(f.Docs))
@@ -420,23 +449,36 @@ func principalDocs(f *inputs.File, fixed []*policy.Policy, cat *catalog.Catalog)
 			}
 			out = append(out, d)
 		}
-		for _, d := range pr.Inline {
-			used[d] = true
-			if fixed[d] != nil {
-				name := f.Docs[d].Where
-				if name == "" {
-					name = f.Docs[d].Path
+		// Its own policies, then, for a user, those of each group it is in:
+		// what a user may do is the union, so joining a group is a change.
+		own := func(of inputs.Principal, prefix string) {
+			for _, d := range of.Inline {
+				used[d] = true
+				if fixed[d] != nil {
+					name := f.Docs[d].Where
+					if name == "" {
+						name = f.Docs[d].Path
+					}
+					out = append(out, diffDoc{where: where, policy: fixed[d], name: prefix + name})
 				}
-				out = append(out, diffDoc{where: where, policy: fixed[d], name: name})
+			}
+			for _, m := range of.Managed {
+				p, note := managedDoc(m.ARN, m.Doc)
+				d := diffDoc{where: where, policy: p, note: note, name: prefix + "managed policy " + m.Name}
+				if p == nil {
+					d.unknown = m.ARN
+				}
+				out = append(out, d)
 			}
 		}
-		for _, m := range pr.Managed {
-			p, note := managedDoc(m.ARN, m.Doc)
-			d := diffDoc{where: where, policy: p, note: note, name: "managed policy " + m.Name}
-			if p == nil {
-				d.unknown = m.ARN
+		own(pr, "")
+		for _, g := range pr.Groups {
+			if gp := f.Principal("group", g); gp != nil {
+				own(*gp, fmt.Sprintf("group %q: ", gp.Name))
+				continue
 			}
-			out = append(out, d)
+			// A group no input defines: whatever it allows is not known.
+			out = append(out, diffDoc{where: where, note: fmt.Sprintf("group %s is not in the input: its policies are not compared", g), unknown: "group " + g})
 		}
 		if pr.Boundary != "" {
 			doc := -1
@@ -487,8 +529,10 @@ type docPair struct {
 	caller       string
 	unknownAdded []string
 	// owner is the account of a resource policy's resources, when an
-	// input says.
-	owner string
+	// input says; principal says the pair is a principal the input
+	// defines (its ARN in caller when the input gives it).
+	owner     string
+	principal bool
 }
 
 // pairDocs matches the two inputs' policies by place; a policy on one side
@@ -502,7 +546,11 @@ func pairDocs(oldName string, old []diffDoc, newName string, nw []diffDoc) []doc
 			}
 			return reason.Side{Name: name, Identity: []*policy.Policy{d.policy}}
 		}
-		return []docPair{{where: "", old: one(oldName, old[0]), new: one(newName, nw[0])}}
+		owner := nw[0].owner
+		if owner == "" {
+			owner = old[0].owner
+		}
+		return []docPair{{where: "", old: one(oldName, old[0]), new: one(newName, nw[0]), owner: owner}}
 	}
 	byPlace := map[string]*docPair{}
 	var order []string
@@ -519,6 +567,7 @@ func pairDocs(oldName string, old []diffDoc, newName string, nw []diffDoc) []doc
 		p := get(d.where)
 		switch {
 		case d.policy == nil && d.note == "":
+			p.principal = true
 			if p.caller == "" {
 				p.caller = d.caller
 			}
@@ -551,7 +600,7 @@ func pairDocs(oldName string, old []diffDoc, newName string, nw []diffDoc) []doc
 		}
 	}
 	// Each side's resource and trust policies that say what they are
-	// attached to are in every question of that side's principals: what a
+	// attached to are in every question of a principal the side defines: what a
 	// bucket policy grants a role of the account, or a trust policy no
 	// longer lets a user assume, is a change in what the principal may do.
 	for i, docs := range [][]diffDoc{old, nw} {
@@ -564,8 +613,8 @@ func pairDocs(oldName string, old []diffDoc, newName string, nw []diffDoc) []doc
 		for _, w := range order {
 			p := byPlace[w]
 			side := [2]*reason.Side{&p.old, &p.new}[i]
-			if len(side.Identity) > 0 {
-				side.Governed = governed
+			if len(side.Identity) > 0 && p.principal {
+				side.Governed = governed // a principal the input defines, which they may name
 			}
 		}
 	}
@@ -578,28 +627,43 @@ func pairDocs(oldName string, old []diffDoc, newName string, nw []diffDoc) []doc
 
 // governedARNs are the resources a resource policy is attached to, as its
 // statements' Resource elements name them (a bucket and its objects, a
-// queue): none when one is "*" or a NotResource, which leave them unsaid
-// (a key policy's "*" is the key, whatever its ARN).
+// queue): a policy variable read as any value, an S3 object pattern
+// standing for its bucket and every object in it. Statements with "*" or
+// NotResource name none, and apply within the others'; a policy all of
+// whose statements do (a key policy's "*" is the key, whatever its ARN)
+// governs no resource the input tells.
 func governedARNs(p *policy.Policy) []string {
 	var out []string
 	seen := map[string]bool{}
+	add := func(r string) {
+		if !seen[r] {
+			seen[r] = true
+			out = append(out, r)
+		}
+	}
 	for _, st := range p.Statements {
 		res, not := st.Resources()
 		if res == nil || not {
-			return nil
+			continue
 		}
 		for _, r := range res.Items {
-			if r == "*" || strings.Contains(r, "${") {
-				return nil
+			if r == "*" {
+				continue
 			}
-			if !seen[r] {
-				seen[r] = true
-				out = append(out, r)
+			r = policyVariable.ReplaceAllString(r, "*")
+			if bucket, _, _ := strings.Cut(strings.TrimPrefix(r, "arn:aws:s3:::"), "/"); strings.HasPrefix(r, "arn:aws:s3:::") && bucket != "" && !strings.ContainsAny(bucket, "*?") {
+				add("arn:aws:s3:::" + bucket)
+				add("arn:aws:s3:::" + bucket + "/*")
+				continue
 			}
+			add(r)
 		}
 	}
 	return out
 }
+
+// policyVariable is a ${...} in a policy's text.
+var policyVariable = regexp.MustCompile(`\$\{[^}]*\}`)
 
 // placePrefix begins a message about a pair of policies with their place.
 func placePrefix(where string) string {

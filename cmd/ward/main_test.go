@@ -85,6 +85,10 @@ func TestCommands(t *testing.T) {
 		{"diff-cloudformation-sarif", []string{"diff", "--format", "sarif", "testdata/diff/template-app.yaml", "testdata/diff/template-app-bucket-grant.yaml"}, "", exitFindings},
 		// An answer that did not decide every request cannot pass.
 		{"diff-not-exact", []string{"diff", "testdata/diff/bucket-canonical.json", "testdata/diff/bucket-canonical.json"}, "", exitFindings},
+		{"diff-cloudformation-getatt", []string{"diff", "testdata/diff/template-app.yaml", "testdata/diff/template-app-getatt-grant.yaml"}, "", exitFindings},
+		{"diff-cloudformation-path-role", []string{"diff", "testdata/diff/template-path-role.yaml", "testdata/diff/template-path-role-boundary-widened.yaml"}, "", exitFindings},
+		{"diff-cloudformation-mapping", []string{"diff", "testdata/diff/template-mapping.yaml", "testdata/diff/template-mapping-widened.yaml"}, "", exitFindings},
+		{"diff-user-joins-admin-group", []string{"diff", "testdata/diff/template-users.yaml", "testdata/diff/template-users-admin-group.yaml"}, "", exitFindings},
 		{"diff-identity-against-resource", []string{"diff", "testdata/diff/lambda-role.json", "testdata/diff/bucket-policy.json"}, "", exitInvalid},
 		{"diff-bad-account", []string{"diff", "--account", "1234", "testdata/diff/bucket-policy.json", "testdata/diff/bucket-policy-public.json"}, "", exitInvalid},
 		// A role read from account details and the same role in a plan:

@@ -33,6 +33,7 @@ func provePublic(path string, opts reason.PublicOptions, format string, cat *cat
 		return exitInvalid
 	}
 	var answers []proveAnswer
+	known := principalARNs(f)
 	for _, d := range f.Docs {
 		switch d.Kind {
 		case policy.KindResource, policy.KindTrust, policy.KindVPCEndpoint:
@@ -43,7 +44,7 @@ func provePublic(path string, opts reason.PublicOptions, format string, cat *cat
 		if d.Where != "" {
 			name = path + ": " + d.Where
 		}
-		p, err := policy.FixTemplateReferences(d.Policy)
+		p, err := policy.FixTemplateReferencesWith(d.Policy, known)
 		if err != nil {
 			fmt.Fprintf(stderr, "ward prove: %s: %v\n", name, err)
 			return exitInvalid

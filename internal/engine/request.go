@@ -404,7 +404,11 @@ func (p *Prepared) derive(now time.Time) {
 		setConst("aws:principaltype", valAnonymous)
 		setConst("aws:userid", valAnonymousID)
 	case PrincipalService:
+		// A service's request names it in aws:PrincipalServiceName and, as
+		// a list of its principal names, aws:PrincipalServiceNamesList
+		// ("AWS global condition context keys"); ward knows one name.
 		set("aws:principalservicename", c.ARN)
+		set("aws:principalservicenameslist", c.ARN)
 		setConst("aws:principalisawsservice", valTrue)
 	}
 	if c.Kind.isIAM() {

@@ -188,6 +188,55 @@ func resolve(v *value) *value {
 
 const noValue = "\x00AWS::NoValue"
 
+// inlineMappings replaces each Fn::FindInMap whose map and keys are
+// literal with the value the template's Mappings give, so that a policy
+// reads what it will be deployed with, and a change to a mapping is one
+// to the policy. A lookup by a parameter or a pseudo parameter (the
+// region) stays a reference.
+func inlineMappings(mappings, v *value) {
+	if mappings == nil || v == nil {
+		return
+	}
+	lookup := func(n *value) *value {
+		var arg *value
+		switch {
+		case n.yamlTag == "!FindInMap":
+			arg = &value{kind: n.kind, items: n.items}
+		case n.kind == 'o' && len(n.keys) == 1 && n.keys[0] == "Fn::FindInMap":
+			arg = n.vals[0]
+		default:
+			return nil
+		}
+		if arg == nil || arg.kind != 'a' || len(arg.items) != 3 {
+			return nil
+		}
+		at := mappings
+		for _, k := range arg.items {
+			if k.kind != 's' || k.yamlTag != "" {
+				return nil
+			}
+			if at = at.get(k.text); at == nil {
+				return nil
+			}
+		}
+		return at
+	}
+	for i, it := range v.items {
+		if found := lookup(it); found != nil {
+			v.items[i] = found
+			continue
+		}
+		inlineMappings(mappings, it)
+	}
+	for i, it := range v.vals {
+		if found := lookup(it); found != nil {
+			v.vals[i] = found
+			continue
+		}
+		inlineMappings(mappings, it)
+	}
+}
+
 func intrinsic(fn string, arg, at *value) *value {
 	s := func(text string) *value { return &value{kind: 's', text: text, line: at.line, col: at.col} }
 	switch fn {
@@ -204,7 +253,17 @@ func intrinsic(fn string, arg, at *value) *value {
 		if arg.kind == 'a' && len(arg.items) > 0 {
 			tmpl = arg.items[0]
 		}
-		return s(substitute(tmpl.text))
+		text := tmpl.text
+		if arg.kind == 'a' && len(arg.items) == 2 && arg.items[1].kind == 'o' {
+			// The variables the second argument defines, each its value.
+			vars := arg.items[1]
+			for i, k := range vars.keys {
+				if v := resolve(vars.vals[i]); v != nil && v.kind == 's' {
+					text = strings.ReplaceAll(text, "${"+k+"}", v.text)
+				}
+			}
+		}
+		return s(substitute(text))
 	case "Fn::GetAtt":
 		if arg.kind == 'a' {
 			var parts []string
@@ -482,6 +541,7 @@ func readCloudFormation(f *File, root *value) {
 	if res == nil || res.kind != 'o' {
 		return
 	}
+	inlineMappings(root.get("Mappings"), res)
 	// A template's user, group or role is one entity whether a policy
 	// names it by Ref (${Logical}) or by the name it is given.
 	aliases := map[string]string{}

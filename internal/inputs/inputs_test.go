@@ -339,3 +339,39 @@ func TestPolicyInAStringIsLocated(t *testing.T) {
 		t.Errorf("the resource is placed at %d:%d, want %d:%d (after a \\u escape)", line, col, wl, wc)
 	}
 }
+
+// TestCloudFormationIntrinsics: a policy reads what it is deployed with
+// when the template tells: Fn::Sub's own variables, and Fn::FindInMap of
+// literal keys from the template's Mappings. A lookup by the region stays
+// a reference.
+func TestCloudFormationIntrinsics(t *testing.T) {
+	src := `Mappings:
+  Buckets:
+    prod: {media: travel-guide-media}
+Resources:
+  P:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Action: s3:GetObject
+            Resource:
+              - !Sub ["arn:aws:s3:::${B}/*", {B: reports}]
+              - !Sub
+                - "arn:aws:s3:::${B}/${AWS::AccountId}/*"
+                - B: !FindInMap [Buckets, prod, media]
+              - !FindInMap [Buckets, prod, media]
+              - {"Fn::FindInMap": [Buckets, !Ref "AWS::Region", media]}
+`
+	f := inputs.Read("t.yaml", []byte(src), 0)
+	if len(f.Errors) > 0 || len(f.Docs) != 1 {
+		t.Fatalf("errors %v, %d documents", f.Errors, len(f.Docs))
+	}
+	got := f.Docs[0].Policy.Statements[0].Resource.Items
+	want := []string{"arn:aws:s3:::reports/*", "arn:aws:s3:::travel-guide-media/000000000000/*", "travel-guide-media", "${FindInMap}"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("resources %q, want %q", got, want)
+	}
+}

@@ -13,11 +13,22 @@ var templateReference = regexp.MustCompile(`\$\{([A-Za-z0-9_.]+)\}`)
 // applying to nothing. Questions over every request (a comparison, public
 // access) ask about the policy as deployed. The policy is returned as is
 // when it has none.
-func FixTemplateReferences(p *Policy) (*Policy, error) {
+func FixTemplateReferences(p *Policy) (*Policy, error) { return FixTemplateReferencesWith(p, nil) }
+
+// FixTemplateReferencesWith is FixTemplateReferences, with the values
+// the input itself tells for some references (a template's role's ARN for
+// ${Role.Arn}) written in their place.
+func FixTemplateReferencesWith(p *Policy, known map[string]string) (*Policy, error) {
 	if !templateReference.Match(p.Source) {
 		return p, nil
 	}
-	src := templateReference.ReplaceAll(p.Source, []byte("ward-ref-$1"))
+	src := templateReference.ReplaceAllFunc(p.Source, func(m []byte) []byte {
+		name := string(m[2 : len(m)-1])
+		if v, ok := known[name]; ok {
+			return []byte(v)
+		}
+		return []byte("ward-ref-" + name)
+	})
 	fixed, err := Parse(src, p.File)
 	if err != nil {
 		return nil, err

@@ -140,6 +140,7 @@ func (sp *space) addGoverned(cs *compiledSide, side Side, pols engine.Policies, 
 		for _, st := range cs.stmts[first:] {
 			gr.atoms = append(gr.atoms, st.resources[widen]...)
 		}
+		sp.noteMadeUp(g.Policy, name)
 		first = len(cs.stmts)
 		compiled, err := add(g.Policy, name, gateGoverned(gi, grantsThroughAccount))
 		if err != nil {

@@ -204,8 +204,10 @@ func (d *Diff) Exact() bool { return len(d.Notes) == 0 }
 // Options adjust a question.
 type Options struct {
 	// Principal is the caller the requests come from; the default is a
-	// user of account 111111111111.
-	Principal string
+	// user of account 111111111111. RoleARN, for a role's session, is the
+	// role's ARN when it has a path, which the session's ARN drops: the
+	// requests carry it as aws:PrincipalArn, as AWS's do.
+	Principal, RoleARN string
 	// Now is the time of the requests; the default is a fixed moment, so
 	// answers do not change with the day.
 	Now time.Time
@@ -213,6 +215,9 @@ type Options struct {
 	// the default is the account its Resource ARNs name, else that of an
 	// identity provider it trusts, else 111111111111.
 	Owner string
+
+	// madeUp says the principal was made up (callers), not given.
+	madeUp bool
 }
 
 const defaultPrincipal = "arn:aws:iam::111111111111:user/ward"
@@ -365,7 +370,7 @@ func fromEachCaller(opts Options, sides []Side, cat *catalog.Catalog, ask func(*
 	who, notes := callers(opts, sides...)
 	for _, principal := range who {
 		o := opts
-		o.Principal = principal
+		o.Principal, o.madeUp = principal, opts.Principal == ""
 		o.fill()
 		sp, err := newSpace(sides, cat, o)
 		if err != nil {

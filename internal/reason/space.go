@@ -330,6 +330,7 @@ func newSpace(sides []Side, cat *catalog.Catalog, opts Options, setup ...func(*s
 				}
 				st := &stmt{ref: StatementRef{Policy: name, Statement: s.Index, Sid: s.Sid}, effect: s.Effect, gate: gate}
 				st.principal, st.notPrincipal = s.Principals()
+				sp.noteUnmatchable(name, s.Path, st.principal)
 				acts, not := s.Actions()
 				st.notAction = not
 				if acts != nil {
@@ -491,6 +492,7 @@ func newSpace(sides []Side, cat *catalog.Catalog, opts Options, setup ...func(*s
 				}
 			}
 			cs.stmts = kept
+			sp.noteMadeUp(side.Endpoint, typeName(side.Endpoint, side.Name, "VPC endpoint policy"))
 			pols.VPCEndpoint = c
 			cs.gates = append(cs.gates, gateEndpoint)
 		}
@@ -579,6 +581,57 @@ func (sp *space) namesProtected() bool {
 		}
 	}
 	return false
+}
+
+// noteMadeUp says, of a policy that tells principals apart (one it names,
+// or a condition on a key the principal decides), that the question is
+// asked from a made-up principal: what it lets others do is not decided.
+func (sp *space) noteMadeUp(p *policy.Policy, name string) {
+	if !sp.opts.madeUp {
+		return
+	}
+	for _, st := range p.Statements {
+		pr, _ := st.Principals()
+		specific := pr != nil && !pr.Wildcard
+		if specific {
+			specific = false
+			for _, e := range pr.Entries {
+				for _, v := range e.Values.Items {
+					specific = specific || v != "*"
+				}
+			}
+		}
+		for _, c := range st.Conditions {
+			specific = specific || boundKeys[strings.ToLower(c.Key)] || strings.HasPrefix(strings.ToLower(c.Key), "aws:principal")
+		}
+		if specific {
+			sp.notes = append(sp.notes, Note{Where: name, What: fmt.Sprintf("it tells principals apart, and the question is asked from a made-up one (%s): what it lets others do is not decided; an input that defines the principal gives it", sp.opts.Principal)})
+			return
+		}
+	}
+}
+
+// noteUnmatchable says which principals of a statement name no one ward
+// can match: a template's reference (ward-ref-Role.Arn for !GetAtt, a
+// parameter's !Ref) or a value that is no principal. The engine matches
+// them to no one, as IAM would refuse them; what they would name once
+// deployed is not decided, and the answer says so.
+func (sp *space) noteUnmatchable(policyName, path string, pr *policy.Principal) {
+	if pr == nil || pr.Wildcard {
+		return
+	}
+	for _, e := range pr.Entries {
+		for _, v := range e.Values.Items {
+			bad := strings.Contains(v, "ward-ref-") || strings.Contains(v, "${")
+			if !bad && e.Type == policy.PrincipalAWS && v != "*" && !policy.IsAccountID(v) {
+				_, err := engine.ParseCaller(v)
+				bad = err != nil
+			}
+			if bad {
+				sp.notes = append(sp.notes, Note{Where: policyName + ": " + path + ".Principal", What: fmt.Sprintf("%q is not a principal ward can match (a template's reference is filled in only when deployed): whom it names is not decided", v)})
+			}
+		}
+	}
 }
 
 // uniqueNotes drops repeated notes: the same policy on both sides says

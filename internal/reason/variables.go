@@ -571,6 +571,9 @@ func (sp *space) bindCaller() {
 		if c.Account != "" {
 			given["kms:CallerAccount"] = []string{c.Account}
 		}
+		if sp.opts.RoleARN != "" && c.Kind == engine.PrincipalRoleSession {
+			given["aws:PrincipalArn"] = []string{sp.opts.RoleARN}
+		}
 	}
 	sp.caller = outsider{principal: sp.opts.Principal, kind: c.Kind, given: given}
 	sp.given = given
