@@ -157,8 +157,8 @@ Flags:
 			fmt.Fprintf(stderr, "ward diff: %s%v\n", placePrefix(pair.where), err)
 			return exitInvalid
 		}
-		inexact := !d.Exact() // what the answer did not decide (before the input's own notes)
-		d.Notes = append(d.Notes, pair.notes...)
+		inexact := !d.Exact() || len(pair.undecided) > 0 // what the answer did not decide (the input's own notes apart)
+		d.Notes = append(append(d.Notes, pair.undecided...), pair.notes...)
 		d.Added, d.Removed = groupChanges(d.Added), groupChanges(d.Removed)
 		results = append(results, diffResult{where: pair.where, old: pair.old.Name, new: pair.new.Name, diff: d, sides: [2]reason.Side{pair.old, pair.new}, unknownAdded: pair.unknownAdded, inexact: inexact})
 	}
@@ -284,9 +284,11 @@ type diffDoc struct {
 	name, caller, unknown string
 	// owner is the account of a trust policy's role, when the input
 	// gives its ARN; governs, for a resource or trust policy, the ARNs of
-	// the resources it is attached to, when the input tells them.
-	owner   string
-	governs []string
+	// the resources it is attached to, when the input tells them;
+	// conditional says a template's Fn::If chose its text.
+	owner       string
+	governs     []string
+	conditional bool
 }
 
 // diffInput is an input's identity policies matched by place, and, when
@@ -365,7 +367,7 @@ func readDiffInputData(path string, data []byte, cat *catalog.Catalog) (diffInpu
 		}
 		fixed[i] = p
 		resource := d.Kind == policy.KindResource || d.Kind == policy.KindTrust
-		doc := diffDoc{where: where, policy: p, resource: resource}
+		doc := diffDoc{where: where, policy: p, resource: resource, conditional: d.Conditional}
 		if resource && f.Format == inputs.FormatCloudFormation {
 			doc.owner = inputs.StandInAccount // the template's own account
 		}
@@ -440,7 +442,7 @@ func principalDocs(f *inputs.File, fixed []*policy.Policy, cat *catalog.Catalog)
 			// A role's trust policy is the role's own resource policy,
 			// matched by the role whatever the input calls it.
 			used[pr.Trust] = true
-			d := diffDoc{where: where + " trust policy", policy: fixed[pr.Trust], resource: true, owner: accountOfARN(pr.ARN)}
+			d := diffDoc{where: where + " trust policy", policy: fixed[pr.Trust], resource: true, owner: accountOfARN(pr.ARN), conditional: f.Docs[pr.Trust].Conditional}
 			if d.owner == "" && f.Format == inputs.FormatCloudFormation {
 				d.owner = inputs.StandInAccount // the template's own account
 			}
@@ -459,12 +461,12 @@ func principalDocs(f *inputs.File, fixed []*policy.Policy, cat *catalog.Catalog)
 					if name == "" {
 						name = f.Docs[d].Path
 					}
-					out = append(out, diffDoc{where: where, policy: fixed[d], name: prefix + name})
+					out = append(out, diffDoc{where: where, policy: fixed[d], name: prefix + name, conditional: f.Docs[d].Conditional})
 				}
 			}
 			for _, m := range of.Managed {
 				p, note := managedDoc(m.ARN, m.Doc)
-				d := diffDoc{where: where, policy: p, note: note, name: prefix + "managed policy " + m.Name}
+				d := diffDoc{where: where, policy: p, note: note, name: prefix + "managed policy " + m.Name, conditional: m.Doc >= 0 && f.Docs[m.Doc].Conditional}
 				if p == nil {
 					d.unknown = m.ARN
 				}
@@ -505,7 +507,7 @@ func principalDocs(f *inputs.File, fixed []*policy.Policy, cat *catalog.Catalog)
 		if where == "" {
 			where = d.Path
 		}
-		rd := diffDoc{where: where, policy: fixed[i], resource: d.Kind == policy.KindResource || d.Kind == policy.KindTrust}
+		rd := diffDoc{where: where, policy: fixed[i], resource: d.Kind == policy.KindResource || d.Kind == policy.KindTrust, conditional: d.Conditional}
 		if rd.resource && f.Format == inputs.FormatCloudFormation {
 			rd.owner = inputs.StandInAccount
 		}
@@ -533,6 +535,9 @@ type docPair struct {
 	// defines (its ARN in caller when the input gives it).
 	owner     string
 	principal bool
+	// undecided are what the input leaves undecided (a template's
+	// Fn::If): said, and the comparison is not exact.
+	undecided []reason.Note
 }
 
 // pairDocs matches the two inputs' policies by place; a policy on one side
@@ -565,6 +570,9 @@ func pairDocs(oldName string, old []diffDoc, newName string, nw []diffDoc) []doc
 	}
 	add := func(name string, d diffDoc, side *reason.Side) {
 		p := get(d.where)
+		if d.conditional {
+			p.undecided = append(p.undecided, reason.Note{Where: name + ": " + d.where, What: "the template chooses the policy's text with Fn::If: its first branch is compared, and a deployment may use another"})
+		}
 		switch {
 		case d.policy == nil && d.note == "":
 			p.principal = true

@@ -88,6 +88,7 @@ func TestCommands(t *testing.T) {
 		{"diff-cloudformation-getatt", []string{"diff", "testdata/diff/template-app.yaml", "testdata/diff/template-app-getatt-grant.yaml"}, "", exitFindings},
 		{"diff-cloudformation-path-role", []string{"diff", "testdata/diff/template-path-role.yaml", "testdata/diff/template-path-role-boundary-widened.yaml"}, "", exitFindings},
 		{"diff-cloudformation-mapping", []string{"diff", "testdata/diff/template-mapping.yaml", "testdata/diff/template-mapping-widened.yaml"}, "", exitFindings},
+		{"diff-cloudformation-if", []string{"diff", "testdata/diff/template-sub.yaml", "testdata/diff/template-sub-if.yaml"}, "", exitFindings},
 		{"diff-user-joins-admin-group", []string{"diff", "testdata/diff/template-users.yaml", "testdata/diff/template-users-admin-group.yaml"}, "", exitFindings},
 		{"diff-identity-against-resource", []string{"diff", "testdata/diff/lambda-role.json", "testdata/diff/bucket-policy.json"}, "", exitInvalid},
 		{"diff-bad-account", []string{"diff", "--account", "1234", "testdata/diff/bucket-policy.json", "testdata/diff/bucket-policy-public.json"}, "", exitInvalid},

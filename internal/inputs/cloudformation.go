@@ -188,6 +188,28 @@ func resolve(v *value) *value {
 
 const noValue = "\x00AWS::NoValue"
 
+// hasIf reports whether a value chooses with Fn::If somewhere in it: it
+// reads its first branch, and a deployment may read the other.
+func hasIf(v *value) bool {
+	if v == nil {
+		return false
+	}
+	if v.yamlTag == "!If" || v.kind == 'o' && len(v.keys) == 1 && v.keys[0] == "Fn::If" {
+		return true
+	}
+	for _, it := range v.items {
+		if hasIf(it) {
+			return true
+		}
+	}
+	for _, it := range v.vals {
+		if hasIf(it) {
+			return true
+		}
+	}
+	return false
+}
+
 // inlineMappings replaces each Fn::FindInMap whose map and keys are
 // literal with the value the template's Mappings give, so that a policy
 // reads what it will be deployed with, and a change to a mapping is one
@@ -746,7 +768,7 @@ func (f *File) cfnDoc(doc *value, path string, kind policy.Kind, where string) *
 		}
 		return nil
 	}
-	d := Doc{Policy: p, Kind: kind, Path: path, Where: where}
+	d := Doc{Policy: p, Kind: kind, Path: path, Where: where, Conditional: hasIf(doc)}
 	if len(spans) > 0 {
 		// Findings are placed where the template writes what they are
 		// about, to the value.

@@ -56,6 +56,9 @@ type Doc struct {
 	// Entities are the users, groups and roles an inline policy is put in,
 	// whose inline policies are held to their quota all together.
 	Entities []Entity
+	// Conditional says a template's Fn::If chose the policy's text: its
+	// first branch is read, and a deployment may read another.
+	Conditional bool
 	// Name is the policy's own name (an inline or managed policy's), ""
 	// when it has none; ARN, a managed policy's ARN (or the template's
 	// ${LogicalId}, the plan's address, when the ARN is not known yet).

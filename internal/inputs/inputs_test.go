@@ -374,4 +374,12 @@ Resources:
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("resources %q, want %q", got, want)
 	}
+	if f.Docs[0].Conditional {
+		t.Error("no Fn::If, but the document is conditional")
+	}
+	// Fn::If reads its first branch, and says the document chose.
+	f = inputs.Read("t.yaml", []byte(strings.Replace(src, `- !FindInMap [Buckets, prod, media]`, `- !If [IsProd, "arn:aws:s3:::media/*", "*"]`, 1)), 0)
+	if len(f.Docs) != 1 || !f.Docs[0].Conditional {
+		t.Fatalf("Fn::If: %d documents, conditional %v", len(f.Docs), len(f.Docs) == 1 && f.Docs[0].Conditional)
+	}
 }
