@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/wardhq/ward/internal/catalog"
 	"github.com/wardhq/ward/internal/policy"
 )
 
@@ -77,6 +78,34 @@ func fuzzParse(stmts []any) *policy.Policy {
 	return p
 }
 
+// checkTwice asks a comparison twice: no error, every change of an exact
+// answer proved, no witness the search claimed that the engine decided
+// otherwise, and the same answer both times.
+func checkTwice(t *testing.T, sides []Side, c *catalog.Catalog, o Options) {
+	t.Helper()
+	run := func() (*space, string) {
+		sp, err := newSpace(sides, c, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		added, removed := sp.changes(1, 0), sp.changes(0, 1)
+		exact := len(sp.notesWith(added, removed)) == 0
+		for _, ch := range append(added, removed...) {
+			if !ch.Proven && exact {
+				t.Errorf("unproven change in an exact answer: %s", ch.Witness)
+			}
+		}
+		return sp, fmt.Sprint(added, removed)
+	}
+	sp, first := run()
+	if sp.mismatches > 0 {
+		t.Errorf("%d witnesses did not replay as claimed", sp.mismatches)
+	}
+	if _, second := run(); second != first {
+		t.Errorf("two runs differ:\n%s\n%s", first, second)
+	}
+}
+
 // FuzzCompare: no panic, the same answer twice, every change of an exact
 // answer proved by the engine, and no witness the search claimed that the
 // engine decided otherwise.
@@ -92,27 +121,7 @@ func FuzzCompare(f *testing.F) {
 		}
 		o := Options{}
 		o.fill()
-		run := func() (*space, string) {
-			sp, err := newSpace([]Side{{Name: "old", Identity: []*policy.Policy{old}}, {Name: "new", Identity: []*policy.Policy{nw}}}, c, o)
-			if err != nil {
-				t.Fatal(err)
-			}
-			added, removed := sp.changes(1, 0), sp.changes(0, 1)
-			exact := len(sp.notesWith(added, removed)) == 0
-			for _, ch := range append(added, removed...) {
-				if !ch.Proven && exact {
-					t.Errorf("unproven change in an exact answer: %s", ch.Witness)
-				}
-			}
-			return sp, fmt.Sprint(added, removed)
-		}
-		sp, first := run()
-		if sp.mismatches > 0 {
-			t.Errorf("%d witnesses did not replay as claimed", sp.mismatches)
-		}
-		if _, second := run(); second != first {
-			t.Errorf("two runs differ:\n%s\n%s", first, second)
-		}
+		checkTwice(t, []Side{{Name: "old", Identity: []*policy.Policy{old}}, {Name: "new", Identity: []*policy.Policy{nw}}}, c, o)
 	})
 }
 
@@ -236,26 +245,6 @@ func FuzzCompareGoverned(f *testing.F) {
 			{Name: "old", Identity: []*policy.Policy{id}, Governed: []Governed{{Name: "old bucket", ARNs: bucket, Policy: old}}},
 			{Name: "new", Identity: []*policy.Policy{id}, Governed: []Governed{{Name: "new bucket", ARNs: bucket, Policy: nw}}},
 		}
-		run := func() (*space, string) {
-			sp, err := newSpace(sides, c, o)
-			if err != nil {
-				t.Fatal(err)
-			}
-			added, removed := sp.changes(1, 0), sp.changes(0, 1)
-			exact := len(sp.notesWith(added, removed)) == 0
-			for _, ch := range append(added, removed...) {
-				if !ch.Proven && exact {
-					t.Errorf("unproven change in an exact answer: %s", ch.Witness)
-				}
-			}
-			return sp, fmt.Sprint(added, removed)
-		}
-		sp, first := run()
-		if sp.mismatches > 0 {
-			t.Errorf("%d witnesses did not replay as claimed", sp.mismatches)
-		}
-		if _, second := run(); second != first {
-			t.Errorf("two runs differ:\n%s\n%s", first, second)
-		}
+		checkTwice(t, sides, c, o)
 	})
 }
