@@ -293,12 +293,20 @@ func (sp *space) resourceMustAllow(ci, ri int) bool {
 	if !strings.HasPrefix(a, "kms:") {
 		return false
 	}
-	for i, t := range sp.resourceText {
-		if t == keyPattern {
-			return sp.resources[ri].matches[i]
+	return sp.regionIn(ri, keyPattern)
+}
+
+// regionIn reports whether a region lies in a marker's resource pattern;
+// the patterns' indexes are found once per space.
+func (sp *space) regionIn(ri int, pattern string) bool {
+	if sp.resourceAt == nil {
+		sp.resourceAt = make(map[string]int, len(sp.resourceText))
+		for i, t := range sp.resourceText {
+			sp.resourceAt[t] = i
 		}
 	}
-	return false
+	i, ok := sp.resourceAt[pattern]
+	return ok && sp.resources[ri].matches[i]
 }
 
 // classKind tells apart, for grouping classes, those a governed policy
@@ -437,14 +445,7 @@ func (sp *space) protectedAt(ci, ri int) bool {
 	if !sp.protectedAdded {
 		return false
 	}
-	in := func(pattern string) bool {
-		for i, t := range sp.resourceText {
-			if t == pattern {
-				return sp.resources[ri].matches[i]
-			}
-		}
-		return false
-	}
+	in := func(pattern string) bool { return sp.regionIn(ri, pattern) }
 	switch sp.protectedAction(ci) {
 	case "iam":
 		return in(protectedPatterns[0]) || in(protectedPatterns[1])

@@ -105,8 +105,10 @@ type space struct {
 	markersAdded bool
 	moreAccounts []string
 	// protectedAdded says the markers of AWS's protected resources are in
-	// the space (a policy names one).
+	// the space (a policy names one); resourceAt finds a resource
+	// pattern's index (regionIn).
 	protectedAdded bool
+	resourceAt     map[string]int
 }
 
 // compiledSide is a side's statements, and its engine set for replay.
